@@ -1,0 +1,81 @@
+# nntrain - see README.md.   make | make test | make test-asan | make deps | make run
+.SUFFIXES:
+
+CC      ?= cc
+BUILD   ?= build
+OPT     ?= -O3 -g
+WERROR  ?= -Werror
+SAN     ?=
+PKG_CONFIG ?= pkg-config
+
+PKGS      = libcjson stb zlib
+STD       = -std=c11 -D_POSIX_C_SOURCE=200809L
+WARN      = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes $(WERROR)
+PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
+CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
+
+ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(SAN) -Iinclude $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
+ALL_LDLIBS = $(PKG_LIBS) -lm $(LDLIBS)
+
+LIB_SRC  = $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
+LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
+TEST_SRC = $(wildcard tests/*.c)
+TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
+
+.PHONY: all test test-asan deps data run clean check-deps
+
+all: nntrain
+
+# The default build writes ./nntrain; other build dirs (sanitizers) keep theirs inside.
+nntrain: $(BUILD)/nntrain
+	@if [ "$(BUILD)" = build ]; then cp $(BUILD)/nntrain nntrain; fi
+
+$(BUILD)/nntrain: $(BUILD)/src/main.o $(BUILD)/libnntrain.a
+	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+$(BUILD)/libnntrain.a: $(LIB_OBJ)
+	rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%.o: tests/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+
+$(BUILD)/test_nntrain: $(TEST_OBJ) $(BUILD)/libnntrain.a $(BUILD)/nntrain
+	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libnntrain.a $(CHECK_LIBS) $(ALL_LDLIBS)
+
+# deps: installs the Debian packages (through sudo when not root); a no-op when present.
+deps:
+	@scripts/install-deps.sh
+
+test: deps
+	@$(MAKE) --no-print-directory $(BUILD)/test_nntrain nntrain
+	NNTRAIN=$(BUILD)/nntrain $(BUILD)/test_nntrain
+
+# The same suites under AddressSanitizer + UndefinedBehaviorSanitizer (no fork: ASan's
+# leak check then covers the whole run).
+test-asan: deps
+	@$(MAKE) --no-print-directory BUILD=build-asan OPT="-O1 -g" \
+	    SAN="-fsanitize=address,undefined -fno-sanitize-recover=all -fno-omit-frame-pointer" \
+	    build-asan/test_nntrain build-asan/nntrain
+	CK_FORK=no NNTRAIN=build-asan/nntrain ASAN_OPTIONS=detect_leaks=1 \
+	    UBSAN_OPTIONS=print_stacktrace=1 build-asan/test_nntrain
+
+data:
+	@scripts/fetch-mnist.sh
+
+# run: everything a fresh machine needs, then the Leaky ReLU run on real MNIST.
+run: deps data
+	@$(MAKE) --no-print-directory nntrain
+	./nntrain configs/mnist_leaky.json
+
+clean:
+	rm -rf build build-asan nntrain
+
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/src/main.d

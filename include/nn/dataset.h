@@ -1,0 +1,41 @@
+/* dataset.h - a labelled image data set kept as uint8 pixels, and batch assembly.
+ *
+ * Pixels stay uint8 in memory (a float copy of MNIST would be 4x larger); batches are
+ * converted to float and normalized on the fly: x = pixel * scale + shift. */
+#ifndef NN_DATASET_H
+#define NN_DATASET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "nn/error.h"
+
+typedef struct nn_dataset {
+    size_t n;        /* samples */
+    size_t rows, cols, channels;
+    size_t dim;      /* rows * cols * channels: features per sample */
+    uint8_t *pixels; /* n * dim, sample-major */
+    int32_t *labels; /* n, each in [0, n_classes) */
+    size_t n_classes; /* max label + 1 */
+} nn_dataset;
+
+/* Reads an IDX image file (magic 0x00000803, u8, N x rows x cols) and an IDX label file
+ * (magic 0x00000801, u8, N), gzipped or not (detected from the content, not the name).
+ * limit > 0 keeps the first limit samples (the files are still fully validated).
+ * Errors (NN_EDATA) name the file and what is wrong: missing, bad magic, truncated
+ * (bytes expected vs found), trailing bytes, count mismatch between the two files. */
+nn_status nn_idx_load(nn_dataset *ds, const char *images_path, const char *labels_path,
+                      size_t limit, nn_error *err);
+
+/* Frees what ds owns and zeroes it. Safe on a zeroed struct. */
+void nn_dataset_free(nn_dataset *ds);
+
+/* Mean and standard deviation (population) of all pixels scaled to [0, 1]. */
+void nn_dataset_stats(const nn_dataset *ds, double *mean, double *std);
+
+/* Gathers samples idx[0..count) into x (count x dim floats, x = p * scale + shift) and,
+ * when y is not NULL, their labels into y. */
+void nn_batch_fill(const nn_dataset *ds, const size_t *idx, size_t count, float scale,
+                   float shift, float *x, int32_t *y);
+
+#endif
