@@ -1,0 +1,26 @@
+/* rng.h - a seeded random generator with explicit state (xoshiro256**, seeded through
+ * splitmix64). No hidden global state: the same seed and stream give the same numbers
+ * on every platform. */
+#ifndef NN_RNG_H
+#define NN_RNG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+typedef struct nn_rng {
+    uint64_t s[4];
+} nn_rng;
+
+/* Independent streams from one seed: e.g. stream 1 for init, 2 for shuffling. */
+void nn_rng_seed(nn_rng *rng, uint64_t seed, uint64_t stream);
+uint64_t nn_rng_next(nn_rng *rng);
+/* Uniform in [0, 1) with 53 random bits. */
+double nn_rng_uniform(nn_rng *rng);
+/* Uniform integer in [0, bound), unbiased (Lemire's method); bound > 0. */
+uint64_t nn_rng_below(nn_rng *rng, uint64_t bound);
+/* Standard normal (Box-Muller in double precision). */
+double nn_rng_normal(nn_rng *rng);
+/* Fisher-Yates shuffle of idx[0..n). */
+void nn_rng_shuffle(nn_rng *rng, size_t *idx, size_t n);
+
+#endif
