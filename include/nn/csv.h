@@ -1,0 +1,40 @@
+/* csv.h - the per-epoch CSV.
+ *
+ * Columns: epoch,step,lr,train_loss,train_acc,test_loss,test_acc,dead,dead_frac,
+ * dead_<i> for each activation module i, slope_<i> (mean slope) for each PReLU module
+ * i, seconds. Every row is flushed as soon as it is written. */
+#ifndef NN_CSV_H
+#define NN_CSV_H
+
+#include <stdio.h>
+
+#include "nn/dead.h"
+#include "nn/error.h"
+#include "nn/model.h"
+
+typedef struct nn_csv {
+    FILE *f;
+    int owned; /* 0 for stdout */
+    char *path;
+} nn_csv;
+
+typedef struct nn_csv_row {
+    size_t epoch, step;
+    double lr;
+    int has_train; /* 0 on the epoch-0 row: train_loss and train_acc left empty */
+    double train_loss, train_acc, test_loss, test_acc;
+    double seconds;
+} nn_csv_row;
+
+/* Opens path ("-" = stdout), creating missing directories, and writes the header. */
+nn_status nn_csv_open(nn_csv *c, const char *path, const nn_model *m, nn_error *err);
+/* Writes one row; dead counts come from d, slopes from the model's PReLU modules. */
+nn_status nn_csv_write(nn_csv *c, const nn_csv_row *row, const nn_dead *d, const nn_model *m,
+                       nn_error *err);
+/* Closes the file; reports a write error that happened on close. */
+nn_status nn_csv_close(nn_csv *c, nn_error *err);
+
+/* Creates every missing directory of the parent path of file (like mkdir -p). */
+nn_status nn_mkdirs_for(const char *file, nn_error *err);
+
+#endif

@@ -1,0 +1,184 @@
+/* main.c - the command line: arguments, progress on stderr, exit codes. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "nn/config.h"
+#include "nn/train.h"
+
+#define NNTRAIN_VERSION "0.1.0"
+
+static const char usage[] =
+    "usage: nntrain CONFIG [--epochs N] [--seed N] [--csv PATH] [--set KEY=VALUE]...\n"
+    "               [--quiet] [--help] [--version]\n"
+    "\n"
+    "Trains the network described by the JSON file CONFIG and writes one CSV row per\n"
+    "epoch (loss, accuracy, dead units per activation module).\n"
+    "\n"
+    "  --epochs N        same as --set train.epochs=N\n"
+    "  --seed N          same as --set seed=N\n"
+    "  --csv PATH        write the CSV to PATH ('-' = stdout) instead of output.csv\n"
+    "  --set KEY=VALUE   override a config value by dotted path, array indices as numbers\n"
+    "                    (--set model.1.negative_slope=0.2); VALUE is JSON, or a string\n"
+    "  --quiet           no progress on stderr (errors are still printed)\n"
+    "  --help, --version\n"
+    "\n"
+    "Exit codes: 0 done, 1 training diverged, 2 usage or config error, 3 data error,\n"
+    "4 system error (out of memory, cannot write output).\n";
+
+typedef struct progress {
+    int quiet, tty;
+    size_t epochs;
+} progress;
+
+static void on_log(void *ctx, const char *line)
+{
+    const progress *p = ctx;
+    if (!p->quiet)
+        fprintf(stderr, "%s\n", line);
+}
+
+static void on_batch(void *ctx, size_t epoch, size_t epochs, size_t done, size_t total,
+                     double ips)
+{
+    const progress *p = ctx;
+    if (p->quiet || !p->tty)
+        return;
+    enum { WIDTH = 30 };
+    size_t fill = total ? done * WIDTH / total : WIDTH;
+    char bar[WIDTH + 1];
+    for (size_t i = 0; i < WIDTH; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[WIDTH] = '\0';
+    fprintf(stderr, "\repoch %zu/%zu [%s] %3zu%%  %.0f img/s ", epoch, epochs, bar,
+            total ? done * 100 / total : 100, ips);
+    fflush(stderr);
+}
+
+static void on_epoch(void *ctx, const nn_epoch_report *r)
+{
+    const progress *p = ctx;
+    if (p->quiet)
+        return;
+    if (p->tty)
+        fputs("\r\033[K", stderr);
+    fprintf(stderr, "epoch %zu/%zu", r->epoch, r->epochs);
+    if (r->has_train)
+        fprintf(stderr, "  loss %.4f  train %.2f%%", r->train_loss, 100.0 * r->train_acc);
+    fprintf(stderr, "  test loss %.4f  test %.2f%%  dead %zu/%zu", r->test_loss,
+            100.0 * r->test_acc, r->dead->dead_total, r->dead->total);
+    const char *sep = " (";
+    for (size_t i = 0; i < r->model->n_modules; i++)
+        if (r->model->modules[i].act) {
+            fprintf(stderr, "%s%s[%zu] %zu", sep, r->model->modules[i].act->name, i,
+                    r->dead->dead[i]);
+            sep = ", ";
+        }
+    if (*sep == ',')
+        fputc(')', stderr);
+    if (r->has_train)
+        fprintf(stderr, "  %.0f img/s", r->images_per_sec);
+    fprintf(stderr, "  %.1fs\n", r->seconds);
+}
+
+static int parse_count(const char *flag, const char *s, char *out, size_t out_len,
+                       const char *key)
+{
+    char *end;
+    errno = 0;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || *s == '-') {
+        fprintf(stderr, "nntrain: %s: expected a non-negative integer, found '%s'\n", flag, s);
+        return 0;
+    }
+    snprintf(out, out_len, "%s=%llu", key, v);
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    const char *config_path = NULL, *csv = NULL;
+    progress prog = {0};
+    /* Overrides in command-line order; --epochs/--seed become overrides too. */
+    const char **sets = calloc((size_t)argc, sizeof *sets);
+    char (*owned)[64] = calloc((size_t)argc, sizeof *owned);
+    size_t n_sets = 0;
+    int code = 2;
+    if (!sets || !owned) {
+        fputs("nntrain: out of memory\n", stderr);
+        code = 4;
+        goto out;
+    }
+    for (int i = 1; i < argc; i++) {
+        const char *a = argv[i];
+        int has_value = i + 1 < argc;
+        if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
+            fputs(usage, stdout);
+            code = 0;
+            goto out;
+        } else if (strcmp(a, "--version") == 0) {
+            puts("nntrain " NNTRAIN_VERSION);
+            code = 0;
+            goto out;
+        } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
+            prog.quiet = 1;
+        } else if ((strcmp(a, "--epochs") == 0 || strcmp(a, "--seed") == 0) && has_value) {
+            const char *key = a[2] == 'e' ? "train.epochs" : "seed";
+            if (!parse_count(a, argv[++i], owned[n_sets], sizeof owned[n_sets], key))
+                goto out;
+            sets[n_sets] = owned[n_sets];
+            n_sets++;
+        } else if (strcmp(a, "--csv") == 0 && has_value) {
+            csv = argv[++i];
+        } else if (strcmp(a, "--set") == 0 && has_value) {
+            sets[n_sets++] = argv[++i];
+        } else if (strncmp(a, "--set=", 6) == 0) {
+            sets[n_sets++] = a + 6;
+        } else if (a[0] == '-' && a[1] != '\0') {
+            const char *why = (strcmp(a, "--epochs") == 0 || strcmp(a, "--seed") == 0 ||
+                               strcmp(a, "--csv") == 0 || strcmp(a, "--set") == 0)
+                                  ? "needs a value"
+                                  : "is not an option";
+            fprintf(stderr, "nntrain: '%s' %s (see nntrain --help)\n", a, why);
+            goto out;
+        } else if (!config_path) {
+            config_path = a;
+        } else {
+            fprintf(stderr, "nntrain: one CONFIG expected, found a second one: '%s'\n", a);
+            goto out;
+        }
+    }
+    if (!config_path) {
+        fputs("nntrain: no CONFIG given (usage: nntrain CONFIG [options]; see --help)\n",
+              stderr);
+        goto out;
+    }
+
+    nn_config cfg;
+    nn_error err = {0};
+    nn_status st = nn_config_load(&cfg, config_path, sets, n_sets, &err);
+    if (st == NN_OK) {
+        if (csv)
+            st = nn_config_set_csv(&cfg, csv, &err);
+        prog.tty = isatty(STDERR_FILENO);
+        prog.epochs = cfg.train.epochs;
+        nn_train_hooks hooks = {&prog, on_log, on_epoch, on_batch};
+        if (st == NN_OK)
+            st = nn_train(&cfg, &hooks, &err);
+        if (st == NN_OK && !prog.quiet && strcmp(cfg.csv, "-") != 0)
+            fprintf(stderr, "wrote %s\n", cfg.csv);
+        nn_config_free(&cfg);
+    }
+    if (st != NN_OK) {
+        if (prog.tty)
+            fputs("\r\033[K", stderr);
+        fprintf(stderr, "nntrain: %s\n", err.msg);
+    }
+    code = (int)st;
+out:
+    free(sets);
+    free(owned);
+    return code;
+}

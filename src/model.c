@@ -1,0 +1,182 @@
+/* model.c - building the module sequence, forward and backward passes. */
+#include "nn/model.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/gemm.h"
+#include "nn/init.h"
+
+/* Dense forward: Y[rows x out] = X[rows x in] * W^T + b. */
+static void dense_forward(const nn_module *d, const float *x, float *y, size_t rows)
+{
+    nn_gemm(NN_NO_TRANS, NN_TRANS, rows, d->out, d->in, 1.0f, x, d->in, d->w, d->in, 0.0f, y,
+            d->out);
+    if (d->b)
+        for (size_t r = 0; r < rows; r++) {
+            float *yr = y + r * d->out;
+            for (size_t j = 0; j < d->out; j++)
+                yr[j] += d->b[j];
+        }
+}
+
+/* Dense backward: dW += dY^T X;  db += sum_rows dY;  dX = dY W (skipped when dx NULL). */
+static void dense_backward(const nn_module *d, const float *x, const float *dy, float *dx,
+                           size_t rows)
+{
+    nn_gemm(NN_TRANS, NN_NO_TRANS, d->out, d->in, rows, 1.0f, dy, d->out, x, d->in, 1.0f, d->dw,
+            d->in);
+    if (d->db)
+        for (size_t r = 0; r < rows; r++) {
+            const float *dyr = dy + r * d->out;
+            for (size_t j = 0; j < d->out; j++)
+                d->db[j] += dyr[j];
+        }
+    if (dx)
+        nn_gemm(NN_NO_TRANS, NN_NO_TRANS, rows, d->in, d->out, 1.0f, dy, d->out, d->w, d->in,
+                0.0f, dx, d->in);
+}
+
+/* Gain and init for the dense layer at index i: from the activation that follows. */
+static void dense_init_kind(const nn_module_config *mods, size_t n, size_t i,
+                            nn_init_kind *kind, double *gain)
+{
+    const nn_act_def *next = i + 1 < n ? mods[i + 1].act : NULL;
+    *gain = next ? next->gain(mods[i + 1].hp) : 1.0;
+    *kind = mods[i].init;
+    if (*kind == NN_INIT_AUTO)
+        *kind = next ? next->default_init : NN_INIT_HE_NORMAL;
+}
+
+void nn_model_free(nn_model *m)
+{
+    if (!m)
+        return;
+    if (m->acts)
+        for (size_t i = 0; i <= m->n_modules; i++)
+            free(m->acts[i]);
+    if (m->dacts)
+        for (size_t i = 0; i <= m->n_modules; i++)
+            free(m->dacts[i]);
+    free(m->acts);
+    free(m->dacts);
+    free(m->modules);
+    free(m->params);
+    free(m->grads);
+    memset(m, 0, sizeof *m);
+}
+
+nn_status nn_model_build(nn_model *m, const nn_module_config *mods, size_t n, size_t input_dim,
+                         size_t max_batch, nn_rng *rng, nn_error *err)
+{
+    memset(m, 0, sizeof *m);
+    m->n_modules = n;
+    m->input_dim = input_dim;
+    m->max_batch = max_batch;
+    m->modules = calloc(n, sizeof *m->modules);
+    if (!m->modules)
+        goto oom;
+
+    /* Pass 1: widths and parameter counts. */
+    size_t width = input_dim, total = 0;
+    for (size_t i = 0; i < n; i++) {
+        nn_module *mod = &m->modules[i];
+        mod->act = mods[i].act;
+        mod->in = width;
+        if (!mod->act) {
+            mod->out = mods[i].units;
+            total += mod->out * mod->in + (mods[i].bias ? mod->out : 0);
+        } else {
+            mod->out = width;
+            memcpy(mod->hp, mods[i].hp, sizeof mod->hp);
+            mod->np = mod->act->n_params ? mod->act->n_params(mod->hp, width) : 0;
+            total += mod->np;
+        }
+        width = mod->out;
+    }
+    m->output_dim = width;
+    m->n_params = total;
+    m->params = calloc(total ? total : 1, sizeof *m->params);
+    m->grads = calloc(total ? total : 1, sizeof *m->grads);
+    m->acts = calloc(n + 1, sizeof *m->acts);
+    m->dacts = calloc(n + 1, sizeof *m->dacts);
+    if (!m->params || !m->grads || !m->acts || !m->dacts)
+        goto oom;
+
+    /* Pass 2: views, buffers and initial values. */
+    size_t off = 0;
+    m->acts[0] = malloc(max_batch * input_dim * sizeof(float));
+    /* dacts[0] is only written when an activation with parameters comes first. */
+    m->dacts[0] = malloc(max_batch * input_dim * sizeof(float));
+    if (!m->acts[0] || !m->dacts[0])
+        goto oom;
+    for (size_t i = 0; i < n; i++) {
+        nn_module *mod = &m->modules[i];
+        if (!mod->act) {
+            mod->w = m->params + off;
+            mod->dw = m->grads + off;
+            off += mod->out * mod->in;
+            if (mods[i].bias) {
+                mod->b = m->params + off;
+                mod->db = m->grads + off;
+                off += mod->out;
+            }
+            nn_init_kind kind;
+            double gain;
+            dense_init_kind(mods, n, i, &kind, &gain);
+            nn_init_dense(mod->w, mod->b, mod->out, mod->in, kind, gain, mods[i].bias_init,
+                          mods[i].bias_init_set, rng);
+        } else if (mod->np) {
+            mod->p = m->params + off;
+            mod->dp = m->grads + off;
+            off += mod->np;
+            mod->act->init_params(mod->p, mod->np, mod->hp);
+        }
+        m->acts[i + 1] = malloc(max_batch * mod->out * sizeof(float));
+        m->dacts[i + 1] = malloc(max_batch * mod->out * sizeof(float));
+        if (!m->acts[i + 1] || !m->dacts[i + 1])
+            goto oom;
+    }
+    return NN_OK;
+oom:
+    nn_model_free(m);
+    return nn_fail(err, NN_ESYS, "out of memory building the model");
+}
+
+const float *nn_model_forward(nn_model *m, size_t rows)
+{
+    for (size_t i = 0; i < m->n_modules; i++) {
+        const nn_module *mod = &m->modules[i];
+        if (!mod->act)
+            dense_forward(mod, m->acts[i], m->acts[i + 1], rows);
+        else
+            mod->act->forward(m->acts[i], m->acts[i + 1], rows, mod->out, mod->p, mod->np,
+                              mod->hp);
+    }
+    return m->acts[m->n_modules];
+}
+
+void nn_model_backward(nn_model *m, size_t rows)
+{
+    for (size_t i = m->n_modules; i-- > 0;) {
+        const nn_module *mod = &m->modules[i];
+        if (!mod->act)      /* no gradient is needed for the input data */
+            dense_backward(mod, m->acts[i], m->dacts[i + 1], i > 0 ? m->dacts[i] : NULL, rows);
+        else if (i > 0 || mod->np)
+            mod->act->backward(m->acts[i], m->dacts[i + 1], m->dacts[i], mod->dp, rows, mod->out, mod->p,
+                               mod->np, mod->hp);
+    }
+}
+
+size_t nn_model_hidden_units(const nn_model *m, size_t *n_activations)
+{
+    size_t units = 0, count = 0;
+    for (size_t i = 0; i < m->n_modules; i++)
+        if (m->modules[i].act) {
+            units += m->modules[i].out;
+            count++;
+        }
+    if (n_activations)
+        *n_activations = count;
+    return units;
+}

@@ -1,0 +1,298 @@
+/* train.c - the training loop: epochs of shuffled mini-batches, an evaluation and a
+ * dead-unit probe after each epoch (and before the first), one CSV row per epoch. */
+#include "nn/train.h"
+
+#include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "nn/csv.h"
+#include "nn/loss.h"
+#include "nn/rng.h"
+#include "nn/sgd.h"
+
+enum { EVAL_CHUNK = 256 };      /* rows per forward pass when evaluating */
+enum { RNG_INIT = 1, RNG_SHUFFLE = 2 };
+#define NN_PI 3.14159265358979323846
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void say(const nn_train_hooks *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const nn_train_hooks *h, const char *fmt, ...)
+{
+    if (!h || !h->log)
+        return;
+    char line[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    h->log(h->ctx, line);
+}
+
+double nn_schedule_lr(const nn_config *cfg, size_t e)
+{
+    double lr = cfg->optim.lr;
+    switch (cfg->optim.schedule) {
+    case NN_SCHED_NONE:
+        return lr;
+    case NN_SCHED_STEP:
+        return lr * pow(cfg->optim.gamma, (double)(e / cfg->optim.step_size));
+    case NN_SCHED_COSINE: /* CosineAnnealingLR, T_max = epochs, eta_min = 0, per epoch */
+        return cfg->train.epochs ? lr * 0.5 * (1.0 + cos(NN_PI * (double)e / (double)cfg->train.epochs))
+                                 : lr;
+    }
+    return lr;
+}
+
+/* Everything a run owns; freed in one place. */
+typedef struct run {
+    const nn_config *cfg;
+    const nn_dataset *train, *test;
+    const nn_train_hooks *hooks;
+    float scale, shift; /* x = pixel * scale + shift */
+    nn_model model;
+    nn_sgd sgd;
+    nn_dead dead;
+    nn_csv csv;
+    size_t *order;   /* training sample order (reshuffled each epoch) */
+    size_t *seq;     /* 0, 1, 2, ... for evaluation chunks */
+    int32_t *labels; /* max_batch labels of the current batch */
+    double t0;
+} run;
+
+static void run_free(run *r)
+{
+    nn_model_free(&r->model);
+    nn_sgd_free(&r->sgd);
+    nn_dead_free(&r->dead);
+    nn_csv_close(&r->csv, NULL);
+    free(r->order);
+    free(r->seq);
+    free(r->labels);
+}
+
+/* Forward passes over the first count samples of ds (in order). Adds loss and hits when
+ * loss is not NULL; feeds the dead-unit probe when dead is not NULL. Returns -1 when
+ * a pre-activation is not finite (the probe found a divergence). */
+static int evaluate(run *r, const nn_dataset *ds, size_t count, double *loss, double *acc,
+                    nn_dead *dead)
+{
+    nn_model *m = &r->model;
+    double total = 0.0;
+    size_t hits = 0;
+    for (size_t start = 0; start < count; start += EVAL_CHUNK) {
+        size_t rows = count - start < EVAL_CHUNK ? count - start : EVAL_CHUNK;
+        for (size_t i = 0; i < rows; i++)
+            r->seq[i] = start + i;
+        nn_batch_fill(ds, r->seq, rows, r->scale, r->shift, m->acts[0], r->labels);
+        const float *logits = nn_model_forward(m, rows);
+        if (dead && nn_dead_observe(dead, m, rows) != 0)
+            return -1;
+        if (loss)
+            total += nn_softmax_xent(logits, r->labels, rows, m->output_dim, NULL, 1, &hits);
+    }
+    if (loss) {
+        *loss = count ? total / (double)count : 0.0;
+        *acc = count ? (double)hits / (double)count : 0.0;
+    }
+    return 0;
+}
+
+static nn_status diverged(run *r, size_t epoch, size_t step, const char *what, nn_error *err)
+{
+    const char *csv = strcmp(r->cfg->csv, "-") == 0 ? "stdout" : r->cfg->csv;
+    return nn_fail(err, NN_ETRAIN,
+                   "training diverged at epoch %zu, step %zu: %s; the CSV rows up to epoch %zu "
+                   "are in %s; try a smaller optimizer.lr",
+                   epoch, step, what, epoch ? epoch - 1 : 0, csv);
+}
+
+/* Test evaluation and dead-unit probe after an epoch, then the CSV row and report. */
+static nn_status end_epoch(run *r, nn_epoch_report *rep, nn_error *err)
+{
+    const nn_config *cfg = r->cfg;
+    size_t n_test = r->test->n;
+    const nn_dataset *probe = cfg->dead.probe == NN_PROBE_TEST ? r->test : r->train;
+    size_t n_probe = cfg->dead.samples && cfg->dead.samples < probe->n ? cfg->dead.samples
+                                                                        : probe->n;
+    int shared = probe == r->test && n_probe == n_test; /* one pass does both */
+
+    nn_dead_reset(&r->dead);
+    if (evaluate(r, r->test, n_test, &rep->test_loss, &rep->test_acc,
+                 shared ? &r->dead : NULL) != 0 ||
+        (!shared && evaluate(r, probe, n_probe, NULL, NULL, &r->dead) != 0)) {
+        char what[96];
+        snprintf(what, sizeof what, "a pre-activation (input of module %zu) is NaN or Inf",
+                 r->dead.bad_module);
+        return diverged(r, rep->epoch, rep->step, what, err);
+    }
+    if (!isfinite(rep->test_loss))
+        return diverged(r, rep->epoch, rep->step, "the test loss is not finite", err);
+    nn_dead_finish(&r->dead);
+
+    rep->seconds = now_seconds() - r->t0;
+    nn_csv_row row = {rep->epoch,     rep->step,      rep->lr,       rep->has_train,
+                      rep->train_loss, rep->train_acc, rep->test_loss, rep->test_acc,
+                      rep->seconds};
+    nn_status st = nn_csv_write(&r->csv, &row, &r->dead, &r->model, err);
+    if (st != NN_OK)
+        return st;
+    rep->dead = &r->dead;
+    rep->model = &r->model;
+    if (r->hooks && r->hooks->epoch)
+        r->hooks->epoch(r->hooks->ctx, rep);
+    return NN_OK;
+}
+
+/* One pass over the shuffled training set. */
+static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, nn_error *err)
+{
+    const nn_config *cfg = r->cfg;
+    nn_model *m = &r->model;
+    const size_t n = r->train->n, bs = cfg->train.batch_size;
+    const size_t n_batches = (n + bs - 1) / bs;
+    const float lr = (float)rep->lr;
+    if (cfg->train.shuffle)
+        nn_rng_shuffle(shuffle_rng, r->order, n);
+
+    double total = 0.0, t_start = now_seconds(), t_report = t_start;
+    size_t hits = 0;
+    for (size_t b = 0; b < n_batches; b++) {
+        size_t start = b * bs, rows = n - start < bs ? n - start : bs;
+        nn_batch_fill(r->train, r->order + start, rows, r->scale, r->shift, m->acts[0],
+                      r->labels);
+        const float *logits = nn_model_forward(m, rows);
+        double loss = nn_softmax_xent(logits, r->labels, rows, m->output_dim,
+                                      m->dacts[m->n_modules], rows, &hits);
+        if (!isfinite(loss)) {
+            char what[64];
+            snprintf(what, sizeof what, "the training loss is %s (batch %zu of %zu)",
+                     isnan(loss) ? "NaN" : "Inf", b + 1, n_batches);
+            return diverged(r, rep->epoch, rep->step + 1, what, err);
+        }
+        total += loss;
+        memset(m->grads, 0, m->n_params * sizeof *m->grads);
+        nn_model_backward(m, rows);
+        nn_sgd_step(&r->sgd, m->params, m->grads, lr);
+        rep->step++;
+        if (r->hooks && r->hooks->batch && (b + 1) % 16 == 0) {
+            double t = now_seconds();
+            if (t - t_report > 0.1) {
+                t_report = t;
+                r->hooks->batch(r->hooks->ctx, rep->epoch, rep->epochs, b + 1, n_batches,
+                                (double)(start + rows) / (t - t_start));
+            }
+        }
+    }
+    double elapsed = now_seconds() - t_start;
+    rep->has_train = 1;
+    rep->train_loss = total / (double)n;
+    rep->train_acc = (double)hits / (double)n;
+    rep->images_per_sec = elapsed > 0 ? (double)n / elapsed : 0.0;
+    return NN_OK;
+}
+
+nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
+                      const nn_train_hooks *hooks, nn_error *err)
+{
+    run r = {.cfg = cfg, .train = train, .test = test, .hooks = hooks, .t0 = now_seconds()};
+    nn_status st;
+    if (train->dim != test->dim)
+        return nn_fail(err, NN_EDATA,
+                       "%s: test images have %zu features (%zux%zux%zu) but training images "
+                       "have %zu (%zux%zux%zu)",
+                       cfg->data.test_images, test->dim, test->rows, test->cols, test->channels,
+                       train->dim, train->rows, train->cols, train->channels);
+    if (train->n == 0)
+        return nn_fail(err, NN_EDATA, "%s: no training samples", cfg->data.train_images);
+    if (test->n_classes > train->n_classes)
+        return nn_fail(err, NN_EDATA,
+                       "%s: test labels go up to %zu but training labels only to %zu",
+                       cfg->data.test_labels, test->n_classes - 1, train->n_classes - 1);
+    st = nn_config_check_data(cfg, train->dim, train->n_classes, err);
+    if (st != NN_OK)
+        return st;
+
+    r.scale = 1.0f / 255.0f;
+    r.shift = 0.0f;
+    if (cfg->data.normalize == NN_NORM_STANDARD) {
+        double mean, std;
+        nn_dataset_stats(train, &mean, &std);
+        if (!(std > 0.0))
+            return nn_fail(err, NN_EDATA,
+                           "%s: every training pixel has the same value; \"standard\" "
+                           "normalization needs a spread (use \"unit\")",
+                           cfg->data.train_images);
+        r.scale = (float)(1.0 / (255.0 * std));
+        r.shift = (float)(-mean / std);
+        say(hooks, "normalize: standard, mean %.6f std %.6f (of pixel/255 over %zu training images)",
+            mean, std, train->n);
+    }
+
+    nn_rng init_rng, shuffle_rng;
+    nn_rng_seed(&init_rng, cfg->seed, RNG_INIT);
+    nn_rng_seed(&shuffle_rng, cfg->seed, RNG_SHUFFLE);
+    size_t max_batch = cfg->train.batch_size > EVAL_CHUNK ? cfg->train.batch_size : EVAL_CHUNK;
+    st = nn_model_build(&r.model, cfg->modules, cfg->n_modules, train->dim, max_batch, &init_rng,
+                        err);
+    if (st == NN_OK)
+        st = nn_sgd_init(&r.sgd, r.model.n_params, cfg->optim.momentum, cfg->optim.dampening,
+                         cfg->optim.weight_decay, cfg->optim.nesterov, err);
+    if (st == NN_OK)
+        st = nn_dead_init(&r.dead, &r.model, err);
+    if (st == NN_OK) {
+        r.order = malloc(train->n * sizeof *r.order);
+        r.seq = malloc(max_batch * sizeof *r.seq);
+        r.labels = malloc(max_batch * sizeof *r.labels);
+        if (!r.order || !r.seq || !r.labels)
+            st = nn_fail(err, NN_ESYS, "out of memory");
+    }
+    if (st == NN_OK)
+        st = nn_csv_open(&r.csv, cfg->csv, &r.model, err);
+    if (st != NN_OK) {
+        run_free(&r);
+        return st;
+    }
+    for (size_t i = 0; i < train->n; i++)
+        r.order[i] = i;
+    say(hooks, "model: %zu modules, %zu parameters, %zu hidden units; %zu training and %zu test samples",
+        r.model.n_modules, r.model.n_params, r.dead.total, train->n, test->n);
+
+    nn_epoch_report rep = {.epoch = 0, .epochs = cfg->train.epochs, .lr = nn_schedule_lr(cfg, 0)};
+    st = end_epoch(&r, &rep, err);
+    for (size_t e = 1; st == NN_OK && e <= cfg->train.epochs; e++) {
+        rep.epoch = e;
+        rep.lr = nn_schedule_lr(cfg, e - 1);
+        st = train_epoch(&r, &shuffle_rng, &rep, err);
+        if (st == NN_OK)
+            st = end_epoch(&r, &rep, err);
+    }
+    if (st == NN_OK)
+        st = nn_csv_close(&r.csv, err);
+    run_free(&r);
+    return st;
+}
+
+nn_status nn_train(const nn_config *cfg, const nn_train_hooks *hooks, nn_error *err)
+{
+    nn_dataset train = {0}, test = {0};
+    nn_status st = nn_idx_load(&train, cfg->data.train_images, cfg->data.train_labels,
+                               cfg->data.train_limit, err);
+    if (st == NN_OK)
+        st = nn_idx_load(&test, cfg->data.test_images, cfg->data.test_labels,
+                         cfg->data.test_limit, err);
+    if (st == NN_OK)
+        st = nn_train_on(cfg, &train, &test, hooks, err);
+    nn_dataset_free(&train);
+    nn_dataset_free(&test);
+    return st;
+}
