@@ -1,0 +1,127 @@
+/* helpers.c - see helpers.h. */
+#include "helpers.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/activation.h"
+#include "nn/rng.h"
+
+nn_module_config th_dense(size_t units)
+{
+    nn_module_config mc = {0};
+    mc.units = units;
+    mc.bias = 1;
+    return mc;
+}
+
+nn_module_config th_act(const char *name, double hp0, double hp1)
+{
+    nn_module_config mc = {0};
+    mc.act = nn_act_find(name);
+    if (!mc.act)
+        abort();
+    for (int k = 0; k < mc.act->n_hparams; k++)
+        mc.hp[k] = mc.act->hparams[k].def;
+    if (!isnan(hp0))
+        mc.hp[0] = hp0;
+    if (!isnan(hp1))
+        mc.hp[1] = hp1;
+    return mc;
+}
+
+int th_synthetic(nn_dataset *ds, size_t n, size_t side, size_t n_classes, unsigned seed)
+{
+    memset(ds, 0, sizeof *ds);
+    ds->n = n;
+    ds->rows = ds->cols = side;
+    ds->channels = 1;
+    ds->dim = side * side;
+    ds->n_classes = n_classes;
+    ds->pixels = malloc(n * ds->dim);
+    ds->labels = malloc(n * sizeof *ds->labels);
+    if (!ds->pixels || !ds->labels)
+        return -1;
+    nn_rng rng;
+    nn_rng_seed(&rng, seed, 99);
+    for (size_t i = 0; i < n; i++) {
+        int32_t y = (int32_t)(i % n_classes);
+        ds->labels[i] = y;
+        uint8_t *p = ds->pixels + i * ds->dim;
+        for (size_t j = 0; j < ds->dim; j++)
+            p[j] = (uint8_t)nn_rng_below(&rng, 90);
+        size_t row = (size_t)y * side / n_classes;
+        for (size_t c = 0; c < side; c++)
+            p[row * side + c] = (uint8_t)(160 + nn_rng_below(&rng, 96));
+    }
+    return 0;
+}
+
+char *th_tmpdir(void)
+{
+    char *dir = strdup("/tmp/nntrain-test-XXXXXX");
+    if (!dir || !mkdtemp(dir)) {
+        free(dir);
+        return NULL;
+    }
+    return dir;
+}
+
+void th_rmdir(const char *dir)
+{
+    char cmd[512];
+    if (strncmp(dir, "/tmp/nntrain-test-", 18) != 0)
+        return;
+    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
+    if (system(cmd) != 0)
+        fprintf(stderr, "warning: could not remove %s\n", dir);
+}
+
+char *th_slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 4096, len = 0;
+    char *buf = malloc(cap);
+    size_t got;
+    while (buf && (got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
+        len += got;
+        if (cap - len - 1 == 0) {
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                buf = NULL;
+                break;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+    }
+    fclose(f);
+    if (buf)
+        buf[len] = '\0';
+    return buf;
+}
+
+void th_strip_last_column(char *csv)
+{
+    char *out = csv, *line = csv;
+    while (*line) {
+        char *nl = strchr(line, '\n');
+        size_t len = nl ? (size_t)(nl - line) : strlen(line);
+        size_t keep = len;
+        while (keep > 0 && line[keep - 1] != ',')
+            keep--;
+        if (keep > 0)
+            keep--; /* drop the comma too */
+        memmove(out, line, keep);
+        out += keep;
+        if (nl)
+            *out++ = '\n';
+        line += len + (nl ? 1 : 0);
+    }
+    *out = '\0';
+}
