@@ -23,18 +23,24 @@ typedef struct nn_dataset {
  * (magic 0x00000801, u8, N), gzipped or not (detected from the content, not the name).
  * limit > 0 keeps the first limit samples (the files are still fully validated).
  * Errors (NN_EDATA) name the file and what is wrong: missing, bad magic, truncated
- * (bytes expected vs found), trailing bytes, count mismatch between the two files. */
+ * (bytes expected vs found), trailing bytes, count mismatch between the two files;
+ * NN_ESYS when out of memory. On failure *ds is left zeroed (nn_dataset_free is safe).
+ * channels is 1 and dim = rows * cols. n_classes is max label + 1 over ALL labels in the
+ * file, so it does not depend on limit. Trailing bytes are checked on the (decompressed)
+ * IDX content; bytes after the end of a gzip stream are ignored by zlib. */
 nn_status nn_idx_load(nn_dataset *ds, const char *images_path, const char *labels_path,
                       size_t limit, nn_error *err);
 
 /* Frees what ds owns and zeroes it. Safe on a zeroed struct. */
 void nn_dataset_free(nn_dataset *ds);
 
-/* Mean and standard deviation (population) of all pixels scaled to [0, 1]. */
+/* Mean and standard deviation (population) of all pixels scaled to [0, 1]. Either output
+ * pointer may be NULL; an empty data set gives 0 and 0. */
 void nn_dataset_stats(const nn_dataset *ds, double *mean, double *std);
 
 /* Gathers samples idx[0..count) into x (count x dim floats, x = p * scale + shift) and,
- * when y is not NULL, their labels into y. */
+ * when y is not NULL, their labels into y. Every idx[i] must be < ds->n (not checked);
+ * x must not overlap the data set. */
 void nn_batch_fill(const nn_dataset *ds, const size_t *idx, size_t count, float scale,
                    float shift, float *x, int32_t *y);
 

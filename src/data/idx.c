@@ -1,0 +1,376 @@
+/* idx.c - loads an IDX image file and its IDX label file (MNIST layout) with zlib.
+ *
+ * gzread() reads gzip and plain files alike (it looks at the content, not the name), so
+ * both go through one code path. Each file is read to its end: the header, exactly the
+ * number of payload bytes the header promises, then a probe for trailing bytes, which
+ * also makes zlib verify the gzip CRC and length trailer. The payload buffer grows as
+ * data actually arrives, so a corrupt header that claims terabytes gives a "truncated"
+ * error, not a huge allocation. */
+#include "nn/dataset.h"
+
+#include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <zlib.h>
+
+#define IDX_MAGIC_IMAGES 0x00000803u /* unsigned bytes, 3 dimensions */
+#define IDX_MAGIC_LABELS 0x00000801u /* unsigned bytes, 1 dimension */
+
+#define GZ_BUFFER_BYTES (1u << 18)             /* zlib's internal buffer (256 KiB) */
+#define READ_CHUNK_BYTES (1u << 30)            /* per gzread() call; < INT_MAX */
+#define FIRST_PAYLOAD_BYTES ((size_t)64 << 20) /* first allocation; then doubles */
+#define TRAIL_PROBE_BYTES 16384
+
+/* One open IDX file. offset counts decompressed bytes consumed (for messages). */
+typedef struct idx_file {
+    gzFile gz;
+    const char *path;
+    size_t offset;
+} idx_file;
+
+/* What a file must look like. */
+typedef struct idx_kind {
+    uint32_t magic;
+    unsigned ndims;
+    const char *noun; /* "image", "label" */
+    const char *dims; /* human description of the dimensions */
+    const char *dim_names[3];
+} idx_kind;
+
+static const idx_kind IMAGES = {IDX_MAGIC_IMAGES,
+                                3,
+                                "image",
+                                "3 dimensions: count, rows, cols",
+                                {"image count", "rows", "cols"}};
+static const idx_kind LABELS = {
+    IDX_MAGIC_LABELS, 1, "label", "1 dimension: count", {"label count", NULL, NULL}};
+
+static uint32_t be32(const unsigned char *b)
+{
+    return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | (uint32_t)b[3];
+}
+
+/* a * b into *out; 0 when it does not fit in size_t. */
+static int mul_size(size_t a, size_t b, size_t *out)
+{
+    if (b != 0 && a > SIZE_MAX / b)
+        return 0;
+    *out = a * b;
+    return 1;
+}
+
+/* "decompressed " for gzip input, "" for a plain file (valid once reading has begun). */
+static const char *stream_word(const idx_file *f)
+{
+    return gzdirect(f->gz) ? "" : "decompressed ";
+}
+
+/* Turns zlib's error state into a status and one message. zlib prefixes its message
+ * with the path it was given; that prefix is dropped since ours names the file too. */
+static nn_status gz_failure(const idx_file *f, nn_error *err)
+{
+    int zcode = Z_OK;
+    const char *zmsg = gzerror(f->gz, &zcode);
+    size_t plen = strlen(f->path);
+    if (zmsg == NULL)
+        zmsg = "unknown zlib error";
+    if (strncmp(zmsg, f->path, plen) == 0 && strncmp(zmsg + plen, ": ", 2) == 0)
+        zmsg += plen + 2;
+
+    switch (zcode) {
+    case Z_MEM_ERROR:
+        return nn_fail(err, NN_ESYS, "%s: out of memory while decompressing", f->path);
+    case Z_ERRNO:
+        return nn_fail(err, NN_EDATA, "%s: read error at byte %zu: %s", f->path, f->offset, zmsg);
+    case Z_BUF_ERROR:
+        return nn_fail(err, NN_EDATA,
+                       "%s: truncated gzip stream: unexpected end of file after %zu "
+                       "decompressed bytes (the .gz file is incomplete)",
+                       f->path, f->offset);
+    default:
+        return nn_fail(err, NN_EDATA,
+                       "%s: corrupt gzip data after %zu decompressed bytes: %s (the .gz "
+                       "file is damaged)",
+                       f->path, f->offset, zmsg);
+    }
+}
+
+/* Reads up to len bytes into buf. *got < len only when the data ended cleanly; a read
+ * error or damaged gzip data is a failure. */
+static nn_status idx_read(idx_file *f, void *buf, size_t len, size_t *got, nn_error *err)
+{
+    unsigned char *p = buf;
+    size_t done = 0;
+    while (done < len) {
+        size_t want = len - done;
+        if (want > READ_CHUNK_BYTES)
+            want = READ_CHUNK_BYTES;
+        int n = gzread(f->gz, p + done, (unsigned)want);
+        if (n < 0)
+            return gz_failure(f, err);
+        done += (size_t)n;
+        f->offset += (size_t)n;
+        if (n == 0) {
+            int zcode = Z_OK;
+            gzerror(f->gz, &zcode);
+            if (zcode != Z_OK)
+                return gz_failure(f, err);
+            break;
+        }
+    }
+    *got = done;
+    return NN_OK;
+}
+
+static nn_status idx_open(idx_file *f, const char *path, const idx_kind *kind, nn_error *err)
+{
+    f->path = path;
+    f->offset = 0;
+    if (path[0] == '\0')
+        return nn_fail(err, NN_EDATA, "empty path given for the IDX %s file", kind->noun);
+    errno = 0;
+    f->gz = gzopen(path, "rb");
+    if (f->gz == NULL) {
+        if (errno == 0 || errno == ENOMEM)
+            return nn_fail(err, NN_ESYS, "%s: cannot open: out of memory", path);
+        return nn_fail(err, NN_EDATA, "%s: cannot open the IDX %s file: %s", path, kind->noun,
+                       strerror(errno));
+    }
+    if (gzbuffer(f->gz, GZ_BUFFER_BYTES) != 0)
+        return nn_fail(err, NN_ESYS, "%s: cannot set the zlib buffer size", path);
+    return NN_OK;
+}
+
+static void idx_close(idx_file *f)
+{
+    if (f->gz != NULL)
+        gzclose(f->gz);
+    f->gz = NULL;
+}
+
+/* Reads and checks the header: magic, then kind->ndims big-endian u32 sizes, all > 0. */
+static nn_status idx_read_header(idx_file *f, const idx_kind *kind, uint32_t *dims, nn_error *err)
+{
+    unsigned char head[4 + 4 * 3];
+    size_t head_len = 4 + 4 * (size_t)kind->ndims;
+    size_t got = 0;
+    nn_status st = idx_read(f, head, head_len, &got, err);
+    if (st != NN_OK)
+        return st;
+    if (got == 0)
+        return nn_fail(err, NN_EDATA,
+                       "%s: empty file (%s0 bytes): expected an IDX %s file starting with "
+                       "a %zu-byte header (magic 0x%08X)",
+                       f->path, gzdirect(f->gz) ? "" : "decompresses to ", kind->noun, head_len,
+                       (unsigned)kind->magic);
+    if (got < 4)
+        return nn_fail(err, NN_EDATA,
+                       "%s: truncated header: the %sdata is only %zu bytes, expected a "
+                       "%zu-byte IDX header (magic 0x%08X)",
+                       f->path, stream_word(f), got, head_len, (unsigned)kind->magic);
+
+    uint32_t magic = be32(head);
+    if (magic != kind->magic) {
+        const char *hint = "";
+        if (magic == IDX_MAGIC_LABELS && kind->magic == IDX_MAGIC_IMAGES)
+            hint = "; this is an IDX label file: are the image and label paths swapped?";
+        else if (magic == IDX_MAGIC_IMAGES && kind->magic == IDX_MAGIC_LABELS)
+            hint = "; this is an IDX image file: are the image and label paths swapped?";
+        else if ((magic >> 16) != 0)
+            hint = "; this is not an IDX file";
+        return nn_fail(err, NN_EDATA,
+                       "%s: bad magic 0x%08X at byte 0: expected 0x%08X (IDX %s file: "
+                       "unsigned bytes, %s)%s",
+                       f->path, (unsigned)magic, (unsigned)kind->magic, kind->noun, kind->dims,
+                       hint);
+    }
+    if (got < head_len)
+        return nn_fail(err, NN_EDATA,
+                       "%s: truncated header: expected %zu bytes (magic + %u dimension "
+                       "sizes), found %zu",
+                       f->path, head_len, kind->ndims, got);
+
+    for (unsigned i = 0; i < kind->ndims; i++) {
+        dims[i] = be32(head + 4 + 4 * i);
+        if (dims[i] == 0)
+            return nn_fail(err, NN_EDATA,
+                           "%s: the header's %s (at byte %u) is 0: expected every "
+                           "dimension > 0 (%s)",
+                           f->path, kind->dim_names[i], 4 + 4 * i, kind->dims);
+    }
+    return NN_OK;
+}
+
+/* Reads exactly len payload bytes into a new buffer *out, then requires the end of the
+ * data. shape describes the payload for messages ("3 images x 28 x 28"). */
+static nn_status idx_read_payload(idx_file *f, const idx_kind *kind, size_t len, const char *shape,
+                                  uint8_t **out, nn_error *err)
+{
+    size_t header = f->offset;
+    size_t cap = len < FIRST_PAYLOAD_BYTES ? len : FIRST_PAYLOAD_BYTES;
+    size_t have = 0;
+    nn_status st;
+    uint8_t *buf = malloc(cap);
+    if (buf == NULL)
+        return nn_fail(err, NN_ESYS, "%s: out of memory allocating %zu bytes for %s data", f->path,
+                       cap, kind->noun);
+
+    for (;;) {
+        size_t got = 0;
+        st = idx_read(f, buf + have, cap - have, &got, err);
+        if (st != NN_OK)
+            goto fail;
+        have += got;
+        if (have < cap || cap == len)
+            break;
+        size_t next = cap > len / 2 ? len : cap * 2;
+        uint8_t *grown = realloc(buf, next);
+        if (grown == NULL) {
+            st = nn_fail(err, NN_ESYS, "%s: out of memory allocating %zu bytes for %s data",
+                         f->path, next, kind->noun);
+            goto fail;
+        }
+        buf = grown;
+        cap = next;
+    }
+    if (have < len) {
+        st = nn_fail(err, NN_EDATA,
+                     "%s: truncated: expected %zu bytes of %s data after the %zu-byte "
+                     "header (%s), found %zu (the %sdata ends at byte %zu)",
+                     f->path, len, kind->noun, header, shape, have, stream_word(f), f->offset);
+        goto fail;
+    }
+
+    /* Probe to the end: catches trailing bytes and lets zlib check the gzip trailer. */
+    size_t end = f->offset, extra = 0;
+    for (;;) {
+        unsigned char probe[TRAIL_PROBE_BYTES];
+        size_t got = 0;
+        st = idx_read(f, probe, sizeof probe, &got, err);
+        if (st != NN_OK)
+            goto fail;
+        extra += got;
+        if (got < sizeof probe)
+            break;
+    }
+    if (extra != 0) {
+        st = nn_fail(err, NN_EDATA,
+                     "%s: %zu trailing bytes: the %sdata should end at byte %zu "
+                     "(%zu-byte header + %s), but continues to byte %zu",
+                     f->path, extra, stream_word(f), end, header, shape, f->offset);
+        goto fail;
+    }
+    *out = buf;
+    return NN_OK;
+
+fail:
+    free(buf);
+    return st;
+}
+
+nn_status nn_idx_load(nn_dataset *ds, const char *images_path, const char *labels_path,
+                      size_t limit, nn_error *err)
+{
+    idx_file img = {0}, lab = {0};
+    nn_dataset out = {0};
+    uint8_t *label_bytes = NULL;
+    uint32_t idims[3] = {0}, ldims[1] = {0};
+    char shape[96], lshape[64];
+    size_t n, dim, pixel_bytes, label_size;
+    nn_status st;
+
+    if (ds != NULL)
+        memset(ds, 0, sizeof *ds);
+    if (ds == NULL || images_path == NULL || labels_path == NULL)
+        return nn_fail(err, NN_ECONFIG, "nn_idx_load: NULL data set or file path");
+
+    /* Both headers first, so a bad label file is reported before reading the images. */
+    st = idx_open(&img, images_path, &IMAGES, err);
+    if (st == NN_OK)
+        st = idx_read_header(&img, &IMAGES, idims, err);
+    if (st == NN_OK)
+        st = idx_open(&lab, labels_path, &LABELS, err);
+    if (st == NN_OK)
+        st = idx_read_header(&lab, &LABELS, ldims, err);
+    if (st != NN_OK)
+        goto done;
+
+    if (idims[0] != ldims[0]) {
+        st = nn_fail(err, NN_EDATA,
+                     "count mismatch: %s has %lu images but %s has %lu labels; expected "
+                     "one label per image",
+                     images_path, (unsigned long)idims[0], labels_path, (unsigned long)ldims[0]);
+        goto done;
+    }
+    n = idims[0];
+    snprintf(shape, sizeof shape, "%lu images x %lu x %lu", (unsigned long)idims[0],
+             (unsigned long)idims[1], (unsigned long)idims[2]);
+    snprintf(lshape, sizeof lshape, "%lu labels", (unsigned long)ldims[0]);
+    if (!mul_size(idims[1], idims[2], &dim) || !mul_size(n, dim, &pixel_bytes) ||
+        pixel_bytes > SIZE_MAX - img.offset) {
+        st = nn_fail(err, NN_EDATA,
+                     "%s: absurd size in header: %s is more bytes than this machine can "
+                     "address; the header is corrupt",
+                     images_path, shape);
+        goto done;
+    }
+    if (!mul_size(n, sizeof *out.labels, &label_size)) {
+        st = nn_fail(err, NN_EDATA,
+                     "%s: absurd size in header: %s do not fit in memory as int32; the "
+                     "header is corrupt",
+                     labels_path, lshape);
+        goto done;
+    }
+
+    /* Labels (small) first, then the pixels. */
+    st = idx_read_payload(&lab, &LABELS, n, lshape, &label_bytes, err);
+    idx_close(&lab);
+    if (st != NN_OK)
+        goto done;
+    st = idx_read_payload(&img, &IMAGES, pixel_bytes, shape, &out.pixels, err);
+    idx_close(&img);
+    if (st != NN_OK)
+        goto done;
+
+    out.labels = malloc(label_size);
+    if (out.labels == NULL) {
+        st = nn_fail(err, NN_ESYS, "%s: out of memory allocating %zu bytes for labels", labels_path,
+                     label_size);
+        goto done;
+    }
+    /* n_classes comes from all labels in the file, so it does not depend on limit. */
+    uint8_t max_label = 0;
+    for (size_t i = 0; i < n; i++) {
+        out.labels[i] = label_bytes[i];
+        if (label_bytes[i] > max_label)
+            max_label = label_bytes[i];
+    }
+    out.n_classes = (size_t)max_label + 1;
+    out.n = n;
+    out.rows = idims[1];
+    out.cols = idims[2];
+    out.channels = 1;
+    out.dim = dim;
+
+    if (limit > 0 && limit < n) {
+        /* Shrinking cannot fail in practice; if realloc says no, the larger block stays. */
+        uint8_t *pixels = realloc(out.pixels, limit * dim);
+        int32_t *labels = realloc(out.labels, limit * sizeof *out.labels);
+        if (pixels != NULL)
+            out.pixels = pixels;
+        if (labels != NULL)
+            out.labels = labels;
+        out.n = limit;
+    }
+    *ds = out;
+    out = (nn_dataset){0};
+
+done:
+    idx_close(&img);
+    idx_close(&lab);
+    free(label_bytes);
+    nn_dataset_free(&out);
+    return st;
+}
