@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# install-deps.sh - installs the Debian/Ubuntu packages nntrain needs; silent no-op when
+# they are all present. Run with --help for usage.
+set -euo pipefail
+
+# Build: compiler, make, pkg-config; libraries: cJSON, stb (image writing), zlib;
+# tests: Check. The sanitizer build needs nothing more (ASan/UBSan come with gcc).
+PACKAGES=(gcc make pkg-config libcjson-dev libstb-dev zlib1g-dev check)
+
+usage() {
+    cat <<EOF
+usage: scripts/install-deps.sh [EXTRA-PACKAGE...]
+
+Installs the Debian packages nntrain needs:
+  ${PACKAGES[*]}
+plus any EXTRA-PACKAGEs (e.g. python3-torch for the optional benchmark peers), with
+apt-get as root, or through sudo otherwise. Prints nothing and exits 0 when every
+package is already installed.
+EOF
+}
+
+die() { printf 'install-deps: error: %s\n' "$*" >&2; exit 1; }
+
+for arg in "$@"; do
+    case $arg in
+        -h | --help) usage; exit 0 ;;
+        -*) usage >&2; die "unknown option '$arg'" ;;
+        *) [[ $arg =~ ^[a-z0-9][a-z0-9+.:-]*$ ]] || die "'$arg' is not a Debian package name" ;;
+    esac
+done
+PACKAGES+=("$@")
+
+command -v dpkg-query >/dev/null 2>&1 ||
+    die "dpkg-query not found: this script supports Debian/Ubuntu; install by hand: ${PACKAGES[*]}"
+
+# One dpkg-query call for all packages. Unknown packages are simply absent from the
+# output (dpkg-query then exits 1, which is expected here).
+# shellcheck disable=SC2016 # ${Package} and ${Status} are dpkg-query fields, not shell
+status=$(dpkg-query -W -f='${Package} ${Status}\n' "${PACKAGES[@]}" 2>/dev/null || true)
+missing=()
+for p in "${PACKAGES[@]}"; do
+    name=${p%%:*} # dpkg-query prints the name without an :arch qualifier
+    if ! grep -qxF -- "$name install ok installed" <<<"$status"; then
+        missing+=("$p")
+    fi
+done
+[[ ${#missing[@]} -eq 0 ]] && exit 0
+
+printf 'install-deps: installing %s\n' "${missing[*]}"
+if [[ $(id -u) -eq 0 ]]; then
+    as_root=(env DEBIAN_FRONTEND=noninteractive)
+elif command -v sudo >/dev/null 2>&1; then
+    as_root=(sudo env DEBIAN_FRONTEND=noninteractive)
+else
+    die "not root and sudo is not installed; as root run: apt-get install ${missing[*]}"
+fi
+
+"${as_root[@]}" apt-get update ||
+    die "apt-get update failed"
+"${as_root[@]}" apt-get install -y --no-install-recommends "${missing[@]}" ||
+    die "apt-get install failed for: ${missing[*]}"
