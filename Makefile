@@ -28,9 +28,9 @@ TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 all: nntrain
 
-# The default build writes ./nntrain; other build dirs (sanitizers) keep theirs inside.
-nntrain: $(BUILD)/nntrain
-	@if [ "$(BUILD)" = build ]; then cp $(BUILD)/nntrain nntrain; fi
+# ./nntrain is a copy of build/nntrain (renamed into place: a running one is not disturbed).
+nntrain: build/nntrain
+	cp build/nntrain nntrain.tmp && mv -f nntrain.tmp nntrain
 
 $(BUILD)/nntrain: $(BUILD)/src/main.o $(BUILD)/libnntrain.a
 	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
@@ -55,7 +55,7 @@ deps:
 	@scripts/install-deps.sh
 
 test: deps
-	@$(MAKE) --no-print-directory $(BUILD)/test_nntrain nntrain
+	@$(MAKE) --no-print-directory $(BUILD)/test_nntrain
 	NNTRAIN=$(BUILD)/nntrain $(BUILD)/test_nntrain
 
 # The same suites under AddressSanitizer + UndefinedBehaviorSanitizer (no fork: ASan's

@@ -5,6 +5,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+
+#include <zlib.h>
 
 #include "nn/activation.h"
 #include "nn/rng.h"
@@ -124,4 +127,66 @@ void th_strip_last_column(char *csv)
         line += len + (nl ? 1 : 0);
     }
     *out = '\0';
+}
+
+static int write_all(void *f, int gz, const void *buf, size_t len)
+{
+    if (gz)
+        return gzwrite((gzFile)f, buf, (unsigned)len) == (int)len ? 0 : -1;
+    return fwrite(buf, 1, len, (FILE *)f) == len ? 0 : -1;
+}
+
+static int write_idx(const char *path, int gz, uint32_t magic, const uint32_t *dims,
+                     size_t ndims, const void *data, size_t len)
+{
+    void *f = gz ? (void *)gzopen(path, "wb") : (void *)fopen(path, "wb");
+    if (!f)
+        return -1;
+    unsigned char hdr[16];
+    size_t h = 0;
+    for (size_t d = 0; d <= ndims; d++) {
+        uint32_t v = d == 0 ? magic : dims[d - 1];
+        hdr[h++] = (unsigned char)(v >> 24);
+        hdr[h++] = (unsigned char)(v >> 16);
+        hdr[h++] = (unsigned char)(v >> 8);
+        hdr[h++] = (unsigned char)v;
+    }
+    int rc = write_all(f, gz, hdr, h);
+    if (rc == 0)
+        rc = write_all(f, gz, data, len);
+    if (gz)
+        rc |= gzclose((gzFile)f) == Z_OK ? 0 : -1;
+    else
+        rc |= fclose((FILE *)f) == 0 ? 0 : -1;
+    return rc;
+}
+
+int th_write_idx(const nn_dataset *ds, const char *images, const char *labels, int gz)
+{
+    uint32_t idims[3] = {(uint32_t)ds->n, (uint32_t)ds->rows, (uint32_t)ds->cols};
+    uint32_t ldims[1] = {(uint32_t)ds->n};
+    uint8_t *lab = malloc(ds->n ? ds->n : 1);
+    if (!lab)
+        return -1;
+    for (size_t i = 0; i < ds->n; i++)
+        lab[i] = (uint8_t)ds->labels[i];
+    int rc = write_idx(images, gz, 0x803, idims, 3, ds->pixels, ds->n * ds->dim);
+    if (rc == 0)
+        rc = write_idx(labels, gz, 0x801, ldims, 1, lab, ds->n);
+    free(lab);
+    return rc;
+}
+
+int th_run(const char *cmdline)
+{
+    int st = system(cmdline);
+    if (st == -1 || !WIFEXITED(st))
+        return -1;
+    return WEXITSTATUS(st);
+}
+
+const char *th_nntrain(void)
+{
+    const char *p = getenv("NNTRAIN");
+    return p && *p ? p : "build/nntrain";
 }

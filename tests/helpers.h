@@ -25,4 +25,14 @@ char *th_slurp(const char *path);
 /* Removes the last CSV column (seconds) from every line, in place. */
 void th_strip_last_column(char *csv);
 
+
+
+/* Writes ds as an IDX image file and an IDX label file (gzip-compressed when gz). */
+int th_write_idx(const nn_dataset *ds, const char *images, const char *labels, int gz);
+
+/* Runs a shell command line; returns its exit status (-1 when it did not exit). */
+int th_run(const char *cmdline);
+
+/* Path of the nntrain binary under test ($NNTRAIN, default build/nntrain). */
+const char *th_nntrain(void);
 #endif

@@ -5,6 +5,12 @@
 #include <check.h>
 
 Suite *activation_suite(void);
+Suite *sgd_suite(void);
+Suite *grad_suite(void);
+Suite *gemm_suite(void);
+Suite *dead_suite(void);
+Suite *train_suite(void);
+Suite *cli_suite(void);
 Suite *config_suite(void);
 Suite *idx_suite(void);
 

@@ -7,6 +7,12 @@ int main(void)
 {
     Suite *(*const suites[])(void) = {
         activation_suite,
+        sgd_suite,
+        grad_suite,
+        gemm_suite,
+        dead_suite,
+        train_suite,
+        cli_suite,
         config_suite,
         idx_suite,
     };

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# compare.sh - trains the five MNIST configs (ReLU, Leaky ReLU, PReLU, ELU, SELU) and
+# prints a Markdown table of final test accuracy and dead units (epoch 0 and last).
+#
+# usage: scripts/compare.sh [--table-only] [nntrain options...]
+#   e.g. scripts/compare.sh --seed 2
+#        scripts/compare.sh --set train.epochs=3
+#   --table-only   do not train; read the existing runs/mnist_*.csv
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+train=1
+if [ "${1:-}" = "--table-only" ]; then
+    train=0
+    shift
+fi
+configs=(relu leaky prelu elu selu)
+
+if [ "$train" = 1 ]; then
+    [ -x ./nntrain ] || make --no-print-directory nntrain
+    for c in "${configs[@]}"; do
+        echo "== configs/mnist_$c.json" >&2
+        ./nntrain "configs/mnist_$c.json" --quiet "$@"
+    done
+fi
+
+echo "| config | final test acc | test loss | dead units, epoch 0 | dead units, last epoch | epochs |"
+echo "|---|---|---|---|---|---|"
+for c in "${configs[@]}"; do
+    csv="runs/mnist_$c.csv"
+    if [ ! -f "$csv" ]; then
+        echo "| mnist_$c | (no $csv) | | | | |"
+        continue
+    fi
+    awk -F, -v name="mnist_$c" '
+        NR == 1 { for (i = 1; i <= NF; i++) col[$i] = i; next }
+        $col["epoch"] == 0 { dead0 = $col["dead"] }
+        { last_acc = $col["test_acc"]; last_loss = $col["test_loss"]; last_dead = $col["dead"]; epoch = $col["epoch"] }
+        END {
+            printf "| %s | %.2f%% | %.4f | %s | %s | %d |\n", name, 100 * last_acc, last_loss,
+                   dead0, last_dead, epoch
+        }
+    ' "$csv"
+done

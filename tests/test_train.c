@@ -1,0 +1,98 @@
+/* test_train.c - the training loop in-process on a synthetic data set: the loss falls,
+ * the epoch reports are consistent, schedules give PyTorch's learning rates. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "helpers.h"
+#include "nn/train.h"
+#include "suites.h"
+
+typedef struct record {
+    size_t n;
+    double train_loss[8], test_acc[8];
+    size_t step[8];
+} record;
+
+static void on_epoch(void *ctx, const nn_epoch_report *r)
+{
+    record *rec = ctx;
+    if (rec->n < 8) {
+        rec->train_loss[rec->n] = r->has_train ? r->train_loss : NAN;
+        rec->test_acc[rec->n] = r->test_acc;
+        rec->step[rec->n] = r->step;
+    }
+    rec->n++;
+}
+
+static void parse(nn_config *cfg, const char *extra)
+{
+    char json[2048];
+    snprintf(json, sizeof json,
+             "{\"name\": \"t\", \"seed\": 3, \"data\": {\"format\": \"idx\", \"train_images\": "
+             "\"-\", \"train_labels\": \"-\", \"test_images\": \"-\", \"test_labels\": \"-\"},"
+             " \"model\": [{\"type\": \"dense\", \"units\": 32}, {\"type\": \"leaky_relu\"},"
+             " {\"type\": \"dense\", \"units\": 32}, {\"type\": \"elu\"},"
+             " {\"type\": \"dense\", \"units\": 5}],"
+             " \"optimizer\": {\"lr\": 0.05, \"momentum\": 0.9%s},"
+             " \"train\": {\"epochs\": 4, \"batch_size\": 32}, \"output\": {\"csv\": \"-\"}}",
+             extra);
+    nn_error err;
+    ck_assert_msg(nn_config_parse(cfg, json, "test.json", NULL, 0, &err) == NN_OK, "%s",
+                  err.msg);
+}
+
+START_TEST(test_loss_falls)
+{
+    nn_config cfg;
+    parse(&cfg, "");
+    ck_assert_int_eq(nn_config_set_csv(&cfg, "/dev/null", NULL), NN_OK);
+    nn_dataset train, test;
+    ck_assert_int_eq(th_synthetic(&train, 1000, 10, 5, 11), 0);
+    ck_assert_int_eq(th_synthetic(&test, 200, 10, 5, 12), 0);
+    record rec = {0};
+    nn_train_hooks hooks = {&rec, NULL, on_epoch, NULL};
+    nn_error err;
+    ck_assert_msg(nn_train_on(&cfg, &train, &test, &hooks, &err) == NN_OK, "%s", err.msg);
+    ck_assert_uint_eq(rec.n, 5);
+    ck_assert(isnan(rec.train_loss[0]));
+    ck_assert_uint_eq(rec.step[4], 4 * 32); /* ceil(1000 / 32) = 32 steps an epoch */
+    for (size_t e = 2; e <= 4; e++)
+        ck_assert_msg(rec.train_loss[e] < rec.train_loss[e - 1], "epoch %zu: %g >= %g", e,
+                      rec.train_loss[e], rec.train_loss[e - 1]);
+    ck_assert_msg(rec.test_acc[4] > 0.95 && rec.test_acc[0] < 0.5, "test acc %g -> %g",
+                  rec.test_acc[0], rec.test_acc[4]);
+    nn_dataset_free(&train);
+    nn_dataset_free(&test);
+    nn_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_schedules)
+{
+    nn_config cfg;
+    parse(&cfg, ", \"schedule\": {\"type\": \"cosine\"}");
+    /* CosineAnnealingLR(T_max = 4): lr0 * (1 + cos(pi e / 4)) / 2 */
+    ck_assert_double_eq_tol(nn_schedule_lr(&cfg, 0), 0.05, 1e-12);
+    ck_assert_double_eq_tol(nn_schedule_lr(&cfg, 1), 0.05 * (1 + cos(0.78539816339744830962)) / 2, 1e-12);
+    ck_assert_double_eq_tol(nn_schedule_lr(&cfg, 2), 0.025, 1e-12);
+    nn_config_free(&cfg);
+    parse(&cfg, ", \"schedule\": {\"type\": \"step\", \"step_size\": 2, \"gamma\": 0.5}");
+    ck_assert_double_eq_tol(nn_schedule_lr(&cfg, 1), 0.05, 1e-12);
+    ck_assert_double_eq_tol(nn_schedule_lr(&cfg, 2), 0.025, 1e-12);
+    ck_assert_double_eq_tol(nn_schedule_lr(&cfg, 5), 0.0125, 1e-12);
+    nn_config_free(&cfg);
+}
+END_TEST
+
+Suite *train_suite(void)
+{
+    Suite *s = suite_create("train");
+    TCase *tc = tcase_create("synthetic");
+    tcase_set_timeout(tc, 20);
+    tcase_add_test(tc, test_loss_falls);
+    tcase_add_test(tc, test_schedules);
+    suite_add_tcase(s, tc);
+    return s;
+}
