@@ -26,11 +26,16 @@ TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 .PHONY: all test test-asan deps data run clean check-deps
 
-all: nntrain
+all: check-deps nntrain
+
+# Without this, one missing package drops every flag and the compiler's first error is
+# about an unrelated header.
+check-deps:
+	@$(PKG_CONFIG) --exists $(PKGS) || { echo "missing libraries: $$($(PKG_CONFIG) --print-errors --exists $(PKGS) 2>&1 | head -1); run 'make deps' (Debian: libcjson-dev libstb-dev zlib1g-dev)" >&2; exit 1; }
 
 # ./nntrain is a copy of build/nntrain (renamed into place: a running one is not disturbed).
-nntrain: build/nntrain
-	cp build/nntrain nntrain.tmp && mv -f nntrain.tmp nntrain
+nntrain: $(BUILD)/nntrain
+	cp $(BUILD)/nntrain nntrain.tmp && mv -f nntrain.tmp nntrain
 
 $(BUILD)/nntrain: $(BUILD)/src/main.o $(BUILD)/libnntrain.a
 	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
@@ -70,10 +75,10 @@ test-asan: deps
 data:
 	@scripts/fetch-mnist.sh
 
-# run: everything a fresh machine needs, then the Leaky ReLU run on real MNIST.
-run: deps data
-	@$(MAKE) --no-print-directory nntrain
-	./nntrain configs/mnist_leaky.json
+# run: everything a fresh machine needs, then the Leaky ReLU run on real MNIST
+# (the same as scripts/setup.sh, which needs no make to start with).
+run:
+	@scripts/setup.sh
 
 clean:
 	rm -rf build build-asan nntrain

@@ -17,7 +17,7 @@ fi
 configs=(relu leaky prelu elu selu)
 
 if [ "$train" = 1 ]; then
-    [ -x ./nntrain ] || make --no-print-directory nntrain
+    make --no-print-directory nntrain >&2
     for c in "${configs[@]}"; do
         echo "== configs/mnist_$c.json" >&2
         ./nntrain "configs/mnist_$c.json" --quiet "$@"

@@ -26,10 +26,9 @@ Puts the four MNIST files (${FILES[*]})
 into data/mnist/ of the repository and verifies their SHA-256 against data/mnist.sha256.
 
 SOURCE (or \$MNIST_SOURCE) is a local directory holding the files (they are copied)
-or an http(s) base URL (the file names are appended). Without one:
-$LOCAL_DEFAULT (relative to the repository root) when it exists, else the mirrors
+or an http(s) base URL (the file names are appended). Without one, the public mirrors
   ${MIRRORS[*]}
-in that order.
+in that order, then $LOCAL_DEFAULT (relative to the repository root) when it exists.
 
 Files already present and verified are left alone. A file that fails verification is
 removed and the script exits non-zero.
@@ -45,8 +44,34 @@ case "${1:-}" in
 esac
 [[ $# -le 1 ]] || { usage >&2; die "expected at most one SOURCE argument, got $#"; }
 
+repo=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+
+# Sources are resolved before the cd below, so a relative SOURCE means what the user meant.
+# The list of sources to try, in order.
+source_arg=${1:-${MNIST_SOURCE:-}}
+sources=()
+if [[ -n $source_arg ]]; then
+    if [[ $source_arg =~ ^https?:// ]]; then
+        sources=("${source_arg%/}/")
+    elif [[ -d $source_arg ]]; then
+        sources=("$(cd -P -- "$source_arg" && pwd)")
+    else
+        die "source '$source_arg' is neither a directory nor an http(s):// URL"
+    fi
+else
+    # The public mirrors; then, offline, the shared copy beside the repository (the
+    # layout of our CI and development machines) when there is one.
+    sources=("${MIRRORS[@]}")
+    local_default=$repo/$LOCAL_DEFAULT
+    if [[ -d $local_default ]]; then
+        sources+=("$(cd -P -- "$local_default" && pwd)")
+    fi
+fi
+
+
+
 # Everything below is relative to the repository root (the parent of scripts/).
-cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")/.."
+cd -- "$repo"
 
 [[ -r $SUMS ]] || die "$SUMS not found: it holds the expected SHA-256 of each file"
 
@@ -85,23 +110,6 @@ download() {
         return 1
     fi
 }
-
-# The list of sources to try, in order.
-source_arg=${1:-${MNIST_SOURCE:-}}
-sources=()
-if [[ -n $source_arg ]]; then
-    if [[ $source_arg =~ ^https?:// ]]; then
-        sources=("${source_arg%/}/")
-    elif [[ -d $source_arg ]]; then
-        sources=("$(cd -P -- "$source_arg" && pwd)")
-    else
-        die "source '$source_arg' is neither a directory nor an http(s):// URL"
-    fi
-elif [[ -d $LOCAL_DEFAULT ]]; then
-    sources=("$(cd -P -- "$LOCAL_DEFAULT" && pwd)")
-else
-    sources=("${MIRRORS[@]}")
-fi
 
 mkdir -p -- "$DEST"
 tmp=
@@ -151,6 +159,12 @@ for f in "${FILES[@]}"; do
         fi
         mv -f -- "$tmp" "$out"
         fetched=1
+        # Try the source that worked first for the next files.
+        rest=()
+        for other in "${sources[@]}"; do
+            [[ $other == "$src" ]] || rest+=("$other")
+        done
+        sources=("$src" "${rest[@]}")
         break
     done
     rm -f -- "$tmp"

@@ -3,9 +3,9 @@
 # they are all present. Run with --help for usage.
 set -euo pipefail
 
-# Build: compiler, make, pkg-config; libraries: cJSON, stb (image writing), zlib;
-# tests: Check. The sanitizer build needs nothing more (ASan/UBSan come with gcc).
-PACKAGES=(gcc make pkg-config libcjson-dev libstb-dev zlib1g-dev check)
+# Build: compiler, make, pkg-config; libraries: cJSON, stb (images), zlib; tests: Check;
+# MNIST download: curl and CA certificates. ASan/UBSan come with gcc.
+PACKAGES=(gcc make pkg-config libcjson-dev libstb-dev zlib1g-dev check curl ca-certificates)
 
 usage() {
     cat <<EOF

@@ -517,7 +517,7 @@ static nn_status parse_optim(const ctx *c, const cJSON *root, nn_config *cfg)
     static const char *const types[] = {"sgd", NULL};
     static const char base[] = "optimizer";
     const num_spec lr = {0, 1e3, NUM_LO_OPEN}, mom = {0, 1, NUM_HI_OPEN}, damp = {0, 1, 0},
-                   wd = {0, INFINITY, 0};
+                   wd = {0, 1, 0};
     const cJSON *sec;
     size_t k;
     TRY(get_section(c, root, base, 0, keys, &sec));
@@ -579,7 +579,7 @@ static nn_status parse_dense(const ctx *c, const cJSON *e, const char *base, nn_
 {
     static const char *const keys[] = {"type", "units", "bias", "init", "bias_init", NULL};
     const char *inits[NN_INIT_TORCH_DEFAULT + 1];
-    const num_spec any = {-INFINITY, INFINITY, 0};
+    const num_spec bias_range = {-1e6, 1e6, 0}; /* finite as a float, with room to spare */
     size_t k;
     for (int i = NN_INIT_HE_NORMAL; i <= NN_INIT_TORCH_DEFAULT; i++)
         inits[i - NN_INIT_HE_NORMAL] = nn_init_name((nn_init_kind)i);
@@ -593,7 +593,9 @@ static nn_status parse_dense(const ctx *c, const cJSON *e, const char *base, nn_
         m->init = nn_init_from_name(inits[k]);
     }
     m->bias_init_set = cJSON_GetObjectItemCaseSensitive(e, "bias_init") != NULL;
-    return get_num(c, e, base, "bias_init", any, 0, 0, &m->bias_init);
+    if (m->bias_init_set && !m->bias)
+        return fail_at(c, base, "bias_init", "given, but this layer has \"bias\": false");
+    return get_num(c, e, base, "bias_init", bias_range, 0, 0, &m->bias_init);
 }
 
 static nn_status parse_activation(const ctx *c, const cJSON *e, const char *base,
@@ -925,9 +927,32 @@ static nn_status syntax_error(const ctx *c, const char *json, const char *cjson_
                    sc.why ? ": " : "", sc.why ? sc.why : "", syntax_hint(json, sc.i));
 }
 
+/* Offset of the first "\u0000" escape in JSON text, or -1. cJSON keeps strings
+ * NUL-terminated, so such a string would be silently cut short: it is refused instead. */
+static long nul_escape(const char *s)
+{
+    for (const char *p = s; (p = strchr(p, '\\')) != NULL; p += 2) {
+        if (p[1] == '\0')
+            break;
+        if (p[1] == 'u' && strncmp(p + 2, "0000", 4) == 0)
+            return (long)(p - s);
+    }
+    return -1;
+}
+
 static nn_status parse_json(const ctx *c, const char *json, cJSON **out)
 {
     const char *end = NULL;
+    long nul = nul_escape(json);
+    *out = NULL;
+    if (nul >= 0) {
+        size_t line, col;
+        line_col(json, (size_t)nul, &line, &col);
+        return nn_fail(c->err, NN_ECONFIG,
+                       "%s:%zu:%zu (byte %ld): a string contains \\u0000 (a NUL character), "
+                       "which no key or value may hold",
+                       c->src, line, col, nul);
+    }
     *out = cJSON_ParseWithOpts(json, &end, 1);
     return *out ? NN_OK : syntax_error(c, json, end);
 }
@@ -1008,10 +1033,24 @@ static nn_status apply_override(const ctx *c, cJSON *root, const char *ov)
     int klen = (int)(eq - ov);
     if (klen == 0)
         return nn_fail(c->err, NN_ECONFIG, "--set %.100s: the key path before '=' is empty", ov);
+    if (nul_escape(eq + 1) >= 0)
+        return nn_fail(c->err, NN_ECONFIG, "--set %.*s: the value contains \\u0000 (a NUL character)",
+                       klen, ov);
     cJSON *val = cJSON_ParseWithOpts(eq + 1, NULL, 1);
     if (!val)
         val = cJSON_CreateString(eq + 1);
-    char *path = strndup(ov, (size_t)klen);
+    /* shown: the key path in dotted form (model[1].x, the form messages use, is accepted
+     * as model.1.x); path: a copy cut into segments in place. */
+    char *shown = strndup(ov, (size_t)klen);
+    if (shown) {
+        char *w = shown;
+        for (const char *r = shown; *r; r++)
+            if (*r != ']')
+                *w++ = *r == '[' ? '.' : *r;
+        *w = '\0';
+        klen = (int)(w - shown);
+    }
+    char *path = shown ? strdup(shown) : NULL;
     nn_status st = (val && path) ? NN_OK : oom(c);
     cJSON *cur = root;
     for (char *seg = path; st == NN_OK && val;) {
@@ -1021,14 +1060,15 @@ static nn_status apply_override(const ctx *c, cJSON *root, const char *ov)
         int plen = seg == path ? 0 : (int)(seg - path - 1);
         cJSON *next = NULL;
         if (!*seg)
-            st = nn_fail(c->err, NN_ECONFIG, "--set %.*s: empty segment in the key path", klen, ov);
+            st = nn_fail(c->err, NN_ECONFIG, "--set %s: empty segment in the key path", shown);
         else
-            st = override_step(c, cur, seg, dot == NULL, &val, &next, ov, klen, plen);
+            st = override_step(c, cur, seg, dot == NULL, &val, &next, shown, klen, plen);
         cur = next;
         seg = dot ? dot + 1 : seg;
     }
     cJSON_Delete(val);
     free(path);
+    free(shown);
     return st;
 }
 
@@ -1159,8 +1199,10 @@ static nn_status check_classes(const ctx *c, const nn_config *cfg, size_t n_clas
     char base[32];
     snprintf(base, sizeof base, "model[%zu]", last - 1);
     return fail_at(c, base, "units",
-                   "the last dense layer has %zu units but the data has %zu classes; set it to %zu",
-                   units, n_classes, n_classes);
+                   "the last dense layer has %zu units but the labels in %s go up to %zu (%zu "
+                   "classes); set it to %zu, or check that label file",
+                   units, cfg->data.train_labels ? cfg->data.train_labels : "the training data",
+                   n_classes - 1, n_classes, n_classes);
 }
 
 nn_status nn_config_check_data(const nn_config *cfg, size_t input_dim, size_t n_classes,

@@ -1,5 +1,4 @@
 /* main.c - the command line: arguments, progress on stderr, exit codes. */
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,7 +29,6 @@ static const char usage[] =
 
 typedef struct progress {
     int quiet, tty;
-    size_t epochs;
 } progress;
 
 static void on_log(void *ctx, const char *line)
@@ -83,14 +81,17 @@ static void on_epoch(void *ctx, const nn_epoch_report *r)
     fprintf(stderr, "  %.1fs\n", r->seconds);
 }
 
+/* --epochs N / --seed N: digits only, at most 2^53 (exact in a JSON number). */
 static int parse_count(const char *flag, const char *s, char *out, size_t out_len,
                        const char *key)
 {
-    char *end;
-    errno = 0;
-    unsigned long long v = strtoull(s, &end, 10);
-    if (errno || end == s || *end || *s == '-') {
-        fprintf(stderr, "nntrain: %s: expected a non-negative integer, found '%s'\n", flag, s);
+    const unsigned long long max = 1ULL << 53;
+    unsigned long long v = 0;
+    const char *p = s;
+    for (; *p >= '0' && *p <= '9' && v <= max; p++)
+        v = v * 10 + (unsigned long long)(*p - '0');
+    if (p == s || *p || v > max) {
+        fprintf(stderr, "nntrain: %s: expected an integer in [0, 2^53], found '%s'\n", flag, s);
         return 0;
     }
     snprintf(out, out_len, "%s=%llu", key, v);
@@ -113,7 +114,8 @@ int main(int argc, char **argv)
     }
     for (int i = 1; i < argc; i++) {
         const char *a = argv[i];
-        int has_value = i + 1 < argc;
+        /* An option's value never starts with "--": "--csv --quiet" is a mistake. */
+        int has_value = i + 1 < argc && strncmp(argv[i + 1], "--", 2) != 0;
         if (strcmp(a, "--help") == 0 || strcmp(a, "-h") == 0) {
             fputs(usage, stdout);
             code = 0;
@@ -163,7 +165,6 @@ int main(int argc, char **argv)
         if (csv)
             st = nn_config_set_csv(&cfg, csv, &err);
         prog.tty = isatty(STDERR_FILENO);
-        prog.epochs = cfg.train.epochs;
         nn_train_hooks hooks = {&prog, on_log, on_epoch, on_batch};
         if (st == NN_OK)
             st = nn_train(&cfg, &hooks, &err);

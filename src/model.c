@@ -106,9 +106,11 @@ nn_status nn_model_build(nn_model *m, const nn_module_config *mods, size_t n, si
     /* Pass 2: views, buffers and initial values. */
     size_t off = 0;
     m->acts[0] = malloc(max_batch * input_dim * sizeof(float));
-    /* dacts[0] is only written when an activation with parameters comes first. */
-    m->dacts[0] = malloc(max_batch * input_dim * sizeof(float));
-    if (!m->acts[0] || !m->dacts[0])
+    /* dacts[0] is only needed when an activation with parameters comes first (its
+     * backward pass writes an input gradient on the way to its slope gradients). */
+    if (n > 0 && m->modules[0].np)
+        m->dacts[0] = malloc(max_batch * input_dim * sizeof(float));
+    if (!m->acts[0] || (n > 0 && m->modules[0].np && !m->dacts[0]))
         goto oom;
     for (size_t i = 0; i < n; i++) {
         nn_module *mod = &m->modules[i];
@@ -166,17 +168,4 @@ void nn_model_backward(nn_model *m, size_t rows)
             mod->act->backward(m->acts[i], m->dacts[i + 1], m->dacts[i], mod->dp, rows, mod->out, mod->p,
                                mod->np, mod->hp);
     }
-}
-
-size_t nn_model_hidden_units(const nn_model *m, size_t *n_activations)
-{
-    size_t units = 0, count = 0;
-    for (size_t i = 0; i < m->n_modules; i++)
-        if (m->modules[i].act) {
-            units += m->modules[i].out;
-            count++;
-        }
-    if (n_activations)
-        *n_activations = count;
-    return units;
 }

@@ -58,7 +58,7 @@ typedef struct run {
     const nn_config *cfg;
     const nn_dataset *train, *test;
     const nn_train_hooks *hooks;
-    float scale, shift; /* x = pixel * scale + shift */
+    float lut[256];     /* x = lut[pixel]: the normalization */
     nn_model model;
     nn_sgd sgd;
     nn_dead dead;
@@ -93,7 +93,7 @@ static int evaluate(run *r, const nn_dataset *ds, size_t count, double *loss, do
         size_t rows = count - start < EVAL_CHUNK ? count - start : EVAL_CHUNK;
         for (size_t i = 0; i < rows; i++)
             r->seq[i] = start + i;
-        nn_batch_fill(ds, r->seq, rows, r->scale, r->shift, m->acts[0], r->labels);
+        nn_batch_fill(ds, r->seq, rows, r->lut, m->acts[0], r->labels);
         const float *logits = nn_model_forward(m, rows);
         if (dead && nn_dead_observe(dead, m, rows) != 0)
             return -1;
@@ -110,10 +110,15 @@ static int evaluate(run *r, const nn_dataset *ds, size_t count, double *loss, do
 static nn_status diverged(run *r, size_t epoch, size_t step, const char *what, nn_error *err)
 {
     const char *csv = strcmp(r->cfg->csv, "-") == 0 ? "stdout" : r->cfg->csv;
+    if (epoch == 0)
+        return nn_fail(err, NN_ETRAIN,
+                       "the untrained model is already unstable: %s; no CSV row was written; "
+                       "check the dense layers' init and bias_init and data.normalize",
+                       what);
     return nn_fail(err, NN_ETRAIN,
-                   "training diverged at epoch %zu, step %zu: %s; the CSV rows up to epoch %zu "
-                   "are in %s; try a smaller optimizer.lr",
-                   epoch, step, what, epoch ? epoch - 1 : 0, csv);
+                   "training diverged at epoch %zu, step %zu: %s; %s keeps the rows of epochs "
+                   "0..%zu; try a smaller optimizer.lr",
+                   epoch, step, what, csv, epoch - 1);
 }
 
 /* Test evaluation and dead-unit probe after an epoch, then the CSV row and report. */
@@ -168,8 +173,7 @@ static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, 
     size_t hits = 0;
     for (size_t b = 0; b < n_batches; b++) {
         size_t start = b * bs, rows = n - start < bs ? n - start : bs;
-        nn_batch_fill(r->train, r->order + start, rows, r->scale, r->shift, m->acts[0],
-                      r->labels);
+        nn_batch_fill(r->train, r->order + start, rows, r->lut, m->acts[0], r->labels);
         const float *logits = nn_model_forward(m, rows);
         double loss = nn_softmax_xent(logits, r->labels, rows, m->output_dim,
                                       m->dacts[m->n_modules], rows, &hits);
@@ -222,21 +226,19 @@ nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_da
     if (st != NN_OK)
         return st;
 
-    r.scale = 1.0f / 255.0f;
-    r.shift = 0.0f;
+    double mean = 0.0, std = 1.0;
     if (cfg->data.normalize == NN_NORM_STANDARD) {
-        double mean, std;
         nn_dataset_stats(train, &mean, &std);
         if (!(std > 0.0))
             return nn_fail(err, NN_EDATA,
                            "%s: every training pixel has the same value; \"standard\" "
                            "normalization needs a spread (use \"unit\")",
                            cfg->data.train_images);
-        r.scale = (float)(1.0 / (255.0 * std));
-        r.shift = (float)(-mean / std);
         say(hooks, "normalize: standard, mean %.6f std %.6f (of pixel/255 over %zu training images)",
             mean, std, train->n);
     }
+
+    nn_norm_table(r.lut, mean, std);
 
     nn_rng init_rng, shuffle_rng;
     nn_rng_seed(&init_rng, cfg->seed, RNG_INIT);

@@ -415,6 +415,8 @@ START_TEST(test_wrong_types)
                       "train.shuffle: expected true or false, found 1", NULL);
     expect_fail_extra(MODEL, ", \"train\": {\"epochs\": 2.5}", "train.epochs: expected an integer",
                       "found 2.5", NULL);
+    expect_fail_extra(MODEL, ", \"name\": \"a\\u0000b\"", "a string contains \\u0000",
+                      "(byte ", NULL);
     expect_fail_extra(MODEL, ", \"optimizer\": [1]", "optimizer: expected an object", "found [1]",
                       NULL);
     expect_fail_extra(MODEL, ", \"name\": \"my run\"", "name: expected 1 to 64 characters",
@@ -549,8 +551,10 @@ START_TEST(test_check_data)
                       strstr(err.msg, "width, 100") && strstr(err.msg, "input"),
                   "%s", err.msg);
     ck_assert_int_eq(nn_config_check_data(&cfg, 784, 12, &err), NN_ECONFIG);
-    ck_assert_str_eq(err.msg, SRC ": model[5].units: the last dense layer has 10 units but the "
-                                  "data has 12 classes; set it to 12");
+    ck_assert_msg(strstr(err.msg, SRC ": model[5].units: the last dense layer has 10 units but "
+                                  "the labels in ") &&
+                      strstr(err.msg, "go up to 11 (12 classes); set it to 12"),
+                  "%s", err.msg);
     nn_config_free(&cfg);
 }
 END_TEST
@@ -567,7 +571,7 @@ START_TEST(test_optimizer_rules)
     expect_fail_extra(MODEL, ", \"optimizer\": {\"type\": \"adam\"}", "optimizer.type",
                       "expected \"sgd\", found \"adam\"", NULL);
     expect_fail_extra(MODEL, ", \"optimizer\": {\"weight_decay\": -1}",
-                      "optimizer.weight_decay: expected a number >= 0", NULL);
+                      "optimizer.weight_decay: expected a number in [0, 1]", NULL);
     expect_fail_extra(MODEL, ", \"optimizer\": {\"schedule\": {\"type\": \"step\"}}",
                       "optimizer.schedule.step_size: required key is missing", NULL);
     expect_fail_extra(MODEL,
@@ -597,6 +601,7 @@ START_TEST(test_overrides_apply)
     const char *ov[] = {
         "optimizer.schedule.type=\"step\"", /* creates optimizer and schedule */
         "optimizer.schedule.step_size=4",
+        "model[1].negative_slope=0.25", /* the bracket form of messages */
         "model.1.negative_slope=0.3", /* array index */
         "data.normalize=standard",    /* not JSON: taken as a string */
         "model.4={\"type\": \"dense\", \"units\": 10, \"bias\": false}",
@@ -636,6 +641,12 @@ START_TEST(test_override_errors)
     expect_fail_set("data.0=3", "--set data.0: data is an object", NULL);
     expect_fail_set("model.4={\"type\": \"relu\"}", "model[4]: the model must end with a dense",
                     NULL);
+    expect_fail_set("model[9].units=3", "--set model.9.units: model has 5 entries", NULL);
+    expect_fail_set("name=\"a\\u0000b\"", "--set name: the value contains \\u0000", NULL);
+    expect_fail_set("model.0.bias_init=1e39", "model[0].bias_init: expected a number in", NULL);
+    expect_fail_set("model.4={\"type\": \"dense\", \"units\": 10, \"bias\": false, "
+                    "\"bias_init\": 1}",
+                    "model[4].bias_init: given, but this layer has \"bias\": false", NULL);
 }
 END_TEST
 

@@ -461,8 +461,12 @@ START_TEST(batch_fill_normalizes)
     float x[8];
     int32_t y[4];
 
-    /* Unit scale: x = p / 255. */
-    nn_batch_fill(&ds, idx, 4, 1.0f / 255.0f, 0.0f, x, y);
+    /* Unit scale: x = p / 255, exactly as float32 division gives it. */
+    float lut[256];
+    nn_norm_table(lut, 0.0, 1.0);
+    for (int p = 0; p < 256; p++)
+        ck_assert_float_eq(lut[p], (float)p / 255.0f);
+    nn_batch_fill(&ds, idx, 4, lut, x, y);
     const float unit[8] = {0.8f, 0.6f, 0.0f, 1.0f, 0.8f, 0.6f, 0.2f, 0.4f};
     for (int i = 0; i < 8; i++)
         ck_assert_float_eq_tol(x[i], unit[i], 1e-6f);
@@ -471,15 +475,15 @@ START_TEST(batch_fill_normalizes)
         ck_assert_int_eq(y[i], want_y[i]);
 
     /* Standardized with mean 0.5, std 0.25: x = (p/255 - 0.5) / 0.25. No labels. */
-    const float scale = 1.0f / (255.0f * 0.25f), shift = -0.5f / 0.25f;
-    nn_batch_fill(&ds, idx, 2, scale, shift, x, NULL);
+    nn_norm_table(lut, 0.5, 0.25);
+    nn_batch_fill(&ds, idx, 2, lut, x, NULL);
     const float std_x[4] = {1.2f, 0.4f, -2.0f, 2.0f};
     for (int i = 0; i < 4; i++)
         ck_assert_float_eq_tol(x[i], std_x[i], 1e-5f);
 
     /* count 0 writes nothing. */
     x[0] = 42.0f;
-    nn_batch_fill(&ds, idx, 0, 1.0f, 0.0f, x, y);
+    nn_batch_fill(&ds, idx, 0, lut, x, y);
     ck_assert_float_eq(x[0], 42.0f);
 }
 END_TEST

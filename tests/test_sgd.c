@@ -1,5 +1,5 @@
-/* test_sgd.c - three steps of torch.optim.SGD on one scalar, against PyTorch's values
- * (REFERENCE.md): w0 = 1, loss at step i is 0.5 * i * w^2 (gradient i * w), lr = 0.1. */
+/* test_sgd.c - three steps of torch.optim.SGD on one scalar, against the values
+ * torch.optim.SGD (PyTorch 1.13) gives: w0 = 1, loss at step i is 0.5 * i * w^2 (gradient i * w), lr = 0.1. */
 #include <math.h>
 
 #include "nn/sgd.h"

@@ -54,7 +54,4 @@ const float *nn_model_forward(nn_model *m, size_t rows);
  * into m->grads (the caller zeroes them), and fills dacts down to dacts[1]. */
 void nn_model_backward(nn_model *m, size_t rows);
 
-/* Number of activation modules and the total of their widths (hidden units). */
-size_t nn_model_hidden_units(const nn_model *m, size_t *n_activations);
-
 #endif

@@ -16,7 +16,7 @@ void nn_rng_seed(nn_rng *rng, uint64_t seed, uint64_t stream);
 uint64_t nn_rng_next(nn_rng *rng);
 /* Uniform in [0, 1) with 53 random bits. */
 double nn_rng_uniform(nn_rng *rng);
-/* Uniform integer in [0, bound), unbiased (Lemire's method); bound > 0. */
+/* Uniform integer in [0, bound), unbiased (rejection of the short top range); bound > 0. */
 uint64_t nn_rng_below(nn_rng *rng, uint64_t bound);
 /* Standard normal (Box-Muller in double precision). */
 double nn_rng_normal(nn_rng *rng);

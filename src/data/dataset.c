@@ -46,21 +46,28 @@ void nn_dataset_stats(const nn_dataset *ds, double *mean, double *std)
         *std = s;
 }
 
-/* Converts one sample; a separate function with restrict pointers and a plain counted
- * loop, so gcc vectorizes the uint8 -> float conversion and the multiply-add. */
-static void convert_row(const uint8_t *restrict p, size_t dim, float scale, float shift,
+void nn_norm_table(float lut[256], double mean, double std)
+{
+    const float m = (float)mean, sd = (float)std;
+    for (int p = 0; p < 256; p++)
+        lut[p] = ((float)p / 255.0f - m) / sd;
+}
+
+/* A table lookup per pixel: exact PyTorch values whatever the normalization, and no
+ * arithmetic in the batch loop. */
+static void convert_row(const uint8_t *restrict p, size_t dim, const float *restrict lut,
                         float *restrict x)
 {
     for (size_t j = 0; j < dim; j++)
-        x[j] = (float)p[j] * scale + shift;
+        x[j] = lut[p[j]];
 }
 
-void nn_batch_fill(const nn_dataset *ds, const size_t *idx, size_t count, float scale, float shift,
+void nn_batch_fill(const nn_dataset *ds, const size_t *idx, size_t count, const float lut[256],
                    float *x, int32_t *y)
 {
     const size_t dim = ds->dim;
     for (size_t i = 0; i < count; i++) {
-        convert_row(ds->pixels + idx[i] * dim, dim, scale, shift, x + i * dim);
+        convert_row(ds->pixels + idx[i] * dim, dim, lut, x + i * dim);
         if (y != NULL)
             y[i] = ds->labels[idx[i]];
     }

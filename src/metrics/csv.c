@@ -21,7 +21,8 @@ nn_status nn_mkdirs_for(const char *file, nn_error *err)
                 continue;
             *p = '\0';
             if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-                st = nn_fail(err, NN_ESYS, "%s: cannot create directory: %s", dir, strerror(errno));
+                st = nn_fail(err, NN_ECONFIG, "%s: cannot create the CSV's directory: %s", dir,
+                             strerror(errno));
             *p = saved;
             if (saved == '\0')
                 break;
@@ -47,7 +48,8 @@ nn_status nn_csv_open(nn_csv *c, const char *path, const nn_model *m, nn_error *
             return st;
         c->f = fopen(path, "w");
         if (!c->f)
-            return nn_fail(err, NN_ESYS, "%s: cannot write the CSV: %s", path, strerror(errno));
+            return nn_fail(err, NN_ECONFIG, "%s: cannot write the CSV (output.csv or --csv): %s",
+                           path, strerror(errno));
         c->owned = 1;
     }
     c->path = strdup(path);
