@@ -9,7 +9,7 @@ SAN     ?=
 PKG_CONFIG ?= pkg-config
 
 PKGS      = libcjson stb zlib
-STD       = -std=c11 -D_POSIX_C_SOURCE=200809L
+STD       = -std=c11 -D_POSIX_C_SOURCE=200809L -fopenmp
 WARN      = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes $(WERROR)
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
@@ -17,7 +17,7 @@ CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
 ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(SAN) -Iinclude $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
-ALL_LDLIBS = $(PKG_LIBS) -lm $(LDLIBS)
+ALL_LDLIBS = -fopenmp $(PKG_LIBS) -lm $(LDLIBS)
 
 LIB_SRC  = $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)

@@ -456,11 +456,14 @@ static nn_status parse_data(const ctx *c, const cJSON *root, nn_config *cfg)
 
 static nn_status parse_train(const ctx *c, const cJSON *root, nn_config *cfg)
 {
-    static const char *const keys[] = {"epochs", "batch_size", "shuffle", NULL};
+    static const char *const keys[] = {"epochs", "batch_size", "shuffle", "threads", NULL};
     const cJSON *sec;
     TRY(get_section(c, root, "train", 0, keys, &sec));
     TRY(get_size(c, sec, "train", "epochs", 0, 1000000, 0, 10, &cfg->train.epochs));
     TRY(get_size(c, sec, "train", "batch_size", 1, 65536, 0, 64, &cfg->train.batch_size));
+    size_t threads;
+    TRY(get_size(c, sec, "train", "threads", 0, 64, 0, 0, &threads));
+    cfg->train.threads = (int)threads;
     return get_bool(c, sec, "train", "shuffle", 1, &cfg->train.shuffle);
 }
 

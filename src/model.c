@@ -6,34 +6,48 @@
 
 #include "nn/gemm.h"
 #include "nn/init.h"
+#include "nn/vec.h"
 
-/* Dense forward: Y[rows x out] = X[rows x in] * W^T + b. */
-static void dense_forward(const nn_module *d, const float *x, float *y, size_t rows)
+/* y[r, :] += b for every row. */
+NN_VECTORIZE static void add_bias(float *restrict y, const float *restrict b, size_t rows,
+                                  size_t n)
 {
-    nn_gemm(NN_NO_TRANS, NN_TRANS, rows, d->out, d->in, 1.0f, x, d->in, d->w, d->in, 0.0f, y,
-            d->out);
-    if (d->b)
-        for (size_t r = 0; r < rows; r++) {
-            float *yr = y + r * d->out;
-            for (size_t j = 0; j < d->out; j++)
-                yr[j] += d->b[j];
-        }
+    for (size_t r = 0; r < rows; r++)
+        for (size_t j = 0; j < n; j++)
+            y[r * n + j] += b[j];
 }
 
-/* Dense backward: dW += dY^T X;  db += sum_rows dY;  dX = dY W (skipped when dx NULL). */
-static void dense_backward(const nn_module *d, const float *x, const float *dy, float *dx,
-                           size_t rows)
+/* db = sum over rows of dy (rows in order, so the sum is reproducible). */
+NN_VECTORIZE static void sum_rows(float *restrict db, const float *restrict dy, size_t rows,
+                                  size_t n)
 {
-    nn_gemm(NN_TRANS, NN_NO_TRANS, d->out, d->in, rows, 1.0f, dy, d->out, x, d->in, 1.0f, d->dw,
+    for (size_t j = 0; j < n; j++)
+        db[j] = 0.0f;
+    for (size_t r = 0; r < rows; r++)
+        for (size_t j = 0; j < n; j++)
+            db[j] += dy[r * n + j];
+}
+
+/* Dense forward: Y[rows x out] = X[rows x in] * W^T + b. */
+static void dense_forward(nn_gemm_ctx *g, const nn_module *d, const float *x, float *y,
+                          size_t rows)
+{
+    nn_gemm(g, NN_NO_TRANS, NN_TRANS, rows, d->out, d->in, 1.0f, x, d->in, d->w, d->in, 0.0f, y,
+            d->out);
+    if (d->b)
+        add_bias(y, d->b, rows, d->out);
+}
+
+/* Dense backward: dW = dY^T X;  db = sum_rows dY;  dX = dY W (skipped when dx NULL). */
+static void dense_backward(nn_gemm_ctx *g, const nn_module *d, const float *x, const float *dy,
+                           float *dx, size_t rows)
+{
+    nn_gemm(g, NN_TRANS, NN_NO_TRANS, d->out, d->in, rows, 1.0f, dy, d->out, x, d->in, 0.0f, d->dw,
             d->in);
     if (d->db)
-        for (size_t r = 0; r < rows; r++) {
-            const float *dyr = dy + r * d->out;
-            for (size_t j = 0; j < d->out; j++)
-                d->db[j] += dyr[j];
-        }
+        sum_rows(d->db, dy, rows, d->out);
     if (dx)
-        nn_gemm(NN_NO_TRANS, NN_NO_TRANS, rows, d->in, d->out, 1.0f, dy, d->out, d->w, d->in,
+        nn_gemm(g, NN_NO_TRANS, NN_NO_TRANS, rows, d->in, d->out, 1.0f, dy, d->out, d->w, d->in,
                 0.0f, dx, d->in);
 }
 
@@ -63,13 +77,17 @@ void nn_model_free(nn_model *m)
     free(m->modules);
     free(m->params);
     free(m->grads);
+    nn_gemm_destroy(m->gemm);
     memset(m, 0, sizeof *m);
 }
 
 nn_status nn_model_build(nn_model *m, const nn_module_config *mods, size_t n, size_t input_dim,
-                         size_t max_batch, nn_rng *rng, nn_error *err)
+                         size_t max_batch, int threads, nn_rng *rng, nn_error *err)
 {
     memset(m, 0, sizeof *m);
+    nn_status st = nn_gemm_create(&m->gemm, NULL, threads, err);
+    if (st != NN_OK)
+        return st;
     m->n_modules = n;
     m->input_dim = input_dim;
     m->max_batch = max_batch;
@@ -150,7 +168,7 @@ const float *nn_model_forward(nn_model *m, size_t rows)
     for (size_t i = 0; i < m->n_modules; i++) {
         const nn_module *mod = &m->modules[i];
         if (!mod->act)
-            dense_forward(mod, m->acts[i], m->acts[i + 1], rows);
+            dense_forward(m->gemm, mod, m->acts[i], m->acts[i + 1], rows);
         else
             mod->act->forward(m->acts[i], m->acts[i + 1], rows, mod->out, mod->p, mod->np,
                               mod->hp);
@@ -163,9 +181,12 @@ void nn_model_backward(nn_model *m, size_t rows)
     for (size_t i = m->n_modules; i-- > 0;) {
         const nn_module *mod = &m->modules[i];
         if (!mod->act)      /* no gradient is needed for the input data */
-            dense_backward(mod, m->acts[i], m->dacts[i + 1], i > 0 ? m->dacts[i] : NULL, rows);
-        else if (i > 0 || mod->np)
+            dense_backward(m->gemm, mod, m->acts[i], m->dacts[i + 1], i > 0 ? m->dacts[i] : NULL,
+                           rows);
+        else if (i > 0 || mod->np) {
+            memset(mod->dp, 0, mod->np * sizeof *mod->dp); /* the activation adds into it */
             mod->act->backward(m->acts[i], m->dacts[i + 1], m->dacts[i], mod->dp, rows, mod->out, mod->p,
                                mod->np, mod->hp);
+        }
     }
 }

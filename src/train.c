@@ -184,7 +184,6 @@ static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, 
             return diverged(r, rep->epoch, rep->step + 1, what, err);
         }
         total += loss;
-        memset(m->grads, 0, m->n_params * sizeof *m->grads);
         nn_model_backward(m, rows);
         nn_sgd_step(&r->sgd, m->params, m->grads, lr);
         rep->step++;
@@ -244,8 +243,8 @@ nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_da
     nn_rng_seed(&init_rng, cfg->seed, RNG_INIT);
     nn_rng_seed(&shuffle_rng, cfg->seed, RNG_SHUFFLE);
     size_t max_batch = cfg->train.batch_size > EVAL_CHUNK ? cfg->train.batch_size : EVAL_CHUNK;
-    st = nn_model_build(&r.model, cfg->modules, cfg->n_modules, train->dim, max_batch, &init_rng,
-                        err);
+    st = nn_model_build(&r.model, cfg->modules, cfg->n_modules, train->dim, max_batch,
+                        cfg->train.threads, &init_rng, err);
     if (st == NN_OK)
         st = nn_sgd_init(&r.sgd, r.model.n_params, cfg->optim.momentum, cfg->optim.dampening,
                          cfg->optim.weight_decay, cfg->optim.nesterov, err);

@@ -24,7 +24,7 @@ static void build(nn_model *m, const char *act)
                                th_act(act, NAN, NAN), th_dense(2)};
     nn_rng rng;
     nn_rng_seed(&rng, 1, 1);
-    ck_assert_int_eq(nn_model_build(m, mods, 5, 2, 16, &rng, NULL), NN_OK);
+    ck_assert_int_eq(nn_model_build(m, mods, 5, 2, 16, 1, &rng, NULL), NN_OK);
     nn_module *d0 = &m->modules[0], *d2 = &m->modules[2];
     memset(d0->w, 0, 8 * sizeof(float));
     memset(d0->b, 0, 4 * sizeof(float));

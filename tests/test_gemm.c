@@ -1,82 +1,190 @@
-/* test_gemm.c - nn_gemm against a naive double-precision product, for every
- * transposition case and awkward sizes, with alpha/beta and padded strides. */
+/* test_gemm.c - nn_gemm against a naive double-precision product, for every kernel this
+ * CPU supports (forced by name), every transposition case, awkward sizes, alpha/beta,
+ * padded strides; and bit-identical results for 1, 2 and 3 threads. */
 #include <math.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "nn/gemm.h"
 #include "nn/rng.h"
 #include "suites.h"
 
-static void check(nn_trans ta, nn_trans tb, size_t m, size_t n, size_t k, float alpha, float beta)
+static const char *const kernels[] = {"portable", "avx2", "avx512"};
+
+typedef struct problem {
+    nn_trans ta, tb;
+    size_t m, n, k, lda, ldb, ldc;
+    float alpha, beta;
+    float *a, *b, *c0; /* inputs; c0 = C before the product */
+} problem;
+
+static void make(problem *p, nn_trans ta, nn_trans tb, size_t m, size_t n, size_t k, float alpha,
+                 float beta)
 {
     nn_rng rng;
     nn_rng_seed(&rng, m * 131 + n * 17 + k, 5);
-    size_t lda = (ta ? m : k) + 3, ldb = (tb ? k : n) + 1, ldc = n + 2;
+    *p = (problem){ta, tb, m, n, k, (ta ? m : k) + 3, (tb ? k : n) + 1, n + 2, alpha, beta,
+                   NULL, NULL, NULL};
     size_t arows = ta ? k : m, brows = tb ? n : k;
-    float *a = malloc(arows * lda * sizeof *a), *b = malloc(brows * ldb * sizeof *b);
-    float *c = malloc(m * ldc * sizeof *c);
-    double *ref = malloc(m * n * sizeof *ref);
-    ck_assert(a && b && c && ref);
-    for (size_t i = 0; i < arows * lda; i++)
-        a[i] = (float)(2 * nn_rng_uniform(&rng) - 1);
-    for (size_t i = 0; i < brows * ldb; i++)
-        b[i] = (float)(2 * nn_rng_uniform(&rng) - 1);
-    for (size_t i = 0; i < m * ldc; i++)
-        c[i] = (float)(2 * nn_rng_uniform(&rng) - 1);
-    for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j < n; j++) {
-            double s = 0;
-            for (size_t p = 0; p < k; p++)
-                s += (double)(ta ? a[p * lda + i] : a[i * lda + p]) *
-                     (double)(tb ? b[j * ldb + p] : b[p * ldb + j]);
-            ref[i * n + j] = alpha * s + (beta == 0.0f ? 0.0 : beta * (double)c[i * ldc + j]);
-        }
-    nn_gemm(ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
-    for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j < n; j++) {
-            double tol = 1e-5 * (double)(k + 1);
-            ck_assert_msg(fabs(c[i * ldc + j] - ref[i * n + j]) <= tol,
-                          "ta=%d tb=%d m=%zu n=%zu k=%zu: C[%zu,%zu] = %.7g, expected %.7g", ta,
-                          tb, m, n, k, i, j, (double)c[i * ldc + j], ref[i * n + j]);
-        }
-    free(a);
-    free(b);
-    free(c);
-    free(ref);
+    p->a = malloc(arows * p->lda * sizeof(float));
+    p->b = malloc(brows * p->ldb * sizeof(float));
+    p->c0 = malloc(m * p->ldc * sizeof(float));
+    ck_assert(p->a && p->b && p->c0);
+    for (size_t i = 0; i < arows * p->lda; i++)
+        p->a[i] = (float)(2 * nn_rng_uniform(&rng) - 1);
+    for (size_t i = 0; i < brows * p->ldb; i++)
+        p->b[i] = (float)(2 * nn_rng_uniform(&rng) - 1);
+    for (size_t i = 0; i < m * p->ldc; i++)
+        p->c0[i] = (float)(2 * nn_rng_uniform(&rng) - 1);
 }
 
-static const size_t sizes[] = {1, 7, 17, 63, 65, 257};
-
-START_TEST(test_cases)
+static void unmake(problem *p)
 {
+    free(p->a);
+    free(p->b);
+    free(p->c0);
+}
+
+/* Runs the product with ctx into a fresh copy of C; returns it (caller frees). */
+static float *run(nn_gemm_ctx *ctx, const problem *p)
+{
+    float *c = malloc(p->m * p->ldc * sizeof(float));
+    ck_assert_ptr_nonnull(c);
+    memcpy(c, p->c0, p->m * p->ldc * sizeof(float));
+    nn_gemm(ctx, p->ta, p->tb, p->m, p->n, p->k, p->alpha, p->a, p->lda, p->b, p->ldb, p->beta, c,
+            p->ldc);
+    return c;
+}
+
+static void check_against_reference(const problem *p, const float *c, const char *kernel)
+{
+    for (size_t i = 0; i < p->m; i++)
+        for (size_t j = 0; j < p->n; j++) {
+            double s = 0;
+            for (size_t q = 0; q < p->k; q++)
+                s += (double)(p->ta ? p->a[q * p->lda + i] : p->a[i * p->lda + q]) *
+                     (double)(p->tb ? p->b[j * p->ldb + q] : p->b[q * p->ldb + j]);
+            double want = p->alpha * s + (p->beta == 0.0f ? 0.0 : p->beta * (double)p->c0[i * p->ldc + j]);
+            double tol = 2e-6 * (double)(p->k + 4);
+            ck_assert_msg(fabs(c[i * p->ldc + j] - want) <= tol,
+                          "%s ta=%d tb=%d m=%zu n=%zu k=%zu: C[%zu,%zu] = %.7g, expected %.7g",
+                          kernel, p->ta, p->tb, p->m, p->n, p->k, i, j,
+                          (double)c[i * p->ldc + j], want);
+        }
+    /* The padding between rows of C is never touched. */
+    for (size_t i = 0; i < p->m; i++)
+        for (size_t j = p->n; j < p->ldc; j++)
+            ck_assert_float_eq(c[i * p->ldc + j], p->c0[i * p->ldc + j]);
+}
+
+static const size_t sizes[] = {1, 7, 17, 63, 65, 257, 784, 1000};
+
+/* _i: kernel * 4 + transposition case. */
+START_TEST(test_kernel_cases)
+{
+    const char *name = kernels[_i / 4];
     nn_trans ta = (nn_trans)(_i & 1), tb = (nn_trans)((_i >> 1) & 1);
+    nn_gemm_ctx *ctx;
+    nn_error err;
+    if (nn_gemm_create(&ctx, name, 1, &err) != NN_OK)
+        return; /* this CPU lacks the instructions: nothing to test */
+    ck_assert_str_eq(nn_gemm_kernel(ctx), name);
     for (size_t x = 0; x < sizeof sizes / sizeof sizes[0]; x++) {
         size_t s = sizes[x];
-        check(ta, tb, s, 7, 17, 1.0f, 0.0f);
-        check(ta, tb, 17, s, 7, 0.5f, 1.0f);
-        check(ta, tb, 7, 17, s, -1.0f, 0.25f);
+        problem shapes[3];
+        make(&shapes[0], ta, tb, s, 17, 7, 1.0f, 0.0f);
+        make(&shapes[1], ta, tb, 13, s, 65, 0.5f, 1.0f);
+        make(&shapes[2], ta, tb, 7, 33, s, -1.0f, 0.25f);
+        for (int q = 0; q < 3; q++) {
+            float *c = run(ctx, &shapes[q]);
+            check_against_reference(&shapes[q], c, name);
+            free(c);
+            unmake(&shapes[q]);
+        }
     }
-    check(ta, tb, 64, 256, 784, 1.0f, 0.0f); /* the first layer's shapes */
-    check(ta, tb, 63, 1000, 65, 1.0f, 1.0f);
+    problem big;
+    make(&big, ta, tb, 64, 256, 784, 1.0f, 0.0f); /* the first layer's shapes */
+    float *c = run(ctx, &big);
+    check_against_reference(&big, c, name);
+    free(c);
+    unmake(&big);
+    nn_gemm_destroy(ctx);
+}
+END_TEST
+
+/* Every output element is computed by one thread in one order: 1, 2 and 3 threads give
+ * the same bits, and so does a product over fewer rows (a sample's result does not
+ * depend on the rest of its batch). */
+START_TEST(test_threads_bit_identical)
+{
+    nn_gemm_ctx *one, *two, *three;
+    ck_assert_int_eq(nn_gemm_create(&one, NULL, 1, NULL), NN_OK);
+    ck_assert_int_eq(nn_gemm_create(&two, NULL, 2, NULL), NN_OK);
+    ck_assert_int_eq(nn_gemm_create(&three, NULL, 3, NULL), NN_OK);
+    const size_t shapes[][3] = {{64, 256, 784}, {256, 784, 64}, {64, 784, 256},
+                                {1000, 65, 300}, {32, 32, 784}, {128, 1024, 1024}};
+    for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
+        for (int t = 0; t < 4; t++) {
+            problem p;
+            make(&p, (nn_trans)(t & 1), (nn_trans)(t >> 1), shapes[s][0], shapes[s][1],
+                 shapes[s][2], 1.0f, t == 3 ? 1.0f : 0.0f);
+            float *c1 = run(one, &p), *c2 = run(two, &p), *c3 = run(three, &p);
+            ck_assert_msg(memcmp(c1, c2, p.m * p.ldc * sizeof(float)) == 0,
+                          "1 vs 2 threads differ for %zux%zux%zu", p.m, p.n, p.k);
+            ck_assert(memcmp(c1, c3, p.m * p.ldc * sizeof(float)) == 0);
+            /* The first 5 rows alone give the same bits as within the full product. */
+            problem head = p;
+            head.m = 5;
+            if (p.ta == NN_NO_TRANS) {
+                float *ch = run(two, &head);
+                ck_assert(memcmp(c1, ch, 5 * p.ldc * sizeof(float)) == 0);
+                free(ch);
+            }
+            free(c1);
+            free(c2);
+            free(c3);
+            unmake(&p);
+        }
+    nn_gemm_destroy(one);
+    nn_gemm_destroy(two);
+    nn_gemm_destroy(three);
 }
 END_TEST
 
 START_TEST(test_beta_zero_ignores_nan)
 {
+    nn_gemm_ctx *ctx;
+    ck_assert_int_eq(nn_gemm_create(&ctx, NULL, 1, NULL), NN_OK);
     float a[4] = {1, 2, 3, 4}, b[4] = {1, 0, 0, 1}, c[4] = {NAN, NAN, INFINITY, NAN};
-    nn_gemm(NN_NO_TRANS, NN_NO_TRANS, 2, 2, 2, 1.0f, a, 2, b, 2, 0.0f, c, 2);
+    nn_gemm(ctx, NN_NO_TRANS, NN_NO_TRANS, 2, 2, 2, 1.0f, a, 2, b, 2, 0.0f, c, 2);
     ck_assert_float_eq(c[0], 1.0f);
     ck_assert_float_eq(c[3], 4.0f);
+    float d[4] = {NAN, NAN, NAN, NAN};
+    nn_gemm(ctx, NN_NO_TRANS, NN_NO_TRANS, 2, 2, 0, 1.0f, a, 2, b, 2, 0.0f, d, 2);
+    ck_assert_float_eq(d[1], 0.0f);
+    nn_gemm_destroy(ctx);
+}
+END_TEST
+
+START_TEST(test_unknown_kernel)
+{
+    nn_gemm_ctx *ctx;
+    nn_error err;
+    ck_assert_int_eq(nn_gemm_create(&ctx, "sse9", 1, &err), NN_ECONFIG);
+    ck_assert_ptr_nonnull(strstr(err.msg, "sse9"));
+    ck_assert_ptr_null(ctx);
 }
 END_TEST
 
 Suite *gemm_suite(void)
 {
     Suite *s = suite_create("gemm");
-    TCase *tc = tcase_create("naive_reference");
-    tcase_set_timeout(tc, 30);
-    tcase_add_loop_test(tc, test_cases, 0, 4);
+    TCase *tc = tcase_create("kernels");
+    tcase_set_timeout(tc, 60);
+    tcase_add_loop_test(tc, test_kernel_cases, 0, 12);
+    tcase_add_test(tc, test_threads_bit_identical);
     tcase_add_test(tc, test_beta_zero_ignores_nan);
+    tcase_add_test(tc, test_unknown_kernel);
     suite_add_tcase(s, tc);
     return s;
 }

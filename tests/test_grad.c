@@ -79,7 +79,7 @@ static void check_network(nn_module_config *mods, size_t n)
     nn_rng rng;
     nn_error err;
     nn_rng_seed(&rng, 7, 1);
-    ck_assert_int_eq(nn_model_build(&m, mods, n, IN, B, &rng, &err), NN_OK);
+    ck_assert_int_eq(nn_model_build(&m, mods, n, IN, B, 2, &rng, &err), NN_OK);
     /* Non-zero biases and slopes so every term matters. */
     for (size_t i = 0; i < m.n_modules; i++) {
         nn_module *mod = &m.modules[i];

@@ -58,6 +58,7 @@ typedef struct nn_config {
     struct {
         size_t epochs, batch_size;
         int shuffle;
+        int threads; /* 0 = all available cores */
     } train;
 
     struct {

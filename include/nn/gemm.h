@@ -5,17 +5,42 @@
  *
  * op(A) = A (A is M x K, row stride lda) or A^T (A is K x M); likewise op(B) with B
  * K x N or N x K. beta == 0 overwrites C without reading it (NaN in C is not kept).
- * Each element of C is computed in a fixed order that does not depend on M, so a
- * sample's result does not depend on the batch it is in. */
+ *
+ * The product is computed by packing op(A) and op(B) into cache-sized panels and running
+ * a register-blocked micro-kernel over them (AVX-512, AVX2+FMA, or portable C, chosen at
+ * run time from the CPU's features). Work is split between threads by output tiles:
+ * every element of C is computed by one thread, always in the same order (k ascending
+ * within fixed blocks of K), so the result is bit-identical for any thread count and
+ * does not depend on which other rows are in the batch. */
 #ifndef NN_GEMM_H
 #define NN_GEMM_H
 
 #include <stddef.h>
 
+#include "nn/error.h"
+
 typedef enum nn_trans { NN_NO_TRANS = 0, NN_TRANS = 1 } nn_trans;
 
-void nn_gemm(nn_trans ta, nn_trans tb, size_t m, size_t n, size_t k, float alpha,
-             const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
-             size_t ldc);
+typedef struct nn_gemm_ctx nn_gemm_ctx;
+
+/* Creates a context: the micro-kernel, the thread count and the packing buffers (all
+ * memory a product needs is allocated here, none in nn_gemm).
+ * kernel: NULL or "" = the best the CPU supports (or $NNTRAIN_GEMM when set);
+ * "avx512", "avx2", "portable" force one (an error when the CPU lacks it), and "blas"
+ * routes to cblas_sgemm in a build with BLAS=openblas.
+ * threads: 0 = the number of available cores. */
+nn_status nn_gemm_create(nn_gemm_ctx **ctx, const char *kernel, int threads, nn_error *err);
+void nn_gemm_destroy(nn_gemm_ctx *ctx);
+
+/* Name of the kernel in use ("avx512", "avx2", "portable", "blas"). */
+const char *nn_gemm_kernel(const nn_gemm_ctx *ctx);
+int nn_gemm_threads(const nn_gemm_ctx *ctx);
+
+void nn_gemm(nn_gemm_ctx *ctx, nn_trans ta, nn_trans tb, size_t m, size_t n, size_t k,
+             float alpha, const float *a, size_t lda, const float *b, size_t ldb, float beta,
+             float *c, size_t ldc);
+
+/* The number of cores this process may run on (at least 1). */
+int nn_available_cores(void);
 
 #endif

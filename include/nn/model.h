@@ -14,6 +14,7 @@
 #include "nn/activation.h"
 #include "nn/config.h"
 #include "nn/error.h"
+#include "nn/gemm.h"
 #include "nn/rng.h"
 
 typedef struct nn_module {
@@ -37,21 +38,23 @@ typedef struct nn_model {
     /* acts[0]: input (max_batch x input_dim); acts[i + 1]: output of module i.
      * dacts[i]: gradient of the loss with respect to acts[i] (dacts[0] unused). */
     float **acts, **dacts;
+    nn_gemm_ctx *gemm; /* kernel, threads and packing buffers of every product */
 } nn_model;
 
 /* Builds the modules of mods[0..n) for inputs of input_dim features, initializes the
  * parameters from rng (dense layers in order, then nothing else draws from rng) and
- * allocates buffers for batches of up to max_batch samples. */
+ * allocates buffers for batches of up to max_batch samples. Products run on threads
+ * threads (0 = all available cores); results do not depend on that number. */
 nn_status nn_model_build(nn_model *m, const nn_module_config *mods, size_t n, size_t input_dim,
-                         size_t max_batch, nn_rng *rng, nn_error *err);
+                         size_t max_batch, int threads, nn_rng *rng, nn_error *err);
 void nn_model_free(nn_model *m);
 
 /* Forward pass of rows samples placed in m->acts[0]; returns the logits
  * (m->acts[n_modules], rows x output_dim). */
 const float *nn_model_forward(nn_model *m, size_t rows);
 
-/* Backward pass: reads dL/dlogits from m->dacts[n_modules], adds parameter gradients
- * into m->grads (the caller zeroes them), and fills dacts down to dacts[1]. */
+/* Backward pass: reads dL/dlogits from m->dacts[n_modules], writes every parameter
+ * gradient into m->grads (nothing needs zeroing first), and fills dacts down to dacts[1]. */
 void nn_model_backward(nn_model *m, size_t rows);
 
 #endif

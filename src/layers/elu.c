@@ -5,6 +5,7 @@
 #include <math.h>
 
 #include "nn/activation.h"
+#include "nn/vec.h"
 
 static double elu_gain(const double *hp)
 {
@@ -12,7 +13,7 @@ static double elu_gain(const double *hp)
     return sqrt(2.0);
 }
 
-static void elu_forward(const float *x, float *y, size_t rows, size_t width, const float *p,
+NN_VECTORIZE static void elu_forward(const float *x, float *y, size_t rows, size_t width, const float *p,
                         size_t np, const double *hp)
 {
     (void)p, (void)np;
@@ -22,7 +23,7 @@ static void elu_forward(const float *x, float *y, size_t rows, size_t width, con
         y[i] = x[i] > 0.0f ? x[i] : alpha * expm1f(x[i]);
 }
 
-static void elu_backward(const float *x, const float *dy, float *dx, float *dp, size_t rows,
+NN_VECTORIZE static void elu_backward(const float *x, const float *dy, float *dx, float *dp, size_t rows,
                          size_t width, const float *p, size_t np, const double *hp)
 {
     (void)dp, (void)p, (void)np;

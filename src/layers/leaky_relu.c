@@ -3,13 +3,14 @@
 #include <math.h>
 
 #include "nn/activation.h"
+#include "nn/vec.h"
 
 static double leaky_gain(const double *hp)
 {
     return sqrt(2.0 / (1.0 + hp[0] * hp[0]));
 }
 
-static void leaky_forward(const float *x, float *y, size_t rows, size_t width, const float *p,
+NN_VECTORIZE static void leaky_forward(const float *x, float *y, size_t rows, size_t width, const float *p,
                           size_t np, const double *hp)
 {
     (void)p, (void)np;
@@ -19,7 +20,7 @@ static void leaky_forward(const float *x, float *y, size_t rows, size_t width, c
         y[i] = x[i] > 0.0f ? x[i] : s * x[i];
 }
 
-static void leaky_backward(const float *x, const float *dy, float *dx, float *dp, size_t rows,
+NN_VECTORIZE static void leaky_backward(const float *x, const float *dy, float *dx, float *dp, size_t rows,
                            size_t width, const float *p, size_t np, const double *hp)
 {
     (void)dp, (void)p, (void)np;

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "nn/activation.h"
+#include "nn/vec.h"
 
 enum { HP_NUM = 0, HP_INIT = 1 };
 
@@ -35,7 +36,7 @@ static void prelu_init(float *p, size_t np, const double *hp)
         p[i] = (float)hp[HP_INIT];
 }
 
-static void prelu_forward(const float *x, float *y, size_t rows, size_t width, const float *p,
+NN_VECTORIZE static void prelu_forward(const float *x, float *y, size_t rows, size_t width, const float *p,
                           size_t np, const double *hp)
 {
     (void)hp;
@@ -53,7 +54,7 @@ static void prelu_forward(const float *x, float *y, size_t rows, size_t width, c
     }
 }
 
-static void prelu_backward(const float *x, const float *dy, float *dx, float *dp, size_t rows,
+NN_VECTORIZE static void prelu_backward(const float *x, const float *dy, float *dx, float *dp, size_t rows,
                            size_t width, const float *p, size_t np, const double *hp)
 {
     (void)hp;

@@ -2,6 +2,7 @@
 #include <math.h>
 
 #include "nn/activation.h"
+#include "nn/vec.h"
 
 static double relu_gain(const double *hp)
 {
@@ -9,7 +10,7 @@ static double relu_gain(const double *hp)
     return sqrt(2.0);
 }
 
-static void relu_forward(const float *x, float *y, size_t rows, size_t width, const float *p,
+NN_VECTORIZE static void relu_forward(const float *x, float *y, size_t rows, size_t width, const float *p,
                          size_t np, const double *hp)
 {
     (void)p, (void)np, (void)hp;
@@ -18,7 +19,7 @@ static void relu_forward(const float *x, float *y, size_t rows, size_t width, co
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
-static void relu_backward(const float *x, const float *dy, float *dx, float *dp, size_t rows,
+NN_VECTORIZE static void relu_backward(const float *x, const float *dy, float *dx, float *dp, size_t rows,
                           size_t width, const float *p, size_t np, const double *hp)
 {
     (void)dp, (void)p, (void)np, (void)hp;

@@ -6,6 +6,7 @@
 #include <math.h>
 
 #include "nn/activation.h"
+#include "nn/vec.h"
 
 #define SELU_ALPHA 1.6732632423543772848170429916717
 #define SELU_SCALE 1.0507009873554804934193349852946
@@ -16,7 +17,7 @@ static double selu_gain(const double *hp)
     return 0.75;
 }
 
-static void selu_forward(const float *x, float *y, size_t rows, size_t width, const float *p,
+NN_VECTORIZE static void selu_forward(const float *x, float *y, size_t rows, size_t width, const float *p,
                          size_t np, const double *hp)
 {
     (void)p, (void)np, (void)hp;
@@ -26,7 +27,7 @@ static void selu_forward(const float *x, float *y, size_t rows, size_t width, co
         y[i] = x[i] > 0.0f ? scale * x[i] : sa * expm1f(x[i]);
 }
 
-static void selu_backward(const float *x, const float *dy, float *dx, float *dp, size_t rows,
+NN_VECTORIZE static void selu_backward(const float *x, const float *dy, float *dx, float *dp, size_t rows,
                           size_t width, const float *p, size_t np, const double *hp)
 {
     (void)dp, (void)p, (void)np, (void)hp;

@@ -1,73 +1,457 @@
-/* gemm.c - portable SGEMM with cache-friendly loop orders (no intrinsics yet).
+/* gemm.c - SGEMM: packing into cache-sized panels, register-blocked micro-kernels
+ * (AVX-512, AVX2+FMA, portable C) chosen at run time, OpenMP threads over output tiles.
  *
- * NN and TN stream rows of B into rows of C (the innermost loop is a contiguous
- * axpy the compiler vectorizes); NT is a set of dot products, each accumulated in 8
- * independent partial sums in a fixed order (vectorizable without reassociation).
- * Loops over k go in increasing order, so results are reproducible. */
+ * Loop structure (as in BLIS / GotoBLAS), for each block of KC values of k and MC rows:
+ *   1. op(A)[rows, k-block] is packed into MR-row micro-panels, k-major (shared by all
+ *      threads, each packs a share of the panels);
+ *   2. each thread packs its own columns of op(B)[k-block, cols] into NR-column
+ *      micro-panels, NC columns at a time, and runs the micro-kernel on every MR x NR
+ *      tile of its columns (or, when C has too few columns, of its rows).
+ * Transposition is absorbed by the packing, so NN, NT and TN run the same kernel.
+ * Every element of C is a sum over k in ascending order, one K block after the other,
+ * computed by one thread: the result does not depend on the thread count or on the other
+ * rows of the batch. */
 #include "nn/gemm.h"
+
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+#if defined(__x86_64__) || defined(__i386__)
+#include <immintrin.h>
+#define NN_X86 1
+#endif
+#ifdef NN_BLAS
+#include <cblas.h>
+#endif
+
+enum {
+    KC = 256,  /* k per block: a KC x NR panel of B stays in L1 */
+    MC = 384,  /* rows of A per block (a multiple of every MR) */
+    NC = 960,  /* columns of B packed at a time per thread (multiple of every NR) */
+    MR_MAX = 12,
+    NR_MAX = 32,
+    MAX_THREADS = 64,
+    /* Below this many multiply-adds a product runs on one thread: waking the others
+     * would cost more than it saves. */
+    PARALLEL_MIN_MACS = 1 << 18,
+};
+
+/* C tile (mv x nv valid of MR x NR) from packed panels: C = acc, or C += acc when add. */
+typedef void (*micro_fn)(size_t kc, const float *a, const float *b, float *c, size_t ldc,
+                         size_t mv, size_t nv, int add);
+
+typedef struct kernel {
+    const char *name;
+    size_t mr, nr;
+    micro_fn micro; /* NULL: cblas_sgemm */
+} kernel;
+
+struct nn_gemm_ctx {
+    kernel k;
+    int threads;
+    float *apack;              /* (MC + MR_MAX) x KC, shared by the threads */
+    float *bpack[MAX_THREADS]; /* (NC + NR_MAX) x KC, one per thread */
+};
+
+/* Writes an MR x NR accumulator tile (row-major in acc) to the valid part of C. */
+static void store_tile(const float *acc, size_t nr, float *c, size_t ldc, size_t mv, size_t nv,
+                       int add)
+{
+    for (size_t i = 0; i < mv; i++) {
+        float *ci = c + i * ldc;
+        const float *ai = acc + i * nr;
+        if (add)
+            for (size_t j = 0; j < nv; j++)
+                ci[j] += ai[j];
+        else
+            for (size_t j = 0; j < nv; j++)
+                ci[j] = ai[j];
+    }
+}
+
+/* ------------------------------------------------------------ portable kernel 4 x 16 */
+
+enum { P_MR = 4, P_NR = 16 };
+
+static void micro_portable(size_t kc, const float *a, const float *b, float *c, size_t ldc,
+                           size_t mv, size_t nv, int add)
+{
+    float acc[P_MR * P_NR] = {0};
+    for (size_t p = 0; p < kc; p++, a += P_MR, b += P_NR)
+        for (size_t i = 0; i < P_MR; i++)
+            for (size_t j = 0; j < P_NR; j++)
+                acc[i * P_NR + j] += a[i] * b[j];
+    store_tile(acc, P_NR, c, ldc, mv, nv, add);
+}
+
+#ifdef NN_X86
+/* ------------------------------------------------------------ AVX2 + FMA kernel 6 x 16 */
+
+enum { V2_MR = 6, V2_NR = 16 };
+
+__attribute__((target("avx2,fma"))) static void micro_avx2(size_t kc, const float *a,
+                                                           const float *b, float *c, size_t ldc,
+                                                           size_t mv, size_t nv, int add)
+{
+    __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+    __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    for (size_t p = 0; p < kc; p++, a += V2_MR, b += V2_NR) {
+        __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8), x;
+#define ROW2(i, r0, r1)                                                                        \
+    x = _mm256_broadcast_ss(a + (i));                                                          \
+    r0 = _mm256_fmadd_ps(x, b0, r0);                                                           \
+    r1 = _mm256_fmadd_ps(x, b1, r1);
+        ROW2(0, c00, c01) ROW2(1, c10, c11) ROW2(2, c20, c21)
+        ROW2(3, c30, c31) ROW2(4, c40, c41) ROW2(5, c50, c51)
+#undef ROW2
+    }
+    const __m256 rows[V2_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21},
+                                   {c30, c31}, {c40, c41}, {c50, c51}};
+    if (mv == V2_MR && nv == V2_NR) {
+        for (size_t i = 0; i < V2_MR; i++) {
+            float *ci = c + i * ldc;
+            __m256 r0 = rows[i][0], r1 = rows[i][1];
+            if (add) {
+                r0 = _mm256_add_ps(_mm256_loadu_ps(ci), r0);
+                r1 = _mm256_add_ps(_mm256_loadu_ps(ci + 8), r1);
+            }
+            _mm256_storeu_ps(ci, r0);
+            _mm256_storeu_ps(ci + 8, r1);
+        }
+        return;
+    }
+    float acc[V2_MR * V2_NR];
+    for (size_t i = 0; i < V2_MR; i++) {
+        _mm256_storeu_ps(acc + i * V2_NR, rows[i][0]);
+        _mm256_storeu_ps(acc + i * V2_NR + 8, rows[i][1]);
+    }
+    store_tile(acc, V2_NR, c, ldc, mv, nv, add);
+}
+
+/* ------------------------------------------------------------ AVX-512 kernel 12 x 32 */
+
+enum { V5_MR = 12, V5_NR = 32 };
+
+__attribute__((target("avx512f"))) static void micro_avx512(size_t kc, const float *a,
+                                                            const float *b, float *c, size_t ldc,
+                                                            size_t mv, size_t nv, int add)
+{
+    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
+    __m512 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
+    __m512 c60 = c00, c61 = c00, c70 = c00, c71 = c00, c80 = c00, c81 = c00;
+    __m512 c90 = c00, c91 = c00, ca0 = c00, ca1 = c00, cb0 = c00, cb1 = c00;
+    for (size_t p = 0; p < kc; p++, a += V5_MR, b += V5_NR) {
+        __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16), x;
+#define ROW5(i, r0, r1)                                                                        \
+    x = _mm512_set1_ps(a[i]);                                                                  \
+    r0 = _mm512_fmadd_ps(x, b0, r0);                                                           \
+    r1 = _mm512_fmadd_ps(x, b1, r1);
+        ROW5(0, c00, c01) ROW5(1, c10, c11) ROW5(2, c20, c21) ROW5(3, c30, c31)
+        ROW5(4, c40, c41) ROW5(5, c50, c51) ROW5(6, c60, c61) ROW5(7, c70, c71)
+        ROW5(8, c80, c81) ROW5(9, c90, c91) ROW5(10, ca0, ca1) ROW5(11, cb0, cb1)
+#undef ROW5
+    }
+    const __m512 rows[V5_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31},
+                                   {c40, c41}, {c50, c51}, {c60, c61}, {c70, c71},
+                                   {c80, c81}, {c90, c91}, {ca0, ca1}, {cb0, cb1}};
+    /* Column masks: the valid part of each 16-wide half. */
+    __mmask16 m0 = nv >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nv) - 1);
+    __mmask16 m1 = nv >= 32  ? (__mmask16)0xFFFF
+                   : nv > 16 ? (__mmask16)((1u << (nv - 16)) - 1)
+                             : (__mmask16)0;
+    for (size_t i = 0; i < mv; i++) {
+        float *ci = c + i * ldc;
+        __m512 r0 = rows[i][0], r1 = rows[i][1];
+        if (add) {
+            r0 = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, ci), r0);
+            r1 = _mm512_add_ps(_mm512_maskz_loadu_ps(m1, ci + 16), r1);
+        }
+        _mm512_mask_storeu_ps(ci, m0, r0);
+        _mm512_mask_storeu_ps(ci + 16, m1, r1);
+    }
+}
+#endif /* NN_X86 */
+
+/* ------------------------------------------------------------ packing */
+
+/* op(A)[i0 .. i0+mc, k0 .. k0+kc] into MR-row panels dst[panel][p][i], zero padded;
+ * only the panels with index % nt == t (this thread's share). */
+static void pack_a(nn_trans ta, const float *a, size_t lda, size_t i0, size_t mc, size_t k0,
+                   size_t kc, float alpha, size_t mr, float *dst, int t, int nt)
+{
+    size_t panels = (mc + mr - 1) / mr;
+    for (size_t q = (size_t)t; q < panels; q += (size_t)nt) {
+        float *d = dst + q * mr * kc;
+        size_t r0 = q * mr, mv = mc - r0 < mr ? mc - r0 : mr;
+        if (ta == NN_NO_TRANS) {
+            const float *src = a + (i0 + r0) * lda + k0;
+            for (size_t p = 0; p < kc; p++)
+                for (size_t i = 0; i < mr; i++)
+                    d[p * mr + i] = i < mv ? alpha * src[i * lda + p] : 0.0f;
+        } else {
+            for (size_t p = 0; p < kc; p++) {
+                const float *src = a + (k0 + p) * lda + i0 + r0;
+                for (size_t i = 0; i < mr; i++)
+                    d[p * mr + i] = i < mv ? alpha * src[i] : 0.0f;
+            }
+        }
+    }
+}
+
+/* op(B)[k0 .. k0+kc, j0 .. j0+nc] into NR-column panels dst[panel][p][j], zero padded. */
+static void pack_b(nn_trans tb, const float *b, size_t ldb, size_t k0, size_t kc, size_t j0,
+                   size_t nc, size_t nr, float *dst)
+{
+    for (size_t q = 0; q * nr < nc; q++) {
+        float *d = dst + q * nr * kc;
+        size_t c0 = q * nr, nv = nc - c0 < nr ? nc - c0 : nr;
+        if (tb == NN_NO_TRANS) {
+            for (size_t p = 0; p < kc; p++) {
+                const float *src = b + (k0 + p) * ldb + j0 + c0;
+                float *dp = d + p * nr;
+                for (size_t j = 0; j < nr; j++)
+                    dp[j] = j < nv ? src[j] : 0.0f;
+            }
+        } else {
+            /* Transposing: blocks of 8 k values, so each source row is read a cache line
+             * at a time while the destination is written contiguously. */
+            const float *src = b + (j0 + c0) * ldb + k0;
+            size_t p = 0;
+            for (; p + 8 <= kc; p += 8)
+                for (size_t j = 0; j < nr; j++)
+                    for (size_t u = 0; u < 8; u++)
+                        d[(p + u) * nr + j] = j < nv ? src[j * ldb + p + u] : 0.0f;
+            for (; p < kc; p++)
+                for (size_t j = 0; j < nr; j++)
+                    d[p * nr + j] = j < nv ? src[j * ldb + p] : 0.0f;
+        }
+    }
+}
+
+/* ------------------------------------------------------------ driver */
+
+typedef struct job {
+    nn_trans ta, tb;
+    size_t m, n, k;
+    float alpha;
+    const float *a, *b;
+    size_t lda, ldb;
+    int overwrite; /* beta == 0: the first K block stores instead of adding */
+    float *c;
+    size_t ldc;
+} job;
+
+static void barrier(int nt)
+{
+    (void)nt;
+#ifdef _OPENMP
+    if (nt > 1) {
+#pragma omp barrier
+    }
+#endif
+}
+
+/* Thread t of nt: its share of every A block, and its columns (or rows) of C. */
+static void run_thread(const nn_gemm_ctx *ctx, const job *jb, int t, int nt)
+{
+    const size_t mr = ctx->k.mr, nr = ctx->k.nr;
+    const size_t n_panels = (jb->n + nr - 1) / nr;
+    /* Split by columns when there are enough column panels, else by row panels. */
+    const int by_cols = n_panels >= (size_t)nt;
+    size_t col0 = 0, col1 = jb->n;
+    if (by_cols) {
+        col0 = (n_panels * (size_t)t / (size_t)nt) * nr;
+        col1 = (n_panels * (size_t)(t + 1) / (size_t)nt) * nr;
+        if (col1 > jb->n)
+            col1 = jb->n;
+    }
+    float *bbuf = ctx->bpack[t];
+    for (size_t k0 = 0; k0 < jb->k; k0 += KC) {
+        size_t kc = jb->k - k0 < KC ? jb->k - k0 : KC;
+        int add = !(jb->overwrite && k0 == 0);
+        for (size_t i0 = 0; i0 < jb->m; i0 += MC) {
+            size_t mc = jb->m - i0 < MC ? jb->m - i0 : MC;
+            size_t m_panels = (mc + mr - 1) / mr;
+            size_t row_p0 = 0, row_p1 = m_panels;
+            if (!by_cols) {
+                row_p0 = m_panels * (size_t)t / (size_t)nt;
+                row_p1 = m_panels * (size_t)(t + 1) / (size_t)nt;
+            }
+            pack_a(jb->ta, jb->a, jb->lda, i0, mc, k0, kc, jb->alpha, mr, ctx->apack, t, nt);
+            barrier(nt);
+            for (size_t j0 = col0; j0 < col1; j0 += NC) {
+                size_t nc = col1 - j0 < NC ? col1 - j0 : NC;
+                pack_b(jb->tb, jb->b, jb->ldb, k0, kc, j0, nc, nr, bbuf);
+                for (size_t jr = 0; jr < nc; jr += nr) {
+                    size_t nv = nc - jr < nr ? nc - jr : nr;
+                    const float *bp = bbuf + (jr / nr) * nr * kc;
+                    for (size_t q = row_p0; q < row_p1; q++) {
+                        size_t ir = q * mr, mv = mc - ir < mr ? mc - ir : mr;
+                        float *c = jb->c + (i0 + ir) * jb->ldc + j0 + jr;
+                        ctx->k.micro(kc, ctx->apack + q * mr * kc, bp, c, jb->ldc, mv, nv, add);
+                    }
+                }
+            }
+            barrier(nt); /* the next block's packing overwrites apack */
+        }
+    }
+}
 
 static void scale_c(size_t m, size_t n, float beta, float *c, size_t ldc)
 {
     for (size_t i = 0; i < m; i++) {
         float *ci = c + i * ldc;
         if (beta == 0.0f)
-            for (size_t j = 0; j < n; j++)
-                ci[j] = 0.0f;
-        else if (beta != 1.0f)
+            memset(ci, 0, n * sizeof *ci);
+        else
             for (size_t j = 0; j < n; j++)
                 ci[j] *= beta;
     }
 }
 
-static void axpy(size_t n, float a, const float *restrict x, float *restrict y)
+void nn_gemm(nn_gemm_ctx *ctx, nn_trans ta, nn_trans tb, size_t m, size_t n, size_t k,
+             float alpha, const float *a, size_t lda, const float *b, size_t ldb, float beta,
+             float *c, size_t ldc)
 {
-    for (size_t j = 0; j < n; j++)
-        y[j] += a * x[j];
-}
-
-static float dot(size_t k, const float *restrict x, const float *restrict y)
-{
-    float s[8] = {0};
-    size_t p = 0;
-    for (; p + 8 <= k; p += 8)
-        for (int l = 0; l < 8; l++)
-            s[l] += x[p + l] * y[p + l];
-    for (int l = 0; p < k; p++, l++)
-        s[l] += x[p] * y[p];
-    return ((s[0] + s[4]) + (s[1] + s[5])) + ((s[2] + s[6]) + (s[3] + s[7]));
-}
-
-void nn_gemm(nn_trans ta, nn_trans tb, size_t m, size_t n, size_t k, float alpha,
-             const float *a, size_t lda, const float *b, size_t ldb, float beta, float *c,
-             size_t ldc)
-{
-    scale_c(m, n, beta, c, ldc);
-    if (m == 0 || n == 0 || k == 0 || alpha == 0.0f)
+    if (m == 0 || n == 0)
         return;
-    if (tb == NN_NO_TRANS) {
-        /* C[i,:] += sum_p op(A)[i,p] * B[p,:] */
-        for (size_t i = 0; i < m; i++) {
-            float *ci = c + i * ldc;
-            for (size_t p = 0; p < k; p++) {
-                float aip = ta == NN_NO_TRANS ? a[i * lda + p] : a[p * lda + i];
-                axpy(n, alpha * aip, b + p * ldb, ci);
-            }
-        }
+#ifdef NN_BLAS
+    if (!ctx->k.micro) {
+        cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
+                    (int)m, (int)n, (int)k, alpha, a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
         return;
     }
-    if (ta == NN_NO_TRANS) {
-        /* C[i,j] += A[i,:] . B[j,:] */
-        for (size_t i = 0; i < m; i++)
-            for (size_t j = 0; j < n; j++)
-                c[i * ldc + j] += alpha * dot(k, a + i * lda, b + j * ldb);
+#endif
+    if (k == 0 || alpha == 0.0f) {
+        if (beta != 1.0f)
+            scale_c(m, n, beta, c, ldc);
         return;
     }
-    /* A^T B^T: rare (no layer uses it); plain triple loop. */
-    for (size_t i = 0; i < m; i++)
-        for (size_t j = 0; j < n; j++) {
-            float s = 0.0f;
-            for (size_t p = 0; p < k; p++)
-                s += a[p * lda + i] * b[j * ldb + p];
-            c[i * ldc + j] += alpha * s;
-        }
+    if (beta != 0.0f && beta != 1.0f) {
+        scale_c(m, n, beta, c, ldc);
+        beta = 1.0f;
+    }
+    job jb = {ta, tb, m, n, k, alpha, a, b, lda, ldb, beta == 0.0f, c, ldc};
+    int nt = ctx->threads;
+    size_t panels = (n + ctx->k.nr - 1) / ctx->k.nr, mpanels = (m + ctx->k.mr - 1) / ctx->k.mr;
+    size_t most = panels > mpanels ? panels : mpanels;
+    if ((double)m * (double)n * (double)k < PARALLEL_MIN_MACS)
+        nt = 1;
+    if ((size_t)nt > most)
+        nt = (int)most;
+    if (nt <= 1) {
+        run_thread(ctx, &jb, 0, 1);
+        return;
+    }
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt)
+    run_thread(ctx, &jb, omp_get_thread_num(), omp_get_num_threads());
+#else
+    run_thread(ctx, &jb, 0, 1);
+#endif
+}
+
+/* ------------------------------------------------------------ context */
+
+int nn_available_cores(void)
+{
+#ifdef _OPENMP
+    int n = omp_get_num_procs();
+#else
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+#endif
+    return n > 0 ? (int)n : 1;
+}
+
+/* The kernel called want (NULL or "": the best this CPU supports); -1 when unavailable. */
+static int pick_kernel(const char *want, kernel *k)
+{
+    int any = !want || !*want;
+#ifdef NN_BLAS
+    if (!any && strcmp(want, "blas") == 0) {
+        *k = (kernel){"blas", 1, 1, NULL};
+        return 0;
+    }
+#endif
+#ifdef NN_X86
+    __builtin_cpu_init();
+    int has512 = __builtin_cpu_supports("avx512f");
+    int has2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    if (has512 && (any || strcmp(want, "avx512") == 0)) {
+        *k = (kernel){"avx512", V5_MR, V5_NR, micro_avx512};
+        return 0;
+    }
+    if (has2 && (any || strcmp(want, "avx2") == 0)) {
+        *k = (kernel){"avx2", V2_MR, V2_NR, micro_avx2};
+        return 0;
+    }
+#endif
+    if (any || strcmp(want, "portable") == 0) {
+        *k = (kernel){"portable", P_MR, P_NR, micro_portable};
+        return 0;
+    }
+    return -1;
+}
+
+nn_status nn_gemm_create(nn_gemm_ctx **out, const char *want, int threads, nn_error *err)
+{
+    *out = NULL;
+    if (!want || !*want)
+        want = getenv("NNTRAIN_GEMM");
+    nn_gemm_ctx *ctx = calloc(1, sizeof *ctx);
+    if (!ctx)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    if (pick_kernel(want, &ctx->k) != 0) {
+        free(ctx);
+        return nn_fail(err, NN_ECONFIG,
+                       "GEMM kernel \"%s\" is not available on this CPU or in this build "
+                       "(kernels: avx512, avx2, portable%s)",
+                       want,
+#ifdef NN_BLAS
+                       ", blas"
+#else
+                       "; blas with make BLAS=openblas"
+#endif
+        );
+    }
+    if (threads <= 0)
+        threads = nn_available_cores();
+    if (threads > MAX_THREADS)
+        threads = MAX_THREADS;
+    ctx->threads = threads;
+    ctx->apack = malloc((size_t)(MC + MR_MAX) * KC * sizeof(float));
+    int ok = ctx->apack != NULL;
+    for (int t = 0; t < threads && ok; t++)
+        ok = (ctx->bpack[t] = malloc((size_t)(NC + NR_MAX) * KC * sizeof(float))) != NULL;
+    if (!ok) {
+        nn_gemm_destroy(ctx);
+        return nn_fail(err, NN_ESYS, "out of memory for the GEMM packing buffers");
+    }
+    *out = ctx;
+    return NN_OK;
+}
+
+void nn_gemm_destroy(nn_gemm_ctx *ctx)
+{
+    if (!ctx)
+        return;
+    free(ctx->apack);
+    for (int t = 0; t < MAX_THREADS; t++)
+        free(ctx->bpack[t]);
+    free(ctx);
+}
+
+const char *nn_gemm_kernel(const nn_gemm_ctx *ctx)
+{
+    return ctx->k.name;
+}
+
+int nn_gemm_threads(const nn_gemm_ctx *ctx)
+{
+    return ctx->threads;
 }

@@ -5,6 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "nn/vec.h"
+
 nn_status nn_sgd_init(nn_sgd *o, size_t n, double momentum, double dampening,
                       double weight_decay, int nesterov, nn_error *err)
 {
@@ -22,9 +24,10 @@ nn_status nn_sgd_init(nn_sgd *o, size_t n, double momentum, double dampening,
     return NN_OK;
 }
 
-void nn_sgd_step(nn_sgd *o, float *restrict params, const float *restrict grads, float lr)
+NN_VECTORIZE void nn_sgd_step(nn_sgd *o, float *restrict params, const float *restrict grads, float lr)
 {
     const float wd = o->weight_decay, mu = o->momentum, damp = o->dampening;
+    const int nesterov = o->nesterov;
     const size_t n = o->n;
     float *restrict buf = o->buf;
     if (!buf) {
@@ -34,13 +37,13 @@ void nn_sgd_step(nn_sgd *o, float *restrict params, const float *restrict grads,
         for (size_t i = 0; i < n; i++) {
             float g = grads[i] + wd * params[i];
             buf[i] = g;
-            params[i] -= lr * (o->nesterov ? g + mu * g : g);
+            params[i] -= lr * (nesterov ? g + mu * g : g);
         }
     } else {
         for (size_t i = 0; i < n; i++) {
             float g = grads[i] + wd * params[i];
             buf[i] = mu * buf[i] + damp * g;
-            params[i] -= lr * (o->nesterov ? g + mu * buf[i] : buf[i]);
+            params[i] -= lr * (nesterov ? g + mu * buf[i] : buf[i]);
         }
     }
     o->steps++;
