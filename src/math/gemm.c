@@ -29,8 +29,12 @@
 #include <cblas.h>
 #endif
 
+#ifndef GEMM_KC
+#define GEMM_KC 256
+#endif
+
 enum {
-    KC = 256,  /* k per block: a KC x NR panel of B stays in L1 */
+    KC = GEMM_KC, /* k per block: a KC x NR panel of B stays in L1 */
     MC = 384,  /* rows of A per block (a multiple of every MR) */
     NC = 960,  /* columns of B packed at a time per thread (multiple of every NR) */
     MR_MAX = 12,
@@ -54,6 +58,7 @@ typedef struct kernel {
 struct nn_gemm_ctx {
     kernel k;
     int threads;
+    int fast_transpose; /* the CPU has AVX-512: 16 x 16 transposes in registers */
     float *apack;              /* (MC + MR_MAX) x KC, shared by the threads */
     float *bpack[MAX_THREADS]; /* (NC + NR_MAX) x KC, one per thread */
 };
@@ -189,47 +194,99 @@ static void pack_a(nn_trans ta, const float *a, size_t lda, size_t i0, size_t mc
         float *d = dst + q * mr * kc;
         size_t r0 = q * mr, mv = mc - r0 < mr ? mc - r0 : mr;
         if (ta == NN_NO_TRANS) {
-            const float *src = a + (i0 + r0) * lda + k0;
-            for (size_t p = 0; p < kc; p++)
-                for (size_t i = 0; i < mr; i++)
-                    d[p * mr + i] = i < mv ? alpha * src[i * lda + p] : 0.0f;
+            /* Row i of the panel goes to every mr-th float: one pass per row. */
+            for (size_t i = 0; i < mv; i++) {
+                const float *src = a + (i0 + r0 + i) * lda + k0;
+                for (size_t p = 0; p < kc; p++)
+                    d[p * mr + i] = src[p];
+            }
+            for (size_t i = mv; i < mr; i++)
+                for (size_t p = 0; p < kc; p++)
+                    d[p * mr + i] = 0.0f;
         } else {
             for (size_t p = 0; p < kc; p++) {
-                const float *src = a + (k0 + p) * lda + i0 + r0;
-                for (size_t i = 0; i < mr; i++)
-                    d[p * mr + i] = i < mv ? alpha * src[i] : 0.0f;
+                memcpy(d + p * mr, a + (k0 + p) * lda + i0 + r0, mv * sizeof(float));
+                memset(d + p * mr + mv, 0, (mr - mv) * sizeof(float));
             }
         }
+        if (alpha != 1.0f)
+            for (size_t x = 0; x < mr * kc; x++)
+                d[x] *= alpha;
     }
 }
 
+#ifdef NN_X86
+/* Transposes a 16 x 16 block: dst[j * lds + i] = src[i * ldr + j]. */
+__attribute__((target("avx512f"))) static void transpose16(const float *src, size_t ldr,
+                                                           float *dst, size_t lds)
+{
+    __m512 r[16], t[16];
+    for (int i = 0; i < 16; i++)
+        r[i] = _mm512_loadu_ps(src + (size_t)i * ldr);
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) {
+        r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+        r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+        r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+        r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+    }
+    /* Now r[4g + c] holds, for rows 4g..4g+3, column c of each 4-wide group of columns. */
+    for (int g = 0; g < 4; g++) {
+        for (int c = 0; c < 4; c++)
+            t[4 * g + c] = r[4 * g + c];
+    }
+    for (int c = 0; c < 4; c++) {
+        __m512 a0 = _mm512_shuffle_f32x4(t[c], t[4 + c], 0x44);     /* groups 0,1 of rows 0-7 */
+        __m512 a1 = _mm512_shuffle_f32x4(t[c], t[4 + c], 0xEE);     /* groups 2,3 */
+        __m512 b0 = _mm512_shuffle_f32x4(t[8 + c], t[12 + c], 0x44);
+        __m512 b1 = _mm512_shuffle_f32x4(t[8 + c], t[12 + c], 0xEE);
+        /* column c + 4 * lane-group: rows 0-15 */
+        __m512 o0 = _mm512_shuffle_f32x4(a0, b0, 0x88);
+        __m512 o1 = _mm512_shuffle_f32x4(a0, b0, 0xDD);
+        __m512 o2 = _mm512_shuffle_f32x4(a1, b1, 0x88);
+        __m512 o3 = _mm512_shuffle_f32x4(a1, b1, 0xDD);
+        _mm512_storeu_ps(dst + (size_t)(c + 0) * lds, o0);
+        _mm512_storeu_ps(dst + (size_t)(c + 4) * lds, o1);
+        _mm512_storeu_ps(dst + (size_t)(c + 8) * lds, o2);
+        _mm512_storeu_ps(dst + (size_t)(c + 12) * lds, o3);
+    }
+}
+#endif
+
 /* op(B)[k0 .. k0+kc, j0 .. j0+nc] into NR-column panels dst[panel][p][j], zero padded. */
 static void pack_b(nn_trans tb, const float *b, size_t ldb, size_t k0, size_t kc, size_t j0,
-                   size_t nc, size_t nr, float *dst)
+                   size_t nc, size_t nr, float *dst, int fast_transpose)
 {
     for (size_t q = 0; q * nr < nc; q++) {
         float *d = dst + q * nr * kc;
         size_t c0 = q * nr, nv = nc - c0 < nr ? nc - c0 : nr;
         if (tb == NN_NO_TRANS) {
             for (size_t p = 0; p < kc; p++) {
-                const float *src = b + (k0 + p) * ldb + j0 + c0;
-                float *dp = d + p * nr;
-                for (size_t j = 0; j < nr; j++)
-                    dp[j] = j < nv ? src[j] : 0.0f;
+                memcpy(d + p * nr, b + (k0 + p) * ldb + j0 + c0, nv * sizeof(float));
+                memset(d + p * nr + nv, 0, (nr - nv) * sizeof(float));
             }
-        } else {
-            /* Transposing: blocks of 8 k values, so each source row is read a cache line
-             * at a time while the destination is written contiguously. */
-            const float *src = b + (j0 + c0) * ldb + k0;
-            size_t p = 0;
-            for (; p + 8 <= kc; p += 8)
-                for (size_t j = 0; j < nr; j++)
-                    for (size_t u = 0; u < 8; u++)
-                        d[(p + u) * nr + j] = j < nv ? src[j * ldb + p + u] : 0.0f;
-            for (; p < kc; p++)
-                for (size_t j = 0; j < nr; j++)
-                    d[p * nr + j] = j < nv ? src[j * ldb + p] : 0.0f;
+            continue;
         }
+        const float *src = b + (j0 + c0) * ldb + k0;
+        size_t p = 0;
+#ifdef NN_X86
+        /* Whole 16 x 16 blocks in registers: rows j (columns of op(B)) become k-major. */
+        if (fast_transpose && nv == nr && nr % 16 == 0)
+            for (; p + 16 <= kc; p += 16)
+                for (size_t j = 0; j < nr; j += 16)
+                    transpose16(src + j * ldb + p, ldb, d + p * nr + j, nr);
+#else
+        (void)fast_transpose;
+#endif
+        for (size_t j = 0; j < nv; j++)
+            for (size_t pp = p; pp < kc; pp++)
+                d[pp * nr + j] = src[j * ldb + pp];
+        for (size_t j = nv; j < nr; j++)
+            for (size_t pp = p; pp < kc; pp++)
+                d[pp * nr + j] = 0.0f;
     }
 }
 
@@ -286,7 +343,7 @@ static void run_thread(const nn_gemm_ctx *ctx, const job *jb, int t, int nt)
             barrier(nt);
             for (size_t j0 = col0; j0 < col1; j0 += NC) {
                 size_t nc = col1 - j0 < NC ? col1 - j0 : NC;
-                pack_b(jb->tb, jb->b, jb->ldb, k0, kc, j0, nc, nr, bbuf);
+                pack_b(jb->tb, jb->b, jb->ldb, k0, kc, j0, nc, nr, bbuf, ctx->fast_transpose);
                 for (size_t jr = 0; jr < nc; jr += nr) {
                     size_t nv = nc - jr < nr ? nc - jr : nr;
                     const float *bp = bbuf + (jr / nr) * nr * kc;
@@ -369,7 +426,7 @@ int nn_available_cores(void)
 }
 
 /* The kernel called want (NULL or "": the best this CPU supports); -1 when unavailable. */
-static int pick_kernel(const char *want, kernel *k)
+static int pick_kernel(const char *want, kernel *k, int *fast)
 {
     int any = !want || !*want;
 #ifdef NN_BLAS
@@ -384,6 +441,7 @@ static int pick_kernel(const char *want, kernel *k)
     int has2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     if (has512 && (any || strcmp(want, "avx512") == 0)) {
         *k = (kernel){"avx512", V5_MR, V5_NR, micro_avx512};
+        *fast = 1;
         return 0;
     }
     if (has2 && (any || strcmp(want, "avx2") == 0)) {
@@ -406,7 +464,7 @@ nn_status nn_gemm_create(nn_gemm_ctx **out, const char *want, int threads, nn_er
     nn_gemm_ctx *ctx = calloc(1, sizeof *ctx);
     if (!ctx)
         return nn_fail(err, NN_ESYS, "out of memory");
-    if (pick_kernel(want, &ctx->k) != 0) {
+    if (pick_kernel(want, &ctx->k, &ctx->fast_transpose) != 0) {
         free(ctx);
         return nn_fail(err, NN_ECONFIG,
                        "GEMM kernel \"%s\" is not available on this CPU or in this build "
