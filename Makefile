@@ -2,7 +2,9 @@
 .SUFFIXES:
 
 CC      ?= cc
-BUILD   ?= build
+# BLAS=openblas routes nn_gemm to cblas_sgemm (Debian libopenblas-dev), in its own build dir.
+BLAS    ?=
+BUILD   ?= build$(if $(BLAS),-$(BLAS))
 OPT     ?= -O3 -g
 WERROR  ?= -Werror
 SAN     ?=
@@ -16,15 +18,18 @@ PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
-ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(SAN) -Iinclude $(PKG_CFLAGS) -MMD -MP $(CFLAGS)
-ALL_LDLIBS = -fopenmp $(PKG_LIBS) -lm $(LDLIBS)
+BLAS_CFLAGS = $(if $(BLAS),-DNN_BLAS $(shell $(PKG_CONFIG) --cflags $(BLAS) 2>/dev/null))
+BLAS_LIBS   = $(if $(BLAS),$(shell $(PKG_CONFIG) --libs $(BLAS) 2>/dev/null || echo -l$(BLAS)))
+
+ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(SAN) -Iinclude $(PKG_CFLAGS) $(BLAS_CFLAGS) -MMD -MP $(CFLAGS)
+ALL_LDLIBS = -fopenmp $(PKG_LIBS) $(BLAS_LIBS) -lm $(LDLIBS)
 
 LIB_SRC  = $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC = $(wildcard tests/*.c)
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-.PHONY: all test test-asan deps data run clean check-deps
+.PHONY: all test test-asan deps data run clean check-deps bench bench-compare
 
 all: check-deps nntrain
 
@@ -75,12 +80,23 @@ test-asan: deps
 data:
 	@scripts/fetch-mnist.sh
 
+$(BUILD)/bench: $(BUILD)/tests/bench/bench.o $(BUILD)/libnntrain.a
+	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+# bench: fixed workloads (net256, wide, deep, whole process); see tests/bench/bench.c.
+bench: data nntrain $(BUILD)/bench
+	$(BUILD)/bench
+
+# bench-compare: nntrain and PyTorch alternately on the same workloads, with ratios.
+bench-compare: data nntrain $(BUILD)/bench
+	@scripts/bench-compare.sh $(BUILD)/bench
+
 # run: everything a fresh machine needs, then the Leaky ReLU run on real MNIST
 # (the same as scripts/setup.sh, which needs no make to start with).
 run:
 	@scripts/setup.sh
 
 clean:
-	rm -rf build build-asan nntrain
+	rm -rf build build-asan build-openblas nntrain
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/src/main.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/src/main.d $(BUILD)/tests/bench/bench.d

@@ -10,14 +10,16 @@
 #define NNTRAIN_VERSION "0.1.0"
 
 static const char usage[] =
-    "usage: nntrain CONFIG [--epochs N] [--seed N] [--csv PATH] [--set KEY=VALUE]...\n"
-    "               [--quiet] [--help] [--version]\n"
+    "usage: nntrain CONFIG [--epochs N] [--seed N] [--threads N] [--csv PATH]\n"
+    "               [--set KEY=VALUE]... [--quiet] [--help] [--version]\n"
     "\n"
     "Trains the network described by the JSON file CONFIG and writes one CSV row per\n"
     "epoch (loss, accuracy, dead units per activation module).\n"
     "\n"
     "  --epochs N        same as --set train.epochs=N\n"
     "  --seed N          same as --set seed=N\n"
+    "  --threads N       same as --set train.threads=N (0 = all cores, the default);\n"
+    "                    results are bit-identical for any N\n"
     "  --csv PATH        write the CSV to PATH ('-' = stdout) instead of output.csv\n"
     "  --set KEY=VALUE   override a config value by dotted path, array indices as numbers\n"
     "                    (--set model.1.negative_slope=0.2); VALUE is JSON, or a string\n"
@@ -126,8 +128,10 @@ int main(int argc, char **argv)
             goto out;
         } else if (strcmp(a, "--quiet") == 0 || strcmp(a, "-q") == 0) {
             prog.quiet = 1;
-        } else if ((strcmp(a, "--epochs") == 0 || strcmp(a, "--seed") == 0) && has_value) {
-            const char *key = a[2] == 'e' ? "train.epochs" : "seed";
+        } else if ((strcmp(a, "--epochs") == 0 || strcmp(a, "--seed") == 0 ||
+                    strcmp(a, "--threads") == 0) &&
+                   has_value) {
+            const char *key = a[2] == 'e' ? "train.epochs" : a[2] == 's' ? "seed" : "train.threads";
             if (!parse_count(a, argv[++i], owned[n_sets], sizeof owned[n_sets], key))
                 goto out;
             sets[n_sets] = owned[n_sets];
@@ -140,7 +144,8 @@ int main(int argc, char **argv)
             sets[n_sets++] = a + 6;
         } else if (a[0] == '-' && a[1] != '\0') {
             const char *why = (strcmp(a, "--epochs") == 0 || strcmp(a, "--seed") == 0 ||
-                               strcmp(a, "--csv") == 0 || strcmp(a, "--set") == 0)
+                               strcmp(a, "--threads") == 0 || strcmp(a, "--csv") == 0 ||
+                               strcmp(a, "--set") == 0)
                                   ? "needs a value"
                                   : "is not an option";
             fprintf(stderr, "nntrain: '%s' %s (see nntrain --help)\n", a, why);
@@ -165,7 +170,7 @@ int main(int argc, char **argv)
         if (csv)
             st = nn_config_set_csv(&cfg, csv, &err);
         prog.tty = isatty(STDERR_FILENO);
-        nn_train_hooks hooks = {&prog, on_log, on_epoch, on_batch};
+        nn_train_hooks hooks = {&prog, on_log, on_epoch, on_batch, NULL};
         if (st == NN_OK)
             st = nn_train(&cfg, &hooks, &err);
         if (st == NN_OK && !prog.quiet && strcmp(cfg.csv, "-") != 0)

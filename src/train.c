@@ -248,8 +248,10 @@ nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_da
     if (st == NN_OK)
         st = nn_sgd_init(&r.sgd, r.model.n_params, cfg->optim.momentum, cfg->optim.dampening,
                          cfg->optim.weight_decay, cfg->optim.nesterov, err);
-    if (st == NN_OK)
+    if (st == NN_OK) {
+        nn_sgd_set_threads(&r.sgd, nn_gemm_threads(r.model.gemm));
         st = nn_dead_init(&r.dead, &r.model, err);
+    }
     if (st == NN_OK) {
         r.order = malloc(train->n * sizeof *r.order);
         r.seq = malloc(max_batch * sizeof *r.seq);
@@ -279,6 +281,8 @@ nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_da
     }
     if (st == NN_OK)
         st = nn_csv_close(&r.csv, err);
+    if (st == NN_OK && hooks && hooks->done)
+        hooks->done(hooks->ctx, &r.model);
     run_free(&r);
     return st;
 }

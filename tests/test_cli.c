@@ -161,6 +161,24 @@ START_TEST(test_deterministic)
 }
 END_TEST
 
+/* Thread counts change nothing but speed: the CSVs are identical apart from seconds. */
+START_TEST(test_threads_identical_csv)
+{
+    const char *wide = "--set model.0.units=300 --quiet";
+    char args[256];
+    for (int t = 1; t <= 2; t++) {
+        snprintf(args, sizeof args, "tiny.json %s --threads %d --csv t%d.csv", wide, t, t);
+        ck_assert_int_eq(nntrain(args), 0);
+    }
+    char *a = read_in_dir("t1.csv"), *b = read_in_dir("t2.csv");
+    th_strip_last_column(a);
+    th_strip_last_column(b);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+}
+END_TEST
+
 START_TEST(test_bad_config)
 {
     ck_assert_int_eq(nntrain("tiny.json --set optimizer.momentun=0.5"), 2);
@@ -231,6 +249,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_epochs_zero_and_stdout);
     tcase_add_test(tc, test_prelu_columns);
     tcase_add_test(tc, test_deterministic);
+    tcase_add_test(tc, test_threads_identical_csv);
     tcase_add_test(tc, test_bad_config);
     tcase_add_test(tc, test_bad_data);
     tcase_add_test(tc, test_divergence);

@@ -1,6 +1,8 @@
 /* test_sgd.c - three steps of torch.optim.SGD on one scalar, against the values
  * torch.optim.SGD (PyTorch 1.13) gives: w0 = 1, loss at step i is 0.5 * i * w^2 (gradient i * w), lr = 0.1. */
 #include <math.h>
+#include <stdlib.h>
+#include <string.h>
 
 #include "nn/sgd.h"
 #include "suites.h"
@@ -64,12 +66,46 @@ START_TEST(test_vector_matches_scalar)
 }
 END_TEST
 
+/* The update split over 1, 2 or 3 threads touches every element once: same bits, for
+ * lengths that do not divide evenly. */
+START_TEST(test_threads_cover_every_element)
+{
+    const size_t n = 296705; /* odd, and not a multiple of 16 */
+    float *p[3], *g = malloc(n * sizeof *g);
+    nn_sgd o[3];
+    ck_assert_ptr_nonnull(g);
+    for (int t = 0; t < 3; t++) {
+        p[t] = malloc(n * sizeof *p[t]);
+        ck_assert_ptr_nonnull(p[t]);
+        for (size_t i = 0; i < n; i++)
+            p[t][i] = (float)((i * 7919) % 1000) / 1000.0f;
+        ck_assert_int_eq(nn_sgd_init(&o[t], n, 0.9, 0, 1e-4, 1, NULL), NN_OK);
+        nn_sgd_set_threads(&o[t], t + 1);
+    }
+    for (int step = 0; step < 3; step++) {
+        for (size_t i = 0; i < n; i++)
+            g[i] = (float)((i * 31 + (size_t)step) % 97) / 97.0f - 0.5f;
+        for (int t = 0; t < 3; t++)
+            nn_sgd_step(&o[t], p[t], g, 0.05f);
+    }
+    ck_assert(p[0][n - 1] != (float)(((n - 1) * 7919) % 1000) / 1000.0f); /* updated */
+    ck_assert(memcmp(p[0], p[1], n * sizeof(float)) == 0);
+    ck_assert(memcmp(p[0], p[2], n * sizeof(float)) == 0);
+    for (int t = 0; t < 3; t++) {
+        nn_sgd_free(&o[t]);
+        free(p[t]);
+    }
+    free(g);
+}
+END_TEST
+
 Suite *sgd_suite(void)
 {
     Suite *s = suite_create("sgd");
     TCase *tc = tcase_create("pytorch");
     tcase_add_loop_test(tc, test_three_steps, 0, sizeof cases / sizeof cases[0]);
     tcase_add_test(tc, test_vector_matches_scalar);
+    tcase_add_test(tc, test_threads_cover_every_element);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -52,7 +52,7 @@ START_TEST(test_loss_falls)
     ck_assert_int_eq(th_synthetic(&train, 1000, 10, 5, 11), 0);
     ck_assert_int_eq(th_synthetic(&test, 200, 10, 5, 12), 0);
     record rec = {0};
-    nn_train_hooks hooks = {&rec, NULL, on_epoch, NULL};
+    nn_train_hooks hooks = {&rec, NULL, on_epoch, NULL, NULL};
     nn_error err;
     ck_assert_msg(nn_train_on(&cfg, &train, &test, &hooks, &err) == NN_OK, "%s", err.msg);
     ck_assert_uint_eq(rec.n, 5);
@@ -86,6 +86,57 @@ START_TEST(test_schedules)
 }
 END_TEST
 
+/* Copies the final parameters out of the run. */
+typedef struct weights {
+    float *p;
+    size_t n;
+} weights;
+
+static void keep_weights(void *ctx, const nn_model *m)
+{
+    weights *w = ctx;
+    w->p = malloc(m->n_params * sizeof *w->p);
+    if (w->p)
+        memcpy(w->p, m->params, m->n_params * sizeof *w->p);
+    w->n = m->n_params;
+}
+
+/* 1, 2 and 3 threads: every product splits its output elements between threads, each
+ * computed in one fixed order, so the trained weights are the same bits. */
+START_TEST(test_threads_identical_weights)
+{
+    nn_dataset train, test;
+    ck_assert_int_eq(th_synthetic(&train, 600, 28, 5, 21), 0);
+    ck_assert_int_eq(th_synthetic(&test, 100, 28, 5, 22), 0);
+    weights w[3] = {{0}};
+    for (int t = 0; t < 3; t++) {
+        nn_config cfg;
+        parse(&cfg, "");
+        cfg.train.threads = t + 1;
+        cfg.train.epochs = 2;
+        /* wide enough that the products really run on several threads */
+        cfg.modules[0].units = 300;
+        cfg.modules[2].units = 200;
+        ck_assert_int_eq(nn_config_set_csv(&cfg, "/dev/null", NULL), NN_OK);
+        nn_train_hooks hooks = {&w[t], NULL, NULL, NULL, keep_weights};
+        nn_error err;
+        ck_assert_msg(nn_train_on(&cfg, &train, &test, &hooks, &err) == NN_OK, "%s", err.msg);
+        ck_assert_ptr_nonnull(w[t].p);
+        nn_config_free(&cfg);
+    }
+    ck_assert_uint_eq(w[0].n, w[1].n);
+    for (size_t i = 0; i < w[0].n; i++)
+        ck_assert_msg(memcmp(&w[0].p[i], &w[1].p[i], sizeof(float)) == 0,
+                      "parameter %zu of %zu: %.9g (1 thread) vs %.9g (2 threads)", i, w[0].n,
+                      (double)w[0].p[i], (double)w[1].p[i]);
+    ck_assert(memcmp(w[0].p, w[2].p, w[0].n * sizeof(float)) == 0);
+    for (int t = 0; t < 3; t++)
+        free(w[t].p);
+    nn_dataset_free(&train);
+    nn_dataset_free(&test);
+}
+END_TEST
+
 Suite *train_suite(void)
 {
     Suite *s = suite_create("train");
@@ -93,6 +144,7 @@ Suite *train_suite(void)
     tcase_set_timeout(tc, 20);
     tcase_add_test(tc, test_loss_falls);
     tcase_add_test(tc, test_schedules);
+    tcase_add_test(tc, test_threads_identical_weights);
     suite_add_tcase(s, tc);
     return s;
 }

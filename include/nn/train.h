@@ -32,6 +32,8 @@ typedef struct nn_train_hooks {
     /* Within an epoch, every few batches. May be NULL. */
     void (*batch)(void *ctx, size_t epoch, size_t epochs, size_t done, size_t total,
                   double images_per_sec);
+    /* After the last epoch, with the trained model (its parameters are final). May be NULL. */
+    void (*done)(void *ctx, const nn_model *m);
 } nn_train_hooks;
 
 /* Loads the data named by cfg and runs the training. */

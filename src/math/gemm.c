@@ -430,7 +430,7 @@ static int pick_kernel(const char *want, kernel *k, int *fast)
 {
     int any = !want || !*want;
 #ifdef NN_BLAS
-    if (!any && strcmp(want, "blas") == 0) {
+    if (any || strcmp(want, "blas") == 0) { /* a BLAS build uses it by default */
         *k = (kernel){"blas", 1, 1, NULL};
         return 0;
     }

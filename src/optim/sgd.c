@@ -7,6 +7,10 @@
 
 #include "nn/vec.h"
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 nn_status nn_sgd_init(nn_sgd *o, size_t n, double momentum, double dampening,
                       double weight_decay, int nesterov, nn_error *err)
 {
@@ -16,6 +20,7 @@ nn_status nn_sgd_init(nn_sgd *o, size_t n, double momentum, double dampening,
     o->dampening = (float)(1.0 - dampening); /* stored as the factor on g */
     o->weight_decay = (float)weight_decay;
     o->nesterov = nesterov;
+    o->threads = 1;
     if (momentum != 0.0) {
         o->buf = calloc(n ? n : 1, sizeof *o->buf);
         if (!o->buf)
@@ -24,28 +29,54 @@ nn_status nn_sgd_init(nn_sgd *o, size_t n, double momentum, double dampening,
     return NN_OK;
 }
 
-NN_VECTORIZE void nn_sgd_step(nn_sgd *o, float *restrict params, const float *restrict grads, float lr)
+void nn_sgd_set_threads(nn_sgd *o, int threads)
+{
+    o->threads = threads > 0 ? threads : 1;
+}
+
+/* The update of params[lo, hi). */
+NN_VECTORIZE static void sgd_range(const nn_sgd *o, float *restrict params,
+                                   const float *restrict grads, float lr, size_t lo, size_t hi)
 {
     const float wd = o->weight_decay, mu = o->momentum, damp = o->dampening;
-    const int nesterov = o->nesterov;
-    const size_t n = o->n;
+    const int nesterov = o->nesterov, first = o->steps == 0;
     float *restrict buf = o->buf;
     if (!buf) {
-        for (size_t i = 0; i < n; i++)
+        for (size_t i = lo; i < hi; i++)
             params[i] -= lr * (grads[i] + wd * params[i]);
-    } else if (o->steps == 0) {
-        for (size_t i = 0; i < n; i++) {
+    } else if (first) {
+        for (size_t i = lo; i < hi; i++) {
             float g = grads[i] + wd * params[i];
             buf[i] = g;
             params[i] -= lr * (nesterov ? g + mu * g : g);
         }
     } else {
-        for (size_t i = 0; i < n; i++) {
+        for (size_t i = lo; i < hi; i++) {
             float g = grads[i] + wd * params[i];
             buf[i] = mu * buf[i] + damp * g;
             params[i] -= lr * (nesterov ? g + mu * buf[i] : buf[i]);
         }
     }
+}
+
+void nn_sgd_step(nn_sgd *o, float *params, const float *grads, float lr)
+{
+    /* Memory-bound: worth a second core only for large buffers. */
+    int nt = o->n >= (1u << 16) ? o->threads : 1;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+        int t = omp_get_thread_num(), n_t = omp_get_num_threads();
+        /* Chunks on 16-float boundaries: each thread writes whole cache lines. */
+        size_t per = ((o->n + (size_t)n_t - 1) / (size_t)n_t + 15) & ~(size_t)15;
+        size_t lo = per * (size_t)t, hi = lo + per < o->n ? lo + per : o->n;
+        if (lo < hi)
+            sgd_range(o, params, grads, lr, lo, hi);
+    }
+#else
+    (void)nt;
+    sgd_range(o, params, grads, lr, 0, o->n);
+#endif
     o->steps++;
 }
 
