@@ -38,17 +38,45 @@ static void dense_forward(nn_gemm_ctx *g, const nn_module *d, const float *x, fl
         add_bias(y, d->b, rows, d->out);
 }
 
-/* Dense backward: dW = dY^T X;  db = sum_rows dY;  dX = dY W (skipped when dx NULL). */
-static void dense_backward(nn_gemm_ctx *g, const nn_module *d, const float *x, const float *dy,
-                           float *dx, size_t rows)
+/* Where a weight tile of dense module d lies in the flat parameter buffer. */
+typedef struct tile_update {
+    const nn_model *m;
+    const nn_module *d;
+    nn_param_update fn;
+    void *ctx;
+} tile_update;
+
+static void weight_tile_done(void *ctx, size_t i0, size_t j0, size_t rows, size_t cols,
+                             const float *c, size_t ldc)
 {
-    nn_gemm(g, NN_TRANS, NN_NO_TRANS, d->out, d->in, rows, 1.0f, dy, d->out, x, d->in, 0.0f, d->dw,
-            d->in);
-    if (d->db)
-        sum_rows(d->db, dy, rows, d->out);
+    (void)c, (void)ldc;
+    const tile_update *u = ctx;
+    size_t base = (size_t)(u->d->w - u->m->params);
+    for (size_t r = 0; r < rows; r++) {
+        size_t lo = base + (i0 + r) * u->d->in + j0;
+        u->fn(u->ctx, lo, lo + cols);
+    }
+}
+
+/* Dense backward: dX = dY W (skipped when dx is NULL; before W changes), then
+ * dW = dY^T X (each tile handed to the update as it is finished), db = sum_rows dY. */
+static void dense_backward(nn_model *m, const nn_module *d, const float *x, const float *dy,
+                           float *dx, size_t rows, nn_param_update update, void *update_ctx)
+{
+    nn_gemm_ctx *g = m->gemm;
     if (dx)
         nn_gemm(g, NN_NO_TRANS, NN_NO_TRANS, rows, d->in, d->out, 1.0f, dy, d->out, d->w, d->in,
                 0.0f, dx, d->in);
+    tile_update u = {m, d, update, update_ctx};
+    nn_gemm_ex(g, NN_TRANS, NN_NO_TRANS, d->out, d->in, rows, 1.0f, dy, d->out, x, d->in, 0.0f,
+               d->dw, d->in, update ? weight_tile_done : NULL, &u);
+    if (d->db) {
+        sum_rows(d->db, dy, rows, d->out);
+        if (update) {
+            size_t lo = (size_t)(d->b - m->params);
+            update(update_ctx, lo, lo + d->out);
+        }
+    }
 }
 
 /* Gain and init for the dense layer at index i: from the activation that follows. */
@@ -176,17 +204,21 @@ const float *nn_model_forward(nn_model *m, size_t rows)
     return m->acts[m->n_modules];
 }
 
-void nn_model_backward(nn_model *m, size_t rows)
+void nn_model_backward(nn_model *m, size_t rows, nn_param_update update, void *update_ctx)
 {
     for (size_t i = m->n_modules; i-- > 0;) {
         const nn_module *mod = &m->modules[i];
-        if (!mod->act)      /* no gradient is needed for the input data */
-            dense_backward(m->gemm, mod, m->acts[i], m->dacts[i + 1], i > 0 ? m->dacts[i] : NULL,
-                           rows);
-        else if (i > 0 || mod->np) {
+        if (!mod->act) { /* no gradient is needed for the input data */
+            dense_backward(m, mod, m->acts[i], m->dacts[i + 1], i > 0 ? m->dacts[i] : NULL, rows,
+                           update, update_ctx);
+        } else if (i > 0 || mod->np) {
             memset(mod->dp, 0, mod->np * sizeof *mod->dp); /* the activation adds into it */
-            mod->act->backward(m->acts[i], m->dacts[i + 1], m->dacts[i], mod->dp, rows, mod->out, mod->p,
-                               mod->np, mod->hp);
+            mod->act->backward(m->acts[i], m->dacts[i + 1], m->dacts[i], mod->dp, rows, mod->out,
+                               mod->p, mod->np, mod->hp);
+            if (update && mod->np) {
+                size_t lo = (size_t)(mod->p - m->params);
+                update(update_ctx, lo, lo + mod->np);
+            }
         }
     }
 }

@@ -158,6 +158,20 @@ static nn_status end_epoch(run *r, nn_epoch_report *rep, nn_error *err)
     return NN_OK;
 }
 
+/* The SGD step of one parameter range, as the backward pass finishes it. */
+typedef struct sgd_update {
+    nn_sgd *sgd;
+    float *params;
+    const float *grads;
+    float lr;
+} sgd_update;
+
+static void apply_sgd(void *ctx, size_t lo, size_t hi)
+{
+    const sgd_update *u = ctx;
+    nn_sgd_update(u->sgd, u->params, u->grads, u->lr, lo, hi);
+}
+
 /* One pass over the shuffled training set. */
 static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, nn_error *err)
 {
@@ -184,8 +198,9 @@ static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, 
             return diverged(r, rep->epoch, rep->step + 1, what, err);
         }
         total += loss;
-        nn_model_backward(m, rows);
-        nn_sgd_step(&r->sgd, m->params, m->grads, lr);
+        sgd_update upd = {&r->sgd, m->params, m->grads, lr};
+        nn_model_backward(m, rows, apply_sgd, &upd); /* the SGD step, fused */
+        nn_sgd_end_step(&r->sgd);
         rep->step++;
         if (r->hooks && r->hooks->batch && (b + 1) % 16 == 0) {
             double t = now_seconds();

@@ -11,6 +11,7 @@
 #include "helpers.h"
 #include "nn/loss.h"
 #include "nn/model.h"
+#include "nn/sgd.h"
 #include "suites.h"
 
 enum { IN = 5, B = 4, CLASSES = 3 };
@@ -98,7 +99,7 @@ static void check_network(nn_module_config *mods, size_t n)
     const float *logits = nn_model_forward(&m, B);
     nn_softmax_xent(logits, y, B, CLASSES, m.dacts[m.n_modules], B, NULL);
     memset(m.grads, 0, m.n_params * sizeof *m.grads);
-    nn_model_backward(&m, B);
+    nn_model_backward(&m, B, NULL, NULL);
 
     double *theta = malloc(m.n_params * sizeof *theta);
     ck_assert_ptr_nonnull(theta);
@@ -172,6 +173,66 @@ START_TEST(test_loss_values)
 }
 END_TEST
 
+/* Counts how often each parameter is handed to the update, and applies plain SGD. */
+typedef struct fused {
+    nn_sgd *sgd;
+    float *params;
+    const float *grads;
+    unsigned char *seen;
+} fused;
+
+static void fused_update(void *ctx, size_t lo, size_t hi)
+{
+    fused *f = ctx;
+    for (size_t i = lo; i < hi; i++)
+        f->seen[i]++;
+    nn_sgd_update(f->sgd, f->params, f->grads, 0.1f, lo, hi);
+}
+
+/* The update fused into the backward pass hands every parameter over exactly once and
+ * gives the same bits as a backward pass followed by a whole SGD step. */
+START_TEST(test_fused_update_matches_step)
+{
+    nn_module_config mods[] = {th_dense(40), th_act("prelu", 40, 0.25), th_dense(33),
+                               th_act("leaky_relu", NAN, NAN), th_dense(CLASSES)};
+    nn_model m[2];
+    nn_sgd sgd[2];
+    for (int v = 0; v < 2; v++) {
+        nn_rng rng;
+        nn_rng_seed(&rng, 9, 1);
+        ck_assert_int_eq(nn_model_build(&m[v], mods, 5, IN, B, 2, &rng, NULL), NN_OK);
+        ck_assert_int_eq(nn_sgd_init(&sgd[v], m[v].n_params, 0.9, 0, 1e-3, 1, NULL), NN_OK);
+    }
+    unsigned char *seen = calloc(m[0].n_params, 1);
+    ck_assert_ptr_nonnull(seen);
+    int32_t y[B] = {0, 1, 2, 1};
+    for (int step = 0; step < 3; step++)
+        for (int v = 0; v < 2; v++) {
+            for (size_t j = 0; j < B * IN; j++)
+                m[v].acts[0][j] = (float)((j * 37 + (size_t)step) % 11) / 5.0f - 1.0f;
+            const float *logits = nn_model_forward(&m[v], B);
+            nn_softmax_xent(logits, y, B, CLASSES, m[v].dacts[m[v].n_modules], B, NULL);
+            if (v == 0) {
+                memset(seen, 0, m[0].n_params);
+                fused f = {&sgd[0], m[0].params, m[0].grads, seen};
+                nn_model_backward(&m[0], B, fused_update, &f);
+                nn_sgd_end_step(&sgd[0]);
+                for (size_t i = 0; i < m[0].n_params; i++)
+                    ck_assert_msg(seen[i] == 1, "parameter %zu updated %d times", i, seen[i]);
+            } else {
+                nn_model_backward(&m[1], B, NULL, NULL);
+                nn_sgd_step(&sgd[1], m[1].params, m[1].grads, 0.1f);
+            }
+        }
+    ck_assert(memcmp(m[0].params, m[1].params, m[0].n_params * sizeof(float)) == 0);
+    free(seen);
+    for (int v = 0; v < 2; v++) {
+        nn_sgd_free(&sgd[v]);
+        nn_model_free(&m[v]);
+    }
+}
+END_TEST
+
 Suite *grad_suite(void)
 {
     Suite *s = suite_create("grad");
@@ -179,6 +240,7 @@ Suite *grad_suite(void)
     tcase_add_loop_test(tc, test_dense_act_loss, 0, sizeof act_names / sizeof act_names[0]);
     tcase_add_test(tc, test_prelu_per_channel);
     tcase_add_test(tc, test_loss_values);
+    tcase_add_test(tc, test_fused_update_matches_step);
     suite_add_tcase(s, tc);
     return s;
 }

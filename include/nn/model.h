@@ -53,8 +53,15 @@ void nn_model_free(nn_model *m);
  * (m->acts[n_modules], rows x output_dim). */
 const float *nn_model_forward(nn_model *m, size_t rows);
 
+/* Consumes the finished gradients of params[lo, hi) (an optimizer step). */
+typedef void (*nn_param_update)(void *ctx, size_t lo, size_t hi);
+
 /* Backward pass: reads dL/dlogits from m->dacts[n_modules], writes every parameter
- * gradient into m->grads (nothing needs zeroing first), and fills dacts down to dacts[1]. */
-void nn_model_backward(nn_model *m, size_t rows);
+ * gradient into m->grads (nothing needs zeroing first), and fills dacts down to dacts[1].
+ * When update is not NULL it is called on every parameter range as soon as its gradient
+ * is final and its old value is no longer needed (weight tiles straight from the GEMM,
+ * on the thread and while in cache), so the optimizer step costs no extra pass; every
+ * parameter is passed exactly once. */
+void nn_model_backward(nn_model *m, size_t rows, nn_param_update update, void *update_ctx);
 
 #endif

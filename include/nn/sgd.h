@@ -27,6 +27,12 @@ nn_status nn_sgd_init(nn_sgd *o, size_t n, double momentum, double dampening,
 /* Splits later steps over threads (default 1). */
 void nn_sgd_set_threads(nn_sgd *o, int threads);
 void nn_sgd_step(nn_sgd *o, float *params, const float *grads, float lr);
+
+/* The same step in pieces: update params[lo, hi) from grads[lo, hi) (any order, each
+ * element exactly once per step, from any thread), then end the step once. */
+void nn_sgd_update(const nn_sgd *o, float *params, const float *grads, float lr, size_t lo,
+                   size_t hi);
+void nn_sgd_end_step(nn_sgd *o);
 void nn_sgd_free(nn_sgd *o);
 
 #endif

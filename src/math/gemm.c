@@ -301,6 +301,8 @@ typedef struct job {
     int overwrite; /* beta == 0: the first K block stores instead of adding */
     float *c;
     size_t ldc;
+    nn_gemm_epilogue epilogue; /* on each tile after the last K block (may be NULL) */
+    void *epilogue_ctx;
 } job;
 
 static void barrier(int nt)
@@ -330,7 +332,7 @@ static void run_thread(const nn_gemm_ctx *ctx, const job *jb, int t, int nt)
     float *bbuf = ctx->bpack[t];
     for (size_t k0 = 0; k0 < jb->k; k0 += KC) {
         size_t kc = jb->k - k0 < KC ? jb->k - k0 : KC;
-        int add = !(jb->overwrite && k0 == 0);
+        int add = !(jb->overwrite && k0 == 0), last = k0 + kc == jb->k;
         for (size_t i0 = 0; i0 < jb->m; i0 += MC) {
             size_t mc = jb->m - i0 < MC ? jb->m - i0 : MC;
             size_t m_panels = (mc + mr - 1) / mr;
@@ -351,6 +353,8 @@ static void run_thread(const nn_gemm_ctx *ctx, const job *jb, int t, int nt)
                         size_t ir = q * mr, mv = mc - ir < mr ? mc - ir : mr;
                         float *c = jb->c + (i0 + ir) * jb->ldc + j0 + jr;
                         ctx->k.micro(kc, ctx->apack + q * mr * kc, bp, c, jb->ldc, mv, nv, add);
+                        if (last && jb->epilogue)
+                            jb->epilogue(jb->epilogue_ctx, i0 + ir, j0 + jr, mv, nv, c, jb->ldc);
                     }
                 }
             }
@@ -375,25 +379,33 @@ void nn_gemm(nn_gemm_ctx *ctx, nn_trans ta, nn_trans tb, size_t m, size_t n, siz
              float alpha, const float *a, size_t lda, const float *b, size_t ldb, float beta,
              float *c, size_t ldc)
 {
+    nn_gemm_ex(ctx, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL, NULL);
+}
+
+void nn_gemm_ex(nn_gemm_ctx *ctx, nn_trans ta, nn_trans tb, size_t m, size_t n, size_t k,
+                float alpha, const float *a, size_t lda, const float *b, size_t ldb, float beta,
+                float *c, size_t ldc, nn_gemm_epilogue epilogue, void *epilogue_ctx)
+{
     if (m == 0 || n == 0)
         return;
+    int whole = !ctx->k.micro || k == 0 || alpha == 0.0f; /* no tiles: C in one piece */
 #ifdef NN_BLAS
-    if (!ctx->k.micro) {
+    if (!ctx->k.micro)
         cblas_sgemm(CblasRowMajor, ta ? CblasTrans : CblasNoTrans, tb ? CblasTrans : CblasNoTrans,
                     (int)m, (int)n, (int)k, alpha, a, (int)lda, b, (int)ldb, beta, c, (int)ldc);
-        return;
-    }
 #endif
-    if (k == 0 || alpha == 0.0f) {
-        if (beta != 1.0f)
-            scale_c(m, n, beta, c, ldc);
+    if (ctx->k.micro && whole && beta != 1.0f)
+        scale_c(m, n, beta, c, ldc);
+    if (whole) {
+        if (epilogue)
+            epilogue(epilogue_ctx, 0, 0, m, n, c, ldc);
         return;
     }
     if (beta != 0.0f && beta != 1.0f) {
         scale_c(m, n, beta, c, ldc);
         beta = 1.0f;
     }
-    job jb = {ta, tb, m, n, k, alpha, a, b, lda, ldb, beta == 0.0f, c, ldc};
+    job jb = {ta, tb, m, n, k, alpha, a, b, lda, ldb, beta == 0.0f, c, ldc, epilogue, epilogue_ctx};
     int nt = ctx->threads;
     size_t panels = (n + ctx->k.nr - 1) / ctx->k.nr, mpanels = (m + ctx->k.mr - 1) / ctx->k.mr;
     size_t most = panels > mpanels ? panels : mpanels;

@@ -35,7 +35,7 @@ void nn_sgd_set_threads(nn_sgd *o, int threads)
 }
 
 /* The update of params[lo, hi). */
-NN_VECTORIZE static void sgd_range(const nn_sgd *o, float *restrict params,
+NN_VECTORIZE void nn_sgd_update(const nn_sgd *o, float *restrict params,
                                    const float *restrict grads, float lr, size_t lo, size_t hi)
 {
     const float wd = o->weight_decay, mu = o->momentum, damp = o->dampening;
@@ -71,12 +71,17 @@ void nn_sgd_step(nn_sgd *o, float *params, const float *grads, float lr)
         size_t per = ((o->n + (size_t)n_t - 1) / (size_t)n_t + 15) & ~(size_t)15;
         size_t lo = per * (size_t)t, hi = lo + per < o->n ? lo + per : o->n;
         if (lo < hi)
-            sgd_range(o, params, grads, lr, lo, hi);
+            nn_sgd_update(o, params, grads, lr, lo, hi);
     }
 #else
     (void)nt;
-    sgd_range(o, params, grads, lr, 0, o->n);
+    nn_sgd_update(o, params, grads, lr, 0, o->n);
 #endif
+    nn_sgd_end_step(o);
+}
+
+void nn_sgd_end_step(nn_sgd *o)
+{
     o->steps++;
 }
 

@@ -1,0 +1,67 @@
+#!/usr/bin/env bash
+# bench-compare.sh - nntrain and PyTorch on the same workloads, alternately in one run
+# (the machine is shared and noisy: alternating spreads the noise over both), then a
+# table of medians, ratios and the targets.
+#
+# usage: scripts/bench-compare.sh [BENCH_BINARY]     (make bench-compare)
+#   ROUNDS (default 3) rounds of EPOCHS (default 3) epochs per workload and side;
+#   PROCESS (default 3) whole-process runs per side per round.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bench=${1:-build/bench}
+rounds=${ROUNDS:-3}
+epochs=${EPOCHS:-3}
+procs=${PROCESS:-3}
+py=/usr/bin/python3
+
+if ! "$py" -c 'import torch' 2>/dev/null; then
+    echo "bench-compare: PyTorch is missing: scripts/install-deps.sh python3-torch python3-numpy" >&2
+    exit 1
+fi
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+# PyTorch's fastest setting here: one intra-op thread, OpenBLAS on every core, and the
+# environment's OpenBLAS core-type overrides unset for that command only.
+torch_env=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$(nproc)")
+
+"$bench" --workload net256 --epochs 1 | head -n 1 | tee "$tmp/machine"
+for r in $(seq "$rounds"); do
+    for w in net256 wide deep; do
+        echo "round $r/$rounds: $w" >&2
+        "$bench" --workload "$w" --epochs "$epochs" --tsv >> "$tmp/nn.tsv"
+        "${torch_env[@]}" "$py" scripts/bench-torch.py --workload "$w" --epochs "$epochs" --tsv >> "$tmp/torch.tsv"
+    done
+    echo "round $r/$rounds: process" >&2
+    "$bench" --workload process --process "$procs" --tsv >> "$tmp/nn.tsv"
+    "${torch_env[@]}" "$py" scripts/bench-torch.py --workload process --process "$procs" --tsv >> "$tmp/torch.tsv"
+done
+
+# median of column c over the rows of workload w in file f
+med() {
+    awk -F'\t' -v w="$1" -v c="$3" '$1 == w { print $c }' "$2" | sort -g |
+        awk '{ v[NR] = $1 } END { if (NR == 0) print "nan"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'
+}
+peak=$(sed -n 's/.*measured FMA peak \([0-9.]*\) GFLOP.*/\1/p' "$tmp/machine")
+# GFLOP per epoch (forward + weight gradients + input gradients but the first layer's)
+declare -A gflop=([net256]=72.68 [wide]=573.85 [deep]=9.454) target=([net256]=0.33 [wide]=1.8 [deep]=0.15)
+
+printf '\n| workload | PyTorch | nntrain | PyTorch / nntrain | nntrain GFLOP/s (of peak %s) | target | met |\n' "$peak"
+printf '|---|---|---|---|---|---|---|\n'
+for w in net256 wide deep; do
+    t=$(med "$w" "$tmp/torch.tsv" 2)
+    n=$(med "$w" "$tmp/nn.tsv" 2)
+    awk -v w="$w" -v t="$t" -v n="$n" -v g="${gflop[$w]}" -v p="$peak" -v tg="${target[$w]}" 'BEGIN {
+        rate = g / n; frac = 100 * rate / p
+        ok = n <= tg && (w != "net256" || frac >= 40)
+        extra = w == "net256" ? " and >= 40% of peak" : ""
+        printf "| %s epoch | %.3f s | %.3f s | %.2fx | %.0f (%.0f%%) | <= %.2f s%s | %s |\n", w, t, n, t / n, rate, frac, tg, extra, ok ? "yes" : "no"
+    }'
+done
+tp=$(med process "$tmp/torch.tsv" 2); np=$(med process "$tmp/nn.tsv" 2)
+tr=$(med process "$tmp/torch.tsv" 3); nr=$(med process "$tmp/nn.tsv" 3)
+awk -v tp="$tp" -v np="$np" -v tr="$tr" -v nr="$nr" 'BEGIN {
+    ok = np <= 0.6 && nr <= 120
+    printf "| whole process, 1 epoch mnist_leaky | %.3f s, %.0f MB | %.3f s, %.0f MB | %.2fx | | <= 0.6 s, <= 120 MB | %s |\n", tp, tr, np, nr, tp / np, ok ? "yes" : "no"
+}'
+printf '\n(medians of %s rounds x %s epochs per side, alternating; whole process: %s runs per side per round)\n' "$rounds" "$epochs" "$procs"
