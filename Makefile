@@ -10,7 +10,7 @@ WERROR  ?= -Werror
 SAN     ?=
 PKG_CONFIG ?= pkg-config
 
-PKGS      = libcjson stb zlib
+PKGS      = libcjson stb zlib libdeflate
 STD       = -std=c11 -D_POSIX_C_SOURCE=200809L -fopenmp
 WARN      = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes $(WERROR)
 PKG_CFLAGS = $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -36,7 +36,7 @@ all: check-deps nntrain
 # Without this, one missing package drops every flag and the compiler's first error is
 # about an unrelated header.
 check-deps:
-	@$(PKG_CONFIG) --exists $(PKGS) || { echo "missing libraries: $$($(PKG_CONFIG) --print-errors --exists $(PKGS) 2>&1 | head -1); run 'make deps' (Debian: libcjson-dev libstb-dev zlib1g-dev)" >&2; exit 1; }
+	@$(PKG_CONFIG) --exists $(PKGS) || { echo "missing libraries: $$($(PKG_CONFIG) --print-errors --exists $(PKGS) 2>&1 | head -1); run 'make deps' (Debian: libcjson-dev libstb-dev zlib1g-dev libdeflate-dev)" >&2; exit 1; }
 
 # ./nntrain is a copy of build/nntrain (renamed into place: a running one is not disturbed).
 nntrain: $(BUILD)/nntrain

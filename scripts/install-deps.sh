@@ -3,9 +3,11 @@
 # they are all present. Run with --help for usage.
 set -euo pipefail
 
-# Build: compiler, make, pkg-config; libraries: cJSON, stb (images), zlib; tests: Check;
+# Build: compiler, make, pkg-config; libraries: cJSON, stb (images), zlib and libdeflate
+# (gzip); tests: Check;
 # MNIST download: curl and CA certificates. ASan/UBSan come with gcc.
-PACKAGES=(gcc make pkg-config libcjson-dev libstb-dev zlib1g-dev check curl ca-certificates)
+PACKAGES=(gcc make pkg-config libcjson-dev libstb-dev zlib1g-dev libdeflate-dev check curl
+    ca-certificates)
 
 usage() {
     cat <<EOF
