@@ -40,10 +40,10 @@ void nn_gemm(nn_gemm_ctx *ctx, nn_trans ta, nn_trans tb, size_t m, size_t n, siz
              float alpha, const float *a, size_t lda, const float *b, size_t ldb, float beta,
              float *c, size_t ldc);
 
-/* Called once for every finished tile of C (rows i0..i0+m, columns j0..j0+n; c points at
- * C[i0, j0]) by the thread that computed it, while the tile is still in cache: lets the
- * caller consume the result (the SGD update of a weight gradient) without another pass
- * over memory. Every element of C is in exactly one tile. */
+/* Called for finished blocks of C (rows i0..i0+m, columns j0..j0+n; c points at C[i0, j0])
+ * by the thread that computed them, while they are still in its cache: lets the caller
+ * consume the result (the SGD update of a weight gradient) without another pass over
+ * memory from another core. Every element of C is in exactly one block. */
 typedef void (*nn_gemm_epilogue)(void *ctx, size_t i0, size_t j0, size_t m, size_t n,
                                  const float *c, size_t ldc);
 

@@ -353,11 +353,15 @@ static void run_thread(const nn_gemm_ctx *ctx, const job *jb, int t, int nt)
                         size_t ir = q * mr, mv = mc - ir < mr ? mc - ir : mr;
                         float *c = jb->c + (i0 + ir) * jb->ldc + j0 + jr;
                         ctx->k.micro(kc, ctx->apack + q * mr * kc, bp, c, jb->ldc, mv, nv, add);
-                        if (last && jb->epilogue)
-                            jb->epilogue(jb->epilogue_ctx, i0 + ir, j0 + jr, mv, nv, c, jb->ldc);
                     }
                 }
             }
+            /* This thread's part of the block is final: hand it over in one piece (long
+             * contiguous rows, still in this core's cache). */
+            size_t r0 = row_p0 * mr, r1 = row_p1 * mr < mc ? row_p1 * mr : mc;
+            if (last && jb->epilogue && r0 < r1 && col0 < col1)
+                jb->epilogue(jb->epilogue_ctx, i0 + r0, col0, r1 - r0, col1 - col0,
+                             jb->c + (i0 + r0) * jb->ldc + col0, jb->ldc);
             barrier(nt); /* the next block's packing overwrites apack */
         }
     }
