@@ -212,7 +212,8 @@ void nn_model_backward(nn_model *m, size_t rows, nn_param_update update, void *u
             dense_backward(m, mod, m->acts[i], m->dacts[i + 1], i > 0 ? m->dacts[i] : NULL, rows,
                            update, update_ctx);
         } else if (i > 0 || mod->np) {
-            memset(mod->dp, 0, mod->np * sizeof *mod->dp); /* the activation adds into it */
+            if (mod->np) /* the activation adds into dp */
+                memset(mod->dp, 0, mod->np * sizeof *mod->dp);
             mod->act->backward(m->acts[i], m->dacts[i + 1], m->dacts[i], mod->dp, rows, mod->out,
                                mod->p, mod->np, mod->hp);
             if (update && mod->np) {

@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <libdeflate.h>
 #include <zlib.h>
 
@@ -23,6 +24,7 @@
 #define READ_CHUNK_BYTES (1u << 30)            /* per gzread() call; < INT_MAX */
 #define FIRST_PAYLOAD_BYTES ((size_t)64 << 20) /* first allocation; then doubles */
 #define TRAIL_PROBE_BYTES 16384
+#define FAST_MAX_BYTES ((uint64_t)1 << 31) /* larger files take the streaming path */
 
 /* One open IDX file. offset counts decompressed bytes consumed (for messages).
  * Fast path: the whole content in mem (a gzip file inflated by libdeflate in one call,
@@ -85,10 +87,10 @@ static int load_fast(idx_file *f, const char *path)
     if (!fp)
         return -1;
     unsigned char *raw = NULL, *out = NULL;
-    long size = -1;
-    if (fseek(fp, 0, SEEK_END) == 0)
-        size = ftell(fp);
-    if (size > 0 && fseek(fp, 0, SEEK_SET) == 0 && (raw = malloc((size_t)size)) != NULL &&
+    struct stat sb;
+    /* Regular files of sane size only (a directory opens too, with a nonsense size). */
+    off_t size = fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode) ? sb.st_size : -1;
+    if (size > 0 && (uint64_t)size <= FAST_MAX_BYTES && (raw = malloc((size_t)size)) != NULL &&
         fread(raw, 1, (size_t)size, fp) != (size_t)size) {
         free(raw);
         raw = NULL;
@@ -108,7 +110,8 @@ static int load_fast(idx_file *f, const char *path)
                    (size_t)raw[n - 1] << 24;
     struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
     size_t in_used = 0, out_len = 0;
-    int ok = d && (out = malloc(isize ? isize : 1)) != NULL &&
+    /* deflate expands at most ~1032:1: a larger claimed size is a damaged trailer. */
+    int ok = d && isize / 1032 <= n && (out = malloc(isize ? isize : 1)) != NULL &&
              libdeflate_gzip_decompress_ex(d, raw, n, out, isize, &in_used, &out_len) ==
                  LIBDEFLATE_SUCCESS &&
              in_used == n && out_len == isize;
