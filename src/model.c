@@ -52,6 +52,10 @@ static void weight_tile_done(void *ctx, size_t i0, size_t j0, size_t rows, size_
     (void)c, (void)ldc;
     const tile_update *u = ctx;
     size_t base = (size_t)(u->d->w - u->m->params);
+    if (j0 == 0 && cols == u->d->in) { /* whole rows: one contiguous range */
+        u->fn(u->ctx, base + i0 * cols, base + (i0 + rows) * cols);
+        return;
+    }
     for (size_t r = 0; r < rows; r++) {
         size_t lo = base + (i0 + r) * u->d->in + j0;
         u->fn(u->ctx, lo, lo + cols);

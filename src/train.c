@@ -58,7 +58,7 @@ typedef struct run {
     const nn_config *cfg;
     const nn_dataset *train, *test;
     const nn_train_hooks *hooks;
-    float lut[256];     /* x = lut[pixel]: the normalization */
+    nn_norm norm;       /* pixel normalization */
     nn_model model;
     nn_sgd sgd;
     nn_dead dead;
@@ -93,7 +93,7 @@ static int evaluate(run *r, const nn_dataset *ds, size_t count, double *loss, do
         size_t rows = count - start < EVAL_CHUNK ? count - start : EVAL_CHUNK;
         for (size_t i = 0; i < rows; i++)
             r->seq[i] = start + i;
-        nn_batch_fill(ds, r->seq, rows, r->lut, m->acts[0], r->labels);
+        nn_batch_fill(ds, r->seq, rows, r->norm, m->acts[0], r->labels);
         const float *logits = nn_model_forward(m, rows);
         if (dead && nn_dead_observe(dead, m, rows) != 0)
             return -1;
@@ -187,7 +187,7 @@ static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, 
     size_t hits = 0;
     for (size_t b = 0; b < n_batches; b++) {
         size_t start = b * bs, rows = n - start < bs ? n - start : bs;
-        nn_batch_fill(r->train, r->order + start, rows, r->lut, m->acts[0], r->labels);
+        nn_batch_fill(r->train, r->order + start, rows, r->norm, m->acts[0], r->labels);
         const float *logits = nn_model_forward(m, rows);
         double loss = nn_softmax_xent(logits, r->labels, rows, m->output_dim,
                                       m->dacts[m->n_modules], rows, &hits);
@@ -252,7 +252,7 @@ nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_da
             mean, std, train->n);
     }
 
-    nn_norm_table(r.lut, mean, std);
+    r.norm = (nn_norm){(float)mean, (float)std};
 
     nn_rng init_rng, shuffle_rng;
     nn_rng_seed(&init_rng, cfg->seed, RNG_INIT);

@@ -462,11 +462,18 @@ START_TEST(batch_fill_normalizes)
     int32_t y[4];
 
     /* Unit scale: x = p / 255, exactly as float32 division gives it. */
-    float lut[256];
-    nn_norm_table(lut, 0.0, 1.0);
+    nn_dataset all = ds;
+    uint8_t every[256];
+    float every_x[256];
+    size_t zero = 0;
     for (int p = 0; p < 256; p++)
-        ck_assert_float_eq(lut[p], (float)p / 255.0f);
-    nn_batch_fill(&ds, idx, 4, lut, x, y);
+        every[p] = (uint8_t)p;
+    all.pixels = every;
+    all.dim = 256;
+    nn_batch_fill(&all, &zero, 1, (nn_norm){0.0f, 1.0f}, every_x, NULL);
+    for (int p = 0; p < 256; p++) /* bit-exact ToTensor: p / 255 in float32 */
+        ck_assert(memcmp(&every_x[p], &(float){(float)p / 255.0f}, sizeof(float)) == 0);
+    nn_batch_fill(&ds, idx, 4, (nn_norm){0.0f, 1.0f}, x, y);
     const float unit[8] = {0.8f, 0.6f, 0.0f, 1.0f, 0.8f, 0.6f, 0.2f, 0.4f};
     for (int i = 0; i < 8; i++)
         ck_assert_float_eq_tol(x[i], unit[i], 1e-6f);
@@ -475,15 +482,14 @@ START_TEST(batch_fill_normalizes)
         ck_assert_int_eq(y[i], want_y[i]);
 
     /* Standardized with mean 0.5, std 0.25: x = (p/255 - 0.5) / 0.25. No labels. */
-    nn_norm_table(lut, 0.5, 0.25);
-    nn_batch_fill(&ds, idx, 2, lut, x, NULL);
+    nn_batch_fill(&ds, idx, 2, (nn_norm){0.5f, 0.25f}, x, NULL);
     const float std_x[4] = {1.2f, 0.4f, -2.0f, 2.0f};
     for (int i = 0; i < 4; i++)
         ck_assert_float_eq_tol(x[i], std_x[i], 1e-5f);
 
     /* count 0 writes nothing. */
     x[0] = 42.0f;
-    nn_batch_fill(&ds, idx, 0, lut, x, y);
+    nn_batch_fill(&ds, idx, 0, (nn_norm){0.0f, 1.0f}, x, y);
     ck_assert_float_eq(x[0], 42.0f);
 }
 END_TEST

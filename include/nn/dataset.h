@@ -38,13 +38,15 @@ void nn_dataset_free(nn_dataset *ds);
  * pointer may be NULL; an empty data set gives 0 and 0. */
 void nn_dataset_stats(const nn_dataset *ds, double *mean, double *std);
 
-/* The float value of every pixel byte, as torchvision's ToTensor + Normalize compute it
- * in float32: lut[p] = (p / 255 - mean) / std. mean 0 and std 1 give p / 255 exactly. */
-void nn_norm_table(float lut[256], double mean, double std);
+/* Pixel normalization, as torchvision's ToTensor + Normalize compute it in float32:
+ * x = (pixel / 255 - mean) / std. mean 0 and std 1 give pixel / 255 exactly. */
+typedef struct nn_norm {
+    float mean, std;
+} nn_norm;
 
-/* Gathers samples idx[0..count) into x (count x dim floats, x = lut[pixel]) and, when y
- * is not NULL, their labels into y. */
-void nn_batch_fill(const nn_dataset *ds, const size_t *idx, size_t count, const float lut[256],
-                   float *x, int32_t *y);
+/* Gathers samples idx[0..count) into x (count x dim floats, normalized) and, when y is
+ * not NULL, their labels into y. */
+void nn_batch_fill(const nn_dataset *ds, const size_t *idx, size_t count, nn_norm norm, float *x,
+                   int32_t *y);
 
 #endif
