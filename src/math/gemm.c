@@ -184,25 +184,53 @@ __attribute__((target("avx512f"))) static void micro_avx512(size_t kc, const flo
 
 /* ------------------------------------------------------------ packing */
 
+#ifdef NN_X86
+/* d[p * 12 + i] = src[i * lda + p] for i < mv (zero above), p < kc: one masked gather of
+ * a column of 12 rows per p, stored contiguously. */
+__attribute__((target("avx512f"))) static void gather_rows12(const float *src, size_t lda,
+                                                             size_t mv, size_t kc, float *d)
+{
+    const __m512i rows = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
+                                                              11, 0, 0, 0, 0),
+                                            _mm512_set1_epi32((int)lda));
+    const __mmask16 valid = (__mmask16)((1u << mv) - 1), all12 = (__mmask16)0x0FFF;
+    for (size_t p = 0; p < kc; p++) {
+        __m512 col = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), valid, rows, src + p, 4);
+        _mm512_mask_storeu_ps(d + p * V5_MR, all12, col);
+    }
+}
+#endif
+
+/* d[p * mr + i] = src[i * lda + p] for rows i < mv (zero for mv <= i < mr), p < kc: the
+ * transposition that packing a non-transposed A needs. */
+static void pack_rows(const float *src, size_t lda, size_t mv, size_t mr, size_t kc, float *d,
+                      int fast)
+{
+#ifdef NN_X86
+    if (mr == V5_MR && fast && lda <= (size_t)INT32_MAX / 16) {
+        gather_rows12(src, lda, mv, kc, d);
+        return;
+    }
+#else
+    (void)fast;
+#endif
+    /* Written contiguously, read as mr sequential streams. */
+    for (size_t p = 0; p < kc; p++)
+        for (size_t i = 0; i < mr; i++)
+            d[p * mr + i] = i < mv ? src[i * lda + p] : 0.0f;
+}
+
 /* op(A)[i0 .. i0+mc, k0 .. k0+kc] into MR-row panels dst[panel][p][i], zero padded;
- * only the panels with index % nt == t (this thread's share). */
+ * only the panels with index % nt == t (this thread's share). fast: AVX-512 is there. */
 static void pack_a(nn_trans ta, const float *a, size_t lda, size_t i0, size_t mc, size_t k0,
-                   size_t kc, float alpha, size_t mr, float *dst, int t, int nt)
+                   size_t kc, float alpha, size_t mr, float *dst, int t, int nt, int fast)
 {
     size_t panels = (mc + mr - 1) / mr;
     for (size_t q = (size_t)t; q < panels; q += (size_t)nt) {
         float *d = dst + q * mr * kc;
         size_t r0 = q * mr, mv = mc - r0 < mr ? mc - r0 : mr;
         if (ta == NN_NO_TRANS) {
-            /* Row i of the panel goes to every mr-th float: one pass per row. */
-            for (size_t i = 0; i < mv; i++) {
-                const float *src = a + (i0 + r0 + i) * lda + k0;
-                for (size_t p = 0; p < kc; p++)
-                    d[p * mr + i] = src[p];
-            }
-            for (size_t i = mv; i < mr; i++)
-                for (size_t p = 0; p < kc; p++)
-                    d[p * mr + i] = 0.0f;
+            pack_rows(a + (i0 + r0) * lda + k0, lda, mv, mr, kc, d, fast);
         } else {
             for (size_t p = 0; p < kc; p++) {
                 memcpy(d + p * mr, a + (k0 + p) * lda + i0 + r0, mv * sizeof(float));
@@ -341,7 +369,8 @@ static void run_thread(const nn_gemm_ctx *ctx, const job *jb, int t, int nt)
                 row_p0 = m_panels * (size_t)t / (size_t)nt;
                 row_p1 = m_panels * (size_t)(t + 1) / (size_t)nt;
             }
-            pack_a(jb->ta, jb->a, jb->lda, i0, mc, k0, kc, jb->alpha, mr, ctx->apack, t, nt);
+            pack_a(jb->ta, jb->a, jb->lda, i0, mc, k0, kc, jb->alpha, mr, ctx->apack, t, nt,
+                   ctx->fast_transpose);
             barrier(nt);
             for (size_t j0 = col0; j0 < col1; j0 += NC) {
                 size_t nc = col1 - j0 < NC ? col1 - j0 : NC;
