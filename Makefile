@@ -24,6 +24,10 @@ LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC = $(wildcard tests/*.c)
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 
+# Image folders are decoded (and exported) on worker threads.
+ALL_CFLAGS += -pthread
+ALL_LDLIBS += -pthread
+
 .PHONY: all test test-asan deps data run clean check-deps
 
 all: check-deps nntrain

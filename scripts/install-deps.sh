@@ -4,8 +4,10 @@
 set -euo pipefail
 
 # Build: compiler, make, pkg-config; libraries: cJSON, stb (images), zlib; tests: Check;
-# MNIST download: curl and CA certificates. ASan/UBSan come with gcc.
-PACKAGES=(gcc make pkg-config libcjson-dev libstb-dev zlib1g-dev check curl ca-certificates)
+# MNIST download: curl and CA certificates; Fashion-MNIST (IDX files in
+# /usr/share/datasets/fashion-mnist/, for configs/fashion_*.json). ASan/UBSan come with gcc.
+PACKAGES=(gcc make pkg-config libcjson-dev libstb-dev zlib1g-dev check curl ca-certificates
+          dataset-fashion-mnist)
 
 usage() {
     cat <<EOF

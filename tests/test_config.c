@@ -466,8 +466,10 @@ START_TEST(test_data_section)
                 "data.train_images: required key is missing; expected a non-empty string", NULL);
     expect_fail("{\"data\": {\"train_images\": \"z\", \"train_labels\": \"a\", \"test_images\": "
                 "\"b\", \"test_labels\": \"c\"}, \"model\": " MODEL "}",
-                "data.format: required key is missing; expected \"idx\"", NULL);
-    expect_fail_set("data.format=csv", "data.format: expected \"idx\", found \"csv\"", NULL);
+                "data.format: required key is missing; expected one of \"idx\", \"image_folder\"",
+                NULL);
+    expect_fail_set("data.format=csv",
+                    "data.format: expected one of \"idx\", \"image_folder\", found \"csv\"", NULL);
     expect_fail_set("data.normalize=standrd",
                     "data.normalize: expected one of \"unit\", \"standard\"",
                     "did you mean \"standard\"?", NULL);

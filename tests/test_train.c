@@ -52,7 +52,7 @@ START_TEST(test_loss_falls)
     ck_assert_int_eq(th_synthetic(&train, 1000, 10, 5, 11), 0);
     ck_assert_int_eq(th_synthetic(&test, 200, 10, 5, 12), 0);
     record rec = {0};
-    nn_train_hooks hooks = {&rec, NULL, on_epoch, NULL};
+    nn_train_hooks hooks = {&rec, NULL, on_epoch, NULL, NULL};
     nn_error err;
     ck_assert_msg(nn_train_on(&cfg, &train, &test, &hooks, &err) == NN_OK, "%s", err.msg);
     ck_assert_uint_eq(rec.n, 5);
