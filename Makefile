@@ -28,6 +28,11 @@ TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 ALL_CFLAGS += -pthread
 ALL_LDLIBS += -pthread
 
+# bench-load: loading MNIST from a folder of PNGs vs from the IDX .gz (scripts/bench-load.sh).
+.PHONY: bench-load
+bench-load:
+	@scripts/bench-load.sh
+
 .PHONY: all test test-asan deps data run clean check-deps
 
 all: check-deps nntrain

@@ -40,14 +40,14 @@ static nn_status load_idx(const nn_config *cfg, const nn_load_hooks *h, nn_datas
                                cfg->data.train_limit, err);
     if (st != NN_OK)
         return st;
-    say(h, "train: %zu images of %zux%zu from %s (%.2f s)", train->n, train->rows, train->cols,
+    say(h, "train: %zu images of %zux%zu from %s (%.3f s)", train->n, train->rows, train->cols,
         cfg->data.train_images, now_seconds() - t);
     t = now_seconds();
     st = nn_idx_load(test, cfg->data.test_images, cfg->data.test_labels, cfg->data.test_limit,
                      err);
     if (st != NN_OK)
         return st;
-    say(h, "test: %zu images of %zux%zu from %s (%.2f s)", test->n, test->rows, test->cols,
+    say(h, "test: %zu images of %zux%zu from %s (%.3f s)", test->n, test->rows, test->cols,
         cfg->data.test_images, now_seconds() - t);
     return NN_OK;
 }
@@ -97,8 +97,8 @@ static nn_status decode_set(const nn_config *cfg, const nn_load_hooks *h, const 
         return st;
     t = now_seconds() - t;
     say(h,
-        "%s: %zu images in %zu classes from %s, %zux%zux%zu (%.2f s: listing %.2f, decoding "
-        "%.2f); not loaded: %zu hidden, %zu non-image files, %zu files outside class folders, "
+        "%s: %zu images in %zu classes from %s, %zux%zux%zu (%.3f s: listing %.3f, decoding "
+        "%.3f); not loaded: %zu hidden, %zu non-image files, %zu files outside class folders, "
         "%zu folders inside class folders, %zu bad files skipped",
         what, ds->n, ds->n_classes, f->root, ds->rows, ds->cols, ds->channels, scan_s + t, scan_s,
         t, f->n_hidden, f->n_other_ext, f->n_root_files, f->n_subdirs, rep.skipped);
