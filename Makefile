@@ -29,6 +29,15 @@ LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC = $(wildcard tests/*.c)
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 
+# Image folders are decoded (and exported) on worker threads.
+ALL_CFLAGS += -pthread
+ALL_LDLIBS += -pthread
+
+# bench-load: loading MNIST from a folder of PNGs vs from the IDX .gz (scripts/bench-load.sh).
+.PHONY: bench-load
+bench-load:
+	@scripts/bench-load.sh
+
 .PHONY: all test test-asan deps data run clean check-deps bench bench-compare
 
 all: check-deps nntrain

@@ -4,10 +4,11 @@
 set -euo pipefail
 
 # Build: compiler, make, pkg-config; libraries: cJSON, stb (images), zlib and libdeflate
-# (gzip); tests: Check;
-# MNIST download: curl and CA certificates. ASan/UBSan come with gcc.
+# (gzip); tests: Check; MNIST download: curl and CA certificates; Fashion-MNIST (IDX
+# files in /usr/share/datasets/fashion-mnist/, for configs/fashion_*.json). ASan/UBSan
+# come with gcc.
 PACKAGES=(gcc make pkg-config libcjson-dev libstb-dev zlib1g-dev libdeflate-dev check curl
-    ca-certificates)
+    ca-certificates dataset-fashion-mnist)
 
 usage() {
     cat <<EOF

@@ -432,26 +432,55 @@ static nn_status parse_output(const ctx *c, const cJSON *root, nn_config *cfg)
 
 static nn_status parse_data(const ctx *c, const cJSON *root, nn_config *cfg)
 {
-    static const char *const keys[] = {"format",      "train_images", "train_labels",
-                                       "test_images", "test_labels",  "normalize",
-                                       "train_limit", "test_limit",   NULL};
-    static const char *const formats[] = {"idx", NULL};
+    static const char *const keys[] = {
+        "format",    "train_images", "train_labels", "test_images", "test_labels",
+        "train_dir", "test_dir",     "channels",     "on_bad_file", "normalize",
+        "train_limit", "test_limit", "validation",   NULL};
+    /* Keys that belong to one format only. */
+    static const char *const idx_keys[] = {"train_images", "train_labels", "test_images",
+                                           "test_labels", NULL};
+    static const char *const folder_keys[] = {"train_dir", "test_dir", "channels", "on_bad_file",
+                                              NULL};
+    static const char *const formats[] = {"idx", "image_folder", NULL};
     static const char *const norms[] = {"unit", "standard", NULL};
+    static const char *const on_bad[] = {"error", "skip", NULL};
+    const num_spec channels = {1, 3, NUM_INT};
     const cJSON *sec;
     size_t k;
     TRY(get_section(c, root, "data", 1, keys, &sec));
     TRY(get_enum(c, sec, "data", "format", formats, 1, 0, &k));
     if (!(cfg->data.format = strdup(formats[k])))
         return oom(c);
-    TRY(get_str(c, sec, "data", "train_images", 1, NULL, &cfg->data.train_images));
-    TRY(get_str(c, sec, "data", "train_labels", 1, NULL, &cfg->data.train_labels));
-    TRY(get_str(c, sec, "data", "test_images", 1, NULL, &cfg->data.test_images));
-    TRY(get_str(c, sec, "data", "test_labels", 1, NULL, &cfg->data.test_labels));
+    cfg->data.kind = k == 1 ? NN_DATA_IMAGE_FOLDER : NN_DATA_IDX;
+    const char *const *other = k == 1 ? idx_keys : folder_keys;
+    for (const cJSON *it = sec->child; it; it = it->next)
+        if (it->string && in_list(other, it->string))
+            return fail_at(c, "data", it->string,
+                           "only allowed with \"format\": \"%s\" (this data is \"%s\")",
+                           formats[1 - k], formats[k]);
+    cfg->data.channels = 1;
+    if (cfg->data.kind == NN_DATA_IDX) {
+        TRY(get_str(c, sec, "data", "train_images", 1, NULL, &cfg->data.train_images));
+        TRY(get_str(c, sec, "data", "train_labels", 1, NULL, &cfg->data.train_labels));
+        TRY(get_str(c, sec, "data", "test_images", 1, NULL, &cfg->data.test_images));
+        TRY(get_str(c, sec, "data", "test_labels", 1, NULL, &cfg->data.test_labels));
+    } else {
+        double ch = 1;
+        TRY(get_str(c, sec, "data", "train_dir", 1, NULL, &cfg->data.train_dir));
+        TRY(get_str(c, sec, "data", "test_dir", 1, NULL, &cfg->data.test_dir));
+        TRY(get_num(c, sec, "data", "channels", channels, 0, 1, &ch));
+        if (ch == 2)
+            return wrong(c, "data", "channels", "1 (grayscale) or 3 (RGB)",
+                         cJSON_GetObjectItemCaseSensitive(sec, "channels"));
+        cfg->data.channels = (size_t)ch;
+        TRY(get_enum(c, sec, "data", "on_bad_file", on_bad, 0, 0, &k));
+        cfg->data.skip_bad_files = k == 1;
+    }
     TRY(get_enum(c, sec, "data", "normalize", norms, 0, 0, &k));
     cfg->data.normalize = k == 1 ? NN_NORM_STANDARD : NN_NORM_UNIT;
     TRY(get_size(c, sec, "data", "train_limit", 0, MAX_EXACT_INT, 0, 0, &cfg->data.train_limit));
     TRY(get_size(c, sec, "data", "test_limit", 0, MAX_EXACT_INT, 0, 0, &cfg->data.test_limit));
-    return NN_OK;
+    return get_size(c, sec, "data", "validation", 0, MAX_EXACT_INT, 0, 0, &cfg->data.validation);
 }
 
 static nn_status parse_train(const ctx *c, const cJSON *root, nn_config *cfg)
@@ -470,12 +499,16 @@ static nn_status parse_train(const ctx *c, const cJSON *root, nn_config *cfg)
 static nn_status parse_dead(const ctx *c, const cJSON *root, nn_config *cfg)
 {
     static const char *const keys[] = {"probe", "samples", NULL};
-    static const char *const probes[] = {"test", "train", NULL};
+    static const char *const probes[] = {"test", "train", "val", NULL};
     const cJSON *sec;
     size_t k;
     TRY(get_section(c, root, "dead_units", 0, keys, &sec));
     TRY(get_enum(c, sec, "dead_units", "probe", probes, 0, 0, &k));
-    cfg->dead.probe = k == 1 ? NN_PROBE_TRAIN : NN_PROBE_TEST;
+    cfg->dead.probe = k == 2 ? NN_PROBE_VAL : k == 1 ? NN_PROBE_TRAIN : NN_PROBE_TEST;
+    if (cfg->dead.probe == NN_PROBE_VAL && cfg->data.validation == 0)
+        return fail_at(c, "dead_units", "probe",
+                       "\"val\" needs a validation split, but data.validation is 0; set "
+                       "data.validation to the number of training samples to hold out");
     return get_size(c, sec, "dead_units", "samples", 0, MAX_EXACT_INT, 0, 0, &cfg->dead.samples);
 }
 
@@ -1201,6 +1234,11 @@ static nn_status check_classes(const ctx *c, const nn_config *cfg, size_t n_clas
         return NN_OK;
     char base[32];
     snprintf(base, sizeof base, "model[%zu]", last - 1);
+    if (cfg->data.kind == NN_DATA_IMAGE_FOLDER)
+        return fail_at(c, base, "units",
+                       "the last dense layer has %zu units but %s has %zu class folders; set it "
+                       "to %zu",
+                       units, cfg->data.train_dir, n_classes, n_classes);
     return fail_at(c, base, "units",
                    "the last dense layer has %zu units but the labels in %s go up to %zu (%zu "
                    "classes); set it to %zu, or check that label file",
@@ -1214,6 +1252,32 @@ nn_status nn_config_check_data(const nn_config *cfg, size_t input_dim, size_t n_
     ctx c = {cfg->source ? cfg->source : "<config>", err};
     TRY(check_widths(&c, cfg->modules, cfg->n_modules, input_dim));
     return check_classes(&c, cfg, n_classes);
+}
+
+nn_status nn_config_check_validation(const nn_config *cfg, size_t n_train, nn_error *err)
+{
+    ctx c = {cfg->source ? cfg->source : "<config>", err};
+    if (cfg->data.validation < n_train)
+        return NN_OK;
+    return fail_at(&c, "data", "validation",
+                   "holding out %zu samples leaves none to train on: %s has %zu training "
+                   "samples%s; expected a number < %zu",
+                   cfg->data.validation, nn_config_train_source(cfg), n_train,
+                   cfg->data.train_limit ? " (after data.train_limit)" : "", n_train);
+}
+
+const char *nn_config_train_source(const nn_config *cfg)
+{
+    const char *s = cfg->data.kind == NN_DATA_IMAGE_FOLDER ? cfg->data.train_dir
+                                                            : cfg->data.train_images;
+    return s ? s : "the training data";
+}
+
+const char *nn_config_test_source(const nn_config *cfg)
+{
+    const char *s = cfg->data.kind == NN_DATA_IMAGE_FOLDER ? cfg->data.test_dir
+                                                            : cfg->data.test_images;
+    return s ? s : "the test data";
 }
 
 nn_status nn_config_set_csv(nn_config *cfg, const char *path, nn_error *err)
@@ -1239,6 +1303,8 @@ void nn_config_free(nn_config *cfg)
     free(cfg->data.train_labels);
     free(cfg->data.test_images);
     free(cfg->data.test_labels);
+    free(cfg->data.train_dir);
+    free(cfg->data.test_dir);
     free(cfg->modules);
     free(cfg->csv);
     memset(cfg, 0, sizeof *cfg);

@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include "nn/config.h"
+#include "nn/image_folder.h"
+#include "nn/load.h"
 #include "nn/train.h"
 
 #define NNTRAIN_VERSION "0.1.0"
@@ -12,9 +14,14 @@
 static const char usage[] =
     "usage: nntrain CONFIG [--epochs N] [--seed N] [--threads N] [--csv PATH]\n"
     "               [--set KEY=VALUE]... [--quiet] [--help] [--version]\n"
+    "       nntrain check-data CONFIG [--set KEY=VALUE]...\n"
+    "       nntrain export-images IDX_IMAGES IDX_LABELS OUT_DIR\n"
     "\n"
     "Trains the network described by the JSON file CONFIG and writes one CSV row per\n"
     "epoch (loss, accuracy, dead units per activation module).\n"
+    "check-data loads the data sets CONFIG names, reports what was loaded (and what was\n"
+    "not) with the load times, and trains nothing. export-images writes an IDX data set\n"
+    "as PNG files OUT_DIR/<label>/<index>.png (OUT_DIR: new or empty).\n"
     "\n"
     "  --epochs N        same as --set train.epochs=N\n"
     "  --seed N          same as --set seed=N\n"
@@ -57,6 +64,78 @@ static void on_batch(void *ctx, size_t epoch, size_t epochs, size_t done, size_t
     fflush(stderr);
 }
 
+static void on_load(void *ctx, const char *what, size_t done, size_t total)
+{
+    const progress *p = ctx;
+    if (p->quiet || !p->tty)
+        return;
+    enum { WIDTH = 30 };
+    size_t fill = total ? done * WIDTH / total : WIDTH;
+    char bar[WIDTH + 1];
+    for (size_t i = 0; i < WIDTH; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[WIDTH] = '\0';
+    fprintf(stderr, "\rloading %s [%s] %zu/%zu ", what, bar, done, total);
+    if (done == total)
+        fputs("\r\033[K", stderr);
+    fflush(stderr);
+}
+
+static void on_export(void *ctx, size_t done, size_t total)
+{
+    on_load(ctx, "(writing PNGs)", done, total);
+}
+
+/* nntrain export-images IDX_IMAGES IDX_LABELS OUT_DIR */
+static int export_images(int argc, char **argv)
+{
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (argc != 4 || argv[1][0] == '-' || argv[2][0] == '-' || argv[3][0] == '-') {
+        fputs("nntrain: export-images takes three arguments: IDX_IMAGES IDX_LABELS OUT_DIR "
+              "(see nntrain --help)\n",
+              stderr);
+        return 2;
+    }
+    progress prog = {0, isatty(STDERR_FILENO)};
+    nn_dataset ds;
+    nn_error err = {0};
+    nn_status st = nn_idx_load(&ds, argv[1], argv[2], 0, &err);
+    if (st == NN_OK)
+        st = nn_export_png(&ds, argv[3], 0, on_export, &prog, &err);
+    if (st == NN_OK)
+        fprintf(stderr, "wrote %zu PNGs (%zux%zu, %zu classes) to %s/<label>/<index>.png\n",
+                ds.n, ds.rows, ds.cols, ds.n_classes, argv[3]);
+    else
+        fprintf(stderr, "nntrain: %s\n", err.msg);
+    nn_dataset_free(&ds);
+    return (int)st;
+}
+
+/* nntrain check-data CONFIG: load as a run would, report, train nothing. */
+static nn_status check_data(const nn_config *cfg, progress *prog, nn_error *err)
+{
+    nn_load_hooks hooks = {prog, on_log, on_load};
+    nn_dataset train, test;
+    nn_status st = nn_data_load(cfg, &hooks, &train, &test, err);
+    if (st == NN_OK && train.dim != test.dim)
+        st = nn_fail(err, NN_EDATA,
+                     "%s: test images are %zux%zux%zu but training images are %zux%zux%zu",
+                     nn_config_test_source(cfg), test.rows, test.cols, test.channels, train.rows,
+                     train.cols, train.channels);
+    if (st == NN_OK)
+        st = nn_config_check_validation(cfg, train.n, err);
+    if (st == NN_OK && !prog->quiet)
+        fprintf(stderr, "data ok: %zu training (%zu held out for validation) and %zu test "
+                        "samples, %zu classes\n",
+                train.n, cfg->data.validation, test.n, train.n_classes);
+    nn_dataset_free(&train);
+    nn_dataset_free(&test);
+    return st;
+}
+
 static void on_epoch(void *ctx, const nn_epoch_report *r)
 {
     const progress *p = ctx;
@@ -67,6 +146,8 @@ static void on_epoch(void *ctx, const nn_epoch_report *r)
     fprintf(stderr, "epoch %zu/%zu", r->epoch, r->epochs);
     if (r->has_train)
         fprintf(stderr, "  loss %.4f  train %.2f%%", r->train_loss, 100.0 * r->train_acc);
+    if (r->has_val)
+        fprintf(stderr, "  val loss %.4f  val %.2f%%", r->val_loss, 100.0 * r->val_acc);
     fprintf(stderr, "  test loss %.4f  test %.2f%%  dead %zu/%zu", r->test_loss,
             100.0 * r->test_acc, r->dead->dead_total, r->dead->total);
     const char *sep = " (";
@@ -104,6 +185,9 @@ int main(int argc, char **argv)
 {
     const char *config_path = NULL, *csv = NULL;
     progress prog = {0};
+    int check_only = 0; /* nntrain check-data CONFIG */
+    if (argc > 1 && strcmp(argv[1], "export-images") == 0)
+        return export_images(argc - 1, argv + 1);
     /* Overrides in command-line order; --epochs/--seed become overrides too. */
     const char **sets = calloc((size_t)argc, sizeof *sets);
     char (*owned)[64] = calloc((size_t)argc, sizeof *owned);
@@ -150,6 +234,8 @@ int main(int argc, char **argv)
                                   : "is not an option";
             fprintf(stderr, "nntrain: '%s' %s (see nntrain --help)\n", a, why);
             goto out;
+        } else if (!config_path && !check_only && i == 1 && strcmp(a, "check-data") == 0) {
+            check_only = 1;
         } else if (!config_path) {
             config_path = a;
         } else {
@@ -170,10 +256,13 @@ int main(int argc, char **argv)
         if (csv)
             st = nn_config_set_csv(&cfg, csv, &err);
         prog.tty = isatty(STDERR_FILENO);
-        nn_train_hooks hooks = {&prog, on_log, on_epoch, on_batch, NULL};
-        if (st == NN_OK)
+        nn_train_hooks hooks = {.ctx = &prog, .log = on_log, .epoch = on_epoch, .batch = on_batch,
+                                .load = on_load};
+        if (st == NN_OK && check_only)
+            st = check_data(&cfg, &prog, &err);
+        else if (st == NN_OK)
             st = nn_train(&cfg, &hooks, &err);
-        if (st == NN_OK && !prog.quiet && strcmp(cfg.csv, "-") != 0)
+        if (st == NN_OK && !check_only && !prog.quiet && strcmp(cfg.csv, "-") != 0)
             fprintf(stderr, "wrote %s\n", cfg.csv);
         nn_config_free(&cfg);
     }

@@ -10,12 +10,13 @@
 #include <time.h>
 
 #include "nn/csv.h"
+#include "nn/load.h"
 #include "nn/loss.h"
 #include "nn/rng.h"
 #include "nn/sgd.h"
 
 enum { EVAL_CHUNK = 256 };      /* rows per forward pass when evaluating */
-enum { RNG_INIT = 1, RNG_SHUFFLE = 2 };
+enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_SPLIT = 3 };
 #define NN_PI 3.14159265358979323846
 
 static double now_seconds(void)
@@ -64,6 +65,8 @@ typedef struct run {
     nn_dead dead;
     nn_csv csv;
     size_t *order;   /* training sample order (reshuffled each epoch) */
+    size_t *train_idx, *val_idx; /* the samples of train trained on / held out, ascending */
+    size_t n_train, n_val;
     size_t *seq;     /* 0, 1, 2, ... for evaluation chunks */
     int32_t *labels; /* max_batch labels of the current batch */
     double t0;
@@ -76,15 +79,18 @@ static void run_free(run *r)
     nn_dead_free(&r->dead);
     nn_csv_close(&r->csv, NULL);
     free(r->order);
+    free(r->train_idx);
+    free(r->val_idx);
     free(r->seq);
     free(r->labels);
 }
 
-/* Forward passes over the first count samples of ds (in order). Adds loss and hits when
- * loss is not NULL; feeds the dead-unit probe when dead is not NULL. Returns -1 when
- * a pre-activation is not finite (the probe found a divergence). */
-static int evaluate(run *r, const nn_dataset *ds, size_t count, double *loss, double *acc,
-                    nn_dead *dead)
+/* Forward passes over the first count samples of ds (in order), or over ds samples
+ * idx[0..count) when idx is not NULL. Adds loss and hits when loss is not NULL; feeds
+ * the dead-unit probe when dead is not NULL. Returns -1 when a pre-activation is not
+ * finite (the probe found a divergence). */
+static int evaluate(run *r, const nn_dataset *ds, const size_t *idx, size_t count, double *loss,
+                    double *acc, nn_dead *dead)
 {
     nn_model *m = &r->model;
     double total = 0.0;
@@ -92,7 +98,7 @@ static int evaluate(run *r, const nn_dataset *ds, size_t count, double *loss, do
     for (size_t start = 0; start < count; start += EVAL_CHUNK) {
         size_t rows = count - start < EVAL_CHUNK ? count - start : EVAL_CHUNK;
         for (size_t i = 0; i < rows; i++)
-            r->seq[i] = start + i;
+            r->seq[i] = idx ? idx[start + i] : start + i;
         nn_batch_fill(ds, r->seq, rows, r->norm, m->acts[0], r->labels);
         const float *logits = nn_model_forward(m, rows);
         if (dead && nn_dead_observe(dead, m, rows) != 0)
@@ -126,15 +132,28 @@ static nn_status end_epoch(run *r, nn_epoch_report *rep, nn_error *err)
 {
     const nn_config *cfg = r->cfg;
     size_t n_test = r->test->n;
+    /* The probe set: test, the samples trained on, or the held-out ones. */
     const nn_dataset *probe = cfg->dead.probe == NN_PROBE_TEST ? r->test : r->train;
-    size_t n_probe = cfg->dead.samples && cfg->dead.samples < probe->n ? cfg->dead.samples
-                                                                        : probe->n;
-    int shared = probe == r->test && n_probe == n_test; /* one pass does both */
+    const size_t *probe_idx = cfg->dead.probe == NN_PROBE_TEST  ? NULL
+                              : cfg->dead.probe == NN_PROBE_VAL ? r->val_idx
+                                                                : r->train_idx;
+    size_t probe_n = cfg->dead.probe == NN_PROBE_TEST  ? n_test
+                     : cfg->dead.probe == NN_PROBE_VAL ? r->n_val
+                                                       : r->n_train;
+    size_t n_probe = cfg->dead.samples && cfg->dead.samples < probe_n ? cfg->dead.samples
+                                                                       : probe_n;
+    /* One pass does both when the probe covers a whole evaluated set. */
+    int shared_test = cfg->dead.probe == NN_PROBE_TEST && n_probe == n_test;
+    int shared_val = cfg->dead.probe == NN_PROBE_VAL && n_probe == r->n_val;
 
     nn_dead_reset(&r->dead);
-    if (evaluate(r, r->test, n_test, &rep->test_loss, &rep->test_acc,
-                 shared ? &r->dead : NULL) != 0 ||
-        (!shared && evaluate(r, probe, n_probe, NULL, NULL, &r->dead) != 0)) {
+    rep->has_val = r->n_val > 0;
+    if (evaluate(r, r->test, NULL, n_test, &rep->test_loss, &rep->test_acc,
+                 shared_test ? &r->dead : NULL) != 0 ||
+        (r->n_val && evaluate(r, r->train, r->val_idx, r->n_val, &rep->val_loss, &rep->val_acc,
+                              shared_val ? &r->dead : NULL) != 0) ||
+        (!shared_test && !shared_val &&
+         evaluate(r, probe, probe_idx, n_probe, NULL, NULL, &r->dead) != 0)) {
         char what[96];
         snprintf(what, sizeof what, "a pre-activation (input of module %zu) is NaN or Inf",
                  r->dead.bad_module);
@@ -142,12 +161,22 @@ static nn_status end_epoch(run *r, nn_epoch_report *rep, nn_error *err)
     }
     if (!isfinite(rep->test_loss))
         return diverged(r, rep->epoch, rep->step, "the test loss is not finite", err);
+    if (rep->has_val && !isfinite(rep->val_loss))
+        return diverged(r, rep->epoch, rep->step, "the validation loss is not finite", err);
     nn_dead_finish(&r->dead);
 
     rep->seconds = now_seconds() - r->t0;
-    nn_csv_row row = {rep->epoch,     rep->step,      rep->lr,       rep->has_train,
-                      rep->train_loss, rep->train_acc, rep->test_loss, rep->test_acc,
-                      rep->seconds};
+    nn_csv_row row = {.epoch = rep->epoch,
+                      .step = rep->step,
+                      .lr = rep->lr,
+                      .has_train = rep->has_train,
+                      .train_loss = rep->train_loss,
+                      .train_acc = rep->train_acc,
+                      .test_loss = rep->test_loss,
+                      .test_acc = rep->test_acc,
+                      .seconds = rep->seconds,
+                      .val_loss = rep->val_loss,
+                      .val_acc = rep->val_acc};
     nn_status st = nn_csv_write(&r->csv, &row, &r->dead, &r->model, err);
     if (st != NN_OK)
         return st;
@@ -177,7 +206,7 @@ static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, 
 {
     const nn_config *cfg = r->cfg;
     nn_model *m = &r->model;
-    const size_t n = r->train->n, bs = cfg->train.batch_size;
+    const size_t n = r->n_train, bs = cfg->train.batch_size;
     const size_t n_batches = (n + bs - 1) / bs;
     const float lr = (float)rep->lr;
     if (cfg->train.shuffle)
@@ -228,15 +257,18 @@ nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_da
         return nn_fail(err, NN_EDATA,
                        "%s: test images have %zu features (%zux%zux%zu) but training images "
                        "have %zu (%zux%zux%zu)",
-                       cfg->data.test_images, test->dim, test->rows, test->cols, test->channels,
+                       nn_config_test_source(cfg), test->dim, test->rows, test->cols, test->channels,
                        train->dim, train->rows, train->cols, train->channels);
     if (train->n == 0)
-        return nn_fail(err, NN_EDATA, "%s: no training samples", cfg->data.train_images);
+        return nn_fail(err, NN_EDATA, "%s: no training samples", nn_config_train_source(cfg));
     if (test->n_classes > train->n_classes)
         return nn_fail(err, NN_EDATA,
                        "%s: test labels go up to %zu but training labels only to %zu",
-                       cfg->data.test_labels, test->n_classes - 1, train->n_classes - 1);
+                       cfg->data.test_labels ? cfg->data.test_labels : nn_config_test_source(cfg),
+                       test->n_classes - 1, train->n_classes - 1);
     st = nn_config_check_data(cfg, train->dim, train->n_classes, err);
+    if (st == NN_OK)
+        st = nn_config_check_validation(cfg, train->n, err);
     if (st != NN_OK)
         return st;
 
@@ -247,7 +279,7 @@ nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_da
             return nn_fail(err, NN_EDATA,
                            "%s: every training pixel has the same value; \"standard\" "
                            "normalization needs a spread (use \"unit\")",
-                           cfg->data.train_images);
+                           nn_config_train_source(cfg));
         say(hooks, "normalize: standard, mean %.6f std %.6f (of pixel/255 over %zu training images)",
             mean, std, train->n);
     }
@@ -268,22 +300,32 @@ nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_da
         st = nn_dead_init(&r.dead, &r.model, err);
     }
     if (st == NN_OK) {
+        r.n_val = cfg->data.validation;
+        r.n_train = train->n - r.n_val;
         r.order = malloc(train->n * sizeof *r.order);
+        r.train_idx = malloc(train->n * sizeof *r.train_idx);
+        r.val_idx = malloc((r.n_val ? r.n_val : 1) * sizeof *r.val_idx);
         r.seq = malloc(max_batch * sizeof *r.seq);
         r.labels = malloc(max_batch * sizeof *r.labels);
-        if (!r.order || !r.seq || !r.labels)
+        if (!r.order || !r.train_idx || !r.val_idx || !r.seq || !r.labels)
             st = nn_fail(err, NN_ESYS, "out of memory");
     }
     if (st == NN_OK)
-        st = nn_csv_open(&r.csv, cfg->csv, &r.model, err);
+        st = nn_csv_open(&r.csv, cfg->csv, &r.model, r.n_val > 0, err);
     if (st != NN_OK) {
         run_free(&r);
         return st;
     }
-    for (size_t i = 0; i < train->n; i++)
-        r.order[i] = i;
+    /* The held-out samples come from their own stream: the same for every model. */
+    nn_rng split_rng;
+    nn_rng_seed(&split_rng, cfg->seed, RNG_SPLIT);
+    nn_split_indices(train->n, r.n_val, &split_rng, r.train_idx, r.val_idx);
+    memcpy(r.order, r.train_idx, r.n_train * sizeof *r.order);
+    if (r.n_val)
+        say(hooks, "validation: %zu of the %zu training samples held out (seed %llu)", r.n_val,
+            train->n, (unsigned long long)cfg->seed);
     say(hooks, "model: %zu modules, %zu parameters, %zu hidden units; %zu training and %zu test samples",
-        r.model.n_modules, r.model.n_params, r.dead.total, train->n, test->n);
+        r.model.n_modules, r.model.n_params, r.dead.total, r.n_train, test->n);
 
     nn_epoch_report rep = {.epoch = 0, .epochs = cfg->train.epochs, .lr = nn_schedule_lr(cfg, 0)};
     st = end_epoch(&r, &rep, err);
@@ -302,14 +344,30 @@ nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_da
     return st;
 }
 
+/* The class list of an image folder, next to the CSV (not for a CSV on stdout). */
+static nn_status write_classes(const nn_config *cfg, const nn_dataset *train,
+                               const nn_train_hooks *hooks, nn_error *err)
+{
+    if (!train->class_names || strcmp(cfg->csv, "-") == 0)
+        return NN_OK;
+    char *path = nn_classes_path(cfg->csv);
+    if (!path)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    nn_status st = nn_write_classes(train, path, err);
+    if (st == NN_OK)
+        say(hooks, "classes: written to %s (line i = label i)", path);
+    free(path);
+    return st;
+}
+
 nn_status nn_train(const nn_config *cfg, const nn_train_hooks *hooks, nn_error *err)
 {
-    nn_dataset train = {0}, test = {0};
-    nn_status st = nn_idx_load(&train, cfg->data.train_images, cfg->data.train_labels,
-                               cfg->data.train_limit, err);
+    nn_dataset train, test;
+    nn_load_hooks lh = {hooks ? hooks->ctx : NULL, hooks ? hooks->log : NULL,
+                        hooks ? hooks->load : NULL};
+    nn_status st = nn_data_load(cfg, &lh, &train, &test, err);
     if (st == NN_OK)
-        st = nn_idx_load(&test, cfg->data.test_images, cfg->data.test_labels,
-                         cfg->data.test_limit, err);
+        st = write_classes(cfg, &train, hooks, err);
     if (st == NN_OK)
         st = nn_train_on(cfg, &train, &test, hooks, err);
     nn_dataset_free(&train);

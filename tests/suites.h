@@ -13,5 +13,6 @@ Suite *train_suite(void);
 Suite *cli_suite(void);
 Suite *config_suite(void);
 Suite *idx_suite(void);
+Suite *image_folder_suite(void);
 
 #endif

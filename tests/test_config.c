@@ -466,8 +466,10 @@ START_TEST(test_data_section)
                 "data.train_images: required key is missing; expected a non-empty string", NULL);
     expect_fail("{\"data\": {\"train_images\": \"z\", \"train_labels\": \"a\", \"test_images\": "
                 "\"b\", \"test_labels\": \"c\"}, \"model\": " MODEL "}",
-                "data.format: required key is missing; expected \"idx\"", NULL);
-    expect_fail_set("data.format=csv", "data.format: expected \"idx\", found \"csv\"", NULL);
+                "data.format: required key is missing; expected one of \"idx\", \"image_folder\"",
+                NULL);
+    expect_fail_set("data.format=csv",
+                    "data.format: expected one of \"idx\", \"image_folder\", found \"csv\"", NULL);
     expect_fail_set("data.normalize=standrd",
                     "data.normalize: expected one of \"unit\", \"standard\"",
                     "did you mean \"standard\"?", NULL);
@@ -665,6 +667,94 @@ START_TEST(test_override_units_then_check_data)
 }
 END_TEST
 
+
+#define FOLDER                                                                                     \
+    "{\"data\": {\"format\": \"image_folder\", \"train_dir\": \"imgs/train\", "                    \
+    "\"test_dir\": \"imgs/test\"%s}, \"model\": " MODEL "%s}"
+
+static char *folder_json(const char *data_extra, const char *extra)
+{
+    size_t n = sizeof FOLDER + strlen(data_extra) + strlen(extra);
+    char *s = malloc(n);
+    ck_assert_ptr_nonnull(s);
+    snprintf(s, n, FOLDER, data_extra, extra);
+    return s;
+}
+
+static void folder_fails(const char *data_extra, const char *extra, const char *want1,
+                         const char *want2)
+{
+    char *json = folder_json(data_extra, extra);
+    expect_fail(json, want1, want2, NULL);
+    free(json);
+}
+
+START_TEST(test_image_folder_section)
+{
+    nn_config cfg;
+    char *json = folder_json("", "");
+    parse_ok(&cfg, json, NULL, 0);
+    free(json);
+    ck_assert_int_eq(cfg.data.kind, NN_DATA_IMAGE_FOLDER);
+    ck_assert_str_eq(cfg.data.format, "image_folder");
+    ck_assert_str_eq(cfg.data.train_dir, "imgs/train");
+    ck_assert_str_eq(cfg.data.test_dir, "imgs/test");
+    ck_assert_ptr_null(cfg.data.train_images);
+    ck_assert_uint_eq(cfg.data.channels, 1);
+    ck_assert_int_eq(cfg.data.skip_bad_files, 0);
+    ck_assert_uint_eq(cfg.data.validation, 0);
+    ck_assert_str_eq(nn_config_train_source(&cfg), "imgs/train");
+    ck_assert_str_eq(nn_config_test_source(&cfg), "imgs/test");
+    nn_config_free(&cfg);
+
+    json = folder_json(", \"channels\": 3, \"on_bad_file\": \"skip\", \"validation\": 5000",
+                       ", \"dead_units\": {\"probe\": \"val\"}");
+    parse_ok(&cfg, json, NULL, 0);
+    free(json);
+    ck_assert_uint_eq(cfg.data.channels, 3);
+    ck_assert_int_eq(cfg.data.skip_bad_files, 1);
+    ck_assert_uint_eq(cfg.data.validation, 5000);
+    ck_assert_int_eq(cfg.dead.probe, NN_PROBE_VAL);
+    nn_error err = {0};
+    ck_assert_int_eq(nn_config_check_validation(&cfg, 5001, &err), NN_OK);
+    ck_assert_int_eq(nn_config_check_validation(&cfg, 5000, &err), NN_ECONFIG);
+    ck_assert_msg(strstr(err.msg, SRC ": data.validation: holding out 5000 samples leaves none "
+                                  "to train on: imgs/train has 5000 training samples; expected "
+                                  "a number < 5000"),
+                  "%s", err.msg);
+    nn_config_free(&cfg);
+}
+END_TEST
+
+START_TEST(test_image_folder_errors)
+{
+    folder_fails(", \"train_images\": \"x\"", "",
+                 SRC ": data.train_images: only allowed with \"format\": \"idx\"",
+                 "(this data is \"image_folder\")");
+    expect_fail_extra(MODEL, ", \"x\": 1", "x: unknown key", NULL);
+    expect_fail_set("data.train_dir=imgs",
+                    SRC ": data.train_dir: only allowed with \"format\": \"image_folder\"", NULL);
+    expect_fail_set("data.on_bad_file=skip", "data.on_bad_file: only allowed with", NULL);
+    folder_fails(", \"channels\": 2", "", SRC ": data.channels: expected 1 (grayscale) or 3 (RGB), found 2",
+                 NULL);
+    folder_fails(", \"channels\": 4", "", "data.channels: expected an integer in [1, 3], found 4",
+                 NULL);
+    folder_fails(", \"on_bad_file\": \"skp\"", "",
+                 "data.on_bad_file: expected one of \"error\", \"skip\", found \"skp\"",
+                 "did you mean \"skip\"?");
+    folder_fails(", \"trian_dir\": \"a\"", "", "data.trian_dir: unknown key",
+                 "did you mean \"train_dir\"?");
+    folder_fails(", \"validation\": -1", "", "data.validation: expected an integer in [0, 2^53], found -1", NULL);
+    folder_fails(", \"validation\": 0.5", "", "data.validation: expected an integer", NULL);
+    folder_fails("", ", \"dead_units\": {\"probe\": \"val\"}", "dead_units.probe: \"val\" needs a "
+                                                               "validation split",
+                 NULL);
+    expect_fail("{\"data\": {\"format\": \"image_folder\", \"test_dir\": \"t\"}, \"model\": " MODEL
+                "}",
+                "data.train_dir: required key is missing", NULL);
+}
+END_TEST
+
 Suite *config_suite(void)
 {
     Suite *s = suite_create("config");
@@ -691,6 +781,8 @@ Suite *config_suite(void)
     tcase_add_test(tc, test_overrides_apply);
     tcase_add_test(tc, test_override_errors);
     tcase_add_test(tc, test_override_units_then_check_data);
+    tcase_add_test(tc, test_image_folder_section);
+    tcase_add_test(tc, test_image_folder_errors);
     suite_add_tcase(s, tc);
     return s;
 }

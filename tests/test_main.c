@@ -15,6 +15,7 @@ int main(void)
         cli_suite,
         config_suite,
         idx_suite,
+        image_folder_suite,
     };
     SRunner *sr = srunner_create(NULL);
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++)

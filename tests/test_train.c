@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "helpers.h"
+#include "nn/rng.h"
 #include "nn/train.h"
 #include "suites.h"
 
@@ -52,7 +53,7 @@ START_TEST(test_loss_falls)
     ck_assert_int_eq(th_synthetic(&train, 1000, 10, 5, 11), 0);
     ck_assert_int_eq(th_synthetic(&test, 200, 10, 5, 12), 0);
     record rec = {0};
-    nn_train_hooks hooks = {&rec, NULL, on_epoch, NULL, NULL};
+    nn_train_hooks hooks = {.ctx = &rec, .epoch = on_epoch};
     nn_error err;
     ck_assert_msg(nn_train_on(&cfg, &train, &test, &hooks, &err) == NN_OK, "%s", err.msg);
     ck_assert_uint_eq(rec.n, 5);
@@ -118,7 +119,7 @@ START_TEST(test_threads_identical_weights)
         cfg.modules[0].units = 300;
         cfg.modules[2].units = 200;
         ck_assert_int_eq(nn_config_set_csv(&cfg, "/dev/null", NULL), NN_OK);
-        nn_train_hooks hooks = {&w[t], NULL, NULL, NULL, keep_weights};
+        nn_train_hooks hooks = {.ctx = &w[t], .done = keep_weights};
         nn_error err;
         ck_assert_msg(nn_train_on(&cfg, &train, &test, &hooks, &err) == NN_OK, "%s", err.msg);
         ck_assert_ptr_nonnull(w[t].p);
@@ -137,6 +138,44 @@ START_TEST(test_threads_identical_weights)
 }
 END_TEST
 
+START_TEST(test_split_indices)
+{
+    /* Held out and kept: disjoint, together 0..n-1, each ascending; the same seed and
+     * stream give the same split, another seed another one. */
+    enum { N = 50, V = 12 };
+    size_t tr[N], va[V], tr2[N], va2[V];
+    nn_rng rng;
+    nn_rng_seed(&rng, 7, 3);
+    nn_split_indices(N, V, &rng, tr, va);
+    int seen[N] = {0};
+    for (size_t i = 0; i < N - V; i++) {
+        seen[tr[i]]++;
+        ck_assert(i == 0 || tr[i] > tr[i - 1]);
+    }
+    for (size_t i = 0; i < V; i++) {
+        seen[va[i]] += 2;
+        ck_assert(i == 0 || va[i] > va[i - 1]);
+    }
+    size_t held = 0;
+    for (size_t i = 0; i < N; i++) {
+        ck_assert_msg(seen[i] == 1 || seen[i] == 2, "sample %zu seen %d", i, seen[i]);
+        held += seen[i] == 2;
+    }
+    ck_assert_uint_eq(held, V);
+    nn_rng_seed(&rng, 7, 3);
+    nn_split_indices(N, V, &rng, tr2, va2);
+    ck_assert_mem_eq(va, va2, sizeof va);
+    ck_assert_mem_eq(tr, tr2, (N - V) * sizeof *tr);
+    nn_rng_seed(&rng, 8, 3);
+    nn_split_indices(N, V, &rng, tr2, va2);
+    ck_assert(memcmp(va, va2, sizeof va) != 0);
+    /* No split: the identity. */
+    nn_split_indices(N, 0, &rng, tr, va);
+    for (size_t i = 0; i < N; i++)
+        ck_assert_uint_eq(tr[i], i);
+}
+END_TEST
+
 Suite *train_suite(void)
 {
     Suite *s = suite_create("train");
@@ -145,6 +184,7 @@ Suite *train_suite(void)
     tcase_add_test(tc, test_loss_falls);
     tcase_add_test(tc, test_schedules);
     tcase_add_test(tc, test_threads_identical_weights);
+    tcase_add_test(tc, test_split_indices);
     suite_add_tcase(s, tc);
     return s;
 }

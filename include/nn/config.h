@@ -17,7 +17,8 @@
 
 typedef enum nn_normalize { NN_NORM_UNIT, NN_NORM_STANDARD } nn_normalize;
 typedef enum nn_schedule_kind { NN_SCHED_NONE, NN_SCHED_STEP, NN_SCHED_COSINE } nn_schedule_kind;
-typedef enum nn_probe_set { NN_PROBE_TEST, NN_PROBE_TRAIN } nn_probe_set;
+typedef enum nn_probe_set { NN_PROBE_TEST, NN_PROBE_TRAIN, NN_PROBE_VAL } nn_probe_set;
+typedef enum nn_data_format { NN_DATA_IDX, NN_DATA_IMAGE_FOLDER } nn_data_format;
 
 /* One entry of "model": a dense layer (act == NULL) or an activation module. */
 typedef struct nn_module_config {
@@ -38,10 +39,17 @@ typedef struct nn_config {
     uint64_t seed;
 
     struct {
-        char *format; /* "idx" */
+        char *format; /* "idx" or "image_folder" */
+        nn_data_format kind;
+        /* idx (NULL otherwise) */
         char *train_images, *train_labels, *test_images, *test_labels;
+        /* image_folder (NULL otherwise) */
+        char *train_dir, *test_dir;
+        size_t channels;    /* 1 or 3; default 1 */
+        int skip_bad_files; /* on_bad_file: 0 "error" (default), 1 "skip" */
         nn_normalize normalize;
         size_t train_limit, test_limit; /* 0 = all */
+        size_t validation;              /* training samples held out; 0 = none */
     } data;
 
     size_t n_modules;
@@ -83,6 +91,14 @@ nn_status nn_config_parse(nn_config *cfg, const char *json, const char *source,
  * num_parameters equals its width when not 1. */
 nn_status nn_config_check_data(const nn_config *cfg, size_t input_dim, size_t n_classes,
                                nn_error *err);
+
+/* data.validation must leave training samples: NN_ECONFIG (naming data.validation) unless
+ * validation < n_train (the training samples after train_limit). */
+nn_status nn_config_check_validation(const nn_config *cfg, size_t n_train, nn_error *err);
+
+/* Where the training (test) samples come from, for messages: the images file or folder. */
+const char *nn_config_train_source(const nn_config *cfg);
+const char *nn_config_test_source(const nn_config *cfg);
 
 /* Replaces cfg->csv with a copy of path. */
 nn_status nn_config_set_csv(nn_config *cfg, const char *path, nn_error *err);

@@ -16,7 +16,8 @@ typedef struct nn_dataset {
     size_t dim;      /* rows * cols * channels: features per sample */
     uint8_t *pixels; /* n * dim, sample-major */
     int32_t *labels; /* n, each in [0, n_classes) */
-    size_t n_classes; /* max label + 1 */
+    size_t n_classes; /* max label + 1 (IDX); number of class folders (image folder) */
+    char **class_names; /* n_classes names (image folder, owned) or NULL (IDX: numbers) */
 } nn_dataset;
 
 /* Reads an IDX image file (magic 0x00000803, u8, N x rows x cols) and an IDX label file
@@ -48,5 +49,14 @@ typedef struct nn_norm {
  * not NULL, their labels into y. */
 void nn_batch_fill(const nn_dataset *ds, const size_t *idx, size_t count, nn_norm norm, float *x,
                    int32_t *y);
+
+struct nn_rng;
+
+/* The validation split of n samples: n_val of them (at most n), chosen by a Fisher-Yates
+ * shuffle drawn from rng, go to val_idx; the other n - n_val to train_idx. Both lists are
+ * ascending. train_idx must have room for n entries (it is the shuffle's scratch);
+ * val_idx for n_val. The same rng state always gives the same split. */
+void nn_split_indices(size_t n, size_t n_val, struct nn_rng *rng, size_t *train_idx,
+                      size_t *val_idx);
 
 #endif

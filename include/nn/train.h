@@ -21,6 +21,8 @@ typedef struct nn_epoch_report {
     double images_per_sec; /* training throughput of this epoch (0 for epoch 0) */
     const nn_dead *dead;
     const nn_model *model;
+    int has_val; /* a validation split is held out: val_loss and val_acc are set */
+    double val_loss, val_acc;
 } nn_epoch_report;
 
 typedef struct nn_train_hooks {
@@ -32,6 +34,8 @@ typedef struct nn_train_hooks {
     /* Within an epoch, every few batches. May be NULL. */
     void (*batch)(void *ctx, size_t epoch, size_t epochs, size_t done, size_t total,
                   double images_per_sec);
+    /* While an image folder is decoded (what: "train" or "test"). May be NULL. */
+    void (*load)(void *ctx, const char *what, size_t done, size_t total);
     /* After the last epoch, with the trained model (its parameters are final). May be NULL. */
     void (*done)(void *ctx, const nn_model *m);
 } nn_train_hooks;
@@ -39,7 +43,9 @@ typedef struct nn_train_hooks {
 /* Loads the data named by cfg and runs the training. */
 nn_status nn_train(const nn_config *cfg, const nn_train_hooks *hooks, nn_error *err);
 
-/* Runs the training on data sets already in memory (train and test must share dim). */
+/* Runs the training on data sets already in memory (train and test must share dim).
+ * With cfg->data.validation > 0, that many samples of train (chosen by a shuffle from the
+ * seed's stream 3) are held out and evaluated after every epoch instead of trained on. */
 nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
                       const nn_train_hooks *hooks, nn_error *err);
 

@@ -13,6 +13,10 @@ void nn_dataset_free(nn_dataset *ds)
         return;
     free(ds->pixels);
     free(ds->labels);
+    if (ds->class_names != NULL)
+        for (size_t c = 0; c < ds->n_classes; c++)
+            free(ds->class_names[c]);
+    free(ds->class_names);
     memset(ds, 0, sizeof *ds);
 }
 

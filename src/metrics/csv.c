@@ -37,7 +37,8 @@ static int is_prelu(const nn_module *mod)
     return mod->act && mod->np > 0;
 }
 
-nn_status nn_csv_open(nn_csv *c, const char *path, const nn_model *m, nn_error *err)
+nn_status nn_csv_open(nn_csv *c, const char *path, const nn_model *m, int val_columns,
+                      nn_error *err)
 {
     memset(c, 0, sizeof *c);
     if (strcmp(path, "-") == 0) {
@@ -57,7 +58,11 @@ nn_status nn_csv_open(nn_csv *c, const char *path, const nn_model *m, nn_error *
         nn_csv_close(c, NULL);
         return nn_fail(err, NN_ESYS, "out of memory");
     }
-    fputs("epoch,step,lr,train_loss,train_acc,test_loss,test_acc,dead,dead_frac", c->f);
+    c->val = val_columns != 0;
+    fputs("epoch,step,lr,train_loss,train_acc,", c->f);
+    if (c->val)
+        fputs("val_loss,val_acc,", c->f);
+    fputs("test_loss,test_acc,dead,dead_frac", c->f);
     for (size_t i = 0; i < m->n_modules; i++)
         if (m->modules[i].act)
             fprintf(c->f, ",dead_%zu", i);
@@ -82,6 +87,8 @@ nn_status nn_csv_write(nn_csv *c, const nn_csv_row *row, const nn_dead *d, const
         fprintf(f, "%.6f,%.6f,", row->train_loss, row->train_acc);
     else
         fputs(",,", f);
+    if (c->val)
+        fprintf(f, "%.6f,%.6f,", row->val_loss, row->val_acc);
     fprintf(f, "%.6f,%.6f,%zu,%.6f", row->test_loss, row->test_acc, d->dead_total,
             d->total ? (double)d->dead_total / (double)d->total : 0.0);
     for (size_t i = 0; i < m->n_modules; i++)

@@ -1,0 +1,207 @@
+/* image_check.c - format sniffing and completeness checks for the formats where
+ * stb_image reads zeros past the end of the data instead of failing.
+ *
+ * stb_image reports a truncated PNG or JPEG, but for BMP, binary PGM/PPM, TGA and GIF its
+ * reader returns 0 bytes at the end of the buffer and the image decodes "successfully"
+ * with black pixels where the data was missing. These checks walk just enough of each
+ * header to know how many bytes the pixels need (the first frame for GIF), so a
+ * truncated file is reported instead of being trained on. */
+#include "nn/image_folder.h"
+
+#include <stdio.h>
+#include <string.h>
+
+static unsigned le16(const uint8_t *p)
+{
+    return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static int starts(const uint8_t *d, size_t len, const char *magic, size_t n)
+{
+    return len >= n && memcmp(d, magic, n) == 0;
+}
+
+const char *nn_image_format(const uint8_t *d, size_t len)
+{
+    if (starts(d, len, "\x89PNG\r\n\x1a\n", 8))
+        return "PNG";
+    if (starts(d, len, "\xff\xd8\xff", 3))
+        return "JPEG";
+    if (starts(d, len, "BM", 2))
+        return "BMP";
+    if (starts(d, len, "GIF87a", 6) || starts(d, len, "GIF89a", 6))
+        return "GIF";
+    if (len >= 2 && d[0] == 'P' && d[1] >= '1' && d[1] <= '6')
+        return d[1] == '1' || d[1] == '4' ? "PBM" : d[1] == '2' || d[1] == '5' ? "PGM" : "PPM";
+    if (starts(d, len, "8BPS", 4))
+        return "PSD";
+    if (starts(d, len, "#?RADIANCE", 10) || starts(d, len, "#?RGBE", 6))
+        return "HDR";
+    if (starts(d, len, "\x53\x80\xf6\x34", 4))
+        return "PIC";
+    return NULL;
+}
+
+static int incomplete(char *why, size_t n, const char *fmt, size_t need, size_t len)
+{
+    snprintf(why, n, "truncated %s: its header needs at least %zu bytes of data, the file has %zu",
+             fmt, need, len);
+    return -1;
+}
+
+/* Uncompressed BMP (BI_RGB, BI_BITFIELDS): pixel rows from the offset in the file header,
+ * each padded to 4 bytes (the last row's padding may be missing). Other compressions
+ * are left to stb_image, which rejects the RLE ones. */
+static int check_bmp(const uint8_t *d, size_t len, char *why, size_t n)
+{
+    if (len < 26)
+        return 0; /* stb_image rejects a header this short */
+    uint32_t off = le32(d + 10), hsz = le32(d + 14);
+    uint64_t w, h, bpp, comp = 0;
+    if (hsz == 12) {
+        w = le16(d + 18);
+        h = le16(d + 20);
+        bpp = le16(d + 24);
+    } else {
+        if (len < 34)
+            return 0;
+        int32_t sh = (int32_t)le32(d + 22);
+        w = le32(d + 18);
+        h = sh < 0 ? (uint64_t)(-(int64_t)sh) : (uint64_t)sh;
+        bpp = le16(d + 28);
+        comp = le32(d + 30);
+    }
+    if ((comp != 0 && comp != 3 && comp != 6) || w == 0 || h == 0 || bpp == 0 || w > 1u << 24 ||
+        h > 1u << 24 || bpp > 32)
+        return 0;
+    uint64_t stride = (w * bpp + 31) / 32 * 4, last = (w * bpp + 7) / 8;
+    uint64_t need = (uint64_t)off + stride * (h - 1) + last;
+    return need > len ? incomplete(why, n, "BMP", (size_t)need, len) : 0;
+}
+
+/* Binary PGM (P5) / PPM (P6): "Pn w h maxval" with '#' comments, one whitespace, then
+ * w * h * channels samples of 1 byte (maxval < 256) or 2 bytes. */
+static int pnm_int(const uint8_t *d, size_t len, size_t *pos, uint64_t *out)
+{
+    for (;;) {
+        while (*pos < len && d[*pos] && strchr(" \t\n\v\f\r", d[*pos]))
+            (*pos)++;
+        if (*pos < len && d[*pos] == '#') {
+            while (*pos < len && d[*pos] != '\n' && d[*pos] != '\r')
+                (*pos)++;
+            continue;
+        }
+        break;
+    }
+    if (*pos >= len || d[*pos] < '0' || d[*pos] > '9')
+        return -1;
+    uint64_t v = 0;
+    while (*pos < len && d[*pos] >= '0' && d[*pos] <= '9' && v < (1u << 30))
+        v = v * 10 + (uint64_t)(d[(*pos)++] - '0');
+    *out = v;
+    return 0;
+}
+
+static int check_pnm(const uint8_t *d, size_t len, char *why, size_t n)
+{
+    if (len < 2 || d[0] != 'P' || (d[1] != '5' && d[1] != '6'))
+        return 0; /* ASCII variants: stb_image does not read them and says so */
+    size_t pos = 2;
+    uint64_t w, h, maxval;
+    if (pnm_int(d, len, &pos, &w) || pnm_int(d, len, &pos, &h) || pnm_int(d, len, &pos, &maxval))
+        return 0; /* a broken header: stb_image reports it */
+    pos++; /* the single whitespace character after maxval */
+    uint64_t need = pos + w * h * (d[1] == '6' ? 3u : 1u) * (maxval > 255 ? 2u : 1u);
+    return need > len ? incomplete(why, n, d[1] == '5' ? "PGM" : "PPM", (size_t)need, len) : 0;
+}
+
+/* TGA: 18-byte header, image id, color map, then pixels: raw (types 1-3) or run-length
+ * packets (types 9-11): a byte c, then one pixel repeated (c & 0x80) or c + 1 raw ones. */
+static int check_tga(const uint8_t *d, size_t len, char *why, size_t n)
+{
+    if (len < 18)
+        return 0;
+    unsigned type = d[2], cmtype = d[1], bpp = d[16];
+    if (cmtype > 1 || !((type >= 1 && type <= 3) || (type >= 9 && type <= 11)))
+        return 0;
+    uint64_t w = le16(d + 12), h = le16(d + 14), px = (bpp + 7) / 8;
+    uint64_t pos = 18 + (uint64_t)d[0] + (cmtype ? (uint64_t)le16(d + 5) * ((d[7] + 7u) / 8) : 0);
+    if (w == 0 || h == 0 || px == 0)
+        return 0;
+    if (type <= 3) {
+        uint64_t need = pos + w * h * px;
+        return need > len ? incomplete(why, n, "TGA", (size_t)need, len) : 0;
+    }
+    for (uint64_t got = 0, total = w * h; got < total;) {
+        if (pos >= len)
+            return incomplete(why, n, "TGA (run-length)", (size_t)pos + 1, len);
+        unsigned c = d[pos++];
+        uint64_t count = (c & 0x7f) + 1u;
+        pos += c & 0x80 ? px : count * px;
+        got += count;
+    }
+    return pos > len ? incomplete(why, n, "TGA (run-length)", (size_t)pos, len) : 0;
+}
+
+/* GIF: header, global color table, then extension blocks until the first image
+ * descriptor; the first frame is complete when its LZW sub-blocks end with a 0 block. */
+static int gif_skip_blocks(const uint8_t *d, size_t len, size_t *pos)
+{
+    for (;;) {
+        if (*pos >= len)
+            return -1;
+        size_t size = d[(*pos)++];
+        if (size == 0)
+            return 0;
+        *pos += size;
+    }
+}
+
+static int check_gif(const uint8_t *d, size_t len, char *why, size_t n)
+{
+    if (len < 13)
+        return incomplete(why, n, "GIF", 13, len);
+    size_t pos = 13 + (d[10] & 0x80 ? 3u << ((d[10] & 7) + 1) : 0);
+    for (;;) {
+        if (pos >= len)
+            return incomplete(why, n, "GIF", pos + 1, len);
+        uint8_t b = d[pos++];
+        if (b == 0x21) { /* extension: label, then sub-blocks */
+            pos++;
+            if (gif_skip_blocks(d, len, &pos) != 0)
+                return incomplete(why, n, "GIF", pos + 1, len);
+        } else if (b == 0x2C) { /* image descriptor, local color table, LZW data */
+            if (pos + 9 > len)
+                return incomplete(why, n, "GIF", pos + 9, len);
+            uint8_t flags = d[pos + 8];
+            pos += 9 + (flags & 0x80 ? 3u << ((flags & 7) + 1) : 0) + 1;
+            if (gif_skip_blocks(d, len, &pos) != 0 || pos > len)
+                return incomplete(why, n, "GIF", pos > len ? pos : len + 1, len);
+            return 0;
+        } else if (b == 0x3B) {
+            snprintf(why, n, "the GIF has no image (its trailer comes before any frame)");
+            return -1;
+        } else {
+            return 0; /* not a structure this check knows: stb_image judges it */
+        }
+    }
+}
+
+int nn_image_check_complete(const uint8_t *data, size_t len, char *why, size_t why_len)
+{
+    const char *fmt = nn_image_format(data, len);
+    if (fmt == NULL)
+        return check_tga(data, len, why, why_len); /* TGA has no signature */
+    if (strcmp(fmt, "BMP") == 0)
+        return check_bmp(data, len, why, why_len);
+    if (strcmp(fmt, "PGM") == 0 || strcmp(fmt, "PPM") == 0)
+        return check_pnm(data, len, why, why_len);
+    if (strcmp(fmt, "GIF") == 0)
+        return check_gif(data, len, why, why_len);
+    return 0;
+}

@@ -1,0 +1,755 @@
+/* image_folder.c - ROOT/<class>/<image> folders: scanning, and parallel decoding with
+ * stb_image into one uint8 buffer.
+ *
+ * Decoding: the first image (in sorted order) is decoded alone and fixes rows x cols;
+ * then the buffer for every file is allocated once and worker threads claim chunks of
+ * files in increasing order from an atomic counter, each decoding straight into its
+ * file's slot. Per-file outcomes are recorded and judged after all threads have joined,
+ * in sorted order, so the error reported (or the list of skipped files) does not depend
+ * on thread timing. When stopping at the first bad file, workers skip files past the
+ * smallest bad index seen so far; every file before it is still decoded, so the first
+ * bad file is found exactly. stb_image keeps its failure reason in thread-local storage
+ * (Debian's libstb is built with STBI_THREAD_LOCAL), so reading it right after a failed
+ * call in the same thread is safe. */
+#define _DEFAULT_SOURCE /* d_type and DT_* in <dirent.h> */
+#include "nn/image_folder.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <stb_image.h>
+
+enum { CHUNK = 32, MAX_THREADS = 64 };
+
+static const char *const IMAGE_EXTS[] = {"png", "jpg", "jpeg", "bmp", "pgm", "ppm",
+                                         "pnm", "gif", "tga",  NULL};
+
+size_t nn_cpu_count(void)
+{
+    long n = sysconf(_SC_NPROCESSORS_ONLN);
+    return n > 0 ? (size_t)n : 1;
+}
+
+/* ---------------------------------------------------------------- scanning */
+
+typedef struct strlist {
+    char **v;
+    size_t n, cap;
+} strlist;
+
+/* Appends s (ownership passes, even on failure); -1 when out of memory. */
+static int strlist_push(strlist *l, char *s)
+{
+    if (s == NULL)
+        return -1;
+    if (l->n == l->cap) {
+        size_t cap = l->cap ? 2 * l->cap : 64;
+        char **v = realloc(l->v, cap * sizeof *v);
+        if (v == NULL) {
+            free(s);
+            return -1;
+        }
+        l->v = v;
+        l->cap = cap;
+    }
+    l->v[l->n++] = s;
+    return 0;
+}
+
+static void strlist_free(strlist *l)
+{
+    for (size_t i = 0; i < l->n; i++)
+        free(l->v[i]);
+    free(l->v);
+    memset(l, 0, sizeof *l);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+static int has_image_ext(const char *name)
+{
+    const char *dot = strrchr(name, '.');
+    if (dot == NULL || dot == name)
+        return 0;
+    for (size_t i = 0; IMAGE_EXTS[i]; i++)
+        if (strcasecmp(dot + 1, IMAGE_EXTS[i]) == 0)
+            return 1;
+    return 0;
+}
+
+enum { KIND_FILE, KIND_DIR, KIND_OTHER, KIND_BROKEN };
+
+/* What an entry is, following symbolic links; KIND_BROKEN when it cannot be stat'ed. */
+static int entry_kind(DIR *d, const struct dirent *e)
+{
+    if (e->d_type == DT_REG)
+        return KIND_FILE;
+    if (e->d_type == DT_DIR)
+        return KIND_DIR;
+    if (e->d_type != DT_LNK && e->d_type != DT_UNKNOWN)
+        return KIND_OTHER;
+    struct stat st;
+    if (fstatat(dirfd(d), e->d_name, &st, 0) != 0)
+        return KIND_BROKEN;
+    return S_ISREG(st.st_mode) ? KIND_FILE : S_ISDIR(st.st_mode) ? KIND_DIR : KIND_OTHER;
+}
+
+static char *join3(const char *a, const char *b, const char *c)
+{
+    size_t n = strlen(a) + strlen(b) + (c ? strlen(c) + 1 : 0) + 2;
+    char *s = malloc(n);
+    if (s == NULL)
+        return NULL;
+    if (c)
+        snprintf(s, n, "%s/%s/%s", a, b, c);
+    else
+        snprintf(s, n, "%s/%s", a, b);
+    return s;
+}
+
+/* Reads the names of dir: directories into dirs (when not NULL), image files into files;
+ * counts the rest into f. */
+static nn_status list_dir(nn_folder *f, const char *path, strlist *dirs, strlist *files,
+                          size_t *others, nn_error *err)
+{
+    DIR *d = opendir(path);
+    if (d == NULL) {
+        int e = errno;
+        if (e == ENOMEM)
+            return nn_fail(err, NN_ESYS, "%s: out of memory opening the folder", path);
+        return nn_fail(err, NN_EDATA, "%s: cannot open the %s folder: %s", path,
+                       dirs ? "image" : "class", strerror(e));
+    }
+    nn_status st = NN_OK;
+    for (;;) {
+        errno = 0;
+        struct dirent *e = readdir(d);
+        if (e == NULL) {
+            if (errno != 0)
+                st = nn_fail(err, NN_EDATA, "%s: cannot list the folder: %s", path,
+                             strerror(errno));
+            break;
+        }
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        if (e->d_name[0] == '.') {
+            f->n_hidden++;
+            continue;
+        }
+        int kind = entry_kind(d, e);
+        int fail = 0;
+        if (dirs != NULL) { /* the root: class folders */
+            if (kind == KIND_DIR && strpbrk(e->d_name, "\n\r")) {
+                /* The class list file has one name per line. */
+                st = nn_fail(err, NN_EDATA,
+                             "%s: a class folder's name contains a line break; rename it", path);
+                break;
+            }
+            if (kind == KIND_DIR)
+                fail = strlist_push(dirs, strdup(e->d_name));
+            else
+                f->n_root_files++;
+        } else if (kind == KIND_DIR) {
+            f->n_subdirs++;
+        } else if ((kind == KIND_FILE || kind == KIND_BROKEN) && has_image_ext(e->d_name)) {
+            /* A broken link keeps its place: decoding reports it as a bad file. */
+            fail = strlist_push(files, strdup(e->d_name));
+        } else {
+            (*others)++;
+        }
+        if (fail) {
+            st = nn_fail(err, NN_ESYS, "%s: out of memory listing the folder", path);
+            break;
+        }
+    }
+    closedir(d);
+    return st;
+}
+
+void nn_folder_free(nn_folder *f)
+{
+    if (f == NULL)
+        return;
+    free(f->root);
+    for (size_t c = 0; c < f->n_classes && f->classes; c++)
+        free(f->classes[c]);
+    free(f->classes);
+    free(f->class_start);
+    for (size_t i = 0; i < f->n_files && f->files; i++)
+        free(f->files[i]);
+    free(f->files);
+    memset(f, 0, sizeof *f);
+}
+
+nn_status nn_folder_scan(nn_folder *f, const char *root, nn_error *err)
+{
+    nn_folder out = {0};
+    strlist classes = {0}, paths = {0};
+    nn_status st = NN_OK;
+    if (f != NULL)
+        memset(f, 0, sizeof *f);
+    if (f == NULL || root == NULL || root[0] == '\0')
+        return nn_fail(err, NN_EDATA, "empty path given for an image folder");
+
+    size_t len = strlen(root);
+    while (len > 1 && root[len - 1] == '/')
+        len--;
+    if ((out.root = strndup(root, len)) == NULL)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    struct stat sb;
+    if (stat(out.root, &sb) == 0 && !S_ISDIR(sb.st_mode)) {
+        st = nn_fail(err, NN_EDATA,
+                     "%s: not a folder; an image folder holds one sub-folder per class "
+                     "(ROOT/<class name>/<image files>)",
+                     out.root);
+        goto done;
+    }
+    st = list_dir(&out, out.root, &classes, NULL, NULL, err);
+    if (st != NN_OK)
+        goto done;
+    if (classes.n == 0) {
+        st = nn_fail(err, NN_EDATA,
+                     "%s: no class folders: expected ROOT/<class name>/<image files>%s", out.root,
+                     out.n_root_files ? ", but the images are directly in ROOT; put them into "
+                                        "one sub-folder per class"
+                                      : "");
+        goto done;
+    }
+    qsort(classes.v, classes.n, sizeof *classes.v, cmp_str);
+    out.class_start = calloc(classes.n + 1, sizeof *out.class_start);
+    if (out.class_start == NULL) {
+        st = nn_fail(err, NN_ESYS, "out of memory");
+        goto done;
+    }
+    for (size_t c = 0; c < classes.n; c++) {
+        char *dir = join3(out.root, classes.v[c], NULL);
+        strlist names = {0};
+        size_t others = 0;
+        st = dir ? list_dir(&out, dir, NULL, &names, &others, err)
+                 : nn_fail(err, NN_ESYS, "out of memory");
+        if (st == NN_OK && names.n == 0)
+            st = nn_fail(err, NN_EDATA,
+                         "%s: the class folder \"%s\" holds no image files (%zu other entries "
+                         "ignored); every class needs at least one .png, .jpg, .jpeg, .bmp, "
+                         ".pgm, .ppm, .pnm, .gif or .tga file",
+                         dir, classes.v[c], others);
+        out.n_other_ext += others;
+        if (st == NN_OK)
+            qsort(names.v, names.n, sizeof *names.v, cmp_str);
+        for (size_t i = 0; st == NN_OK && i < names.n; i++)
+            if (strlist_push(&paths, join3(out.root, classes.v[c], names.v[i])) != 0)
+                st = nn_fail(err, NN_ESYS, "out of memory");
+        out.class_start[c + 1] = paths.n;
+        strlist_free(&names);
+        free(dir);
+        if (st != NN_OK)
+            goto done;
+    }
+    out.n_classes = classes.n;
+    out.classes = classes.v;
+    classes = (strlist){0};
+    out.n_files = paths.n;
+    out.files = paths.v;
+    paths = (strlist){0};
+    *f = out;
+    out = (nn_folder){0};
+done:
+    strlist_free(&classes);
+    strlist_free(&paths);
+    nn_folder_free(&out);
+    return st;
+}
+
+nn_status nn_folder_same_classes(const nn_folder *a, const nn_folder *b, nn_error *err)
+{
+    size_t i = 0, j = 0;
+    while (i < a->n_classes || j < b->n_classes) {
+        int c = i == a->n_classes   ? 1
+                : j == b->n_classes ? -1
+                                    : strcmp(a->classes[i], b->classes[j]);
+        if (c == 0) {
+            i++;
+            j++;
+            continue;
+        }
+        const nn_folder *has = c < 0 ? a : b, *lacks = c < 0 ? b : a;
+        const char *name = c < 0 ? a->classes[i] : b->classes[j];
+        return nn_fail(err, NN_EDATA,
+                       "%s and %s have different classes: \"%s\" is a class folder of %s but "
+                       "not of %s (%zu vs %zu classes); both need the same class folder names",
+                       a->root, b->root, name, has->root, lacks->root, a->n_classes,
+                       b->n_classes);
+    }
+    return NN_OK;
+}
+
+void nn_folder_limit(nn_folder *f, size_t limit)
+{
+    if (limit == 0 || limit >= f->n_files)
+        return;
+    /* Round robin: k full rounds take min(size, k) files of each class; the rest, r, come
+     * one each from the first r classes that still have files. */
+    size_t k = 0, taken = 0;
+    for (;;) {
+        size_t next = 0;
+        for (size_t c = 0; c < f->n_classes; c++)
+            next += f->class_start[c + 1] - f->class_start[c] > k;
+        if (taken + next > limit)
+            break;
+        taken += next;
+        k++;
+    }
+    size_t extra = limit - taken, w = 0, start = 0;
+    for (size_t c = 0; c < f->n_classes; c++) {
+        size_t size = f->class_start[c + 1] - start;
+        size_t keep = size < k ? size : k;
+        if (size > k && extra > 0) {
+            keep++;
+            extra--;
+        }
+        for (size_t i = 0; i < size; i++) {
+            if (i < keep)
+                f->files[w++] = f->files[start + i];
+            else
+                free(f->files[start + i]);
+        }
+        start = f->class_start[c + 1];
+        f->class_start[c + 1] = w;
+    }
+    f->n_files = w;
+}
+
+/* ---------------------------------------------------------------- decoding */
+
+enum status {
+    ST_TODO = 0,    /* not decoded (past the first bad file) */
+    ST_OK,
+    ST_READ,        /* open/read failed: code = errno */
+    ST_SHORT,       /* fewer bytes than the size said (changed while reading) */
+    ST_NOT_FILE,    /* not a regular file */
+    ST_EMPTY,
+    ST_TOO_BIG,     /* more than INT_MAX bytes (stb_image takes an int length) */
+    ST_DECODE,      /* stb_image failed: reason */
+    ST_INCOMPLETE,  /* detail: what is missing */
+    ST_SIZE,        /* w x h differ from the first image's */
+    ST_NOMEM
+};
+
+typedef struct result {
+    unsigned char status;
+    int code, w, h;
+    const char *reason; /* stb_image's (static strings) */
+    const char *format; /* from the first bytes, may be NULL */
+    char *detail;       /* owned */
+} result;
+
+typedef struct rbuf {
+    uint8_t *p;
+    size_t cap;
+} rbuf;
+
+typedef struct job {
+    const nn_folder *f;
+    const nn_folder_options *o;
+    result *res;
+    uint8_t *pixels;
+    size_t dim;
+    int want_w, want_h; /* 0 until the first image is known */
+    size_t end;
+    atomic_size_t next, done, stop_at;
+} job;
+
+static void read_file(const char *path, result *r, rbuf *b, size_t *len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    struct stat st;
+    *len = 0;
+    if (fd < 0 || fstat(fd, &st) != 0) {
+        r->status = ST_READ;
+        r->code = errno;
+        if (fd >= 0)
+            close(fd);
+        return;
+    }
+    if (!S_ISREG(st.st_mode))
+        r->status = ST_NOT_FILE;
+    else if (st.st_size == 0)
+        r->status = ST_EMPTY;
+    else if ((unsigned long long)st.st_size > INT_MAX)
+        r->status = ST_TOO_BIG;
+    if (r->status != ST_TODO) {
+        r->code = (int)(st.st_size > INT_MAX ? INT_MAX : st.st_size);
+        close(fd);
+        return;
+    }
+    size_t want = (size_t)st.st_size;
+    if (b->cap < want + 1) {
+        size_t cap = want + 1 > 2 * b->cap ? want + 1 : 2 * b->cap;
+        uint8_t *p = realloc(b->p, cap);
+        if (p == NULL) {
+            r->status = ST_NOMEM;
+            close(fd);
+            return;
+        }
+        b->p = p;
+        b->cap = cap;
+    }
+    /* One byte more than the size: a file that grew is noticed too. */
+    size_t got = 0;
+    for (;;) {
+        ssize_t n = read(fd, b->p + got, want + 1 - got);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            r->status = ST_READ;
+            r->code = errno;
+            break;
+        }
+        if (n == 0 || (got += (size_t)n) == want + 1)
+            break;
+    }
+    close(fd);
+    if (r->status == ST_TODO && got != want) {
+        r->status = ST_SHORT;
+        r->code = (int)got;
+    }
+    *len = got;
+}
+
+/* Decodes file i into its slot of j->pixels, or, when keep is not NULL (the first
+ * image), hands stb_image's buffer over through *keep. */
+static void decode_one(job *j, size_t i, rbuf *b, uint8_t **keep)
+{
+    result *r = &j->res[i];
+    size_t len;
+    read_file(j->f->files[i], r, b, &len);
+    if (r->status != ST_TODO)
+        return;
+    int w = 0, h = 0, comp = 0, ch = (int)j->o->channels;
+    r->format = nn_image_format(b->p, len);
+    if (!stbi_info_from_memory(b->p, (int)len, &w, &h, &comp)) {
+        r->status = ST_DECODE;
+        r->reason = stbi_failure_reason();
+        return;
+    }
+    r->w = w;
+    r->h = h;
+    if (j->want_w && (w != j->want_w || h != j->want_h)) {
+        r->status = ST_SIZE;
+        return;
+    }
+    char why[200];
+    if (nn_image_check_complete(b->p, len, why, sizeof why) != 0) {
+        r->detail = strdup(why);
+        r->status = r->detail ? ST_INCOMPLETE : ST_NOMEM;
+        return;
+    }
+    uint8_t *px = stbi_load_from_memory(b->p, (int)len, &w, &h, &comp, ch);
+    if (px == NULL) {
+        r->reason = stbi_failure_reason();
+        r->status = r->reason && strcmp(r->reason, "outofmem") == 0 ? ST_NOMEM : ST_DECODE;
+        return;
+    }
+    if (j->want_w && (w != j->want_w || h != j->want_h)) { /* info and load disagree */
+        r->w = w;
+        r->h = h;
+        r->status = ST_SIZE;
+        stbi_image_free(px);
+        return;
+    }
+    r->status = ST_OK;
+    if (keep != NULL) {
+        *keep = px;
+        return;
+    }
+    memcpy(j->pixels + i * j->dim, px, j->dim);
+    stbi_image_free(px);
+}
+
+static void lower_stop(job *j, size_t i)
+{
+    size_t cur = atomic_load(&j->stop_at);
+    while (i < cur && !atomic_compare_exchange_weak(&j->stop_at, &cur, i))
+        ;
+}
+
+/* Claims chunks until none is left; report: call the progress hook (calling thread). */
+static void run_chunks(job *j, rbuf *b, int report)
+{
+    for (;;) {
+        size_t s = atomic_fetch_add(&j->next, (size_t)CHUNK);
+        if (s >= j->end || s > atomic_load(&j->stop_at))
+            break;
+        size_t e = s + CHUNK < j->end ? s + CHUNK : j->end;
+        for (size_t i = s; i < e && i <= atomic_load(&j->stop_at); i++) {
+            decode_one(j, i, b, NULL);
+            unsigned char st = j->res[i].status;
+            if (st == ST_NOMEM || (st != ST_OK && j->o->on_bad == NN_BAD_FILE_ERROR))
+                lower_stop(j, st == ST_NOMEM ? 0 : i);
+        }
+        size_t done = atomic_fetch_add(&j->done, e - s) + (e - s);
+        if (report && j->o->progress)
+            j->o->progress(j->o->ctx, done, j->f->n_files);
+    }
+}
+
+static void *worker(void *arg)
+{
+    rbuf b = {0};
+    run_chunks(arg, &b, 0);
+    free(b.p);
+    return NULL;
+}
+
+/* Why file i was bad, without its path. */
+static void describe(const job *j, size_t i, size_t first, char *buf, size_t n)
+{
+    const result *r = &j->res[i];
+    switch (r->status) {
+    case ST_READ:
+        snprintf(buf, n, "cannot read the file: %s", strerror(r->code));
+        break;
+    case ST_SHORT:
+        snprintf(buf, n, "the file changed while it was read (%d bytes read)", r->code);
+        break;
+    case ST_NOT_FILE:
+        snprintf(buf, n, "not a regular file");
+        break;
+    case ST_EMPTY:
+        snprintf(buf, n, "empty file (0 bytes)");
+        break;
+    case ST_TOO_BIG:
+        snprintf(buf, n, "the file is larger than 2 GiB, too large for stb_image");
+        break;
+    case ST_DECODE:
+        if (r->format)
+            snprintf(buf, n, "cannot decode the %s image: stb_image says \"%s\" (corrupt or "
+                             "truncated data?)",
+                     r->format, r->reason && r->reason[0] ? r->reason : "unknown error");
+        else
+            snprintf(buf, n, "cannot decode: stb_image says \"%s\"; the data is not a PNG, "
+                             "JPEG, BMP, PGM/PPM, GIF or TGA image",
+                     r->reason && r->reason[0] ? r->reason : "unknown error");
+        break;
+    case ST_INCOMPLETE:
+        snprintf(buf, n, "%s", r->detail);
+        break;
+    case ST_SIZE:
+        snprintf(buf, n, "the image is %dx%d (width x height) but the first image, %s, is %dx%d; "
+                         "all images must have the same size",
+                 r->w, r->h, j->f->files[first], j->want_w, j->want_h);
+        break;
+    default:
+        snprintf(buf, n, "not decoded");
+        break;
+    }
+}
+
+static nn_status bad_file(const job *j, size_t i, size_t first, nn_error *err)
+{
+    char why[700];
+    describe(j, i, first, why, sizeof why);
+    return nn_fail(err, NN_EDATA, "%s: %s (\"on_bad_file\": \"skip\" leaves such files out)",
+                   j->f->files[i], why);
+}
+
+void nn_folder_report_free(nn_folder_report *r)
+{
+    if (r == NULL)
+        return;
+    for (size_t k = 0; k < NN_FOLDER_SKIP_NAMES; k++) {
+        free(r->skipped_names[k]);
+        free(r->skipped_reasons[k]);
+    }
+    memset(r, 0, sizeof *r);
+}
+
+/* Decodes files in parallel from j->next to the end. */
+static void decode_parallel(job *j)
+{
+    size_t left = j->end - atomic_load(&j->next);
+    size_t threads = j->o->threads ? j->o->threads : nn_cpu_count();
+    size_t chunks = (left + CHUNK - 1) / CHUNK;
+    if (threads > chunks)
+        threads = chunks ? chunks : 1;
+    if (threads > MAX_THREADS)
+        threads = MAX_THREADS;
+    pthread_t tid[MAX_THREADS];
+    size_t started = 0;
+    for (size_t t = 1; t < threads; t++) {
+        if (pthread_create(&tid[started], NULL, worker, j) != 0)
+            break; /* fewer threads; the calling thread still does the work */
+        started++;
+    }
+    rbuf b = {0};
+    run_chunks(j, &b, 1);
+    free(b.p);
+    for (size_t t = 0; t < started; t++)
+        pthread_join(tid[t], NULL);
+}
+
+/* Keeps the good files in order; fills labels; records skipped files in rep. */
+static nn_status compact(job *j, size_t first, int32_t *labels, size_t *kept,
+                         nn_folder_report *rep, nn_error *err)
+{
+    const nn_folder *f = j->f;
+    size_t w = 0;
+    for (size_t c = 0; c < f->n_classes; c++) {
+        size_t before = w;
+        for (size_t i = f->class_start[c]; i < f->class_start[c + 1]; i++) {
+            if (j->res[i].status == ST_OK) {
+                if (w != i)
+                    memmove(j->pixels + w * j->dim, j->pixels + i * j->dim, j->dim);
+                labels[w++] = (int32_t)c;
+                continue;
+            }
+            if (rep == NULL)
+                continue;
+            if (rep->skipped < NN_FOLDER_SKIP_NAMES) {
+                char why[700];
+                describe(j, i, first, why, sizeof why);
+                rep->skipped_names[rep->skipped] = strdup(f->files[i]);
+                rep->skipped_reasons[rep->skipped] = strdup(why);
+                if (!rep->skipped_names[rep->skipped] || !rep->skipped_reasons[rep->skipped])
+                    return nn_fail(err, NN_ESYS, "out of memory");
+            }
+            rep->skipped++;
+        }
+        if (w == before)
+            return nn_fail(err, NN_EDATA,
+                           "%s/%s: every one of the class's %zu image files is bad (all "
+                           "skipped); a class needs at least one good image",
+                           f->root, f->classes[c], f->class_start[c + 1] - f->class_start[c]);
+    }
+    *kept = w;
+    return NN_OK;
+}
+
+nn_status nn_folder_decode(const nn_folder *f, const nn_folder_options *o, nn_dataset *ds,
+                           nn_folder_report *rep, nn_error *err)
+{
+    nn_dataset out = {0};
+    nn_folder_report scratch = {0};
+    nn_status st = NN_OK;
+    uint8_t *first_px = NULL;
+    if (ds != NULL)
+        memset(ds, 0, sizeof *ds);
+    if (rep != NULL)
+        memset(rep, 0, sizeof *rep);
+    if (ds == NULL || f == NULL || o == NULL || f->n_files == 0)
+        return nn_fail(err, NN_EDATA, "nn_folder_decode: no data set or no files");
+    if (o->channels != 1 && o->channels != 3)
+        return nn_fail(err, NN_ECONFIG, "%s: channels must be 1 or 3, not %zu", f->root,
+                       o->channels);
+
+    job j = {.f = f, .o = o, .end = f->n_files};
+    atomic_init(&j.next, 0);
+    atomic_init(&j.done, 0);
+    atomic_init(&j.stop_at, SIZE_MAX);
+    j.res = calloc(f->n_files, sizeof *j.res);
+    if (j.res == NULL)
+        return nn_fail(err, NN_ESYS, "out of memory for %zu file records", f->n_files);
+
+    /* The first good image fixes the size. */
+    size_t first = SIZE_MAX, i;
+    rbuf b = {0};
+    for (i = 0; i < f->n_files && first == SIZE_MAX; i++) {
+        decode_one(&j, i, &b, &first_px);
+        if (j.res[i].status == ST_OK)
+            first = i;
+        else if (j.res[i].status == ST_NOMEM || o->on_bad == NN_BAD_FILE_ERROR)
+            break;
+    }
+    free(b.p);
+    if (first == SIZE_MAX) {
+        if (i < f->n_files && j.res[i].status == ST_NOMEM)
+            st = nn_fail(err, NN_ESYS, "%s: out of memory decoding it", f->files[i]);
+        else if (o->on_bad == NN_BAD_FILE_ERROR)
+            st = bad_file(&j, i, 0, err);
+        else
+            st = nn_fail(err, NN_EDATA, "%s: none of the %zu image files could be decoded",
+                         f->root, f->n_files);
+        goto done;
+    }
+    j.want_w = j.res[first].w;
+    j.want_h = j.res[first].h;
+    j.dim = (size_t)j.want_w * (size_t)j.want_h * o->channels;
+    if (j.dim > SIZE_MAX / f->n_files ||
+        (j.pixels = malloc(f->n_files * j.dim)) == NULL ||
+        (out.labels = malloc(f->n_files * sizeof *out.labels)) == NULL) {
+        st = nn_fail(err, NN_ESYS, "%s: out of memory for %zu images of %dx%dx%zu pixels",
+                     f->root, f->n_files, j.want_w, j.want_h, o->channels);
+        goto done;
+    }
+    memcpy(j.pixels + first * j.dim, first_px, j.dim);
+    atomic_store(&j.next, first + 1);
+    atomic_store(&j.done, first + 1);
+    if (o->progress)
+        o->progress(o->ctx, first + 1, f->n_files);
+    decode_parallel(&j);
+
+    for (i = 0; i < f->n_files; i++)
+        if (j.res[i].status == ST_NOMEM) {
+            st = nn_fail(err, NN_ESYS, "%s: out of memory decoding it", f->files[i]);
+            goto done;
+        }
+    if (o->on_bad == NN_BAD_FILE_ERROR)
+        for (i = first + 1; i < f->n_files; i++)
+            if (j.res[i].status != ST_OK) {
+                st = bad_file(&j, i, first, err);
+                goto done;
+            }
+    size_t kept = 0;
+    st = compact(&j, first, out.labels, &kept, rep ? rep : &scratch, err);
+    if (st != NN_OK)
+        goto done;
+    out.pixels = j.pixels;
+    j.pixels = NULL;
+    if (kept < f->n_files) { /* shrinking; when realloc says no, the larger block stays */
+        uint8_t *p = realloc(out.pixels, kept * j.dim);
+        int32_t *l = realloc(out.labels, kept * sizeof *out.labels);
+        out.pixels = p ? p : out.pixels;
+        out.labels = l ? l : out.labels;
+    }
+    out.n = kept;
+    out.rows = (size_t)j.want_h;
+    out.cols = (size_t)j.want_w;
+    out.channels = o->channels;
+    out.dim = j.dim;
+    out.n_classes = f->n_classes;
+    if ((out.class_names = calloc(f->n_classes, sizeof *out.class_names)) == NULL) {
+        st = nn_fail(err, NN_ESYS, "out of memory");
+        goto done;
+    }
+    for (size_t c = 0; c < f->n_classes; c++)
+        if ((out.class_names[c] = strdup(f->classes[c])) == NULL) {
+            st = nn_fail(err, NN_ESYS, "out of memory");
+            goto done;
+        }
+    *ds = out;
+    out = (nn_dataset){0};
+done:
+    for (i = 0; i < f->n_files; i++)
+        free(j.res[i].detail);
+    free(j.res);
+    free(j.pixels);
+    stbi_image_free(first_px);
+    nn_dataset_free(&out);
+    nn_folder_report_free(&scratch);
+    if (st != NN_OK)
+        nn_folder_report_free(rep);
+    return st;
+}

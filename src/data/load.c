@@ -1,0 +1,210 @@
+/* load.c - loads the training and test sets named by a config: IDX files or image
+ * folders (scanned both before either is decoded, so a class mismatch costs nothing). */
+#include "nn/load.h"
+
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "nn/csv.h"
+#include "nn/image_folder.h"
+
+static double now_seconds(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static void say(const nn_load_hooks *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void say(const nn_load_hooks *h, const char *fmt, ...)
+{
+    if (!h || !h->log)
+        return;
+    char line[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(line, sizeof line, fmt, ap);
+    va_end(ap);
+    h->log(h->ctx, line);
+}
+
+static nn_status load_idx(const nn_config *cfg, const nn_load_hooks *h, nn_dataset *train,
+                          nn_dataset *test, nn_error *err)
+{
+    double t = now_seconds();
+    nn_status st = nn_idx_load(train, cfg->data.train_images, cfg->data.train_labels,
+                               cfg->data.train_limit, err);
+    if (st != NN_OK)
+        return st;
+    say(h, "train: %zu images of %zux%zu from %s (%.3f s)", train->n, train->rows, train->cols,
+        cfg->data.train_images, now_seconds() - t);
+    t = now_seconds();
+    st = nn_idx_load(test, cfg->data.test_images, cfg->data.test_labels, cfg->data.test_limit,
+                     err);
+    if (st != NN_OK)
+        return st;
+    say(h, "test: %zu images of %zux%zu from %s (%.3f s)", test->n, test->rows, test->cols,
+        cfg->data.test_images, now_seconds() - t);
+    return NN_OK;
+}
+
+/* Progress hook adapter: the folder loader's (ctx, done, total) plus which set. */
+typedef struct progress_ctx {
+    const nn_load_hooks *h;
+    const char *what;
+} progress_ctx;
+
+static void on_progress(void *ctx, size_t done, size_t total)
+{
+    const progress_ctx *p = ctx;
+    p->h->progress(p->h->ctx, p->what, done, total);
+}
+
+/* "cat, dog, ..." (label order) cut to fit buf. */
+static void class_list(const nn_folder *f, char *buf, size_t n)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (size_t c = 0; c < f->n_classes; c++) {
+        int w = snprintf(buf + used, n - used, "%s%s", c ? ", " : "", f->classes[c]);
+        if (w < 0 || (size_t)w >= n - used) {
+            if (n > 5)
+                memcpy(buf + n - 5, " ...", 5);
+            return;
+        }
+        used += (size_t)w;
+    }
+}
+
+/* scan_s: seconds spent listing the folder (reported with the decoding time). */
+static nn_status decode_set(const nn_config *cfg, const nn_load_hooks *h, const nn_folder *f,
+                            const char *what, double scan_s, nn_dataset *ds, nn_error *err)
+{
+    progress_ctx pc = {h, what};
+    nn_folder_options o = {.channels = cfg->data.channels,
+                           .on_bad = cfg->data.skip_bad_files ? NN_BAD_FILE_SKIP
+                                                              : NN_BAD_FILE_ERROR,
+                           .ctx = &pc,
+                           .progress = h && h->progress ? on_progress : NULL};
+    nn_folder_report rep;
+    double t = now_seconds();
+    nn_status st = nn_folder_decode(f, &o, ds, &rep, err);
+    if (st != NN_OK)
+        return st;
+    t = now_seconds() - t;
+    say(h,
+        "%s: %zu images in %zu classes from %s, %zux%zux%zu (%.3f s: listing %.3f, decoding "
+        "%.3f); not loaded: %zu hidden, %zu non-image files, %zu files outside class folders, "
+        "%zu folders inside class folders, %zu bad files skipped",
+        what, ds->n, ds->n_classes, f->root, ds->rows, ds->cols, ds->channels, scan_s + t, scan_s,
+        t, f->n_hidden, f->n_other_ext, f->n_root_files, f->n_subdirs, rep.skipped);
+    if (rep.skipped > 0) {
+        say(h, "%s: skipped %zu bad file%s (\"on_bad_file\": \"skip\"); the first %s:", what,
+            rep.skipped, rep.skipped == 1 ? "" : "s", rep.skipped == 1 ? "one" : "ones");
+        for (size_t k = 0; k < NN_FOLDER_SKIP_NAMES && k < rep.skipped; k++)
+            say(h, "  %s: %s", rep.skipped_names[k], rep.skipped_reasons[k]);
+        if (rep.skipped > NN_FOLDER_SKIP_NAMES)
+            say(h, "  ... and %zu more", rep.skipped - NN_FOLDER_SKIP_NAMES);
+    }
+    nn_folder_report_free(&rep);
+    return NN_OK;
+}
+
+static nn_status check_limit(const nn_config *cfg, const nn_folder *f, size_t limit,
+                             const char *key, nn_error *err)
+{
+    if (limit == 0 || limit >= f->n_classes)
+        return NN_OK;
+    return nn_fail(err, NN_ECONFIG,
+                   "%s: data.%s: %zu keeps fewer images than %s has classes (%zu); expected 0 "
+                   "(all) or at least %zu",
+                   cfg->source ? cfg->source : "<config>", key, limit, f->root, f->n_classes,
+                   f->n_classes);
+}
+
+static nn_status load_folders(const nn_config *cfg, const nn_load_hooks *h, nn_dataset *train,
+                              nn_dataset *test, nn_error *err)
+{
+    nn_folder ftrain, ftest;
+    char classes[600];
+    double t0 = now_seconds();
+    nn_status st = nn_folder_scan(&ftrain, cfg->data.train_dir, err);
+    double t1 = now_seconds();
+    if (st == NN_OK)
+        st = nn_folder_scan(&ftest, cfg->data.test_dir, err);
+    else
+        memset(&ftest, 0, sizeof ftest);
+    double t2 = now_seconds();
+    if (st == NN_OK)
+        st = nn_folder_same_classes(&ftrain, &ftest, err);
+    if (st == NN_OK)
+        st = check_limit(cfg, &ftrain, cfg->data.train_limit, "train_limit", err);
+    if (st == NN_OK)
+        st = check_limit(cfg, &ftest, cfg->data.test_limit, "test_limit", err);
+    if (st == NN_OK) {
+        nn_folder_limit(&ftrain, cfg->data.train_limit);
+        nn_folder_limit(&ftest, cfg->data.test_limit);
+        class_list(&ftrain, classes, sizeof classes);
+        say(h, "classes: %zu, in label order (0 first): %s", ftrain.n_classes, classes);
+        st = decode_set(cfg, h, &ftrain, "train", t1 - t0, train, err);
+    }
+    if (st == NN_OK)
+        st = decode_set(cfg, h, &ftest, "test", t2 - t1, test, err);
+    nn_folder_free(&ftrain);
+    nn_folder_free(&ftest);
+    return st;
+}
+
+nn_status nn_data_load(const nn_config *cfg, const nn_load_hooks *hooks, nn_dataset *train,
+                       nn_dataset *test, nn_error *err)
+{
+    memset(train, 0, sizeof *train);
+    memset(test, 0, sizeof *test);
+    nn_status st = cfg->data.kind == NN_DATA_IMAGE_FOLDER
+                       ? load_folders(cfg, hooks, train, test, err)
+                       : load_idx(cfg, hooks, train, test, err);
+    if (st != NN_OK) {
+        nn_dataset_free(train);
+        nn_dataset_free(test);
+    }
+    return st;
+}
+
+char *nn_classes_path(const char *csv)
+{
+    if (csv == NULL || strcmp(csv, "-") == 0)
+        return NULL;
+    size_t n = strlen(csv);
+    if (n >= 4 && strcmp(csv + n - 4, ".csv") == 0)
+        n -= 4;
+    size_t size = n + sizeof ".classes.txt";
+    char *path = malloc(size);
+    if (path != NULL)
+        snprintf(path, size, "%.*s.classes.txt", (int)n, csv);
+    return path;
+}
+
+nn_status nn_write_classes(const nn_dataset *ds, const char *path, nn_error *err)
+{
+    nn_status st = nn_mkdirs_for(path, err);
+    if (st != NN_OK)
+        return st;
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return nn_fail(err, NN_ESYS, "%s: cannot write the class list: %s", path, strerror(errno));
+    for (size_t c = 0; c < ds->n_classes; c++)
+        fprintf(f, "%s\n", ds->class_names ? ds->class_names[c] : "");
+    int bad = ferror(f);
+    int e = errno;
+    if (fclose(f) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    if (bad)
+        return nn_fail(err, NN_ESYS, "%s: writing the class list failed: %s", path, strerror(e));
+    return NN_OK;
+}
