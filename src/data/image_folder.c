@@ -370,62 +370,55 @@ typedef struct job {
     int want_w, want_h; /* 0 until the first image is known */
     size_t end;
     atomic_size_t next, done, stop_at;
+    int *dirfds; /* one open descriptor per class folder (-1: use the whole path) */
 } job;
 
-static void read_file(const char *path, result *r, rbuf *b, size_t *len)
+/* Reads a whole file into b with as few system calls as possible: open, one read into the
+ * reused buffer (a regular file's read returns less than asked only at its end), close.
+ * No fstat: a directory or other non-file fails its read (EISDIR) and is reported. */
+static void read_file(int dirfd, const char *path, result *r, rbuf *b, size_t *len)
 {
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    struct stat st;
+    enum { FIRST_CAP = 1 << 16 };
     *len = 0;
-    if (fd < 0 || fstat(fd, &st) != 0) {
+    /* Relative to the class folder's descriptor: the kernel walks one name, not the path. */
+    const char *slash = strrchr(path, '/');
+    int fd = dirfd >= 0 && slash ? openat(dirfd, slash + 1, O_RDONLY | O_CLOEXEC)
+                                 : open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
         r->status = ST_READ;
         r->code = errno;
-        if (fd >= 0)
-            close(fd);
         return;
     }
-    if (!S_ISREG(st.st_mode))
-        r->status = ST_NOT_FILE;
-    else if (st.st_size == 0)
-        r->status = ST_EMPTY;
-    else if ((unsigned long long)st.st_size > INT_MAX)
-        r->status = ST_TOO_BIG;
-    if (r->status != ST_TODO) {
-        r->code = (int)(st.st_size > INT_MAX ? INT_MAX : st.st_size);
-        close(fd);
-        return;
-    }
-    size_t want = (size_t)st.st_size;
-    if (b->cap < want + 1) {
-        size_t cap = want + 1 > 2 * b->cap ? want + 1 : 2 * b->cap;
-        uint8_t *p = realloc(b->p, cap);
-        if (p == NULL) {
-            r->status = ST_NOMEM;
-            close(fd);
-            return;
-        }
-        b->p = p;
-        b->cap = cap;
-    }
-    /* One byte more than the size: a file that grew is noticed too. */
     size_t got = 0;
     for (;;) {
-        ssize_t n = read(fd, b->p + got, want + 1 - got);
+        if (got == b->cap) { /* full: grow and read on */
+            size_t cap = b->cap ? 2 * b->cap : FIRST_CAP;
+            uint8_t *p = cap > (size_t)INT_MAX + 1 ? NULL : realloc(b->p, cap);
+            if (p == NULL) {
+                r->status = cap > (size_t)INT_MAX + 1 ? ST_TOO_BIG : ST_NOMEM;
+                r->code = INT_MAX;
+                break;
+            }
+            b->p = p;
+            b->cap = cap;
+        }
+        ssize_t n = read(fd, b->p + got, b->cap - got);
         if (n < 0 && errno == EINTR)
             continue;
         if (n < 0) {
-            r->status = ST_READ;
+            r->status = errno == EISDIR ? ST_NOT_FILE : ST_READ;
             r->code = errno;
             break;
         }
-        if (n == 0 || (got += (size_t)n) == want + 1)
+        got += (size_t)n;
+        if (n == 0 || got < b->cap)
             break;
     }
     close(fd);
-    if (r->status == ST_TODO && got != want) {
-        r->status = ST_SHORT;
-        r->code = (int)got;
-    }
+    if (r->status == ST_TODO && got == 0)
+        r->status = ST_EMPTY;
+    else if (r->status == ST_TODO && got > (size_t)INT_MAX)
+        r->status = ST_TOO_BIG;
     *len = got;
 }
 
@@ -435,7 +428,19 @@ static void decode_one(job *j, size_t i, rbuf *b, uint8_t **keep)
 {
     result *r = &j->res[i];
     size_t len;
-    read_file(j->f->files[i], r, b, &len);
+    int dirfd = -1;
+    if (j->dirfds) {
+        size_t lo = 0, hi = j->f->n_classes; /* the class c with start[c] <= i < start[c+1] */
+        while (hi - lo > 1) {
+            size_t mid = (lo + hi) / 2;
+            if (j->f->class_start[mid] <= i)
+                lo = mid;
+            else
+                hi = mid;
+        }
+        dirfd = j->dirfds[lo];
+    }
+    read_file(dirfd, j->f->files[i], r, b, &len);
     if (r->status != ST_TODO)
         return;
     int w = 0, h = 0, comp = 0, ch = (int)j->o->channels;
@@ -662,6 +667,12 @@ nn_status nn_folder_decode(const nn_folder *f, const nn_folder_options *o, nn_da
     j.res = calloc(f->n_files, sizeof *j.res);
     if (j.res == NULL)
         return nn_fail(err, NN_ESYS, "out of memory for %zu file records", f->n_files);
+    j.dirfds = malloc(f->n_classes * sizeof *j.dirfds);
+    for (size_t c = 0; j.dirfds && c < f->n_classes; c++) {
+        char *dir = join3(f->root, "/", f->classes[c]);
+        j.dirfds[c] = dir ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
+        free(dir);
+    }
 
     /* The first good image fixes the size. */
     size_t first = SIZE_MAX, i;
@@ -745,6 +756,10 @@ done:
     for (i = 0; i < f->n_files; i++)
         free(j.res[i].detail);
     free(j.res);
+    for (size_t c = 0; j.dirfds && c < f->n_classes; c++)
+        if (j.dirfds[c] >= 0)
+            close(j.dirfds[c]);
+    free(j.dirfds);
     free(j.pixels);
     stbi_image_free(first_px);
     nn_dataset_free(&out);
