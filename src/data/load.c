@@ -35,20 +35,21 @@ static void say(const nn_load_hooks *h, const char *fmt, ...)
 static nn_status load_idx(const nn_config *cfg, const nn_load_hooks *h, nn_dataset *train,
                           nn_dataset *test, nn_error *err)
 {
-    double t = now_seconds();
+    /* Both sets first, then the summary: a bad file gives its error line alone. */
+    double t0 = now_seconds();
     nn_status st = nn_idx_load(train, cfg->data.train_images, cfg->data.train_labels,
                                cfg->data.train_limit, err);
     if (st != NN_OK)
         return st;
-    say(h, "train: %zu images of %zux%zu from %s (%.3f s)", train->n, train->rows, train->cols,
-        cfg->data.train_images, now_seconds() - t);
-    t = now_seconds();
+    double t1 = now_seconds();
     st = nn_idx_load(test, cfg->data.test_images, cfg->data.test_labels, cfg->data.test_limit,
                      err);
     if (st != NN_OK)
         return st;
+    say(h, "train: %zu images of %zux%zu from %s (%.3f s)", train->n, train->rows, train->cols,
+        cfg->data.train_images, t1 - t0);
     say(h, "test: %zu images of %zux%zu from %s (%.3f s)", test->n, test->rows, test->cols,
-        cfg->data.test_images, now_seconds() - t);
+        cfg->data.test_images, now_seconds() - t1);
     return NN_OK;
 }
 
