@@ -445,17 +445,6 @@ static void decode_one(job *j, size_t i, rbuf *b, uint8_t **keep)
         return;
     int w = 0, h = 0, comp = 0, ch = (int)j->o->channels;
     r->format = nn_image_format(b->p, len);
-    if (!stbi_info_from_memory(b->p, (int)len, &w, &h, &comp)) {
-        r->status = ST_DECODE;
-        r->reason = stbi_failure_reason();
-        return;
-    }
-    r->w = w;
-    r->h = h;
-    if (j->want_w && (w != j->want_w || h != j->want_h)) {
-        r->status = ST_SIZE;
-        return;
-    }
     char why[200];
     if (nn_image_check_complete(b->p, len, why, sizeof why) != 0) {
         r->detail = strdup(why);
@@ -468,9 +457,9 @@ static void decode_one(job *j, size_t i, rbuf *b, uint8_t **keep)
         r->status = r->reason && strcmp(r->reason, "outofmem") == 0 ? ST_NOMEM : ST_DECODE;
         return;
     }
-    if (j->want_w && (w != j->want_w || h != j->want_h)) { /* info and load disagree */
-        r->w = w;
-        r->h = h;
+    r->w = w;
+    r->h = h;
+    if (j->want_w && (w != j->want_w || h != j->want_h)) {
         r->status = ST_SIZE;
         stbi_image_free(px);
         return;
