@@ -47,18 +47,25 @@ static void on_log(void *ctx, const char *line)
         fprintf(stderr, "%s\n", line);
 }
 
+enum { BAR_WIDTH = 30 };
+
+/* A progress bar of BAR_WIDTH characters: '#' for the part done, '.' for the rest. */
+static void draw_bar(char bar[BAR_WIDTH + 1], size_t done, size_t total)
+{
+    size_t fill = total ? done * BAR_WIDTH / total : BAR_WIDTH;
+    for (size_t i = 0; i < BAR_WIDTH; i++)
+        bar[i] = i < fill ? '#' : '.';
+    bar[BAR_WIDTH] = '\0';
+}
+
 static void on_batch(void *ctx, size_t epoch, size_t epochs, size_t done, size_t total,
                      double ips)
 {
     const progress *p = ctx;
     if (p->quiet || !p->tty)
         return;
-    enum { WIDTH = 30 };
-    size_t fill = total ? done * WIDTH / total : WIDTH;
-    char bar[WIDTH + 1];
-    for (size_t i = 0; i < WIDTH; i++)
-        bar[i] = i < fill ? '#' : '.';
-    bar[WIDTH] = '\0';
+    char bar[BAR_WIDTH + 1];
+    draw_bar(bar, done, total);
     fprintf(stderr, "\repoch %zu/%zu [%s] %3zu%%  %.0f img/s ", epoch, epochs, bar,
             total ? done * 100 / total : 100, ips);
     fflush(stderr);
@@ -69,12 +76,8 @@ static void on_load(void *ctx, const char *what, size_t done, size_t total)
     const progress *p = ctx;
     if (p->quiet || !p->tty)
         return;
-    enum { WIDTH = 30 };
-    size_t fill = total ? done * WIDTH / total : WIDTH;
-    char bar[WIDTH + 1];
-    for (size_t i = 0; i < WIDTH; i++)
-        bar[i] = i < fill ? '#' : '.';
-    bar[WIDTH] = '\0';
+    char bar[BAR_WIDTH + 1];
+    draw_bar(bar, done, total);
     fprintf(stderr, "\rloading %s [%s] %zu/%zu ", what, bar, done, total);
     if (done == total)
         fputs("\r\033[K", stderr);

@@ -7,8 +7,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "nn/clock.h"
 #include "nn/csv.h"
 #include "nn/load.h"
 #include "nn/loss.h"
@@ -18,13 +18,6 @@
 enum { EVAL_CHUNK = 256 };      /* rows per forward pass when evaluating */
 enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_SPLIT = 3 };
 #define NN_PI 3.14159265358979323846
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void say(const nn_train_hooks *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(const nn_train_hooks *h, const char *fmt, ...)
@@ -165,7 +158,7 @@ static nn_status end_epoch(run *r, nn_epoch_report *rep, nn_error *err)
         return diverged(r, rep->epoch, rep->step, "the validation loss is not finite", err);
     nn_dead_finish(&r->dead);
 
-    rep->seconds = now_seconds() - r->t0;
+    rep->seconds = nn_now() - r->t0;
     nn_csv_row row = {.epoch = rep->epoch,
                       .step = rep->step,
                       .lr = rep->lr,
@@ -212,7 +205,7 @@ static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, 
     if (cfg->train.shuffle)
         nn_rng_shuffle(shuffle_rng, r->order, n);
 
-    double total = 0.0, t_start = now_seconds(), t_report = t_start;
+    double total = 0.0, t_start = nn_now(), t_report = t_start;
     size_t hits = 0;
     for (size_t b = 0; b < n_batches; b++) {
         size_t start = b * bs, rows = n - start < bs ? n - start : bs;
@@ -232,7 +225,7 @@ static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, 
         nn_sgd_end_step(&r->sgd);
         rep->step++;
         if (r->hooks && r->hooks->batch && (b + 1) % 16 == 0) {
-            double t = now_seconds();
+            double t = nn_now();
             if (t - t_report > 0.1) {
                 t_report = t;
                 r->hooks->batch(r->hooks->ctx, rep->epoch, rep->epochs, b + 1, n_batches,
@@ -240,7 +233,7 @@ static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, 
             }
         }
     }
-    double elapsed = now_seconds() - t_start;
+    double elapsed = nn_now() - t_start;
     rep->has_train = 1;
     rep->train_loss = total / (double)n;
     rep->train_acc = (double)hits / (double)n;
@@ -251,7 +244,7 @@ static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, 
 nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
                       const nn_train_hooks *hooks, nn_error *err)
 {
-    run r = {.cfg = cfg, .train = train, .test = test, .hooks = hooks, .t0 = now_seconds()};
+    run r = {.cfg = cfg, .train = train, .test = test, .hooks = hooks, .t0 = nn_now()};
     nn_status st;
     if (train->dim != test->dim)
         return nn_fail(err, NN_EDATA,

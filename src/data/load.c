@@ -7,17 +7,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
+#include "nn/clock.h"
 #include "nn/csv.h"
 #include "nn/image_folder.h"
-
-static double now_seconds(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
-}
 
 static void say(const nn_load_hooks *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 static void say(const nn_load_hooks *h, const char *fmt, ...)
@@ -36,12 +29,12 @@ static nn_status load_idx(const nn_config *cfg, const nn_load_hooks *h, nn_datas
                           nn_dataset *test, nn_error *err)
 {
     /* Both sets first, then the summary: a bad file gives its error line alone. */
-    double t0 = now_seconds();
+    double t0 = nn_now();
     nn_status st = nn_idx_load(train, cfg->data.train_images, cfg->data.train_labels,
                                cfg->data.train_limit, err);
     if (st != NN_OK)
         return st;
-    double t1 = now_seconds();
+    double t1 = nn_now();
     st = nn_idx_load(test, cfg->data.test_images, cfg->data.test_labels, cfg->data.test_limit,
                      err);
     if (st != NN_OK)
@@ -49,7 +42,7 @@ static nn_status load_idx(const nn_config *cfg, const nn_load_hooks *h, nn_datas
     say(h, "train: %zu images of %zux%zu from %s (%.3f s)", train->n, train->rows, train->cols,
         cfg->data.train_images, t1 - t0);
     say(h, "test: %zu images of %zux%zu from %s (%.3f s)", test->n, test->rows, test->cols,
-        cfg->data.test_images, now_seconds() - t1);
+        cfg->data.test_images, nn_now() - t1);
     return NN_OK;
 }
 
@@ -92,11 +85,11 @@ static nn_status decode_set(const nn_config *cfg, const nn_load_hooks *h, const 
                            .ctx = &pc,
                            .progress = h && h->progress ? on_progress : NULL};
     nn_folder_report rep;
-    double t = now_seconds();
+    double t = nn_now();
     nn_status st = nn_folder_decode(f, &o, ds, &rep, err);
     if (st != NN_OK)
         return st;
-    t = now_seconds() - t;
+    t = nn_now() - t;
     say(h,
         "%s: %zu images in %zu classes from %s, %zux%zux%zu (%.3f s: listing %.3f, decoding "
         "%.3f); not loaded: %zu hidden, %zu non-image files, %zu files outside class folders, "
@@ -132,14 +125,14 @@ static nn_status load_folders(const nn_config *cfg, const nn_load_hooks *h, nn_d
 {
     nn_folder ftrain, ftest;
     char classes[600];
-    double t0 = now_seconds();
+    double t0 = nn_now();
     nn_status st = nn_folder_scan(&ftrain, cfg->data.train_dir, err);
-    double t1 = now_seconds();
+    double t1 = nn_now();
     if (st == NN_OK)
         st = nn_folder_scan(&ftest, cfg->data.test_dir, err);
     else
         memset(&ftest, 0, sizeof ftest);
-    double t2 = now_seconds();
+    double t2 = nn_now();
     if (st == NN_OK)
         st = nn_folder_same_classes(&ftrain, &ftest, err);
     if (st == NN_OK)
