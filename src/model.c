@@ -73,7 +73,7 @@ static void dense_backward(nn_model *m, const nn_module *d, const float *x, cons
                 0.0f, dx, d->in);
     tile_update u = {m, d, update, update_ctx};
     nn_gemm_ex(g, NN_TRANS, NN_NO_TRANS, d->out, d->in, rows, 1.0f, dy, d->out, x, d->in, 0.0f,
-               d->dw, d->in, update ? weight_tile_done : NULL, &u);
+               d->dw, d->in, NN_SPLIT_ROWS, update ? weight_tile_done : NULL, &u);
     if (d->db) {
         sum_rows(d->db, dy, rows, d->out);
         if (update) {

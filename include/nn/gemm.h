@@ -47,10 +47,16 @@ void nn_gemm(nn_gemm_ctx *ctx, nn_trans ta, nn_trans tb, size_t m, size_t n, siz
 typedef void (*nn_gemm_epilogue)(void *ctx, size_t i0, size_t j0, size_t m, size_t n,
                                  const float *c, size_t ldc);
 
-/* nn_gemm, then epilogue over C tile by tile (epilogue may be NULL). */
+/* How threads share C: by column panels when there are enough (the default), or by row
+ * panels, so that a thread owns whole rows (a weight gradient's rows are the weight rows the
+ * same thread reads in the forward pass: they stay in its core's cache). */
+typedef enum nn_gemm_split { NN_SPLIT_COLS = 0, NN_SPLIT_ROWS = 1 } nn_gemm_split;
+
+/* nn_gemm with a preferred split, then epilogue over C block by block (may be NULL). */
 void nn_gemm_ex(nn_gemm_ctx *ctx, nn_trans ta, nn_trans tb, size_t m, size_t n, size_t k,
                 float alpha, const float *a, size_t lda, const float *b, size_t ldb, float beta,
-                float *c, size_t ldc, nn_gemm_epilogue epilogue, void *epilogue_ctx);
+                float *c, size_t ldc, nn_gemm_split split, nn_gemm_epilogue epilogue,
+                void *epilogue_ctx);
 
 /* The number of cores this process may run on (at least 1). */
 int nn_available_cores(void);

@@ -329,7 +329,8 @@ typedef struct job {
     int overwrite; /* beta == 0: the first K block stores instead of adding */
     float *c;
     size_t ldc;
-    nn_gemm_epilogue epilogue; /* on each tile after the last K block (may be NULL) */
+    nn_gemm_split split;
+    nn_gemm_epilogue epilogue; /* on each block after the last K block (may be NULL) */
     void *epilogue_ctx;
 } job;
 
@@ -347,9 +348,11 @@ static void barrier(int nt)
 static void run_thread(const nn_gemm_ctx *ctx, const job *jb, int t, int nt)
 {
     const size_t mr = ctx->k.mr, nr = ctx->k.nr;
-    const size_t n_panels = (jb->n + nr - 1) / nr;
-    /* Split by columns when there are enough column panels, else by row panels. */
-    const int by_cols = n_panels >= (size_t)nt;
+    const size_t n_panels = (jb->n + nr - 1) / nr, m_first = jb->m < MC ? jb->m : MC;
+    /* Split by columns when there are enough column panels (or rows were asked for but
+     * there are too few row panels), else by row panels. */
+    const int by_cols = jb->split == NN_SPLIT_ROWS ? (m_first + mr - 1) / mr < (size_t)nt
+                                                   : n_panels >= (size_t)nt;
     size_t col0 = 0, col1 = jb->n;
     if (by_cols) {
         col0 = (n_panels * (size_t)t / (size_t)nt) * nr;
@@ -412,12 +415,14 @@ void nn_gemm(nn_gemm_ctx *ctx, nn_trans ta, nn_trans tb, size_t m, size_t n, siz
              float alpha, const float *a, size_t lda, const float *b, size_t ldb, float beta,
              float *c, size_t ldc)
 {
-    nn_gemm_ex(ctx, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NULL, NULL);
+    nn_gemm_ex(ctx, ta, tb, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, NN_SPLIT_COLS, NULL,
+               NULL);
 }
 
 void nn_gemm_ex(nn_gemm_ctx *ctx, nn_trans ta, nn_trans tb, size_t m, size_t n, size_t k,
                 float alpha, const float *a, size_t lda, const float *b, size_t ldb, float beta,
-                float *c, size_t ldc, nn_gemm_epilogue epilogue, void *epilogue_ctx)
+                float *c, size_t ldc, nn_gemm_split split, nn_gemm_epilogue epilogue,
+                void *epilogue_ctx)
 {
     if (m == 0 || n == 0)
         return;
@@ -438,7 +443,8 @@ void nn_gemm_ex(nn_gemm_ctx *ctx, nn_trans ta, nn_trans tb, size_t m, size_t n, 
         scale_c(m, n, beta, c, ldc);
         beta = 1.0f;
     }
-    job jb = {ta, tb, m, n, k, alpha, a, b, lda, ldb, beta == 0.0f, c, ldc, epilogue, epilogue_ctx};
+    job jb = {ta,  tb,  m,           n,   k,     alpha,    a,        b,           lda,
+              ldb, beta == 0.0f, c, ldc, split, epilogue, epilogue_ctx};
     int nt = ctx->threads;
     size_t panels = (n + ctx->k.nr - 1) / ctx->k.nr, mpanels = (m + ctx->k.mr - 1) / ctx->k.mr;
     size_t most = panels > mpanels ? panels : mpanels;
