@@ -180,6 +180,49 @@ __attribute__((target("avx512f"))) static void micro_avx512(size_t kc, const flo
         _mm512_mask_storeu_ps(ci + 16, m1, r1);
     }
 }
+
+/* ------------------------------------------------------------ A B^T with few columns */
+
+/* C = alpha * A B^T (+ C when add) for a C with few columns (a classifier layer's 10
+ * outputs): each element is a dot product of two contiguous rows, 16 lanes at a time, then
+ * the lanes summed in a fixed tree. No packing, no padding to 32 columns. Rows are
+ * independent, so a row's result does not depend on the others. */
+__attribute__((target("avx512f"))) static void dots_avx512(size_t m, size_t n, size_t k,
+                                                           float alpha, const float *a,
+                                                           size_t lda, const float *b,
+                                                           size_t ldb, float *c, size_t ldc,
+                                                           int add)
+{
+    const size_t k16 = k & ~(size_t)15;
+    const __mmask16 tail = (__mmask16)((1u << (k - k16)) - 1);
+    for (size_t i = 0; i < m; i++) {
+        const float *ai = a + i * lda;
+        /* Four columns at a time: four independent chains share each load of A's row. */
+        for (size_t j0 = 0; j0 < n; j0 += 4) {
+            size_t nj = n - j0 < 4 ? n - j0 : 4;
+            const float *bj[4];
+            for (size_t q = 0; q < 4; q++)
+                bj[q] = b + (j0 + (q < nj ? q : 0)) * ldb;
+            __m512 s[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(),
+                           _mm512_setzero_ps()};
+            for (size_t p = 0; p < k16; p += 16) {
+                __m512 x = _mm512_loadu_ps(ai + p);
+                for (size_t q = 0; q < 4; q++)
+                    s[q] = _mm512_fmadd_ps(x, _mm512_loadu_ps(bj[q] + p), s[q]);
+            }
+            if (tail) {
+                __m512 x = _mm512_maskz_loadu_ps(tail, ai + k16);
+                for (size_t q = 0; q < 4; q++)
+                    s[q] = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(tail, bj[q] + k16), s[q]);
+            }
+            for (size_t q = 0; q < nj; q++) {
+                float v = alpha * _mm512_reduce_add_ps(s[q]);
+                float *cij = c + i * ldc + j0 + q;
+                *cij = add ? *cij + v : v;
+            }
+        }
+    }
+}
 #endif /* NN_X86 */
 
 /* ------------------------------------------------------------ packing */
@@ -443,6 +486,14 @@ void nn_gemm_ex(nn_gemm_ctx *ctx, nn_trans ta, nn_trans tb, size_t m, size_t n, 
         scale_c(m, n, beta, c, ldc);
         beta = 1.0f;
     }
+#ifdef NN_X86
+    if (ctx->fast_transpose && ta == NN_NO_TRANS && tb == NN_TRANS && n <= 16) {
+        dots_avx512(m, n, k, alpha, a, lda, b, ldb, c, ldc, beta != 0.0f);
+        if (epilogue)
+            epilogue(epilogue_ctx, 0, 0, m, n, c, ldc);
+        return;
+    }
+#endif
     job jb = {ta,  tb,  m,           n,   k,     alpha,    a,        b,           lda,
               ldb, beta == 0.0f, c, ldc, split, epilogue, epilogue_ctx};
     int nt = ctx->threads;
