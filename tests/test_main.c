@@ -15,6 +15,7 @@ int main(void)
         cli_suite,
         config_suite,
         idx_suite,
+        png_fast_suite,
         image_folder_suite,
     };
     SRunner *sr = srunner_create(NULL);
