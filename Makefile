@@ -1,6 +1,8 @@
 # nntrain - see README.md.   make | make test | make test-asan | make deps | make run
 .SUFFIXES:
 
+.DEFAULT_GOAL := all
+
 CC      ?= cc
 # BLAS=openblas routes nn_gemm to cblas_sgemm (Debian libopenblas-dev), in its own build dir.
 BLAS    ?=

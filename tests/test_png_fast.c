@@ -92,6 +92,29 @@ START_TEST(test_declines_what_it_does_not_take)
     memcpy(bad, gray.bytes, len);
     bad[8 + 25 + 8 + 3] ^= 0x10; /* inside the first IDAT's data */
     ck_assert_int_eq(nn_png_fast_decode(d, bad, len, 1, 28, 28, out, &s), 0);
+    /* a PLTE or tRNS chunk (valid CRC) after IHDR: stb_image's checks apply, not ours */
+    const char *types[2] = {"PLTE", "tRNS"};
+    for (int t = 0; t < 2; t++) {
+        unsigned char *with = malloc(len + 13);
+        ck_assert_ptr_nonnull(with);
+        memcpy(with, gray.bytes, 33); /* signature + IHDR */
+        unsigned char *c = with + 33;
+        c[0] = c[1] = c[2] = 0;
+        c[3] = 1; /* a 1-byte chunk: an invalid PLTE, a wrong-length tRNS */
+        memcpy(c + 4, types[t], 4);
+        c[8] = 7;
+        uint32_t crc = libdeflate_crc32(0, c + 4, 5);
+        c[9] = (unsigned char)(crc >> 24);
+        c[10] = (unsigned char)(crc >> 16);
+        c[11] = (unsigned char)(crc >> 8);
+        c[12] = (unsigned char)crc;
+        memcpy(with + 46, gray.bytes + 33, len - 33);
+        ck_assert_int_eq(nn_png_fast_decode(d, with, len + 13, 1, 28, 28, out, &s), 0);
+        int w, h, ch;
+        uint8_t *ref = stbi_load_from_memory(with, (int)(len + 13), &w, &h, &ch, 1);
+        ck_assert_ptr_null(ref); /* stb_image rejects it: so must the loader, everywhere */
+        free(with);
+    }
     /* not a PNG */
     ck_assert_int_eq(nn_png_fast_decode(d, px, sizeof px, 1, 28, 28, out, &s), 0);
     free(bad);

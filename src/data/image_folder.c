@@ -481,6 +481,10 @@ static void decode_one(job *j, size_t i, rbuf *b, uint8_t **keep)
     uint8_t *px = stbi_load_from_memory(b->p, (int)len, &w, &h, &comp, ch);
     if (px == NULL) {
         r->reason = stbi_failure_reason();
+        /* stb_image writes the name of an unknown PNG chunk into one static buffer shared
+         * by all threads: keep a fixed text instead of a pointer into it. */
+        if (r->reason && strstr(r->reason, "chunk not known"))
+            r->reason = "PNG chunk not known";
         r->status = r->reason && strcmp(r->reason, "outofmem") == 0 ? ST_NOMEM : ST_DECODE;
         return;
     }

@@ -107,8 +107,10 @@ int nn_png_fast_decode(struct libdeflate_decompressor *d, const uint8_t *data, s
             idat_len += clen;
         } else if (memcmp(type, "IEND", 4) == 0) {
             seen_iend = 1;
-        } else if (!(type[0] & 0x20) && memcmp(type, "PLTE", 4) != 0) {
-            return 0; /* an unknown critical chunk */
+        } else if (!(type[0] & 0x20) || memcmp(type, "tRNS", 4) == 0) {
+            /* A critical chunk other than IHDR/IDAT/IEND (PLTE included: no gray or RGB
+             * image needs one), or transparency: stb_image checks those; let it. */
+            return 0;
         }
         off += (size_t)clen + 12;
     }
