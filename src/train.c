@@ -3,12 +3,12 @@
 #include "nn/train.h"
 
 #include <math.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nn/clock.h"
+#include "nn/log.h"
 #include "nn/csv.h"
 #include "nn/load.h"
 #include "nn/loss.h"
@@ -19,18 +19,8 @@ enum { EVAL_CHUNK = 256 };      /* rows per forward pass when evaluating */
 enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_SPLIT = 3 };
 #define NN_PI 3.14159265358979323846
 
-static void say(const nn_train_hooks *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(const nn_train_hooks *h, const char *fmt, ...)
-{
-    if (!h || !h->log)
-        return;
-    char line[512];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    h->log(h->ctx, line);
-}
+/* One informational line through the hooks\' log (which may be absent). */
+#define say(h, ...) nn_logf((h) ? (h)->log : NULL, (h) ? (h)->ctx : NULL, __VA_ARGS__)
 
 double nn_schedule_lr(const nn_config *cfg, size_t e)
 {

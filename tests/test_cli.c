@@ -106,6 +106,19 @@ static void assert_one_line(const char *needle1, const char *needle2)
     free(err);
 }
 
+/* a and b are the same CSV apart from the seconds column, c is not; frees all three. */
+static void assert_same_and_different(char *a, char *b, char *c)
+{
+    th_strip_last_column(a);
+    th_strip_last_column(b);
+    th_strip_last_column(c);
+    ck_assert_str_eq(a, b);
+    ck_assert_str_ne(a, c);
+    free(a);
+    free(b);
+    free(c);
+}
+
 START_TEST(test_run_writes_csv)
 {
     ck_assert_int_eq(nntrain("tiny.json --quiet"), 0);
@@ -159,14 +172,7 @@ START_TEST(test_deterministic)
     ck_assert_int_eq(nntrain("tiny.json --quiet --csv b.csv"), 0);
     ck_assert_int_eq(nntrain("tiny.json --quiet --csv c.csv --seed 2"), 0);
     char *a = read_in_dir("a.csv"), *b = read_in_dir("b.csv"), *c = read_in_dir("c.csv");
-    th_strip_last_column(a);
-    th_strip_last_column(b);
-    th_strip_last_column(c);
-    ck_assert_str_eq(a, b);
-    ck_assert_str_ne(a, c);
-    free(a);
-    free(b);
-    free(c);
+    assert_same_and_different(a, b, c);
 }
 END_TEST
 
@@ -278,14 +284,7 @@ START_TEST(test_validation_split)
     ck_assert_uint_eq(step, 3 * 19);
     ck_assert_msg(va > 0.9, "validation accuracy %g", va);
     /* Same seed, same split and run; another seed, another split. */
-    th_strip_last_column(a);
-    th_strip_last_column(b);
-    th_strip_last_column(c);
-    ck_assert_str_eq(a, b);
-    ck_assert_str_ne(a, c);
-    free(a);
-    free(b);
-    free(c);
+    assert_same_and_different(a, b, c);
 }
 END_TEST
 

@@ -3,27 +3,17 @@
 #include "nn/load.h"
 
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "nn/clock.h"
+#include "nn/log.h"
 #include "nn/csv.h"
 #include "nn/image_folder.h"
 
-static void say(const nn_load_hooks *h, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void say(const nn_load_hooks *h, const char *fmt, ...)
-{
-    if (!h || !h->log)
-        return;
-    char line[1024];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(line, sizeof line, fmt, ap);
-    va_end(ap);
-    h->log(h->ctx, line);
-}
+/* One informational line through the hooks\' log (which may be absent). */
+#define say(h, ...) nn_logf((h) ? (h)->log : NULL, (h) ? (h)->ctx : NULL, __VA_ARGS__)
 
 static nn_status load_idx(const nn_config *cfg, const nn_load_hooks *h, nn_dataset *train,
                           nn_dataset *test, nn_error *err)
