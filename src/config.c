@@ -485,7 +485,8 @@ static nn_status parse_data(const ctx *c, const cJSON *root, nn_config *cfg)
 
 static nn_status parse_train(const ctx *c, const cJSON *root, nn_config *cfg)
 {
-    static const char *const keys[] = {"epochs", "batch_size", "shuffle", "threads", NULL};
+    static const char *const keys[] = {"epochs",  "batch_size",      "shuffle",
+                                       "threads", "flush_denormals", NULL};
     const cJSON *sec;
     TRY(get_section(c, root, "train", 0, keys, &sec));
     TRY(get_size(c, sec, "train", "epochs", 0, 1000000, 0, 10, &cfg->train.epochs));
@@ -493,6 +494,7 @@ static nn_status parse_train(const ctx *c, const cJSON *root, nn_config *cfg)
     size_t threads;
     TRY(get_size(c, sec, "train", "threads", 0, 64, 0, 0, &threads));
     cfg->train.threads = (int)threads;
+    TRY(get_bool(c, sec, "train", "flush_denormals", 1, &cfg->train.flush_denormals));
     return get_bool(c, sec, "train", "shuffle", 1, &cfg->train.shuffle);
 }
 

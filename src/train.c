@@ -10,6 +10,7 @@
 #include "nn/clock.h"
 #include "nn/log.h"
 #include "nn/csv.h"
+#include "nn/fpmode.h"
 #include "nn/load.h"
 #include "nn/loss.h"
 #include "nn/rng.h"
@@ -82,7 +83,7 @@ static int evaluate(run *r, const nn_dataset *ds, const size_t *idx, size_t coun
         size_t rows = count - start < EVAL_CHUNK ? count - start : EVAL_CHUNK;
         for (size_t i = 0; i < rows; i++)
             r->seq[i] = idx ? idx[start + i] : start + i;
-        nn_batch_fill(ds, r->seq, rows, r->norm, m->acts[0], r->labels);
+        nn_batch_fill(ds, r->seq, rows, &r->norm, m->acts[0], r->labels);
         const float *logits = nn_model_forward(m, rows);
         if (dead && nn_dead_observe(dead, m, rows) != 0)
             return -1;
@@ -199,7 +200,7 @@ static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, 
     size_t hits = 0;
     for (size_t b = 0; b < n_batches; b++) {
         size_t start = b * bs, rows = n - start < bs ? n - start : bs;
-        nn_batch_fill(r->train, r->order + start, rows, r->norm, m->acts[0], r->labels);
+        nn_batch_fill(r->train, r->order + start, rows, &r->norm, m->acts[0], r->labels);
         const float *logits = nn_model_forward(m, rows);
         double loss = nn_softmax_xent(logits, r->labels, rows, m->output_dim,
                                       m->dacts[m->n_modules], rows, &hits);
@@ -231,8 +232,8 @@ static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, 
     return NN_OK;
 }
 
-nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
-                      const nn_train_hooks *hooks, nn_error *err)
+static nn_status train_on(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
+                          const nn_train_hooks *hooks, nn_error *err)
 {
     run r = {.cfg = cfg, .train = train, .test = test, .hooks = hooks, .t0 = nn_now()};
     nn_status st;
@@ -267,7 +268,7 @@ nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_da
             mean, std, train->n);
     }
 
-    r.norm = (nn_norm){(float)mean, (float)std};
+    r.norm = nn_norm_make((float)mean, (float)std);
 
     nn_rng init_rng, shuffle_rng;
     nn_rng_seed(&init_rng, cfg->seed, RNG_INIT);
@@ -279,6 +280,7 @@ nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_da
         st = nn_sgd_init(&r.sgd, r.model.n_params, cfg->optim.momentum, cfg->optim.dampening,
                          cfg->optim.weight_decay, cfg->optim.nesterov, err);
     if (st == NN_OK) {
+        nn_gemm_set_flush(r.model.gemm, cfg->train.flush_denormals);
         nn_sgd_set_threads(&r.sgd, nn_gemm_threads(r.model.gemm));
         st = nn_dead_init(&r.dead, &r.model, err);
     }
@@ -324,6 +326,15 @@ nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_da
     if (st == NN_OK && hooks && hooks->done)
         hooks->done(hooks->ctx, &r.model);
     run_free(&r);
+    return st;
+}
+
+nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
+                      const nn_train_hooks *hooks, nn_error *err)
+{
+    nn_fpmode fp = nn_fp_flush(cfg->train.flush_denormals); /* this thread, for the run */
+    nn_status st = train_on(cfg, train, test, hooks, err);
+    nn_fp_restore(fp);
     return st;
 }
 

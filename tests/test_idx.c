@@ -470,10 +470,26 @@ START_TEST(batch_fill_normalizes)
         every[p] = (uint8_t)p;
     all.pixels = every;
     all.dim = 256;
-    nn_batch_fill(&all, &zero, 1, (nn_norm){0.0f, 1.0f}, every_x, NULL);
+    const nn_norm unit_norm = nn_norm_make(0.0f, 1.0f);
+    nn_batch_fill(&all, &zero, 1, &unit_norm, every_x, NULL);
     for (int p = 0; p < 256; p++) /* bit-exact ToTensor: p / 255 in float32 */
         ck_assert(memcmp(&every_x[p], &(float){(float)p / 255.0f}, sizeof(float)) == 0);
-    nn_batch_fill(&ds, idx, 4, (nn_norm){0.0f, 1.0f}, x, y);
+    /* Bit-exact Normalize with MNIST's usual statistics, at every pixel value and at
+     * positions that the 16-wide path and the scalar tail both see (256 + 7 features). */
+    static uint8_t tail[263];
+    static float tail_x[263];
+    for (int p = 0; p < 263; p++)
+        tail[p] = (uint8_t)((p * 37) & 255);
+    nn_dataset odd = ds;
+    odd.pixels = tail;
+    odd.dim = 263;
+    const nn_norm mnist = nn_norm_make(0.1307f, 0.3081f);
+    nn_batch_fill(&odd, &zero, 1, &mnist, tail_x, NULL);
+    for (int p = 0; p < 263; p++) {
+        float want = ((float)tail[p] / 255.0f - 0.1307f) / 0.3081f;
+        ck_assert(memcmp(&tail_x[p], &want, sizeof(float)) == 0);
+    }
+    nn_batch_fill(&ds, idx, 4, &unit_norm, x, y);
     const float unit[8] = {0.8f, 0.6f, 0.0f, 1.0f, 0.8f, 0.6f, 0.2f, 0.4f};
     for (int i = 0; i < 8; i++)
         ck_assert_float_eq_tol(x[i], unit[i], 1e-6f);
@@ -482,14 +498,15 @@ START_TEST(batch_fill_normalizes)
         ck_assert_int_eq(y[i], want_y[i]);
 
     /* Standardized with mean 0.5, std 0.25: x = (p/255 - 0.5) / 0.25. No labels. */
-    nn_batch_fill(&ds, idx, 2, (nn_norm){0.5f, 0.25f}, x, NULL);
+    const nn_norm half = nn_norm_make(0.5f, 0.25f);
+    nn_batch_fill(&ds, idx, 2, &half, x, NULL);
     const float std_x[4] = {1.2f, 0.4f, -2.0f, 2.0f};
     for (int i = 0; i < 4; i++)
         ck_assert_float_eq_tol(x[i], std_x[i], 1e-5f);
 
     /* count 0 writes nothing. */
     x[0] = 42.0f;
-    nn_batch_fill(&ds, idx, 0, (nn_norm){0.0f, 1.0f}, x, y);
+    nn_batch_fill(&ds, idx, 0, &unit_norm, x, y);
     ck_assert_float_eq(x[0], 42.0f);
 }
 END_TEST

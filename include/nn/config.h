@@ -67,6 +67,7 @@ typedef struct nn_config {
         size_t epochs, batch_size;
         int shuffle;
         int threads; /* 0 = all available cores */
+        int flush_denormals; /* subnormal floats become 0 while training (fpmode.h) */
     } train;
 
     struct {

@@ -40,15 +40,20 @@ void nn_dataset_free(nn_dataset *ds);
 void nn_dataset_stats(const nn_dataset *ds, double *mean, double *std);
 
 /* Pixel normalization, as torchvision's ToTensor + Normalize compute it in float32:
- * x = (pixel / 255 - mean) / std. mean 0 and std 1 give pixel / 255 exactly. */
+ * x = (pixel / 255 - mean) / std. mean 0 and std 1 give pixel / 255 exactly. A pixel has
+ * 256 values, so the 256 results are computed once (with exactly that expression) and
+ * batches are filled by table lookup. */
 typedef struct nn_norm {
     float mean, std;
+    float value[256]; /* value[p] = ((float)p / 255 - mean) / std */
 } nn_norm;
+
+nn_norm nn_norm_make(float mean, float std);
 
 /* Gathers samples idx[0..count) into x (count x dim floats, normalized) and, when y is
  * not NULL, their labels into y. */
-void nn_batch_fill(const nn_dataset *ds, const size_t *idx, size_t count, nn_norm norm, float *x,
-                   int32_t *y);
+void nn_batch_fill(const nn_dataset *ds, const size_t *idx, size_t count, const nn_norm *norm,
+                   float *x, int32_t *y);
 
 struct nn_rng;
 

@@ -35,6 +35,9 @@ void nn_gemm_destroy(nn_gemm_ctx *ctx);
 /* Name of the kernel in use ("avx512", "avx2", "portable", "blas"). */
 const char *nn_gemm_kernel(const nn_gemm_ctx *ctx);
 int nn_gemm_threads(const nn_gemm_ctx *ctx);
+/* Whether the threads a product starts flush subnormals to zero (see fpmode.h); the
+ * calling thread keeps its own mode. Default off. */
+void nn_gemm_set_flush(nn_gemm_ctx *ctx, int flush);
 
 void nn_gemm(nn_gemm_ctx *ctx, nn_trans ta, nn_trans tb, size_t m, size_t n, size_t k,
              float alpha, const float *a, size_t lda, const float *b, size_t ldb, float beta,

@@ -1,11 +1,13 @@
 /* dataset.c - freeing a data set, its pixel statistics, and float batch assembly. */
 #include "nn/dataset.h"
 
-#include "nn/vec.h"
-
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#include <immintrin.h>
+#endif
 
 void nn_dataset_free(nn_dataset *ds)
 {
@@ -52,21 +54,57 @@ void nn_dataset_stats(const nn_dataset *ds, double *mean, double *std)
         *std = s;
 }
 
-/* One sample: a plain counted loop over restrict pointers that the compiler vectorizes
- * (uint8 -> float, subtract, divide: the same IEEE operations as the scalar code). */
-NN_VECTORIZE static void convert_row(const uint8_t *restrict p, size_t dim, float mean, float std,
-                                     float *restrict x)
+nn_norm nn_norm_make(float mean, float std)
 {
-    for (size_t j = 0; j < dim; j++)
-        x[j] = ((float)p[j] / 255.0f - mean) / std;
+    nn_norm n = {.mean = mean, .std = std};
+    for (int p = 0; p < 256; p++)
+        n.value[p] = ((float)p / 255.0f - mean) / std;
+    return n;
 }
 
-void nn_batch_fill(const nn_dataset *ds, const size_t *idx, size_t count, nn_norm norm, float *x,
-                   int32_t *y)
+#if defined(__x86_64__) && defined(__GNUC__)
+/* 16 pixels at a time: widen the bytes to indices, gather their values. */
+__attribute__((target("avx512f"))) static void convert_row512(const uint8_t *restrict p,
+                                                              size_t dim,
+                                                              const float *restrict value,
+                                                              float *restrict x)
+{
+    size_t j = 0;
+    for (; j + 16 <= dim; j += 16) {
+        __m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)(p + j));
+        _mm512_storeu_ps(x + j, _mm512_i32gather_ps(_mm512_cvtepu8_epi32(bytes), value, 4));
+    }
+    for (; j < dim; j++)
+        x[j] = value[p[j]];
+}
+#endif
+
+/* One sample by table lookup: the same values as computing each pixel. */
+static void convert_row(const uint8_t *restrict p, size_t dim, const float *restrict value,
+                        float *restrict x, int wide)
+{
+#if defined(__x86_64__) && defined(__GNUC__)
+    if (wide) {
+        convert_row512(p, dim, value, x);
+        return;
+    }
+#else
+    (void)wide;
+#endif
+    for (size_t j = 0; j < dim; j++)
+        x[j] = value[p[j]];
+}
+
+void nn_batch_fill(const nn_dataset *ds, const size_t *idx, size_t count, const nn_norm *norm,
+                   float *x, int32_t *y)
 {
     const size_t dim = ds->dim;
+    int wide = 0;
+#if defined(__x86_64__) && defined(__GNUC__)
+    wide = __builtin_cpu_supports("avx512f");
+#endif
     for (size_t i = 0; i < count; i++) {
-        convert_row(ds->pixels + idx[i] * dim, dim, norm.mean, norm.std, x + i * dim);
+        convert_row(ds->pixels + idx[i] * dim, dim, norm->value, x + i * dim, wide);
         if (y != NULL)
             y[i] = ds->labels[idx[i]];
     }

@@ -13,6 +13,8 @@
  * rows of the batch. */
 #include "nn/gemm.h"
 
+#include "nn/fpmode.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +61,7 @@ struct nn_gemm_ctx {
     kernel k;
     int threads;
     int fast_transpose; /* the CPU has AVX-512: 16 x 16 transposes in registers */
+    int flush;          /* worker threads flush subnormals to zero (nn_gemm_set_flush) */
     float *apack;              /* (MC + MR_MAX) x KC, shared by the threads */
     float *bpack[MAX_THREADS]; /* (NC + NR_MAX) x KC, one per thread */
 };
@@ -509,7 +512,11 @@ void nn_gemm_ex(nn_gemm_ctx *ctx, nn_trans ta, nn_trans tb, size_t m, size_t n, 
     }
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt)
-    run_thread(ctx, &jb, omp_get_thread_num(), omp_get_num_threads());
+    {
+        nn_fpmode fp = nn_fp_flush(ctx->flush);
+        run_thread(ctx, &jb, omp_get_thread_num(), omp_get_num_threads());
+        nn_fp_restore(fp);
+    }
 #else
     run_thread(ctx, &jb, 0, 1);
 #endif
@@ -609,6 +616,11 @@ void nn_gemm_destroy(nn_gemm_ctx *ctx)
 const char *nn_gemm_kernel(const nn_gemm_ctx *ctx)
 {
     return ctx->k.name;
+}
+
+void nn_gemm_set_flush(nn_gemm_ctx *ctx, int flush)
+{
+    ctx->flush = flush;
 }
 
 int nn_gemm_threads(const nn_gemm_ctx *ctx)
