@@ -2,11 +2,12 @@
  * (AVX-512, AVX2+FMA, portable C) chosen at run time, OpenMP threads over output tiles.
  *
  * Loop structure (as in BLIS / GotoBLAS), for each block of KC values of k and MC rows:
- *   1. op(A)[rows, k-block] is packed into MR-row micro-panels, k-major (shared by all
- *      threads, each packs a share of the panels);
- *   2. each thread packs its own columns of op(B)[k-block, cols] into NR-column
- *      micro-panels, NC columns at a time, and runs the micro-kernel on every MR x NR
- *      tile of its columns (or, when C has too few columns, of its rows).
+ *   1. each thread packs the rows of op(A)[rows, k-block] it needs into MR-row
+ *      micro-panels, k-major;
+ *   2. and its columns of op(B)[k-block, cols] into NR-column micro-panels, NC columns at
+ *      a time, then runs the micro-kernel on every MR x NR tile of its columns (or, when C
+ *      has too few columns, of its rows), one A micro-panel against all B micro-panels.
+ * Threads share no buffer, so they never wait for each other inside a product.
  * Transposition is absorbed by the packing, so NN, NT and TN run the same kernel.
  * Every element of C is a sum over k in ascending order, one K block after the other,
  * computed by one thread: the result does not depend on the thread count or on the other
@@ -62,8 +63,11 @@ struct nn_gemm_ctx {
     int threads;
     int fast_transpose; /* the CPU has AVX-512: 16 x 16 transposes in registers */
     int flush;          /* worker threads flush subnormals to zero (nn_gemm_set_flush) */
-    float *apack;              /* (MC + MR_MAX) x KC, shared by the threads */
-    float *bpack[MAX_THREADS]; /* (NC + NR_MAX) x KC, one per thread */
+    /* Packing buffers, one pair per thread: threads never read what another core wrote
+     * (on this kind of machine, moving packed panels between cores' caches cost more
+     * than packing them twice) and never wait for each other inside a product. */
+    float *apack[MAX_THREADS]; /* (MC + MR_MAX) x KC */
+    float *bpack[MAX_THREADS]; /* (NC + NR_MAX) x KC */
 };
 
 /* Writes an MR x NR accumulator tile (row-major in acc) to the valid part of C. */
@@ -267,12 +271,11 @@ static void pack_rows(const float *src, size_t lda, size_t mv, size_t mr, size_t
 }
 
 /* op(A)[i0 .. i0+mc, k0 .. k0+kc] into MR-row panels dst[panel][p][i], zero padded;
- * only the panels with index % nt == t (this thread's share). fast: AVX-512 is there. */
+ * only panels q0 .. q1-1. fast: AVX-512 is there. */
 static void pack_a(nn_trans ta, const float *a, size_t lda, size_t i0, size_t mc, size_t k0,
-                   size_t kc, float alpha, size_t mr, float *dst, int t, int nt, int fast)
+                   size_t kc, float alpha, size_t mr, float *dst, size_t q0, size_t q1, int fast)
 {
-    size_t panels = (mc + mr - 1) / mr;
-    for (size_t q = (size_t)t; q < panels; q += (size_t)nt) {
+    for (size_t q = q0; q < q1; q++) {
         float *d = dst + q * mr * kc;
         size_t r0 = q * mr, mv = mc - r0 < mr ? mc - r0 : mr;
         if (ta == NN_NO_TRANS) {
@@ -380,17 +383,8 @@ typedef struct job {
     void *epilogue_ctx;
 } job;
 
-static void barrier(int nt)
-{
-    (void)nt;
-#ifdef _OPENMP
-    if (nt > 1) {
-#pragma omp barrier
-    }
-#endif
-}
-
-/* Thread t of nt: its share of every A block, and its columns (or rows) of C. */
+/* Thread t of nt: its columns (or rows) of C, from its own packed copies of the parts of
+ * A and B it needs. */
 static void run_thread(const nn_gemm_ctx *ctx, const job *jb, int t, int nt)
 {
     const size_t mr = ctx->k.mr, nr = ctx->k.nr;
@@ -406,7 +400,7 @@ static void run_thread(const nn_gemm_ctx *ctx, const job *jb, int t, int nt)
         if (col1 > jb->n)
             col1 = jb->n;
     }
-    float *bbuf = ctx->bpack[t];
+    float *abuf = ctx->apack[t], *bbuf = ctx->bpack[t];
     for (size_t k0 = 0; k0 < jb->k; k0 += KC) {
         size_t kc = jb->k - k0 < KC ? jb->k - k0 : KC;
         int add = !(jb->overwrite && k0 == 0), last = k0 + kc == jb->k;
@@ -418,19 +412,20 @@ static void run_thread(const nn_gemm_ctx *ctx, const job *jb, int t, int nt)
                 row_p0 = m_panels * (size_t)t / (size_t)nt;
                 row_p1 = m_panels * (size_t)(t + 1) / (size_t)nt;
             }
-            pack_a(jb->ta, jb->a, jb->lda, i0, mc, k0, kc, jb->alpha, mr, ctx->apack, t, nt,
+            pack_a(jb->ta, jb->a, jb->lda, i0, mc, k0, kc, jb->alpha, mr, abuf, row_p0, row_p1,
                    ctx->fast_transpose);
-            barrier(nt);
             for (size_t j0 = col0; j0 < col1; j0 += NC) {
                 size_t nc = col1 - j0 < NC ? col1 - j0 : NC;
                 pack_b(jb->tb, jb->b, jb->ldb, k0, kc, j0, nc, nr, bbuf, ctx->fast_transpose);
-                for (size_t jr = 0; jr < nc; jr += nr) {
-                    size_t nv = nc - jr < nr ? nc - jr : nr;
-                    const float *bp = bbuf + (jr / nr) * nr * kc;
-                    for (size_t q = row_p0; q < row_p1; q++) {
-                        size_t ir = q * mr, mv = mc - ir < mr ? mc - ir : mr;
+                /* An A micro-panel (MR x KC, a few KB) stays in L1 while the B micro-panels
+                 * (KC x NR) stream past it from L2. */
+                for (size_t q = row_p0; q < row_p1; q++) {
+                    size_t ir = q * mr, mv = mc - ir < mr ? mc - ir : mr;
+                    const float *ap = abuf + q * mr * kc;
+                    for (size_t jr = 0; jr < nc; jr += nr) {
+                        size_t nv = nc - jr < nr ? nc - jr : nr;
                         float *c = jb->c + (i0 + ir) * jb->ldc + j0 + jr;
-                        ctx->k.micro(kc, ctx->apack + q * mr * kc, bp, c, jb->ldc, mv, nv, add);
+                        ctx->k.micro(kc, ap, bbuf + (jr / nr) * nr * kc, c, jb->ldc, mv, nv, add);
                     }
                 }
             }
@@ -440,7 +435,6 @@ static void run_thread(const nn_gemm_ctx *ctx, const job *jb, int t, int nt)
             if (last && jb->epilogue && r0 < r1 && col0 < col1)
                 jb->epilogue(jb->epilogue_ctx, i0 + r0, col0, r1 - r0, col1 - col0,
                              jb->c + (i0 + r0) * jb->ldc + col0, jb->ldc);
-            barrier(nt); /* the next block's packing overwrites apack */
         }
     }
 }
@@ -591,10 +585,10 @@ nn_status nn_gemm_create(nn_gemm_ctx **out, const char *want, int threads, nn_er
     if (threads > MAX_THREADS)
         threads = MAX_THREADS;
     ctx->threads = threads;
-    ctx->apack = malloc((size_t)(MC + MR_MAX) * KC * sizeof(float));
-    int ok = ctx->apack != NULL;
+    int ok = 1;
     for (int t = 0; t < threads && ok; t++)
-        ok = (ctx->bpack[t] = malloc((size_t)(NC + NR_MAX) * KC * sizeof(float))) != NULL;
+        ok = (ctx->apack[t] = malloc((size_t)(MC + MR_MAX) * KC * sizeof(float))) != NULL &&
+             (ctx->bpack[t] = malloc((size_t)(NC + NR_MAX) * KC * sizeof(float))) != NULL;
     if (!ok) {
         nn_gemm_destroy(ctx);
         return nn_fail(err, NN_ESYS, "out of memory for the GEMM packing buffers");
@@ -607,9 +601,10 @@ void nn_gemm_destroy(nn_gemm_ctx *ctx)
 {
     if (!ctx)
         return;
-    free(ctx->apack);
-    for (int t = 0; t < MAX_THREADS; t++)
+    for (int t = 0; t < MAX_THREADS; t++) {
+        free(ctx->apack[t]);
         free(ctx->bpack[t]);
+    }
     free(ctx);
 }
 
