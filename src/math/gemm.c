@@ -55,7 +55,9 @@ typedef void (*micro_fn)(size_t kc, const float *a, const float *b, float *c, si
 typedef struct kernel {
     const char *name;
     size_t mr, nr;
-    micro_fn micro; /* NULL: cblas_sgemm */
+    micro_fn micro;   /* NULL: cblas_sgemm */
+    size_t mr_alt;    /* 0, or a second kernel with fewer rows and the same arithmetic, */
+    micro_fn micro_alt; /* used when it pads C's rows less (64 rows: 8 x 8, not 6 x 12) */
 } kernel;
 
 struct nn_gemm_ctx {
@@ -145,47 +147,67 @@ __attribute__((target("avx2,fma"))) static void micro_avx2(size_t kc, const floa
     store_tile(acc, V2_NR, c, ldc, mv, nv, add);
 }
 
-/* ------------------------------------------------------------ AVX-512 kernel 12 x 32 */
+/* ------------------------------------------------------------ AVX-512 kernels 12 x 32, 8 x 32 */
 
-enum { V5_MR = 12, V5_NR = 32 };
+enum { V5_MR = 12, V5_MR8 = 8, V5_NR = 32 };
 
-__attribute__((target("avx512f"))) static void micro_avx512(size_t kc, const float *a,
-                                                            const float *b, float *c, size_t ldc,
-                                                            size_t mv, size_t nv, int add)
+/* The body of both AVX-512 kernels: MR rows (a constant after inlining) of two 16-wide
+ * accumulators each, fully unrolled so that they live in registers. Both compute each
+ * element of C as the same sum in the same order: the choice between them never changes
+ * a result. */
+__attribute__((target("avx512f"), always_inline)) static inline void
+micro512(size_t mr, size_t kc, const float *a, const float *b, float *c, size_t ldc, size_t mv,
+         size_t nv, int add)
 {
-    __m512 c00 = _mm512_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
-    __m512 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-    __m512 c60 = c00, c61 = c00, c70 = c00, c71 = c00, c80 = c00, c81 = c00;
-    __m512 c90 = c00, c91 = c00, ca0 = c00, ca1 = c00, cb0 = c00, cb1 = c00;
-    for (size_t p = 0; p < kc; p++, a += V5_MR, b += V5_NR) {
-        __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16), x;
-#define ROW5(i, r0, r1)                                                                        \
-    x = _mm512_set1_ps(a[i]);                                                                  \
-    r0 = _mm512_fmadd_ps(x, b0, r0);                                                           \
-    r1 = _mm512_fmadd_ps(x, b1, r1);
-        ROW5(0, c00, c01) ROW5(1, c10, c11) ROW5(2, c20, c21) ROW5(3, c30, c31)
-        ROW5(4, c40, c41) ROW5(5, c50, c51) ROW5(6, c60, c61) ROW5(7, c70, c71)
-        ROW5(8, c80, c81) ROW5(9, c90, c91) ROW5(10, ca0, ca1) ROW5(11, cb0, cb1)
-#undef ROW5
+    __m512 acc[V5_MR][2];
+#pragma GCC unroll 12
+    for (size_t i = 0; i < V5_MR; i++)
+        if (i < mr)
+            acc[i][0] = acc[i][1] = _mm512_setzero_ps();
+    for (size_t p = 0; p < kc; p++, a += mr, b += V5_NR) {
+        __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+#pragma GCC unroll 12
+        for (size_t i = 0; i < V5_MR; i++) {
+            if (i < mr) {
+                __m512 x = _mm512_set1_ps(a[i]);
+                acc[i][0] = _mm512_fmadd_ps(x, b0, acc[i][0]);
+                acc[i][1] = _mm512_fmadd_ps(x, b1, acc[i][1]);
+            }
+        }
     }
-    const __m512 rows[V5_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21}, {c30, c31},
-                                   {c40, c41}, {c50, c51}, {c60, c61}, {c70, c71},
-                                   {c80, c81}, {c90, c91}, {ca0, ca1}, {cb0, cb1}};
     /* Column masks: the valid part of each 16-wide half. */
     __mmask16 m0 = nv >= 16 ? (__mmask16)0xFFFF : (__mmask16)((1u << nv) - 1);
     __mmask16 m1 = nv >= 32  ? (__mmask16)0xFFFF
                    : nv > 16 ? (__mmask16)((1u << (nv - 16)) - 1)
                              : (__mmask16)0;
-    for (size_t i = 0; i < mv; i++) {
-        float *ci = c + i * ldc;
-        __m512 r0 = rows[i][0], r1 = rows[i][1];
-        if (add) {
-            r0 = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, ci), r0);
-            r1 = _mm512_add_ps(_mm512_maskz_loadu_ps(m1, ci + 16), r1);
+#pragma GCC unroll 12
+    for (size_t i = 0; i < V5_MR; i++) {
+        if (i < mr && i < mv) {
+            float *ci = c + i * ldc;
+            __m512 r0 = acc[i][0], r1 = acc[i][1];
+            if (add) {
+                r0 = _mm512_add_ps(_mm512_maskz_loadu_ps(m0, ci), r0);
+                r1 = _mm512_add_ps(_mm512_maskz_loadu_ps(m1, ci + 16), r1);
+            }
+            _mm512_mask_storeu_ps(ci, m0, r0);
+            _mm512_mask_storeu_ps(ci + 16, m1, r1);
         }
-        _mm512_mask_storeu_ps(ci, m0, r0);
-        _mm512_mask_storeu_ps(ci + 16, m1, r1);
     }
+}
+
+__attribute__((target("avx512f"))) static void micro_avx512(size_t kc, const float *a,
+                                                            const float *b, float *c, size_t ldc,
+                                                            size_t mv, size_t nv, int add)
+{
+    micro512(V5_MR, kc, a, b, c, ldc, mv, nv, add);
+}
+
+__attribute__((target("avx512f"))) static void micro_avx512_8(size_t kc, const float *a,
+                                                              const float *b, float *c,
+                                                              size_t ldc, size_t mv, size_t nv,
+                                                              int add)
+{
+    micro512(V5_MR8, kc, a, b, c, ldc, mv, nv, add);
 }
 
 /* ------------------------------------------------------------ A B^T with few columns */
@@ -235,18 +257,19 @@ __attribute__((target("avx512f"))) static void dots_avx512(size_t m, size_t n, s
 /* ------------------------------------------------------------ packing */
 
 #ifdef NN_X86
-/* d[p * 12 + i] = src[i * lda + p] for i < mv (zero above), p < kc: one masked gather of
- * a column of 12 rows per p, stored contiguously. */
-__attribute__((target("avx512f"))) static void gather_rows12(const float *src, size_t lda,
-                                                             size_t mv, size_t kc, float *d)
+/* d[p * mr + i] = src[i * lda + p] for i < mv (zero above), p < kc, mr <= 16: one masked
+ * gather of a column of mr rows per p, stored contiguously. */
+__attribute__((target("avx512f"))) static void gather_rows(const float *src, size_t lda,
+                                                           size_t mv, size_t mr, size_t kc,
+                                                           float *d)
 {
     const __m512i rows = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
-                                                              11, 0, 0, 0, 0),
+                                                              11, 12, 13, 14, 15),
                                             _mm512_set1_epi32((int)lda));
-    const __mmask16 valid = (__mmask16)((1u << mv) - 1), all12 = (__mmask16)0x0FFF;
+    const __mmask16 valid = (__mmask16)((1u << mv) - 1), all = (__mmask16)((1u << mr) - 1);
     for (size_t p = 0; p < kc; p++) {
         __m512 col = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), valid, rows, src + p, 4);
-        _mm512_mask_storeu_ps(d + p * V5_MR, all12, col);
+        _mm512_mask_storeu_ps(d + p * mr, all, col);
     }
 }
 #endif
@@ -257,8 +280,8 @@ static void pack_rows(const float *src, size_t lda, size_t mv, size_t mr, size_t
                       int fast)
 {
 #ifdef NN_X86
-    if (mr == V5_MR && fast && lda <= (size_t)INT32_MAX / 16) {
-        gather_rows12(src, lda, mv, kc, d);
+    if (mr <= 16 && fast && lda <= (size_t)INT32_MAX / 16) {
+        gather_rows(src, lda, mv, mr, kc, d);
         return;
     }
 #else
@@ -381,13 +404,15 @@ typedef struct job {
     nn_gemm_split split;
     nn_gemm_epilogue epilogue; /* on each block after the last K block (may be NULL) */
     void *epilogue_ctx;
+    size_t mr;      /* the kernel's rows for this product */
+    micro_fn micro; /* and the kernel */
 } job;
 
 /* Thread t of nt: its columns (or rows) of C, from its own packed copies of the parts of
  * A and B it needs. */
 static void run_thread(const nn_gemm_ctx *ctx, const job *jb, int t, int nt)
 {
-    const size_t mr = ctx->k.mr, nr = ctx->k.nr;
+    const size_t mr = jb->mr, nr = ctx->k.nr;
     const size_t n_panels = (jb->n + nr - 1) / nr, m_first = jb->m < MC ? jb->m : MC;
     /* Split by columns when there are enough column panels (or rows were asked for but
      * there are too few row panels), else by row panels. */
@@ -425,7 +450,7 @@ static void run_thread(const nn_gemm_ctx *ctx, const job *jb, int t, int nt)
                     for (size_t jr = 0; jr < nc; jr += nr) {
                         size_t nv = nc - jr < nr ? nc - jr : nr;
                         float *c = jb->c + (i0 + ir) * jb->ldc + j0 + jr;
-                        ctx->k.micro(kc, ap, bbuf + (jr / nr) * nr * kc, c, jb->ldc, mv, nv, add);
+                        jb->micro(kc, ap, bbuf + (jr / nr) * nr * kc, c, jb->ldc, mv, nv, add);
                     }
                 }
             }
@@ -492,9 +517,14 @@ void nn_gemm_ex(nn_gemm_ctx *ctx, nn_trans ta, nn_trans tb, size_t m, size_t n, 
     }
 #endif
     job jb = {ta,  tb,  m,           n,   k,     alpha,    a,        b,           lda,
-              ldb, beta == 0.0f, c, ldc, split, epilogue, epilogue_ctx};
+              ldb, beta == 0.0f, c, ldc, split, epilogue, epilogue_ctx, ctx->k.mr, ctx->k.micro};
+    const size_t mr = ctx->k.mr, alt = ctx->k.mr_alt;
+    if (alt && (m + alt - 1) / alt * alt < (m + mr - 1) / mr * mr) { /* less row padding */
+        jb.mr = alt;
+        jb.micro = ctx->k.micro_alt;
+    }
     int nt = ctx->threads;
-    size_t panels = (n + ctx->k.nr - 1) / ctx->k.nr, mpanels = (m + ctx->k.mr - 1) / ctx->k.mr;
+    size_t panels = (n + ctx->k.nr - 1) / ctx->k.nr, mpanels = (m + jb.mr - 1) / jb.mr;
     size_t most = panels > mpanels ? panels : mpanels;
     if ((double)m * (double)n * (double)k < PARALLEL_MIN_MACS)
         nt = 1;
@@ -534,7 +564,7 @@ static int pick_kernel(const char *want, kernel *k, int *fast)
     int any = !want || !*want;
 #ifdef NN_BLAS
     if (any || strcmp(want, "blas") == 0) { /* a BLAS build uses it by default */
-        *k = (kernel){"blas", 1, 1, NULL};
+        *k = (kernel){"blas", 1, 1, NULL, 0, NULL};
         return 0;
     }
 #endif
@@ -543,17 +573,17 @@ static int pick_kernel(const char *want, kernel *k, int *fast)
     int has512 = __builtin_cpu_supports("avx512f");
     int has2 = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
     if (has512 && (any || strcmp(want, "avx512") == 0)) {
-        *k = (kernel){"avx512", V5_MR, V5_NR, micro_avx512};
+        *k = (kernel){"avx512", V5_MR, V5_NR, micro_avx512, V5_MR8, micro_avx512_8};
         *fast = 1;
         return 0;
     }
     if (has2 && (any || strcmp(want, "avx2") == 0)) {
-        *k = (kernel){"avx2", V2_MR, V2_NR, micro_avx2};
+        *k = (kernel){"avx2", V2_MR, V2_NR, micro_avx2, 0, NULL};
         return 0;
     }
 #endif
     if (any || strcmp(want, "portable") == 0) {
-        *k = (kernel){"portable", P_MR, P_NR, micro_portable};
+        *k = (kernel){"portable", P_MR, P_NR, micro_portable, 0, NULL};
         return 0;
     }
     return -1;
