@@ -8,13 +8,11 @@
 #include "nn/init.h"
 #include "nn/vec.h"
 
-/* y[r, :] += b for every row. */
-NN_VECTORIZE static void add_bias(float *restrict y, const float *restrict b, size_t rows,
-                                  size_t n)
+/* y[0 .. cols) += b[0 .. cols). */
+NN_VECTORIZE static void add_bias_row(float *restrict y, const float *restrict b, size_t cols)
 {
-    for (size_t r = 0; r < rows; r++)
-        for (size_t j = 0; j < n; j++)
-            y[r * n + j] += b[j];
+    for (size_t j = 0; j < cols; j++)
+        y[j] += b[j];
 }
 
 /* db = sum over rows of dy (rows in order, so the sum is reproducible). */
@@ -28,14 +26,45 @@ NN_VECTORIZE static void sum_rows(float *restrict db, const float *restrict dy, 
             db[j] += dy[r * n + j];
 }
 
-/* Dense forward: Y[rows x out] = X[rows x in] * W^T + b. */
-static void dense_forward(nn_gemm_ctx *g, const nn_module *d, const float *x, float *y,
-                          size_t rows)
+/* What a dense layer's product does to each block of its output as soon as a thread has
+ * finished it, while it is in that core's cache: add the bias, then (when an activation
+ * follows) apply it into the activation's output buffer. Every element gets exactly the
+ * operations the separate passes would give it. */
+typedef struct fwd_block {
+    const nn_module *d;   /* the dense layer */
+    const nn_module *act; /* the activation after it, or NULL */
+    float *act_out;       /* its output, same shape as the dense output */
+} fwd_block;
+
+/* An activation over columns j0 .. j0+cols of one row: per-unit parameters start at j0. */
+static void act_forward_part(const nn_module *a, const float *x, float *y, size_t j0,
+                             size_t cols)
 {
-    nn_gemm(g, NN_NO_TRANS, NN_TRANS, rows, d->out, d->in, 1.0f, x, d->in, d->w, d->in, 0.0f, y,
-            d->out);
-    if (d->b)
-        add_bias(y, d->b, rows, d->out);
+    int per_unit = a->np > 1;
+    a->act->forward(x, y, 1, cols, per_unit ? a->p + j0 : a->p, per_unit ? cols : a->np,
+                    a->hp);
+}
+
+static void forward_block_done(void *ctx, size_t i0, size_t j0, size_t rows, size_t cols,
+                               float *c, size_t ldc)
+{
+    const fwd_block *f = ctx;
+    for (size_t r = 0; r < rows; r++) {
+        float *y = c + r * ldc;
+        if (f->d->b)
+            add_bias_row(y, f->d->b + j0, cols);
+        if (f->act)
+            act_forward_part(f->act, y, f->act_out + (i0 + r) * ldc + j0, j0, cols);
+    }
+}
+
+/* Dense forward: Y[rows x out] = X[rows x in] * W^T + b, and act(Y) when act is not NULL. */
+static void dense_forward(nn_gemm_ctx *g, const nn_module *d, const nn_module *act,
+                          const float *x, float *y, float *act_out, size_t rows)
+{
+    fwd_block f = {d, act, act_out};
+    nn_gemm_ex(g, NN_NO_TRANS, NN_TRANS, rows, d->out, d->in, 1.0f, x, d->in, d->w, d->in, 0.0f,
+               y, d->out, NN_SPLIT_COLS, d->b || act ? forward_block_done : NULL, &f);
 }
 
 /* Where a weight tile of dense module d lies in the flat parameter buffer. */
@@ -47,7 +76,7 @@ typedef struct tile_update {
 } tile_update;
 
 static void weight_tile_done(void *ctx, size_t i0, size_t j0, size_t rows, size_t cols,
-                             const float *c, size_t ldc)
+                             float *c, size_t ldc)
 {
     (void)c, (void)ldc;
     const tile_update *u = ctx;
@@ -62,15 +91,39 @@ static void weight_tile_done(void *ctx, size_t i0, size_t j0, size_t rows, size_
     }
 }
 
-/* Dense backward: dX = dY W (skipped when dx is NULL; before W changes), then
- * dW = dY^T X (each tile handed to the update as it is finished), db = sum_rows dY. */
+/* The derivative of the activation in front of a dense layer, applied to each block of
+ * that layer's input gradient as soon as it is finished: dact_in = dX * f'(act_in). */
+typedef struct bwd_block {
+    const nn_module *act;
+    const float *act_in; /* the activation's input */
+    float *dact_in;      /* the gradient with respect to it */
+} bwd_block;
+
+static void backward_block_done(void *ctx, size_t i0, size_t j0, size_t rows, size_t cols,
+                                float *c, size_t ldc)
+{
+    const bwd_block *bb = ctx;
+    const nn_module *a = bb->act; /* has no parameters: nothing accumulates across rows */
+    for (size_t r = 0; r < rows; r++) {
+        size_t off = (i0 + r) * ldc + j0;
+        a->act->backward(bb->act_in + off, c + r * ldc, bb->dact_in + off, NULL, 1, cols, a->p,
+                         0, a->hp);
+    }
+}
+
+/* Dense backward: dX = dY W (skipped when dx is NULL; before W changes; then through the
+ * activation in front when act is not NULL), dW = dY^T X (each tile handed to the update
+ * as it is finished), db = sum_rows dY. */
 static void dense_backward(nn_model *m, const nn_module *d, const float *x, const float *dy,
-                           float *dx, size_t rows, nn_param_update update, void *update_ctx)
+                           float *dx, const nn_module *act, const float *act_in, float *dact_in,
+                           size_t rows, nn_param_update update, void *update_ctx)
 {
     nn_gemm_ctx *g = m->gemm;
-    if (dx)
-        nn_gemm(g, NN_NO_TRANS, NN_NO_TRANS, rows, d->in, d->out, 1.0f, dy, d->out, d->w, d->in,
-                0.0f, dx, d->in);
+    if (dx) {
+        bwd_block bb = {act, act_in, dact_in};
+        nn_gemm_ex(g, NN_NO_TRANS, NN_NO_TRANS, rows, d->in, d->out, 1.0f, dy, d->out, d->w,
+                   d->in, 0.0f, dx, d->in, NN_SPLIT_COLS, act ? backward_block_done : NULL, &bb);
+    }
     tile_update u = {m, d, update, update_ctx};
     nn_gemm_ex(g, NN_TRANS, NN_NO_TRANS, d->out, d->in, rows, 1.0f, dy, d->out, x, d->in, 0.0f,
                d->dw, d->in, NN_SPLIT_ROWS, update ? weight_tile_done : NULL, &u);
@@ -199,11 +252,19 @@ const float *nn_model_forward(nn_model *m, size_t rows)
 {
     for (size_t i = 0; i < m->n_modules; i++) {
         const nn_module *mod = &m->modules[i];
-        if (!mod->act)
-            dense_forward(m->gemm, mod, m->acts[i], m->acts[i + 1], rows);
-        else
+        if (!mod->act) {
+            /* An activation right after a dense layer runs inside its product. */
+            const nn_module *next = i + 1 < m->n_modules && m->modules[i + 1].act
+                                        ? &m->modules[i + 1]
+                                        : NULL;
+            dense_forward(m->gemm, mod, next, m->acts[i], m->acts[i + 1],
+                          next ? m->acts[i + 2] : NULL, rows);
+            if (next)
+                i++;
+        } else {
             mod->act->forward(m->acts[i], m->acts[i + 1], rows, mod->out, mod->p, mod->np,
                               mod->hp);
+        }
     }
     return m->acts[m->n_modules];
 }
@@ -213,8 +274,16 @@ void nn_model_backward(nn_model *m, size_t rows, nn_param_update update, void *u
     for (size_t i = m->n_modules; i-- > 0;) {
         const nn_module *mod = &m->modules[i];
         if (!mod->act) { /* no gradient is needed for the input data */
-            dense_backward(m, mod, m->acts[i], m->dacts[i + 1], i > 0 ? m->dacts[i] : NULL, rows,
+            /* The activation in front, when it has no parameters and needs its input
+             * gradient, runs inside the product that makes dX. */
+            const nn_module *prev = i >= 2 && m->modules[i - 1].act && !m->modules[i - 1].np
+                                        ? &m->modules[i - 1]
+                                        : NULL;
+            dense_backward(m, mod, m->acts[i], m->dacts[i + 1], i > 0 ? m->dacts[i] : NULL, prev,
+                           prev ? m->acts[i - 1] : NULL, prev ? m->dacts[i - 1] : NULL, rows,
                            update, update_ctx);
+            if (prev)
+                i--;
         } else if (i > 0 || mod->np) {
             if (mod->np) /* the activation adds into dp */
                 memset(mod->dp, 0, mod->np * sizeof *mod->dp);

@@ -45,10 +45,11 @@ void nn_gemm(nn_gemm_ctx *ctx, nn_trans ta, nn_trans tb, size_t m, size_t n, siz
 
 /* Called for finished blocks of C (rows i0..i0+m, columns j0..j0+n; c points at C[i0, j0])
  * by the thread that computed them, while they are still in its cache: lets the caller
- * consume the result (the SGD update of a weight gradient) without another pass over
- * memory from another core. Every element of C is in exactly one block. */
+ * consume or finish the result (the SGD update of a weight gradient; bias and activation)
+ * without another pass over memory from another core. Every element of C is in exactly
+ * one block. */
 typedef void (*nn_gemm_epilogue)(void *ctx, size_t i0, size_t j0, size_t m, size_t n,
-                                 const float *c, size_t ldc);
+                                 float *c, size_t ldc);
 
 /* How threads share C: by column panels when there are enough (the default), or by row
  * panels, so that a thread owns whole rows (a weight gradient's rows are the weight rows the
