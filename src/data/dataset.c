@@ -95,6 +95,18 @@ static void convert_row(const uint8_t *restrict p, size_t dim, const float *rest
         x[j] = value[p[j]];
 }
 
+/* Asks for a sample's pixels ahead of use, one request per 64-byte line. */
+static void prefetch_row(const uint8_t *p, size_t dim)
+{
+#if defined(__GNUC__)
+    for (size_t j = 0; j < dim; j += 64)
+        __builtin_prefetch(p + j, 0, 0);
+    __builtin_prefetch(p + dim - 1, 0, 0);
+#else
+    (void)p, (void)dim;
+#endif
+}
+
 void nn_batch_fill(const nn_dataset *ds, const size_t *idx, size_t count, const nn_norm *norm,
                    float *x, int32_t *y)
 {
@@ -103,7 +115,12 @@ void nn_batch_fill(const nn_dataset *ds, const size_t *idx, size_t count, const 
 #if defined(__x86_64__) && defined(__GNUC__)
     wide = __builtin_cpu_supports("avx512f");
 #endif
+    enum { AHEAD = 4 }; /* rows prefetched ahead: samples come in random order */
+    for (size_t i = 0; i < count && i < AHEAD; i++)
+        prefetch_row(ds->pixels + idx[i] * dim, dim);
     for (size_t i = 0; i < count; i++) {
+        if (i + AHEAD < count)
+            prefetch_row(ds->pixels + idx[i + AHEAD] * dim, dim);
         convert_row(ds->pixels + idx[i] * dim, dim, norm->value, x + i * dim, wide);
         if (y != NULL)
             y[i] = ds->labels[idx[i]];

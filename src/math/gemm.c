@@ -257,72 +257,15 @@ __attribute__((target("avx512f"))) static void dots_avx512(size_t m, size_t n, s
 /* ------------------------------------------------------------ packing */
 
 #ifdef NN_X86
-/* d[p * mr + i] = src[i * lda + p] for i < mv (zero above), p < kc, mr <= 16: one masked
- * gather of a column of mr rows per p, stored contiguously. */
-__attribute__((target("avx512f"))) static void gather_rows(const float *src, size_t lda,
-                                                           size_t mv, size_t mr, size_t kc,
-                                                           float *d)
-{
-    const __m512i rows = _mm512_mullo_epi32(_mm512_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10,
-                                                              11, 12, 13, 14, 15),
-                                            _mm512_set1_epi32((int)lda));
-    const __mmask16 valid = (__mmask16)((1u << mv) - 1), all = (__mmask16)((1u << mr) - 1);
-    for (size_t p = 0; p < kc; p++) {
-        __m512 col = _mm512_mask_i32gather_ps(_mm512_setzero_ps(), valid, rows, src + p, 4);
-        _mm512_mask_storeu_ps(d + p * mr, all, col);
-    }
-}
-#endif
-
-/* d[p * mr + i] = src[i * lda + p] for rows i < mv (zero for mv <= i < mr), p < kc: the
- * transposition that packing a non-transposed A needs. */
-static void pack_rows(const float *src, size_t lda, size_t mv, size_t mr, size_t kc, float *d,
-                      int fast)
-{
-#ifdef NN_X86
-    if (mr <= 16 && fast && lda <= (size_t)INT32_MAX / 16) {
-        gather_rows(src, lda, mv, mr, kc, d);
-        return;
-    }
-#else
-    (void)fast;
-#endif
-    /* Written contiguously, read as mr sequential streams. */
-    for (size_t p = 0; p < kc; p++)
-        for (size_t i = 0; i < mr; i++)
-            d[p * mr + i] = i < mv ? src[i * lda + p] : 0.0f;
-}
-
-/* op(A)[i0 .. i0+mc, k0 .. k0+kc] into MR-row panels dst[panel][p][i], zero padded;
- * only panels q0 .. q1-1. fast: AVX-512 is there. */
-static void pack_a(nn_trans ta, const float *a, size_t lda, size_t i0, size_t mc, size_t k0,
-                   size_t kc, float alpha, size_t mr, float *dst, size_t q0, size_t q1, int fast)
-{
-    for (size_t q = q0; q < q1; q++) {
-        float *d = dst + q * mr * kc;
-        size_t r0 = q * mr, mv = mc - r0 < mr ? mc - r0 : mr;
-        if (ta == NN_NO_TRANS) {
-            pack_rows(a + (i0 + r0) * lda + k0, lda, mv, mr, kc, d, fast);
-        } else {
-            for (size_t p = 0; p < kc; p++) {
-                memcpy(d + p * mr, a + (k0 + p) * lda + i0 + r0, mv * sizeof(float));
-                memset(d + p * mr + mv, 0, (mr - mv) * sizeof(float));
-            }
-        }
-        if (alpha != 1.0f)
-            for (size_t x = 0; x < mr * kc; x++)
-                d[x] *= alpha;
-    }
-}
-
-#ifdef NN_X86
-/* Transposes a 16 x 16 block: dst[j * lds + i] = src[i * ldr + j]. */
-__attribute__((target("avx512f"))) static void transpose16(const float *src, size_t ldr,
-                                                           float *dst, size_t lds)
+/* Transposes a block of 16 columns: dst[j * lds + i] = src[i * ldr + j] for j < 16 and
+ * i < 16 within store (a lane mask), reading rows i < rows (zeros below). */
+__attribute__((target("avx512f"), always_inline)) static inline void
+transpose16_rows(const float *src, size_t ldr, size_t rows, float *dst, size_t lds,
+                 __mmask16 store)
 {
     __m512 r[16], t[16];
-    for (int i = 0; i < 16; i++)
-        r[i] = _mm512_loadu_ps(src + (size_t)i * ldr);
+    for (size_t i = 0; i < 16; i++)
+        r[i] = i < rows ? _mm512_loadu_ps(src + i * ldr) : _mm512_setzero_ps();
     for (int i = 0; i < 16; i += 2) {
         t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
         t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
@@ -348,13 +291,73 @@ __attribute__((target("avx512f"))) static void transpose16(const float *src, siz
         __m512 o1 = _mm512_shuffle_f32x4(a0, b0, 0xDD);
         __m512 o2 = _mm512_shuffle_f32x4(a1, b1, 0x88);
         __m512 o3 = _mm512_shuffle_f32x4(a1, b1, 0xDD);
-        _mm512_storeu_ps(dst + (size_t)(c + 0) * lds, o0);
-        _mm512_storeu_ps(dst + (size_t)(c + 4) * lds, o1);
-        _mm512_storeu_ps(dst + (size_t)(c + 8) * lds, o2);
-        _mm512_storeu_ps(dst + (size_t)(c + 12) * lds, o3);
+        _mm512_mask_storeu_ps(dst + (size_t)(c + 0) * lds, store, o0);
+        _mm512_mask_storeu_ps(dst + (size_t)(c + 4) * lds, store, o1);
+        _mm512_mask_storeu_ps(dst + (size_t)(c + 8) * lds, store, o2);
+        _mm512_mask_storeu_ps(dst + (size_t)(c + 12) * lds, store, o3);
     }
 }
+
+/* A whole 16 x 16 block: dst[j * lds + i] = src[i * ldr + j]. */
+__attribute__((target("avx512f"))) static void transpose16(const float *src, size_t ldr,
+                                                           float *dst, size_t lds)
+{
+    transpose16_rows(src, ldr, 16, dst, lds, (__mmask16)0xFFFF);
+}
+
+/* mv <= mr <= 16 rows of A into a micro-panel, 16 values of k at a time:
+ * d[p * mr + i] = src[i * lda + p] (zero for mv <= i < mr) for p < kc16, a multiple of 16. */
+__attribute__((target("avx512f"))) static void transpose_rows(const float *src, size_t lda,
+                                                              size_t mv, size_t mr, size_t kc16,
+                                                              float *d)
+{
+    const __mmask16 store = (__mmask16)((1u << mr) - 1);
+    for (size_t p = 0; p < kc16; p += 16)
+        transpose16_rows(src + p, lda, mv, d + p * mr, mr, store);
+}
 #endif
+
+/* d[p * mr + i] = src[i * lda + p] for rows i < mv (zero for mv <= i < mr), p < kc: the
+ * transposition that packing a non-transposed A needs. */
+static void pack_rows(const float *src, size_t lda, size_t mv, size_t mr, size_t kc, float *d,
+                      int fast)
+{
+    size_t p0 = 0;
+#ifdef NN_X86
+    if (mr <= 16 && fast) { /* 16 x 16 transposes in registers */
+        p0 = kc & ~(size_t)15;
+        transpose_rows(src, lda, mv, mr, p0, d);
+    }
+#else
+    (void)fast;
+#endif
+    /* Written contiguously, read as mr sequential streams. */
+    for (size_t p = p0; p < kc; p++)
+        for (size_t i = 0; i < mr; i++)
+            d[p * mr + i] = i < mv ? src[i * lda + p] : 0.0f;
+}
+
+/* op(A)[i0 .. i0+mc, k0 .. k0+kc] into MR-row panels dst[panel][p][i], zero padded;
+ * only panels q0 .. q1-1. fast: AVX-512 is there. */
+static void pack_a(nn_trans ta, const float *a, size_t lda, size_t i0, size_t mc, size_t k0,
+                   size_t kc, float alpha, size_t mr, float *dst, size_t q0, size_t q1, int fast)
+{
+    for (size_t q = q0; q < q1; q++) {
+        float *d = dst + q * mr * kc;
+        size_t r0 = q * mr, mv = mc - r0 < mr ? mc - r0 : mr;
+        if (ta == NN_NO_TRANS) {
+            pack_rows(a + (i0 + r0) * lda + k0, lda, mv, mr, kc, d, fast);
+        } else {
+            for (size_t p = 0; p < kc; p++) {
+                memcpy(d + p * mr, a + (k0 + p) * lda + i0 + r0, mv * sizeof(float));
+                memset(d + p * mr + mv, 0, (mr - mv) * sizeof(float));
+            }
+        }
+        if (alpha != 1.0f)
+            for (size_t x = 0; x < mr * kc; x++)
+                d[x] *= alpha;
+    }
+}
 
 /* op(B)[k0 .. k0+kc, j0 .. j0+nc] into NR-column panels dst[panel][p][j], zero padded. */
 static void pack_b(nn_trans tb, const float *b, size_t ldb, size_t k0, size_t kc, size_t j0,
