@@ -43,7 +43,6 @@ enum {
     MR_MAX = 12,
     NR_MAX = 32,
     MAX_THREADS = 64,
-
     /* Below this many multiply-adds (about 15 us on one core) a product runs on one
      * thread: each thread packs its own copy of an operand, and the deep workload's
      * 32 x 32 x 784 products (0.8M) ran slower on two threads than on one. */
