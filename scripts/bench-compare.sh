@@ -60,8 +60,10 @@ peak=$(sed -n 's/.*measured FMA peak \([0-9.]*\) GFLOP.*/\1/p' "$tmp/machine")
 # GFLOP per epoch (forward + weight gradients + input gradients but the first layer's)
 declare -A gflop=([net256]=72.68 [wide]=573.85 [deep]=9.454) target=([net256]=0.33 [wide]=1.8 [deep]=0.15)
 
-printf '\n| workload | PyTorch | nntrain | PyTorch / nntrain | nntrain GFLOP/s (of peak %s) | target | met |\n' "$peak"
-printf '|---|---|---|---|---|---|---|\n'
+# "target needs": the GFLOP/s an epoch at the target time takes, as a share of this
+# machine's measured peak (above 100%: no code can meet the target here).
+printf '\n| workload | PyTorch | nntrain | PyTorch / nntrain | nntrain GFLOP/s (of peak %s) | target | target needs GFLOP/s (of peak) | met |\n' "$peak"
+printf '|---|---|---|---|---|---|---|---|\n'
 for w in net256 wide deep; do
     t=$(med "$w" "$tmp/torch.tsv" 2)
     n=$(med "$w" "$tmp/nn.tsv" 2)
@@ -69,13 +71,13 @@ for w in net256 wide deep; do
         rate = g / n; frac = 100 * rate / p
         ok = n <= tg && (w != "net256" || frac >= 40)
         extra = w == "net256" ? " and >= 40% of peak" : ""
-        printf "| %s epoch | %.3f s | %.3f s | %.2fx | %.0f (%.0f%%) | <= %.2f s%s | %s |\n", w, t, n, t / n, rate, frac, tg, extra, ok ? "yes" : "no"
+        printf "| %s epoch | %.3f s | %.3f s | %.2fx | %.0f (%.0f%%) | <= %.2f s%s | %.0f (%.0f%%) | %s |\n", w, t, n, t / n, rate, frac, tg, extra, g / tg, 100 * g / tg / p, ok ? "yes" : "no"
     }'
 done
 tp=$(med process "$tmp/torch.tsv" 2); np=$(med process "$tmp/nn.tsv" 2)
 tr=$(med process "$tmp/torch.tsv" 3); nr=$(med process "$tmp/nn.tsv" 3)
 awk -v tp="$tp" -v np="$np" -v tr="$tr" -v nr="$nr" 'BEGIN {
     ok = np <= 0.6 && nr <= 120
-    printf "| whole process, 1 epoch mnist_leaky | %.3f s, %.0f MB | %.3f s, %.0f MB | %.2fx | | <= 0.6 s, <= 120 MB | %s |\n", tp, tr, np, nr, tp / np, ok ? "yes" : "no"
+    printf "| whole process, 1 epoch mnist_leaky | %.3f s, %.0f MB | %.3f s, %.0f MB | %.2fx | | <= 0.6 s, <= 120 MB | | %s |\n", tp, tr, np, nr, tp / np, ok ? "yes" : "no"
 }'
 printf '\n(medians of %s rounds x %s epochs per side, alternating; whole process: %s runs per side per round;\n%s)\n' "$rounds" "$epochs" "$procs" "$(cat "$tmp/torch_setting")"

@@ -413,6 +413,8 @@ START_TEST(test_wrong_types)
                       "train.batch_size: expected an integer", "found \"abc\"", NULL);
     expect_fail_extra(MODEL, ", \"train\": {\"shuffle\": 1}",
                       "train.shuffle: expected true or false, found 1", NULL);
+    expect_fail_extra(MODEL, ", \"train\": {\"flush_denormals\": \"yes\"}",
+                      "train.flush_denormals: expected true or false, found \"yes\"", NULL);
     expect_fail_extra(MODEL, ", \"train\": {\"epochs\": 2.5}", "train.epochs: expected an integer",
                       "found 2.5", NULL);
     expect_fail_extra(MODEL, ", \"name\": \"a\\u0000b\"", "a string contains \\u0000",

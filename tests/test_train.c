@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "helpers.h"
+#include "nn/fpmode.h"
 #include "nn/rng.h"
 #include "nn/train.h"
 #include "suites.h"
@@ -67,6 +68,49 @@ START_TEST(test_loss_falls)
     nn_dataset_free(&train);
     nn_dataset_free(&test);
     nn_config_free(&cfg);
+}
+END_TEST
+
+/* x * y through memory, so the compiler cannot fold it. */
+static float product(float x, float y)
+{
+    volatile float a = x, b = y;
+    return a * b;
+}
+
+START_TEST(test_flush_denormals)
+{
+    /* 1e-30 * 1e-10 = 1e-40, below FLT_MIN (about 1.2e-38): a subnormal. */
+    ck_assert(product(1e-30f, 1e-10f) > 0.0f);
+    nn_fpmode fp = nn_fp_flush(1);
+#if defined(__SSE__) || defined(__x86_64__)
+    ck_assert(product(1e-30f, 1e-10f) == 0.0f);  /* flushed result */
+    ck_assert(product(1e-40f, 1e20f) == 0.0f);   /* subnormal input read as 0 */
+#endif
+    ck_assert(product(1e-20f, 1e-10f) > 0.0f); /* 1e-30 is normal: untouched */
+    nn_fp_restore(fp);
+    ck_assert(product(1e-30f, 1e-10f) > 0.0f);
+    ck_assert(nn_fp_flush(0).changed == 0);
+
+    /* A run with flushing leaves the caller's mode as it was, and trains either way. */
+    nn_dataset train, test;
+    ck_assert_int_eq(th_synthetic(&train, 300, 10, 5, 11), 0);
+    ck_assert_int_eq(th_synthetic(&test, 100, 10, 5, 12), 0);
+    for (int flush = 0; flush <= 1; flush++) {
+        nn_config cfg;
+        parse(&cfg, "");
+        cfg.train.flush_denormals = flush;
+        ck_assert_int_eq(nn_config_set_csv(&cfg, "/dev/null", NULL), NN_OK);
+        record rec = {0};
+        nn_train_hooks hooks = {.ctx = &rec, .epoch = on_epoch};
+        nn_error err;
+        ck_assert_msg(nn_train_on(&cfg, &train, &test, &hooks, &err) == NN_OK, "%s", err.msg);
+        ck_assert_uint_eq(rec.n, 5);
+        ck_assert(product(1e-30f, 1e-10f) > 0.0f);
+        nn_config_free(&cfg);
+    }
+    nn_dataset_free(&train);
+    nn_dataset_free(&test);
 }
 END_TEST
 
@@ -183,6 +227,7 @@ Suite *train_suite(void)
     tcase_set_timeout(tc, 20);
     tcase_add_test(tc, test_loss_falls);
     tcase_add_test(tc, test_schedules);
+    tcase_add_test(tc, test_flush_denormals);
     tcase_add_test(tc, test_threads_identical_weights);
     tcase_add_test(tc, test_split_indices);
     suite_add_tcase(s, tc);
