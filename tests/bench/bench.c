@@ -4,7 +4,8 @@
  *
  * usage: bench [--workload NAME]... [--epochs N] [--threads N] [--process N] [--tsv]
  *   workloads: net256 (784-256-256-10, Leaky ReLU, batch 64), wide (784-1024-1024-10,
- *   batch 128), deep (784, 10 hidden layers of 32, 10; batch 32), process (whole run).
+ *   batch 128), deep (784, 10 hidden layers of 32, 10; batch 32), process (whole run);
+ *   products (net256's matrix products alone; only when named).
  * Per workload it prints the median over epochs of the training loop's seconds per
  * epoch, images/s, GFLOP/s, and that as a fraction of the measured peak. Timing happens
  * inside the training loop (nn_epoch_report.images_per_sec), so loading and evaluation
@@ -287,6 +288,69 @@ static int run_workload(const workload *w, const nn_dataset *train, const nn_dat
     return 0;
 }
 
+/* The eight matrix products of one net256 epoch (938 steps of batch 64: forward, input
+ * and weight gradients), nothing else: what the GEMM alone costs, for this build's kernel
+ * or, built with BLAS=openblas, for OpenBLAS's. Only when asked for (--workload products). */
+static int run_products(int epochs, int threads, double peak, int tsv)
+{
+    nn_gemm_ctx *g;
+    nn_error err;
+    if (nn_gemm_create(&g, NULL, threads, &err) != NN_OK) {
+        fprintf(stderr, "bench: %s\n", err.msg);
+        return -1;
+    }
+    const size_t b = 64, in = 784, h = 256, out = 10, steps = 938;
+    const size_t sizes[] = {b * in, h * in, h * h, out * h, b * h, b * h, b * out,
+                            b * h,  b * h,  h * in, h * h, out * h};
+    float *buf[12];
+    int ok = 1;
+    for (int i = 0; i < 12; i++) {
+        buf[i] = malloc(sizes[i] * sizeof(float));
+        ok &= buf[i] != NULL;
+        for (size_t j = 0; buf[i] && j < sizes[i]; j++)
+            buf[i][j] = (float)(j % 17) * 0.01f;
+    }
+    float *x = buf[0], *w1 = buf[1], *w2 = buf[2], *w3 = buf[3], *h1 = buf[4], *h2 = buf[5],
+          *o = buf[6], *d2 = buf[7], *d1 = buf[8], *g1 = buf[9], *g2 = buf[10], *g3 = buf[11];
+    double sec[64];
+    size_t n = 0;
+    for (int e = 0; ok && e < epochs && e < 64; e++) {
+        double t = now();
+        for (size_t s = 0; s < steps; s++) {
+            nn_gemm(g, NN_NO_TRANS, NN_TRANS, b, h, in, 1, x, in, w1, in, 0, h1, h);
+            nn_gemm(g, NN_NO_TRANS, NN_TRANS, b, h, h, 1, h1, h, w2, h, 0, h2, h);
+            nn_gemm(g, NN_NO_TRANS, NN_TRANS, b, out, h, 1, h2, h, w3, h, 0, o, out);
+            nn_gemm(g, NN_NO_TRANS, NN_NO_TRANS, b, h, out, 1, o, out, w3, h, 0, d2, h);
+            nn_gemm(g, NN_TRANS, NN_NO_TRANS, out, h, b, 1, o, out, h2, h, 0, g3, h);
+            nn_gemm(g, NN_NO_TRANS, NN_NO_TRANS, b, h, h, 1, d2, h, w2, h, 0, d1, h);
+            nn_gemm(g, NN_TRANS, NN_NO_TRANS, h, h, b, 1, d2, h, h1, h, 0, g2, h);
+            nn_gemm(g, NN_TRANS, NN_NO_TRANS, h, in, b, 1, d1, h, x, in, 0, g1, in);
+        }
+        sec[n++] = now() - t;
+    }
+    for (int i = 0; i < 12; i++)
+        free(buf[i]);
+    nn_gemm_destroy(g);
+    if (!ok) {
+        fprintf(stderr, "bench: out of memory\n");
+        return -1;
+    }
+    double flops = 2.0 * (double)steps * (double)b *
+                   (2.0 * (double)(in * h + h * h + h * out) + (double)(h * h + h * out));
+    double med = median(sec, n), gflops = flops / med / 1e9;
+    if (tsv) {
+        for (size_t i = 0; i < n; i++)
+            printf("products\t%.6f\n", sec[i]);
+        return 0;
+    }
+    printf("%-8s %9.3f %12s %9.1f %8.1f%%   (net256's matrix products alone, %zu epochs:",
+           "products", med, "", gflops, 100.0 * gflops / peak, n);
+    for (size_t i = 0; i < n; i++)
+        printf(" %.3f", sec[i]);
+    printf(")\n");
+    return 0;
+}
+
 /* Whole process: ./nntrain configs/mnist_leaky.json --epochs 1, timed from outside. */
 static int run_process(int reps, int threads, int tsv)
 {
@@ -343,7 +407,7 @@ int main(int argc, char **argv)
         else if (strcmp(argv[i], "--tsv") == 0)
             tsv = 1;
         else {
-            fprintf(stderr, "usage: bench [--workload net256|wide|deep|process]... [--epochs N] "
+            fprintf(stderr, "usage: bench [--workload net256|wide|deep|process|products]... [--epochs N] "
                             "[--threads N] [--process N] [--tsv]\n");
             return 2;
         }
@@ -363,16 +427,25 @@ int main(int argc, char **argv)
     snprintf(kernel, sizeof kernel, "%s", nn_gemm_kernel(g));
     nn_gemm_destroy(g);
 
-    int want_train = n_only == 0, want_process = n_only == 0;
+    int want_train = n_only == 0, want_process = n_only == 0, want_products = 0;
     for (int i = 0; i < n_only; i++) {
         if (strcmp(only[i], "process") == 0)
             want_process = 1;
+        else if (strcmp(only[i], "products") == 0)
+            want_products = 1;
         else
             want_train = 1;
     }
     double peak = 0.0;
     if (!tsv) {
-        peak = machine_peak(kernel, threads);
+        const char *fma = kernel; /* a BLAS build: the widest FMA loop this CPU has */
+#ifdef __x86_64__
+        if (strcmp(kernel, "blas") == 0)
+            fma = __builtin_cpu_supports("avx512f") ? "avx512"
+                  : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? "avx2"
+                                                                                    : "portable";
+#endif
+        peak = machine_peak(fma, threads);
         printf("machine: %d threads, GEMM kernel %s, measured FMA peak %.1f GFLOP/s "
                "(%.1f per core)\n",
                threads, kernel, peak, peak / threads);
@@ -397,6 +470,8 @@ int main(int argc, char **argv)
         if (selected && run_workload(&workloads[w], &train, &test, epochs, threads, peak, tsv))
             rc = 1;
     }
+    if (want_products && run_products(epochs, threads, peak, tsv))
+        rc = 1;
     if (want_process && run_process(process_reps, threads, tsv))
         rc = 1;
     nn_dataset_free(&train);
