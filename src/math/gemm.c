@@ -16,6 +16,7 @@
 
 #include "nn/fpmode.h"
 
+#include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,6 +48,11 @@ enum {
      * thread: each thread packs its own copy of an operand, and the deep workload's
      * 32 x 32 x 784 products (0.8M) ran slower on two threads than on one. */
     PARALLEL_MIN_MACS = 1 << 21,
+    /* Shared-out products (see run_units): each thread keeps one whole operand packed,
+     * up to DYN_FULL floats, and one panel of the other over all of K (K <= DYN_K). */
+    DYN_FULL = 1 << 20,
+    DYN_K = 4096,
+    DYN_CHUNK_PANELS = 2, /* row micro-panels per unit when units are column panels */
 };
 
 /* C tile (mv x nv valid of MR x NR) from packed panels: C = acc, or C += acc when add. */
@@ -61,6 +67,13 @@ typedef struct kernel {
     micro_fn micro_alt; /* used when it pads C's rows less (64 rows: 8 x 8, not 6 x 12) */
 } kernel;
 
+/* One thread's share of a product's units, [front, back) in one word: the owner takes
+ * from the front, a thread that has run out takes from the back. On its own cache line. */
+typedef struct unit_queue {
+    _Alignas(64) _Atomic uint64_t fb;
+    char pad[64 - sizeof(uint64_t)];
+} unit_queue;
+
 struct nn_gemm_ctx {
     kernel k;
     int threads;
@@ -71,6 +84,9 @@ struct nn_gemm_ctx {
      * than packing them twice) and never wait for each other inside a product. */
     float *apack[MAX_THREADS]; /* (MC + MR_MAX) x KC */
     float *bpack[MAX_THREADS]; /* (NC + NR_MAX) x KC */
+    float *full[MAX_THREADS];  /* DYN_FULL: one operand packed whole (run_units) */
+    float *panel[MAX_THREADS]; /* DYN_K x NR_MAX: one panel of the other over all of K */
+    unit_queue queue[MAX_THREADS];
 };
 
 /* Writes an MR x NR accumulator tile (row-major in acc) to the valid part of C. */
@@ -468,6 +484,153 @@ static void run_thread(const nn_gemm_ctx *ctx, const job *jb, int t, int nt)
     }
 }
 
+/* ------------------------------------------------------------ shared-out products */
+
+/* A product split into many small units that threads take as they become free, for
+ * products with two or more threads. A thread starts with its own share (the units a
+ * static split would give it: the same rows or columns as in the products before, so its
+ * data stays in its core's cache) and, when its share is done, takes units from the end
+ * of the other threads' shares. A core slowed by anything (another process, a busy
+ * sibling, data still in the other core's cache) then no longer holds the other waiting.
+ *
+ * Units are either column panels (by_cols: each thread packs all of op(A), then a unit is
+ * one NR-column panel of B and a few of A's row micro-panels) or row micro-panels
+ * (by rows: each thread packs all of op(B), and a unit is one MR-row panel of A by every
+ * column). Either way a unit computes its elements of C completely, k-blocks of KC in
+ * ascending order with the same kernel as run_thread: every element is the same sum in
+ * the same order whichever thread runs it and however many threads there are. */
+
+static void queue_set(unit_queue *q, size_t front, size_t back)
+{
+    atomic_store_explicit(&q->fb, (uint64_t)front | (uint64_t)back << 32, memory_order_relaxed);
+}
+
+/* The next unit of q: from the front (its owner) or from the back (another thread). */
+static int queue_take(unit_queue *q, int from_back, size_t *unit)
+{
+    uint64_t v = atomic_load_explicit(&q->fb, memory_order_relaxed);
+    for (;;) {
+        uint32_t f = (uint32_t)v, b = (uint32_t)(v >> 32);
+        if (f >= b)
+            return 0;
+        uint64_t next = from_back ? (uint64_t)f | (uint64_t)(b - 1) << 32 : v + 1;
+        if (atomic_compare_exchange_weak_explicit(&q->fb, &v, next, memory_order_relaxed,
+                                                  memory_order_relaxed)) {
+            *unit = from_back ? b - 1 : f;
+            return 1;
+        }
+    }
+}
+
+static int next_unit(nn_gemm_ctx *ctx, int t, int nt, size_t *unit)
+{
+    if (queue_take(&ctx->queue[t], 0, unit))
+        return 1;
+    for (int d = 1; d < nt; d++)
+        if (queue_take(&ctx->queue[(t + d) % nt], 1, unit))
+            return 1;
+    return 0;
+}
+
+typedef struct units {
+    int by_cols;
+    size_t m_panels, n_panels; /* micro-panels of op(A) rows and op(B) columns */
+    size_t chunk;              /* by_cols: row micro-panels per unit */
+    size_t per_panel;          /* units per column panel (by_cols) */
+    size_t count;
+} units;
+
+static units plan_units(const kernel *kr, const job *jb)
+{
+    units u = {0};
+    u.m_panels = (jb->m + jb->mr - 1) / jb->mr;
+    u.n_panels = (jb->n + kr->nr - 1) / kr->nr;
+    u.by_cols = jb->split == NN_SPLIT_COLS;
+    if (u.by_cols) {
+        u.chunk = DYN_CHUNK_PANELS;
+        u.per_panel = (u.m_panels + u.chunk - 1) / u.chunk;
+        u.count = u.n_panels * u.per_panel;
+    } else {
+        u.count = u.m_panels;
+    }
+    return u;
+}
+
+/* Whether a product fits the buffers of run_units. */
+static int units_fit(const kernel *kr, const job *jb)
+{
+    size_t m_pad = (jb->m + jb->mr - 1) / jb->mr * jb->mr;
+    size_t n_pad = (jb->n + kr->nr - 1) / kr->nr * kr->nr;
+    size_t whole = jb->split == NN_SPLIT_COLS ? m_pad : n_pad;
+    return jb->k <= DYN_K && whole <= DYN_FULL / jb->k;
+}
+
+static void run_units(nn_gemm_ctx *ctx, const job *jb, const units *u, int t, int nt)
+{
+    const size_t mr = jb->mr, nr = ctx->k.nr, k = jb->k;
+    const size_t m_pad = u->m_panels * mr, n_pad = u->n_panels * nr;
+    float *full = ctx->full[t], *panel = ctx->panel[t];
+    const int fast = ctx->fast_transpose;
+    /* The whole operand: k-block kb of it at full + (m_pad or n_pad) * k0. */
+    for (size_t k0 = 0; k0 < k; k0 += KC) {
+        size_t kc = k - k0 < KC ? k - k0 : KC;
+        if (u->by_cols)
+            pack_a(jb->ta, jb->a, jb->lda, 0, jb->m, k0, kc, jb->alpha, mr, full + m_pad * k0, 0,
+                   u->m_panels, fast);
+        else
+            pack_b(jb->tb, jb->b, jb->ldb, k0, kc, 0, jb->n, nr, full + n_pad * k0, fast);
+    }
+    size_t packed = SIZE_MAX, unit; /* which panel is in panel[] */
+    while (next_unit(ctx, t, nt, &unit)) {
+        size_t r0, r1, c0, c1; /* micro-panel ranges of this unit */
+        if (u->by_cols) {
+            size_t pj = unit / u->per_panel, ch = unit % u->per_panel;
+            c0 = pj, c1 = pj + 1;
+            r0 = ch * u->chunk;
+            r1 = r0 + u->chunk < u->m_panels ? r0 + u->chunk : u->m_panels;
+            if (packed != pj)
+                for (size_t k0 = 0; k0 < k; k0 += KC) {
+                    size_t kc = k - k0 < KC ? k - k0 : KC;
+                    size_t j0 = pj * nr, nc = jb->n - j0 < nr ? jb->n - j0 : nr;
+                    pack_b(jb->tb, jb->b, jb->ldb, k0, kc, j0, nc, nr, panel + nr * k0, fast);
+                }
+            packed = pj;
+        } else {
+            r0 = unit, r1 = unit + 1;
+            c0 = 0, c1 = u->n_panels;
+            if (packed != unit)
+                for (size_t k0 = 0; k0 < k; k0 += KC) {
+                    size_t kc = k - k0 < KC ? k - k0 : KC;
+                    size_t i0 = unit * mr, mc = jb->m - i0 < mr ? jb->m - i0 : mr;
+                    pack_a(jb->ta, jb->a, jb->lda, i0, mc, k0, kc, jb->alpha, mr,
+                           panel + mr * k0, 0, 1, fast);
+                }
+            packed = unit;
+        }
+        for (size_t q = r0; q < r1; q++) {
+            size_t i0 = q * mr, mv = jb->m - i0 < mr ? jb->m - i0 : mr;
+            for (size_t p = c0; p < c1; p++) {
+                size_t j0 = p * nr, nv = jb->n - j0 < nr ? jb->n - j0 : nr;
+                float *c = jb->c + i0 * jb->ldc + j0;
+                for (size_t k0 = 0; k0 < k; k0 += KC) {
+                    size_t kc = k - k0 < KC ? k - k0 : KC;
+                    const float *ap = u->by_cols ? full + m_pad * k0 + q * mr * kc
+                                                 : panel + mr * k0;
+                    const float *bp = u->by_cols ? panel + nr * k0
+                                                 : full + n_pad * k0 + p * nr * kc;
+                    jb->micro(kc, ap, bp, c, jb->ldc, mv, nv, !(jb->overwrite && k0 == 0));
+                }
+            }
+        }
+        if (jb->epilogue) {
+            size_t i0 = r0 * mr, i1 = r1 * mr < jb->m ? r1 * mr : jb->m;
+            size_t j0 = c0 * nr, j1 = c1 * nr < jb->n ? c1 * nr : jb->n;
+            jb->epilogue(jb->epilogue_ctx, i0, j0, i1 - i0, j1 - j0,
+                         jb->c + i0 * jb->ldc + j0, jb->ldc);
+        }
+    }
+}
+
 static void scale_c(size_t m, size_t n, float beta, float *c, size_t ldc)
 {
     for (size_t i = 0; i < m; i++) {
@@ -539,6 +702,21 @@ void nn_gemm_ex(nn_gemm_ctx *ctx, nn_trans ta, nn_trans tb, size_t m, size_t n, 
         return;
     }
 #ifdef _OPENMP
+    if (units_fit(&ctx->k, &jb)) {
+        units u = plan_units(&ctx->k, &jb);
+        if ((size_t)nt > u.count)
+            nt = (int)u.count;
+        for (int t = 0; t < nt; t++) /* thread t's own share, as a static split */
+            queue_set(&ctx->queue[t], u.count * (size_t)t / (size_t)nt,
+                      u.count * (size_t)(t + 1) / (size_t)nt);
+#pragma omp parallel num_threads(nt)
+        {
+            nn_fpmode fp = nn_fp_flush(ctx->flush);
+            run_units(ctx, &jb, &u, omp_get_thread_num(), omp_get_num_threads());
+            nn_fp_restore(fp);
+        }
+        return;
+    }
 #pragma omp parallel num_threads(nt)
     {
         nn_fpmode fp = nn_fp_flush(ctx->flush);
@@ -622,7 +800,10 @@ nn_status nn_gemm_create(nn_gemm_ctx **out, const char *want, int threads, nn_er
     int ok = 1;
     for (int t = 0; t < threads && ok; t++)
         ok = (ctx->apack[t] = malloc((size_t)(MC + MR_MAX) * KC * sizeof(float))) != NULL &&
-             (ctx->bpack[t] = malloc((size_t)(NC + NR_MAX) * KC * sizeof(float))) != NULL;
+             (ctx->bpack[t] = malloc((size_t)(NC + NR_MAX) * KC * sizeof(float))) != NULL &&
+             (threads == 1 ||
+              ((ctx->full[t] = malloc((size_t)DYN_FULL * sizeof(float))) != NULL &&
+               (ctx->panel[t] = malloc((size_t)DYN_K * NR_MAX * sizeof(float))) != NULL));
     if (!ok) {
         nn_gemm_destroy(ctx);
         return nn_fail(err, NN_ESYS, "out of memory for the GEMM packing buffers");
@@ -638,6 +819,8 @@ void nn_gemm_destroy(nn_gemm_ctx *ctx)
     for (int t = 0; t < MAX_THREADS; t++) {
         free(ctx->apack[t]);
         free(ctx->bpack[t]);
+        free(ctx->full[t]);
+        free(ctx->panel[t]);
     }
     free(ctx);
 }
