@@ -55,9 +55,12 @@ enum {
     DYN_CHUNK_PANELS = 2, /* row micro-panels per unit when units are column panels */
 };
 
-/* C tile (mv x nv valid of MR x NR) from packed panels: C = acc, or C += acc when add. */
-typedef void (*micro_fn)(size_t kc, const float *a, const float *b, float *c, size_t ldc,
-                         size_t mv, size_t nv, int add);
+/* C tile (mv x nv valid of MR x NR) from panels: C = acc, or C += acc when add. The MR
+ * values of A for step p are at a + p * as, the NR values of B at b + p * bs: as = MR and
+ * bs = NR for packed panels, or a matrix's row stride when a panel is read where it lies
+ * (see direct_a, direct_b). */
+typedef void (*micro_fn)(size_t kc, const float *a, size_t as, const float *b, size_t bs,
+                         float *c, size_t ldc, size_t mv, size_t nv, int add);
 
 typedef struct kernel {
     const char *name;
@@ -109,11 +112,11 @@ static void store_tile(const float *acc, size_t nr, float *c, size_t ldc, size_t
 
 enum { P_MR = 4, P_NR = 16 };
 
-static void micro_portable(size_t kc, const float *a, const float *b, float *c, size_t ldc,
-                           size_t mv, size_t nv, int add)
+static void micro_portable(size_t kc, const float *a, size_t as, const float *b, size_t bs,
+                           float *c, size_t ldc, size_t mv, size_t nv, int add)
 {
     float acc[P_MR * P_NR] = {0};
-    for (size_t p = 0; p < kc; p++, a += P_MR, b += P_NR)
+    for (size_t p = 0; p < kc; p++, a += as, b += bs)
         for (size_t i = 0; i < P_MR; i++)
             for (size_t j = 0; j < P_NR; j++)
                 acc[i * P_NR + j] += a[i] * b[j];
@@ -126,12 +129,13 @@ static void micro_portable(size_t kc, const float *a, const float *b, float *c, 
 enum { V2_MR = 6, V2_NR = 16 };
 
 __attribute__((target("avx2,fma"))) static void micro_avx2(size_t kc, const float *a,
-                                                           const float *b, float *c, size_t ldc,
-                                                           size_t mv, size_t nv, int add)
+                                                           size_t as, const float *b, size_t bs,
+                                                           float *c, size_t ldc, size_t mv,
+                                                           size_t nv, int add)
 {
     __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
     __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-    for (size_t p = 0; p < kc; p++, a += V2_MR, b += V2_NR) {
+    for (size_t p = 0; p < kc; p++, a += as, b += bs) {
         __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8), x;
 #define ROW2(i, r0, r1)                                                                        \
     x = _mm256_broadcast_ss(a + (i));                                                          \
@@ -173,15 +177,18 @@ enum { V5_MR = 12, V5_MR8 = 8, V5_NR = 32 };
  * element of C as the same sum in the same order: the choice between them never changes
  * a result. */
 __attribute__((target("avx512f"), always_inline)) static inline void
-micro512(size_t mr, size_t kc, const float *a, const float *b, float *c, size_t ldc, size_t mv,
-         size_t nv, int add)
+micro512(size_t mr, size_t kc, const float *a, size_t as, const float *b, size_t bs, float *c,
+         size_t ldc, size_t mv, size_t nv, int add)
 {
     __m512 acc[V5_MR][2];
 #pragma GCC unroll 12
     for (size_t i = 0; i < V5_MR; i++)
         if (i < mr)
             acc[i][0] = acc[i][1] = _mm512_setzero_ps();
-    for (size_t p = 0; p < kc; p++, a += mr, b += V5_NR) {
+    for (size_t p = 0; p < kc; p++, a += as, b += bs) {
+        /* A panel read in place has rows too far apart for the hardware to predict. */
+        _mm_prefetch((const char *)(b + 8 * bs), _MM_HINT_T0);
+        _mm_prefetch((const char *)(b + 8 * bs + 16), _MM_HINT_T0);
         __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
 #pragma GCC unroll 12
         for (size_t i = 0; i < V5_MR; i++) {
@@ -213,18 +220,19 @@ micro512(size_t mr, size_t kc, const float *a, const float *b, float *c, size_t 
 }
 
 __attribute__((target("avx512f"))) static void micro_avx512(size_t kc, const float *a,
-                                                            const float *b, float *c, size_t ldc,
-                                                            size_t mv, size_t nv, int add)
+                                                            size_t as, const float *b, size_t bs,
+                                                            float *c, size_t ldc, size_t mv,
+                                                            size_t nv, int add)
 {
-    micro512(V5_MR, kc, a, b, c, ldc, mv, nv, add);
+    micro512(V5_MR, kc, a, as, b, bs, c, ldc, mv, nv, add);
 }
 
 __attribute__((target("avx512f"))) static void micro_avx512_8(size_t kc, const float *a,
-                                                              const float *b, float *c,
-                                                              size_t ldc, size_t mv, size_t nv,
-                                                              int add)
+                                                              size_t as, const float *b,
+                                                              size_t bs, float *c, size_t ldc,
+                                                              size_t mv, size_t nv, int add)
 {
-    micro512(V5_MR8, kc, a, b, c, ldc, mv, nv, add);
+    micro512(V5_MR8, kc, a, as, b, bs, c, ldc, mv, nv, add);
 }
 
 /* ------------------------------------------------------------ A B^T with few columns */
@@ -354,14 +362,37 @@ static void pack_rows(const float *src, size_t lda, size_t mv, size_t mr, size_t
             d[p * mr + i] = i < mv ? src[i * lda + p] : 0.0f;
 }
 
+/* Panels read where they lie. A^T (op(A) of a TN product) already stores the MR values of
+ * one k next to each other, as a packed A panel does, and B (NN) the NR values of one k:
+ * a whole panel of either is read in place, with the matrix's row stride between steps of
+ * k, and is not copied. Not when that stride is a multiple of 512 bytes: the panel's rows
+ * would then fall into a few of L1's 64 sets and evict each other. */
+static int in_place_stride(size_t ld)
+{
+    return ld * sizeof(float) % 512 != 0;
+}
+
+static int a_in_place(nn_trans ta, size_t lda, float alpha)
+{
+    return ta == NN_TRANS && alpha == 1.0f && in_place_stride(lda);
+}
+
+static int b_in_place(nn_trans tb, size_t ldb)
+{
+    return tb == NN_NO_TRANS && in_place_stride(ldb);
+}
+
 /* op(A)[i0 .. i0+mc, k0 .. k0+kc] into MR-row panels dst[panel][p][i], zero padded;
- * only panels q0 .. q1-1. fast: AVX-512 is there. */
+ * only panels q0 .. q1-1, and not the whole panels read in place (a_in_place).
+ * fast: AVX-512 is there. */
 static void pack_a(nn_trans ta, const float *a, size_t lda, size_t i0, size_t mc, size_t k0,
                    size_t kc, float alpha, size_t mr, float *dst, size_t q0, size_t q1, int fast)
 {
     for (size_t q = q0; q < q1; q++) {
         float *d = dst + q * mr * kc;
         size_t r0 = q * mr, mv = mc - r0 < mr ? mc - r0 : mr;
+        if (mv == mr && a_in_place(ta, lda, alpha))
+            continue;
         if (ta == NN_NO_TRANS) {
             pack_rows(a + (i0 + r0) * lda + k0, lda, mv, mr, kc, d, fast);
         } else {
@@ -376,13 +407,16 @@ static void pack_a(nn_trans ta, const float *a, size_t lda, size_t i0, size_t mc
     }
 }
 
-/* op(B)[k0 .. k0+kc, j0 .. j0+nc] into NR-column panels dst[panel][p][j], zero padded. */
+/* op(B)[k0 .. k0+kc, j0 .. j0+nc] into NR-column panels dst[panel][p][j], zero padded,
+ * except whole panels read in place (b_in_place). */
 static void pack_b(nn_trans tb, const float *b, size_t ldb, size_t k0, size_t kc, size_t j0,
                    size_t nc, size_t nr, float *dst, int fast_transpose)
 {
     for (size_t q = 0; q * nr < nc; q++) {
         float *d = dst + q * nr * kc;
         size_t c0 = q * nr, nv = nc - c0 < nr ? nc - c0 : nr;
+        if (nv == nr && b_in_place(tb, ldb))
+            continue;
         if (tb == NN_NO_TRANS) {
             for (size_t p = 0; p < kc; p++) {
                 memcpy(d + p * nr, b + (k0 + p) * ldb + j0 + c0, nv * sizeof(float));
@@ -428,6 +462,31 @@ typedef struct job {
     micro_fn micro; /* and the kernel */
 } job;
 
+/* Where the micro-kernel reads the A micro-panel of op(A) rows i0 .. i0+mv, k from k0 (and
+ * its step *as): in place, or at packed (where pack_a put it). */
+static const float *a_panel(const job *jb, const float *packed, size_t i0, size_t mv, size_t k0,
+                            size_t *as)
+{
+    if (mv == jb->mr && a_in_place(jb->ta, jb->lda, jb->alpha)) {
+        *as = jb->lda;
+        return jb->a + k0 * jb->lda + i0;
+    }
+    *as = jb->mr;
+    return packed;
+}
+
+/* Likewise the B micro-panel of op(B) columns j0 .. j0+nv. */
+static const float *b_panel(const job *jb, size_t nr, const float *packed, size_t j0, size_t nv,
+                            size_t k0, size_t *bs)
+{
+    if (nv == nr && b_in_place(jb->tb, jb->ldb)) {
+        *bs = jb->ldb;
+        return jb->b + k0 * jb->ldb + j0;
+    }
+    *bs = nr;
+    return packed;
+}
+
 /* Thread t of nt: its columns (or rows) of C, from its own packed copies of the parts of
  * A and B it needs. */
 static void run_thread(const nn_gemm_ctx *ctx, const job *jb, int t, int nt)
@@ -466,11 +525,14 @@ static void run_thread(const nn_gemm_ctx *ctx, const job *jb, int t, int nt)
                  * (KC x NR) stream past it from L2. */
                 for (size_t q = row_p0; q < row_p1; q++) {
                     size_t ir = q * mr, mv = mc - ir < mr ? mc - ir : mr;
-                    const float *ap = abuf + q * mr * kc;
+                    size_t as, bs;
+                    const float *ap = a_panel(jb, abuf + q * mr * kc, i0 + ir, mv, k0, &as);
                     for (size_t jr = 0; jr < nc; jr += nr) {
                         size_t nv = nc - jr < nr ? nc - jr : nr;
                         float *c = jb->c + (i0 + ir) * jb->ldc + j0 + jr;
-                        jb->micro(kc, ap, bbuf + (jr / nr) * nr * kc, c, jb->ldc, mv, nv, add);
+                        const float *bp =
+                            b_panel(jb, nr, bbuf + (jr / nr) * nr * kc, j0 + jr, nv, k0, &bs);
+                        jb->micro(kc, ap, as, bp, bs, c, jb->ldc, mv, nv, add);
                     }
                 }
             }
@@ -614,11 +676,14 @@ static void run_units(nn_gemm_ctx *ctx, const job *jb, const units *u, int t, in
                 float *c = jb->c + i0 * jb->ldc + j0;
                 for (size_t k0 = 0; k0 < k; k0 += KC) {
                     size_t kc = k - k0 < KC ? k - k0 : KC;
-                    const float *ap = u->by_cols ? full + m_pad * k0 + q * mr * kc
-                                                 : panel + mr * k0;
-                    const float *bp = u->by_cols ? panel + nr * k0
-                                                 : full + n_pad * k0 + p * nr * kc;
-                    jb->micro(kc, ap, bp, c, jb->ldc, mv, nv, !(jb->overwrite && k0 == 0));
+                    size_t as, bs;
+                    const float *ap = a_panel(
+                        jb, u->by_cols ? full + m_pad * k0 + q * mr * kc : panel + mr * k0, i0,
+                        mv, k0, &as);
+                    const float *bp = b_panel(
+                        jb, nr, u->by_cols ? panel + nr * k0 : full + n_pad * k0 + p * nr * kc,
+                        j0, nv, k0, &bs);
+                    jb->micro(kc, ap, as, bp, bs, c, jb->ldc, mv, nv, !(jb->overwrite && k0 == 0));
                 }
             }
         }
