@@ -49,6 +49,15 @@ static void forward_block_done(void *ctx, size_t i0, size_t j0, size_t rows, siz
                                float *c, size_t ldc)
 {
     const fwd_block *f = ctx;
+    if (j0 == 0 && cols == ldc) { /* whole rows: one call of the activation for the block */
+        if (f->d->b)
+            for (size_t r = 0; r < rows; r++)
+                add_bias_row(c + r * ldc, f->d->b, cols);
+        if (f->act)
+            f->act->act->forward(c, f->act_out + i0 * ldc, rows, cols, f->act->p, f->act->np,
+                                 f->act->hp);
+        return;
+    }
     for (size_t r = 0; r < rows; r++) {
         float *y = c + r * ldc;
         if (f->d->b)
@@ -104,6 +113,12 @@ static void backward_block_done(void *ctx, size_t i0, size_t j0, size_t rows, si
 {
     const bwd_block *bb = ctx;
     const nn_module *a = bb->act; /* has no parameters: nothing accumulates across rows */
+    if (j0 == 0 && cols == ldc) { /* whole rows: one call for the block */
+        size_t off = i0 * ldc;
+        a->act->backward(bb->act_in + off, c, bb->dact_in + off, NULL, rows, cols, a->p, 0,
+                         a->hp);
+        return;
+    }
     for (size_t r = 0; r < rows; r++) {
         size_t off = (i0 + r) * ldc + j0;
         a->act->backward(bb->act_in + off, c + r * ldc, bb->dact_in + off, NULL, 1, cols, a->p,

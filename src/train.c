@@ -201,6 +201,8 @@ static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, 
     for (size_t b = 0; b < n_batches; b++) {
         size_t start = b * bs, rows = n - start < bs ? n - start : bs;
         nn_batch_fill(r->train, r->order + start, rows, &r->norm, m->acts[0], r->labels);
+        if (start + rows < n) /* the next batch's first samples load during this step */
+            nn_batch_prefetch(r->train, r->order + start + rows, n - start - rows);
         const float *logits = nn_model_forward(m, rows);
         double loss = nn_softmax_xent(logits, r->labels, rows, m->output_dim,
                                       m->dacts[m->n_modules], rows, &hits);

@@ -55,6 +55,11 @@ nn_norm nn_norm_make(float mean, float std);
 void nn_batch_fill(const nn_dataset *ds, const size_t *idx, size_t count, const nn_norm *norm,
                    float *x, int32_t *y);
 
+/* Asks the CPU to start loading the pixels of the first few of samples idx[0..count) (the
+ * next batch's, while the current one is computed): nn_batch_fill then finds them in
+ * cache, and keeps its own prefetching ahead from there. */
+void nn_batch_prefetch(const nn_dataset *ds, const size_t *idx, size_t count);
+
 struct nn_rng;
 
 /* The validation split of n samples: n_val of them (at most n), chosen by a Fisher-Yates

@@ -107,6 +107,14 @@ static void prefetch_row(const uint8_t *p, size_t dim)
 #endif
 }
 
+enum { AHEAD = 4 }; /* rows prefetched ahead: samples come in random order */
+
+void nn_batch_prefetch(const nn_dataset *ds, const size_t *idx, size_t count)
+{
+    for (size_t i = 0; i < count && i < AHEAD; i++)
+        prefetch_row(ds->pixels + idx[i] * ds->dim, ds->dim);
+}
+
 void nn_batch_fill(const nn_dataset *ds, const size_t *idx, size_t count, const nn_norm *norm,
                    float *x, int32_t *y)
 {
@@ -115,7 +123,6 @@ void nn_batch_fill(const nn_dataset *ds, const size_t *idx, size_t count, const 
 #if defined(__x86_64__) && defined(__GNUC__)
     wide = __builtin_cpu_supports("avx512f");
 #endif
-    enum { AHEAD = 4 }; /* rows prefetched ahead: samples come in random order */
     for (size_t i = 0; i < count && i < AHEAD; i++)
         prefetch_row(ds->pixels + idx[i] * dim, dim);
     for (size_t i = 0; i < count; i++) {
