@@ -2,10 +2,12 @@
  * data of the same shape when MNIST is not fetched), the machine's measured FMA peak, and
  * the whole-process time and peak RSS of one epoch of configs/mnist_leaky.json.
  *
- * usage: bench [--workload NAME]... [--epochs N] [--threads N] [--process N] [--tsv]
+ * usage: bench [--workload NAME]... [--epochs N] [--threads N] [--process N] [--tsv] [--peak]
  *   workloads: net256 (784-256-256-10, Leaky ReLU, batch 64), wide (784-1024-1024-10,
  *   batch 128), deep (784, 10 hidden layers of 32, 10; batch 32), process (whole run);
  *   products (net256's matrix products alone; only when named).
+ *   --peak: only measure and print the machine's FMA peak (bench-compare takes the best of
+ *   several).
  * Per workload it prints the median over epochs of the training loop's seconds per
  * epoch, images/s, GFLOP/s, and that as a fraction of the measured peak. Timing happens
  * inside the training loop (nn_epoch_report.images_per_sec), so loading and evaluation
@@ -394,7 +396,7 @@ static int run_process(int reps, int threads, int tsv)
 int main(int argc, char **argv)
 {
     const char *only[8];
-    int n_only = 0, epochs = 5, threads = 0, process_reps = 5, tsv = 0;
+    int n_only = 0, epochs = 5, threads = 0, process_reps = 5, tsv = 0, peak_only = 0;
     for (int i = 1; i < argc; i++) {
         if (strcmp(argv[i], "--workload") == 0 && i + 1 < argc && n_only < 8)
             only[n_only++] = argv[++i];
@@ -406,9 +408,11 @@ int main(int argc, char **argv)
             process_reps = atoi(argv[++i]);
         else if (strcmp(argv[i], "--tsv") == 0)
             tsv = 1;
+        else if (strcmp(argv[i], "--peak") == 0) /* the machine line only */
+            peak_only = 1;
         else {
             fprintf(stderr, "usage: bench [--workload net256|wide|deep|process|products]... [--epochs N] "
-                            "[--threads N] [--process N] [--tsv]\n");
+                            "[--threads N] [--process N] [--tsv] [--peak]\n");
             return 2;
         }
     }
@@ -437,7 +441,7 @@ int main(int argc, char **argv)
             want_train = 1;
     }
     double peak = 0.0;
-    if (!tsv) {
+    if (!tsv || peak_only) {
         const char *fma = kernel; /* a BLAS build: the widest FMA loop this CPU has */
 #ifdef __x86_64__
         if (strcmp(kernel, "blas") == 0)
@@ -449,6 +453,8 @@ int main(int argc, char **argv)
         printf("machine: %d threads, GEMM kernel %s, measured FMA peak %.1f GFLOP/s "
                "(%.1f per core)\n",
                threads, kernel, peak, peak / threads);
+        if (peak_only)
+            return 0;
         printf("%-8s %9s %12s %9s %9s\n", "workload", "s/epoch", "images/s", "GFLOP/s",
                "of peak");
     }
