@@ -489,6 +489,25 @@ START_TEST(batch_fill_normalizes)
         float want = ((float)tail[p] / 255.0f - 0.1307f) / 0.3081f;
         ck_assert(memcmp(&tail_x[p], &want, sizeof(float)) == 0);
     }
+    /* The computed conversion (when nn_norm_make found it exact) and the table lookup
+     * give the same bits, for the normalizations the configs use and a few others. */
+    const float stats[][2] = {{0.0f, 1.0f},       {0.1307f, 0.3081f}, {0.2860f, 0.3530f},
+                              {0.5f, 0.5f},       {0.5f, 0.25f},      {0.1f, 3.0f},
+                              {-0.25f, 0.0625f}};
+    for (size_t s = 0; s < sizeof stats / sizeof stats[0]; s++) {
+        nn_norm computed = nn_norm_make(stats[s][0], stats[s][1]), looked_up = computed;
+        looked_up.arith_exact = 0;
+        static float via_table[263];
+        nn_batch_fill(&odd, &zero, 1, &computed, tail_x, NULL);
+        nn_batch_fill(&odd, &zero, 1, &looked_up, via_table, NULL);
+        for (int p = 0; p < 263; p++) {
+            float want = ((float)tail[p] / 255.0f - stats[s][0]) / stats[s][1];
+            ck_assert(memcmp(&tail_x[p], &want, sizeof(float)) == 0);
+            ck_assert(memcmp(&via_table[p], &want, sizeof(float)) == 0);
+        }
+    }
+    ck_assert(nn_norm_make(0.1307f, 0.3081f).arith_exact); /* MNIST's: the fast path */
+
     nn_batch_fill(&ds, idx, 4, &unit_norm, x, y);
     const float unit[8] = {0.8f, 0.6f, 0.0f, 1.0f, 0.8f, 0.6f, 0.2f, 0.4f};
     for (int i = 0; i < 8; i++)

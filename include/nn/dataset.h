@@ -46,6 +46,10 @@ void nn_dataset_stats(const nn_dataset *ds, double *mean, double *std);
 typedef struct nn_norm {
     float mean, std;
     float value[256]; /* value[p] = ((float)p / 255 - mean) / std */
+    /* Whether norm_arith (two divisions by multiplication and one FMA correction step
+     * each) gives exactly value[p] for all 256 p: checked when the table is made, and
+     * then used instead of looking values up (it is faster than a gather). */
+    int arith_exact;
 } nn_norm;
 
 nn_norm nn_norm_make(float mean, float std);

@@ -54,13 +54,55 @@ void nn_dataset_stats(const nn_dataset *ds, double *mean, double *std)
         *std = s;
 }
 
+/* x / 255 and then (x - mean) / std, each division as a product with the reciprocal
+ * refined by one exact residual: q = x * r, q += (x - q * d) * r. That is the correctly
+ * rounded quotient for nearly every input; nn_norm_make checks all 256 and keeps the table
+ * when any differs. The same operations as convert_row_arith's, one lane at a time. */
+static float norm_arith(float x, float mean, float std)
+{
+    const float r255 = 1.0f / 255.0f, rstd = 1.0f / std;
+    float q = x * r255;
+    q = fmaf(fmaf(-q, 255.0f, x), r255, q);
+    float u = q - mean, w = u * rstd;
+    return fmaf(fmaf(-w, std, u), rstd, w);
+}
+
 nn_norm nn_norm_make(float mean, float std)
 {
-    nn_norm n = {.mean = mean, .std = std};
-    for (int p = 0; p < 256; p++)
+    nn_norm n = {.mean = mean, .std = std, .arith_exact = 1};
+    for (int p = 0; p < 256; p++) {
         n.value[p] = ((float)p / 255.0f - mean) / std;
+        float a = norm_arith((float)p, mean, std);
+        if (memcmp(&a, &n.value[p], sizeof a) != 0)
+            n.arith_exact = 0;
+    }
     return n;
 }
+
+#if defined(__x86_64__) && defined(__GNUC__)
+/* 16 pixels at a time, computed (norm_arith) where that is exact for every pixel value. */
+__attribute__((target("avx512f"))) static void convert_row_arith(const uint8_t *restrict p,
+                                                                 size_t dim,
+                                                                 const nn_norm *restrict norm,
+                                                                 float *restrict x)
+{
+    const __m512 d255 = _mm512_set1_ps(255.0f), r255 = _mm512_set1_ps(1.0f / 255.0f);
+    const __m512 mean = _mm512_set1_ps(norm->mean), std = _mm512_set1_ps(norm->std);
+    const __m512 rstd = _mm512_set1_ps(1.0f / norm->std);
+    size_t j = 0;
+    for (; j + 16 <= dim; j += 16) {
+        __m128i bytes = _mm_loadu_si128((const __m128i *)(const void *)(p + j));
+        __m512 v = _mm512_cvtepi32_ps(_mm512_cvtepu8_epi32(bytes));
+        __m512 q = _mm512_mul_ps(v, r255);
+        q = _mm512_fmadd_ps(_mm512_fnmadd_ps(q, d255, v), r255, q);
+        __m512 u = _mm512_sub_ps(q, mean), w = _mm512_mul_ps(u, rstd);
+        w = _mm512_fmadd_ps(_mm512_fnmadd_ps(w, std, u), rstd, w);
+        _mm512_storeu_ps(x + j, w);
+    }
+    for (; j < dim; j++)
+        x[j] = norm->value[p[j]];
+}
+#endif
 
 #if defined(__x86_64__) && defined(__GNUC__)
 /* 16 pixels at a time: widen the bytes to indices, gather their values. */
@@ -80,19 +122,23 @@ __attribute__((target("avx512f"))) static void convert_row512(const uint8_t *res
 #endif
 
 /* One sample by table lookup: the same values as computing each pixel. */
-static void convert_row(const uint8_t *restrict p, size_t dim, const float *restrict value,
+static void convert_row(const uint8_t *restrict p, size_t dim, const nn_norm *restrict norm,
                         float *restrict x, int wide)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
+    if (wide == 2) {
+        convert_row_arith(p, dim, norm, x);
+        return;
+    }
     if (wide) {
-        convert_row512(p, dim, value, x);
+        convert_row512(p, dim, norm->value, x);
         return;
     }
 #else
     (void)wide;
 #endif
     for (size_t j = 0; j < dim; j++)
-        x[j] = value[p[j]];
+        x[j] = norm->value[p[j]];
 }
 
 /* Asks for a sample's pixels ahead of use, one request per 64-byte line. */
@@ -121,14 +167,14 @@ void nn_batch_fill(const nn_dataset *ds, const size_t *idx, size_t count, const 
     const size_t dim = ds->dim;
     int wide = 0;
 #if defined(__x86_64__) && defined(__GNUC__)
-    wide = __builtin_cpu_supports("avx512f");
+    wide = __builtin_cpu_supports("avx512f") ? 1 + norm->arith_exact : 0;
 #endif
     for (size_t i = 0; i < count && i < AHEAD; i++)
         prefetch_row(ds->pixels + idx[i] * dim, dim);
     for (size_t i = 0; i < count; i++) {
         if (i + AHEAD < count)
             prefetch_row(ds->pixels + idx[i + AHEAD] * dim, dim);
-        convert_row(ds->pixels + idx[i] * dim, dim, norm->value, x + i * dim, wide);
+        convert_row(ds->pixels + idx[i] * dim, dim, norm, x + i * dim, wide);
         if (y != NULL)
             y[i] = ds->labels[idx[i]];
     }
