@@ -153,7 +153,9 @@ static void prefetch_row(const uint8_t *p, size_t dim)
 #endif
 }
 
-enum { AHEAD = 4 }; /* rows prefetched ahead: samples come in random order */
+/* Rows prefetched ahead (samples come in random order). A row is 13 lines: more rows
+ * ahead than this run out of the core's line fill buffers, and the prefetches stall. */
+enum { AHEAD = 2 };
 
 void nn_batch_prefetch(const nn_dataset *ds, const size_t *idx, size_t count)
 {
@@ -169,13 +171,14 @@ void nn_batch_fill(const nn_dataset *ds, const size_t *idx, size_t count, const 
 #if defined(__x86_64__) && defined(__GNUC__)
     wide = __builtin_cpu_supports("avx512f") ? 1 + norm->arith_exact : 0;
 #endif
+    if (y != NULL) /* first: independent loads, whose cache misses overlap */
+        for (size_t i = 0; i < count; i++)
+            y[i] = ds->labels[idx[i]];
     for (size_t i = 0; i < count && i < AHEAD; i++)
         prefetch_row(ds->pixels + idx[i] * dim, dim);
     for (size_t i = 0; i < count; i++) {
         if (i + AHEAD < count)
             prefetch_row(ds->pixels + idx[i + AHEAD] * dim, dim);
         convert_row(ds->pixels + idx[i] * dim, dim, norm, x + i * dim, wide);
-        if (y != NULL)
-            y[i] = ds->labels[idx[i]];
     }
 }
