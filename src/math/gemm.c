@@ -282,12 +282,32 @@ __attribute__((target("avx512f"))) static void dots_avx512(size_t m, size_t n, s
 /* ------------------------------------------------------------ packing */
 
 #ifdef NN_X86
+/* The first `lanes` floats of v to dst, with plain 256- and 128-bit stores where they fit
+ * instead of a masked 512-bit store. Packing 8-row panels writes 32 bytes per step, so
+ * every other masked store started mid-line; with plain stores, packing both operands of
+ * a 32 x 32 x 784 product (deep's first layer) took 21 us instead of 24. */
+__attribute__((target("avx512f"), always_inline)) static inline void
+store_lanes(float *dst, __m512 v, size_t lanes, __mmask16 mask)
+{
+    if (lanes == 16) {
+        _mm512_storeu_ps(dst, v);
+    } else if (lanes == 8) {
+        _mm256_storeu_ps(dst, _mm512_castps512_ps256(v));
+    } else if (lanes == 12) {
+        _mm256_storeu_ps(dst, _mm512_castps512_ps256(v));
+        _mm_storeu_ps(dst + 8, _mm512_extractf32x4_ps(v, 2));
+    } else {
+        _mm512_mask_storeu_ps(dst, mask, v);
+    }
+}
+
 /* Transposes a block of 16 columns: dst[j * lds + i] = src[i * ldr + j] for j < 16 and
  * i < 16 within store (a lane mask), reading rows i < rows (zeros below). */
 __attribute__((target("avx512f"), always_inline)) static inline void
 transpose16_rows(const float *src, size_t ldr, size_t rows, float *dst, size_t lds,
-                 __mmask16 store)
+                 size_t lanes)
 {
+    const __mmask16 store = (__mmask16)((1u << lanes) - 1);
     __m512 r[16], t[16];
     for (size_t i = 0; i < 16; i++)
         r[i] = i < rows ? _mm512_loadu_ps(src + i * ldr) : _mm512_setzero_ps();
@@ -316,10 +336,10 @@ transpose16_rows(const float *src, size_t ldr, size_t rows, float *dst, size_t l
         __m512 o1 = _mm512_shuffle_f32x4(a0, b0, 0xDD);
         __m512 o2 = _mm512_shuffle_f32x4(a1, b1, 0x88);
         __m512 o3 = _mm512_shuffle_f32x4(a1, b1, 0xDD);
-        _mm512_mask_storeu_ps(dst + (size_t)(c + 0) * lds, store, o0);
-        _mm512_mask_storeu_ps(dst + (size_t)(c + 4) * lds, store, o1);
-        _mm512_mask_storeu_ps(dst + (size_t)(c + 8) * lds, store, o2);
-        _mm512_mask_storeu_ps(dst + (size_t)(c + 12) * lds, store, o3);
+        store_lanes(dst + (size_t)(c + 0) * lds, o0, lanes, store);
+        store_lanes(dst + (size_t)(c + 4) * lds, o1, lanes, store);
+        store_lanes(dst + (size_t)(c + 8) * lds, o2, lanes, store);
+        store_lanes(dst + (size_t)(c + 12) * lds, o3, lanes, store);
     }
 }
 
@@ -327,7 +347,7 @@ transpose16_rows(const float *src, size_t ldr, size_t rows, float *dst, size_t l
 __attribute__((target("avx512f"))) static void transpose16(const float *src, size_t ldr,
                                                            float *dst, size_t lds)
 {
-    transpose16_rows(src, ldr, 16, dst, lds, (__mmask16)0xFFFF);
+    transpose16_rows(src, ldr, 16, dst, lds, 16);
 }
 
 /* mv <= mr <= 16 rows of A into a micro-panel, 16 values of k at a time:
@@ -336,9 +356,8 @@ __attribute__((target("avx512f"))) static void transpose_rows(const float *src, 
                                                               size_t mv, size_t mr, size_t kc16,
                                                               float *d)
 {
-    const __mmask16 store = (__mmask16)((1u << mr) - 1);
     for (size_t p = 0; p < kc16; p += 16)
-        transpose16_rows(src + p, lda, mv, d + p * mr, mr, store);
+        transpose16_rows(src + p, lda, mv, d + p * mr, mr, mr);
 }
 #endif
 
@@ -836,6 +855,13 @@ static int pick_kernel(const char *want, kernel *k, int *fast)
     return -1;
 }
 
+/* A packing buffer of n floats on a cache-line boundary: the packed panels are written
+ * and read in whole 64-byte vectors, and a vector that straddles two lines costs both. */
+static float *pack_alloc(size_t n)
+{
+    return aligned_alloc(64, (n * sizeof(float) + 63) / 64 * 64);
+}
+
 nn_status nn_gemm_create(nn_gemm_ctx **out, const char *want, int threads, nn_error *err)
 {
     *out = NULL;
@@ -864,11 +890,10 @@ nn_status nn_gemm_create(nn_gemm_ctx **out, const char *want, int threads, nn_er
     ctx->threads = threads;
     int ok = 1;
     for (int t = 0; t < threads && ok; t++)
-        ok = (ctx->apack[t] = malloc((size_t)(MC + MR_MAX) * KC * sizeof(float))) != NULL &&
-             (ctx->bpack[t] = malloc((size_t)(NC + NR_MAX) * KC * sizeof(float))) != NULL &&
-             (threads == 1 ||
-              ((ctx->full[t] = malloc((size_t)DYN_FULL * sizeof(float))) != NULL &&
-               (ctx->panel[t] = malloc((size_t)DYN_K * NR_MAX * sizeof(float))) != NULL));
+        ok = (ctx->apack[t] = pack_alloc((size_t)(MC + MR_MAX) * KC)) != NULL &&
+             (ctx->bpack[t] = pack_alloc((size_t)(NC + NR_MAX) * KC)) != NULL &&
+             (threads == 1 || ((ctx->full[t] = pack_alloc(DYN_FULL)) != NULL &&
+                               (ctx->panel[t] = pack_alloc((size_t)DYN_K * NR_MAX)) != NULL));
     if (!ok) {
         nn_gemm_destroy(ctx);
         return nn_fail(err, NN_ESYS, "out of memory for the GEMM packing buffers");
