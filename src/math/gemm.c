@@ -237,10 +237,32 @@ __attribute__((target("avx512f"))) static void micro_avx512_8(size_t kc, const f
 
 /* ------------------------------------------------------------ A B^T with few columns */
 
+/* The sums of the lanes of 16 vectors at once: element 4 (e % 4) + e / 4 of the result is
+ * the sum of s[e], added in exactly the pairs _mm512_reduce_add_ps adds them in (lane l
+ * with l + 8, then l + 4, l + 2, l + 1), so each equals _mm512_reduce_add_ps(s[e]) bit for
+ * bit. Each step adds halves of two vectors with one add instead of one vector's halves. */
+__attribute__((target("avx512f"), always_inline)) static inline __m512
+reduce16(const __m512 s[16])
+{
+    __m512 w[8], y[4], p[2];
+    for (int j = 0; j < 8; j++) /* l + 8: s[2j] in lanes 0-7, s[2j+1] in lanes 8-15 */
+        w[j] = _mm512_add_ps(_mm512_shuffle_f32x4(s[2 * j], s[2 * j + 1], 0x44),
+                             _mm512_shuffle_f32x4(s[2 * j], s[2 * j + 1], 0xEE));
+    for (int j = 0; j < 4; j++) /* l + 4: one vector per 128-bit lane */
+        y[j] = _mm512_add_ps(_mm512_shuffle_f32x4(w[2 * j], w[2 * j + 1], 0x88),
+                             _mm512_shuffle_f32x4(w[2 * j], w[2 * j + 1], 0xDD));
+    for (int j = 0; j < 2; j++) /* l + 2 */
+        p[j] = _mm512_add_ps(_mm512_shuffle_ps(y[2 * j], y[2 * j + 1], 0x44),
+                             _mm512_shuffle_ps(y[2 * j], y[2 * j + 1], 0xEE));
+    return _mm512_add_ps(_mm512_shuffle_ps(p[0], p[1], 0x88), /* l + 1 */
+                         _mm512_shuffle_ps(p[0], p[1], 0xDD));
+}
+
 /* C = alpha * A B^T (+ C when add) for a C with few columns (a classifier layer's 10
  * outputs): each element is a dot product of two contiguous rows, 16 lanes at a time, then
  * the lanes summed in a fixed tree. No packing, no padding to 32 columns. Rows are
- * independent, so a row's result does not depend on the others. */
+ * independent, so a row's result does not depend on the others. Four rows by four
+ * columns at a time: 16 independent chains, each load shared by four of them. */
 __attribute__((target("avx512f"))) static void dots_avx512(size_t m, size_t n, size_t k,
                                                            float alpha, const float *a,
                                                            size_t lda, const float *b,
@@ -249,31 +271,48 @@ __attribute__((target("avx512f"))) static void dots_avx512(size_t m, size_t n, s
 {
     const size_t k16 = k & ~(size_t)15;
     const __mmask16 tail = (__mmask16)((1u << (k - k16)) - 1);
-    for (size_t i = 0; i < m; i++) {
-        const float *ai = a + i * lda;
-        /* Four columns at a time: four independent chains share each load of A's row. */
+    for (size_t i = 0; i < m; i += 4) {
+        size_t ni = m - i < 4 ? m - i : 4;
+        const float *ar[4];
+        for (size_t r = 0; r < 4; r++) /* missing rows repeat the first (not stored) */
+            ar[r] = a + (i + (r < ni ? r : 0)) * lda;
         for (size_t j0 = 0; j0 < n; j0 += 4) {
             size_t nj = n - j0 < 4 ? n - j0 : 4;
             const float *bj[4];
             for (size_t q = 0; q < 4; q++)
                 bj[q] = b + (j0 + (q < nj ? q : 0)) * ldb;
-            __m512 s[4] = {_mm512_setzero_ps(), _mm512_setzero_ps(), _mm512_setzero_ps(),
-                           _mm512_setzero_ps()};
-            for (size_t p = 0; p < k16; p += 16) {
-                __m512 x = _mm512_loadu_ps(ai + p);
+            __m512 s[16]; /* row r, column q at 4 r + q */
+            for (size_t r = 0; r < 4; r++)
                 for (size_t q = 0; q < 4; q++)
-                    s[q] = _mm512_fmadd_ps(x, _mm512_loadu_ps(bj[q] + p), s[q]);
+                    s[4 * r + q] = _mm512_setzero_ps();
+            for (size_t p = 0; p < k16; p += 16) {
+                __m512 y[4];
+                for (size_t q = 0; q < 4; q++)
+                    y[q] = _mm512_loadu_ps(bj[q] + p);
+                for (size_t r = 0; r < 4; r++) {
+                    __m512 x = _mm512_loadu_ps(ar[r] + p);
+                    for (size_t q = 0; q < 4; q++)
+                        s[4 * r + q] = _mm512_fmadd_ps(x, y[q], s[4 * r + q]);
+                }
             }
             if (tail) {
-                __m512 x = _mm512_maskz_loadu_ps(tail, ai + k16);
+                __m512 y[4];
                 for (size_t q = 0; q < 4; q++)
-                    s[q] = _mm512_fmadd_ps(x, _mm512_maskz_loadu_ps(tail, bj[q] + k16), s[q]);
+                    y[q] = _mm512_maskz_loadu_ps(tail, bj[q] + k16);
+                for (size_t r = 0; r < 4; r++) {
+                    __m512 x = _mm512_maskz_loadu_ps(tail, ar[r] + k16);
+                    for (size_t q = 0; q < 4; q++)
+                        s[4 * r + q] = _mm512_fmadd_ps(x, y[q], s[4 * r + q]);
+                }
             }
-            for (size_t q = 0; q < nj; q++) {
-                float v = alpha * _mm512_reduce_add_ps(s[q]);
-                float *cij = c + i * ldc + j0 + q;
-                *cij = add ? *cij + v : v;
-            }
+            float sum[16];
+            _mm512_storeu_ps(sum, reduce16(s));
+            for (size_t r = 0; r < ni; r++)
+                for (size_t q = 0; q < nj; q++) {
+                    float v = alpha * sum[4 * q + r];
+                    float *cij = c + (i + r) * ldc + j0 + q;
+                    *cij = add ? *cij + v : v;
+                }
         }
     }
 }
