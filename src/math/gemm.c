@@ -389,12 +389,47 @@ __attribute__((target("avx512f"))) static void transpose16(const float *src, siz
     transpose16_rows(src, ldr, 16, dst, lds, 16);
 }
 
+/* Eight rows by 16 columns: d[p * 8 + i] = src[i * ldr + p] for p < 16, i < 8 (zero for
+ * rows >= mv): the 128 floats of an 8-row micro-panel's 16 steps of k, in eight whole
+ * vectors. Half the shuffles and stores of a 16 x 16 transpose with eight empty rows. */
+__attribute__((target("avx512f"))) static void transpose8x16(const float *src, size_t ldr,
+                                                             size_t mv, float *d)
+{
+    __m512 r[8], t[8], u[8];
+    for (size_t i = 0; i < 8; i++)
+        r[i] = i < mv ? _mm512_loadu_ps(src + i * ldr) : _mm512_setzero_ps();
+    for (int j = 0; j < 8; j += 2) { /* pairs of rows, interleaved within 128-bit lanes */
+        t[j] = _mm512_unpacklo_ps(r[j], r[j + 1]);
+        t[j + 1] = _mm512_unpackhi_ps(r[j], r[j + 1]);
+    }
+    for (int g = 0; g < 8; g += 4) { /* u[g + c], lane L: column 4L + c of rows g .. g+3 */
+        u[g] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[g]), _mm512_castps_pd(t[g + 2])));
+        u[g + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[g]), _mm512_castps_pd(t[g + 2])));
+        u[g + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[g + 1]), _mm512_castps_pd(t[g + 3])));
+        u[g + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[g + 1]), _mm512_castps_pd(t[g + 3])));
+    }
+    /* Output vector v holds columns 2v and 2v + 1 (both in lane L = v / 2, as c and c + 1):
+     * [u[c].L, u[4 + c].L, u[c + 1].L, u[5 + c].L]. */
+#define OUT8(v, c, imm)                                                                        \
+    _mm512_storeu_ps(d + 16 * (v), _mm512_mask_shuffle_f32x4(                                  \
+                                       _mm512_shuffle_f32x4(u[c], u[(c) + 1], imm), 0xF0F0,    \
+                                       u[4 + (c)], u[5 + (c)], imm));
+    OUT8(0, 0, 0x00) OUT8(1, 2, 0x00) OUT8(2, 0, 0x55) OUT8(3, 2, 0x55)
+    OUT8(4, 0, 0xAA) OUT8(5, 2, 0xAA) OUT8(6, 0, 0xFF) OUT8(7, 2, 0xFF)
+#undef OUT8
+}
+
 /* mv <= mr <= 16 rows of A into a micro-panel, 16 values of k at a time:
  * d[p * mr + i] = src[i * lda + p] (zero for mv <= i < mr) for p < kc16, a multiple of 16. */
 __attribute__((target("avx512f"))) static void transpose_rows(const float *src, size_t lda,
                                                               size_t mv, size_t mr, size_t kc16,
                                                               float *d)
 {
+    if (mr == 8) {
+        for (size_t p = 0; p < kc16; p += 16)
+            transpose8x16(src + p, lda, mv, d + p * 8);
+        return;
+    }
     for (size_t p = 0; p < kc16; p += 16)
         transpose16_rows(src + p, lda, mv, d + p * mr, mr, mr);
 }
