@@ -4,6 +4,10 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
 
 #include "nn/gemm.h"
 #include "nn/rng.h"
@@ -18,13 +22,14 @@ typedef struct problem {
     float *a, *b, *c0; /* inputs; c0 = C before the product */
 } problem;
 
-static void make(problem *p, nn_trans ta, nn_trans tb, size_t m, size_t n, size_t k, float alpha,
-                 float beta)
+/* A problem whose rows of A and B are lda_pad and ldb_pad floats longer than needed. */
+static void make_ld(problem *p, nn_trans ta, nn_trans tb, size_t m, size_t n, size_t k,
+                    float alpha, float beta, size_t lda_pad, size_t ldb_pad)
 {
     nn_rng rng;
     nn_rng_seed(&rng, m * 131 + n * 17 + k, 5);
-    *p = (problem){ta, tb, m, n, k, (ta ? m : k) + 3, (tb ? k : n) + 1, n + 2, alpha, beta,
-                   NULL, NULL, NULL};
+    *p = (problem){ta,    tb,   m,    n,    k,   (ta ? m : k) + lda_pad, (tb ? k : n) + ldb_pad,
+                   n + 2, alpha, beta, NULL, NULL, NULL};
     size_t arows = ta ? k : m, brows = tb ? n : k;
     p->a = malloc(arows * p->lda * sizeof(float));
     p->b = malloc(brows * p->ldb * sizeof(float));
@@ -36,6 +41,12 @@ static void make(problem *p, nn_trans ta, nn_trans tb, size_t m, size_t n, size_
         p->b[i] = (float)(2 * nn_rng_uniform(&rng) - 1);
     for (size_t i = 0; i < m * p->ldc; i++)
         p->c0[i] = (float)(2 * nn_rng_uniform(&rng) - 1);
+}
+
+static void make(problem *p, nn_trans ta, nn_trans tb, size_t m, size_t n, size_t k, float alpha,
+                 float beta)
+{
+    make_ld(p, ta, tb, m, n, k, alpha, beta, 3, 1);
 }
 
 static void unmake(problem *p)
@@ -102,6 +113,14 @@ START_TEST(test_kernel_cases)
             unmake(&shapes[q]);
         }
     }
+    /* Rows 512 bytes apart: A^T and B panels are then copied, not read in place (the
+     * other strides above are read in place). Partial panels in both directions. */
+    problem aligned;
+    make_ld(&aligned, ta, tb, 45, 100, 128, 1.0f, 0.5f, ta ? 128 - 45 : 0, tb ? 0 : 128 - 100);
+    float *ca = run(ctx, &aligned);
+    check_against_reference(&aligned, ca, name);
+    free(ca);
+    unmake(&aligned);
     problem big;
     make(&big, ta, tb, 64, 256, 784, 1.0f, 0.0f); /* the first layer's shapes */
     float *c = run(ctx, &big);
@@ -162,6 +181,69 @@ START_TEST(test_threads_bit_identical)
 }
 END_TEST
 
+#ifdef _OPENMP
+/* What the epilogue saw: how often each element of C was handed over, and by which thread. */
+typedef struct coverage {
+    int *count;
+    size_t n;
+    int blocks[2];
+    int slowed;
+} coverage;
+
+/* Thread 0 stalls for 20 ms in its first block, as a core taken by another process would:
+ * the other thread should finish its own share and then take over thread 0's. */
+static void count_block(void *ctx, size_t i0, size_t j0, size_t m, size_t n, float *c,
+                        size_t ldc)
+{
+    (void)c, (void)ldc;
+    coverage *cv = ctx;
+    int t = omp_get_thread_num();
+    if (t == 0 && !cv->slowed) {
+        cv->slowed = 1;
+        nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+    }
+    __atomic_fetch_add(&cv->blocks[t & 1], 1, __ATOMIC_RELAXED);
+    for (size_t i = 0; i < m; i++)
+        for (size_t j = 0; j < n; j++)
+            __atomic_fetch_add(&cv->count[(i0 + i) * cv->n + j0 + j], 1, __ATOMIC_RELAXED);
+}
+
+/* Two threads share a product out in units: a slowed thread's units are taken by the other,
+ * every element is still handed over exactly once, and the bits equal one thread's. */
+START_TEST(test_slow_thread_units_taken)
+{
+    nn_gemm_ctx *one = native(1), *two = native(2);
+    const struct {
+        nn_trans ta, tb;
+        size_t m, n, k;
+        nn_gemm_split split;
+    } cases[] = {{NN_NO_TRANS, NN_TRANS, 64, 256, 784, NN_SPLIT_COLS}, /* a forward pass */
+                 {NN_TRANS, NN_NO_TRANS, 256, 784, 64, NN_SPLIT_ROWS}}; /* a weight gradient */
+    for (size_t s = 0; s < sizeof cases / sizeof cases[0]; s++) {
+        problem p;
+        make(&p, cases[s].ta, cases[s].tb, cases[s].m, cases[s].n, cases[s].k, 1.0f, 0.0f);
+        float *c1 = run(one, &p), *c2 = malloc(p.m * p.ldc * sizeof(float));
+        coverage cv = {calloc(p.m * p.n, sizeof(int)), p.n, {0, 0}, 0};
+        ck_assert(c2 && cv.count);
+        memcpy(c2, p.c0, p.m * p.ldc * sizeof(float));
+        nn_gemm_ex(two, p.ta, p.tb, p.m, p.n, p.k, 1.0f, p.a, p.lda, p.b, p.ldb, 0.0f, c2, p.ldc,
+                   cases[s].split, count_block, &cv);
+        ck_assert(memcmp(c1, c2, p.m * p.ldc * sizeof(float)) == 0);
+        for (size_t i = 0; i < p.m * p.n; i++)
+            ck_assert_int_eq(cv.count[i], 1);
+        ck_assert_msg(cv.blocks[1] > cv.blocks[0], "thread 1 took %d blocks, thread 0 %d",
+                      cv.blocks[1], cv.blocks[0]);
+        free(cv.count);
+        free(c1);
+        free(c2);
+        unmake(&p);
+    }
+    nn_gemm_destroy(one);
+    nn_gemm_destroy(two);
+}
+END_TEST
+#endif
+
 START_TEST(test_beta_zero_ignores_nan)
 {
     nn_gemm_ctx *ctx;
@@ -195,6 +277,9 @@ Suite *gemm_suite(void)
     tcase_add_loop_test(tc, test_kernel_cases, 0, 16);
     tcase_add_test(tc, test_threads_bit_identical);
     tcase_add_test(tc, test_beta_zero_ignores_nan);
+#ifdef _OPENMP
+    tcase_add_test(tc, test_slow_thread_units_taken);
+#endif
     tcase_add_test(tc, test_unknown_kernel);
     suite_add_tcase(s, tc);
     return s;
