@@ -7,6 +7,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
 #include "nn/clock.h"
 #include "nn/log.h"
 #include "nn/csv.h"
@@ -69,6 +73,29 @@ static void run_free(run *r)
     free(r->labels);
 }
 
+/* The model's input rows and their labels for samples idx[0 .. rows), rows shared between
+ * the threads when there are enough pixels (each row is converted alone: the result does
+ * not depend on the split). Each thread then reads only half of the batch from the other
+ * core's cache in the first layer's product, which reads all of it on every thread. */
+static void fill_batch(run *r, const nn_dataset *ds, const size_t *idx, size_t rows)
+{
+    nn_model *m = &r->model;
+    int nt = rows * ds->dim >= (1u << 15) ? nn_gemm_threads(m->gemm) : 1;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+        int t = omp_get_thread_num(), n_t = omp_get_num_threads();
+        size_t lo = rows * (size_t)t / (size_t)n_t, hi = rows * (size_t)(t + 1) / (size_t)n_t;
+        if (lo < hi)
+            nn_batch_fill(ds, idx + lo, hi - lo, &r->norm, m->acts[0] + lo * ds->dim,
+                          r->labels + lo);
+    }
+#else
+    (void)nt;
+    nn_batch_fill(ds, idx, rows, &r->norm, m->acts[0], r->labels);
+#endif
+}
+
 /* Forward passes over the first count samples of ds (in order), or over ds samples
  * idx[0..count) when idx is not NULL. Adds loss and hits when loss is not NULL; feeds
  * the dead-unit probe when dead is not NULL. Returns -1 when a pre-activation is not
@@ -83,7 +110,7 @@ static int evaluate(run *r, const nn_dataset *ds, const size_t *idx, size_t coun
         size_t rows = count - start < EVAL_CHUNK ? count - start : EVAL_CHUNK;
         for (size_t i = 0; i < rows; i++)
             r->seq[i] = idx ? idx[start + i] : start + i;
-        nn_batch_fill(ds, r->seq, rows, &r->norm, m->acts[0], r->labels);
+        fill_batch(r, ds, r->seq, rows);
         const float *logits = nn_model_forward(m, rows);
         if (dead && nn_dead_observe(dead, m, rows) != 0)
             return -1;
@@ -200,7 +227,7 @@ static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, 
     size_t hits = 0;
     for (size_t b = 0; b < n_batches; b++) {
         size_t start = b * bs, rows = n - start < bs ? n - start : bs;
-        nn_batch_fill(r->train, r->order + start, rows, &r->norm, m->acts[0], r->labels);
+        fill_batch(r, r->train, r->order + start, rows);
         if (start + rows < n) /* the next batch's first samples load during this step */
             nn_batch_prefetch(r->train, r->order + start + rows, n - start - rows);
         const float *logits = nn_model_forward(m, rows);
