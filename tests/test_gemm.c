@@ -187,11 +187,12 @@ typedef struct coverage {
     int *count;
     size_t n;
     int blocks[2];
-    int slowed;
+    int slowed, team;
 } coverage;
 
-/* Thread 0 stalls for 20 ms in its first block, as a core taken by another process would:
- * the other thread should finish its own share and then take over thread 0's. */
+/* Thread 0 stalls in its first block, as a core taken by another process would, until the
+ * other thread has made no progress for 200 ms (at most 5 s): by then that thread has
+ * finished its own share and taken over the rest of thread 0's. */
 static void count_block(void *ctx, size_t i0, size_t j0, size_t m, size_t n, float *c,
                         size_t ldc)
 {
@@ -200,7 +201,14 @@ static void count_block(void *ctx, size_t i0, size_t j0, size_t m, size_t n, flo
     int t = omp_get_thread_num();
     if (t == 0 && !cv->slowed) {
         cv->slowed = 1;
-        nanosleep(&(struct timespec){0, 20 * 1000 * 1000}, NULL);
+        cv->team = omp_get_num_threads();
+        int last = -1, still = 0;
+        for (int waited = 0; cv->team > 1 && still < 200 && waited < 5000; waited++) {
+            nanosleep(&(struct timespec){0, 1000 * 1000}, NULL); /* 1 ms */
+            int now = __atomic_load_n(&cv->blocks[1], __ATOMIC_RELAXED);
+            still = now == last ? still + 1 : 0;
+            last = now;
+        }
     }
     __atomic_fetch_add(&cv->blocks[t & 1], 1, __ATOMIC_RELAXED);
     for (size_t i = 0; i < m; i++)
@@ -223,7 +231,7 @@ START_TEST(test_slow_thread_units_taken)
         problem p;
         make(&p, cases[s].ta, cases[s].tb, cases[s].m, cases[s].n, cases[s].k, 1.0f, 0.0f);
         float *c1 = run(one, &p), *c2 = malloc(p.m * p.ldc * sizeof(float));
-        coverage cv = {calloc(p.m * p.n, sizeof(int)), p.n, {0, 0}, 0};
+        coverage cv = {calloc(p.m * p.n, sizeof(int)), p.n, {0, 0}, 0, 0};
         ck_assert(c2 && cv.count);
         memcpy(c2, p.c0, p.m * p.ldc * sizeof(float));
         nn_gemm_ex(two, p.ta, p.tb, p.m, p.n, p.k, 1.0f, p.a, p.lda, p.b, p.ldb, 0.0f, c2, p.ldc,
@@ -231,9 +239,37 @@ START_TEST(test_slow_thread_units_taken)
         ck_assert(memcmp(c1, c2, p.m * p.ldc * sizeof(float)) == 0);
         for (size_t i = 0; i < p.m * p.n; i++)
             ck_assert_int_eq(cv.count[i], 1);
-        ck_assert_msg(cv.blocks[1] > cv.blocks[0], "thread 1 took %d blocks, thread 0 %d",
-                      cv.blocks[1], cv.blocks[0]);
+        if (cv.team > 1) /* (OMP_THREAD_LIMIT=1 leaves one thread: nothing to take over) */
+            ck_assert_msg(cv.blocks[0] == 1 && cv.blocks[1] > 1,
+                          "thread 1 took %d blocks, thread 0 %d", cv.blocks[1], cv.blocks[0]);
         free(cv.count);
+        free(c1);
+        free(c2);
+        unmake(&p);
+    }
+    nn_gemm_destroy(one);
+    nn_gemm_destroy(two);
+}
+END_TEST
+
+/* A context made for two threads, called where the runtime gives it one (inside another
+ * parallel region, nesting off): the one thread does every unit, with the same bits. */
+START_TEST(test_fewer_threads_than_planned)
+{
+    nn_gemm_ctx *one = native(1), *two = native(2);
+    for (int t = 0; t < 4; t++) {
+        problem p;
+        make(&p, (nn_trans)(t & 1), (nn_trans)(t >> 1), 200, 200, 300, 1.0f, 0.0f);
+        float *c1 = run(one, &p), *c2 = NULL;
+        int levels = omp_get_max_active_levels();
+        omp_set_max_active_levels(1);
+#pragma omp parallel num_threads(2)
+        {
+#pragma omp single
+            c2 = run(two, &p);
+        }
+        omp_set_max_active_levels(levels);
+        ck_assert(memcmp(c1, c2, p.m * p.ldc * sizeof(float)) == 0);
         free(c1);
         free(c2);
         unmake(&p);
@@ -279,6 +315,7 @@ Suite *gemm_suite(void)
     tcase_add_test(tc, test_beta_zero_ignores_nan);
 #ifdef _OPENMP
     tcase_add_test(tc, test_slow_thread_units_taken);
+    tcase_add_test(tc, test_fewer_threads_than_planned);
 #endif
     tcase_add_test(tc, test_unknown_kernel);
     suite_add_tcase(s, tc);

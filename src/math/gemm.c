@@ -239,8 +239,8 @@ __attribute__((target("avx512f"))) static void micro_avx512_8(size_t kc, const f
 
 /* The sums of the lanes of 16 vectors at once: element 4 (e % 4) + e / 4 of the result is
  * the sum of s[e], added in exactly the pairs _mm512_reduce_add_ps adds them in (lane l
- * with l + 8, then l + 4, l + 2, l + 1), so each equals _mm512_reduce_add_ps(s[e]) bit for
- * bit. Each step adds halves of two vectors with one add instead of one vector's halves. */
+ * with l + 8, then l + 4, l + 2, l + 1), so each equals GCC's _mm512_reduce_add_ps(s[e])
+ * bit for bit (the order the dot products used before). Each step adds halves of two vectors with one add instead of one vector's halves. */
 __attribute__((target("avx512f"), always_inline)) static inline __m512
 reduce16(const __m512 s[16])
 {
@@ -744,15 +744,18 @@ static units plan_units(const kernel *kr, const job *jb)
     return u;
 }
 
-/* Whether a product fits the buffers of run_units. */
-static int units_fit(const kernel *kr, const job *jb)
+/* Whether a product fits the buffers of run_units (and its unit numbers the 32-bit halves
+ * of a queue). */
+static int units_fit(const kernel *kr, const job *jb, const units *u)
 {
     size_t m_pad = (jb->m + jb->mr - 1) / jb->mr * jb->mr;
     size_t n_pad = (jb->n + kr->nr - 1) / kr->nr * kr->nr;
     size_t whole = jb->split == NN_SPLIT_COLS ? m_pad : n_pad;
-    return jb->k <= DYN_K && whole <= DYN_FULL / jb->k;
+    return jb->k <= DYN_K && whole <= DYN_FULL / jb->k && u->count <= UINT32_MAX;
 }
 
+/* Thread t's work; nt is the number of queues (threads planned), which may be more than
+ * the threads that run. */
 static void run_units(nn_gemm_ctx *ctx, const job *jb, const units *u, int t, int nt)
 {
     const size_t mr = jb->mr, nr = ctx->k.nr, k = jb->k;
@@ -893,17 +896,20 @@ void nn_gemm_ex(nn_gemm_ctx *ctx, nn_trans ta, nn_trans tb, size_t m, size_t n, 
         return;
     }
 #ifdef _OPENMP
-    if (units_fit(&ctx->k, &jb)) {
-        units u = plan_units(&ctx->k, &jb);
+    units u = plan_units(&ctx->k, &jb);
+    if (units_fit(&ctx->k, &jb, &u)) {
         if ((size_t)nt > u.count)
             nt = (int)u.count;
         for (int t = 0; t < nt; t++) /* thread t's own share, as a static split */
             queue_set(&ctx->queue[t], u.count * (size_t)t / (size_t)nt,
                       u.count * (size_t)(t + 1) / (size_t)nt);
+        /* The runtime may start fewer threads than asked (OMP_THREAD_LIMIT, OMP_DYNAMIC, a
+         * call from inside another parallel region): the threads that run take units
+         * from all nt queues, so the absent threads' shares are done too. */
 #pragma omp parallel num_threads(nt)
         {
             nn_fpmode fp = nn_fp_flush(ctx->flush);
-            run_units(ctx, &jb, &u, omp_get_thread_num(), omp_get_num_threads());
+            run_units(ctx, &jb, &u, omp_get_thread_num(), nt);
             nn_fp_restore(fp);
         }
         return;
@@ -974,9 +980,11 @@ nn_status nn_gemm_create(nn_gemm_ctx **out, const char *want, int threads, nn_er
     *out = NULL;
     if (!want || !*want)
         want = getenv("NNTRAIN_GEMM");
-    nn_gemm_ctx *ctx = calloc(1, sizeof *ctx);
+    /* On a cache-line boundary: the unit queues are aligned to (and alone on) one each. */
+    nn_gemm_ctx *ctx = aligned_alloc(64, (sizeof *ctx + 63) / 64 * 64);
     if (!ctx)
         return nn_fail(err, NN_ESYS, "out of memory");
+    memset(ctx, 0, sizeof *ctx);
     if (pick_kernel(want, &ctx->k, &ctx->fast_transpose) != 0) {
         free(ctx);
         return nn_fail(err, NN_ECONFIG,
