@@ -59,9 +59,9 @@ nn_norm nn_norm_make(float mean, float std);
 void nn_batch_fill(const nn_dataset *ds, const size_t *idx, size_t count, const nn_norm *norm,
                    float *x, int32_t *y);
 
-/* Asks the CPU to start loading the pixels of the first few of samples idx[0..count) (the
- * next batch's, while the current one is computed): nn_batch_fill then finds them in
- * cache, and keeps its own prefetching ahead from there. */
+/* Asks the CPU to start loading the pixels of the first 32 of samples idx[0..count) into
+ * its L2 cache (the next batch's, while the current one is computed): nn_batch_fill then
+ * finds them there, and prefetches the rest of a larger batch itself. */
 void nn_batch_prefetch(const nn_dataset *ds, const size_t *idx, size_t count);
 
 struct nn_rng;
