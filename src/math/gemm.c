@@ -811,21 +811,23 @@ static void run_units(nn_gemm_ctx *ctx, const job *jb, const units *u, int t, in
                 }
             packed = unit;
         }
-        for (size_t q = r0; q < r1; q++) {
-            size_t i0 = q * mr, mv = jb->m - i0 < mr ? jb->m - i0 : mr;
-            for (size_t p = c0; p < c1; p++) {
-                size_t j0 = p * nr, nv = jb->n - j0 < nr ? jb->n - j0 : nr;
-                float *c = jb->c + i0 * jb->ldc + j0;
-                for (size_t k0 = 0; k0 < k; k0 += KC) {
-                    size_t kc = k - k0 < KC ? k - k0 : KC;
-                    size_t as, bs;
-                    const float *ap = a_panel(
-                        jb, u->by_cols ? full + m_pad * k0 + q * mr * kc : panel + mr * k0, i0,
-                        mv, k0, &as);
+        /* k-blocks outermost: a B panel's k-block (by_cols) or an A micro-panel's (by rows)
+         * stays in L1 while the unit's other panels pass it. */
+        for (size_t k0 = 0; k0 < k; k0 += KC) {
+            size_t kc = k - k0 < KC ? k - k0 : KC;
+            int add = !(jb->overwrite && k0 == 0);
+            for (size_t q = r0; q < r1; q++) {
+                size_t i0 = q * mr, mv = jb->m - i0 < mr ? jb->m - i0 : mr, as;
+                const float *ap = a_panel(
+                    jb, u->by_cols ? full + m_pad * k0 + q * mr * kc : panel + mr * k0, i0, mv,
+                    k0, &as);
+                for (size_t p = c0; p < c1; p++) {
+                    size_t j0 = p * nr, nv = jb->n - j0 < nr ? jb->n - j0 : nr, bs;
                     const float *bp = b_panel(
                         jb, nr, u->by_cols ? panel + nr * k0 : full + n_pad * k0 + p * nr * kc,
                         j0, nv, k0, &bs);
-                    jb->micro(kc, ap, as, bp, bs, c, jb->ldc, mv, nv, !(jb->overwrite && k0 == 0));
+                    jb->micro(kc, ap, as, bp, bs, jb->c + i0 * jb->ldc + j0, jb->ldc, mv, nv,
+                              add);
                 }
             }
         }
