@@ -7,8 +7,13 @@
  *   2. and its columns of op(B)[k-block, cols] into NR-column micro-panels, NC columns at
  *      a time, then runs the micro-kernel on every MR x NR tile of its columns (or, when C
  *      has too few columns, of its rows), one A micro-panel against all B micro-panels.
- * Threads share no buffer, so they never wait for each other inside a product.
- * Transposition is absorbed by the packing, so NN, NT and TN run the same kernel.
+ * That is the whole product on one thread (run_thread). With more threads, a product is
+ * cut into units that threads take as they become free (run_units: each thread starts
+ * with its own share and then takes from the others'). Threads share no buffer, so they
+ * never wait for each other inside a product.
+ * Transposition is absorbed by the packing, so NN, NT and TN run the same kernel; panels
+ * already in the kernel's order are read in place. A B^T with few columns is computed as
+ * dot products (dots_avx512).
  * Every element of C is a sum over k in ascending order, one K block after the other,
  * computed by one thread: the result does not depend on the thread count or on the other
  * rows of the batch. */
