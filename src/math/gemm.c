@@ -7,7 +7,8 @@
  *   2. and its columns of op(B)[k-block, cols] into NR-column micro-panels, NC columns at
  *      a time, then runs the micro-kernel on every MR x NR tile of its columns (or, when C
  *      has too few columns, of its rows), one A micro-panel against all B micro-panels.
- * That is the whole product on one thread (run_thread). With more threads, a product is
+ * That is run_thread: a product on one thread, or split between threads in fixed parts
+ * when it is too large for run_units' buffers. Otherwise, with more threads, a product is
  * cut into units that threads take as they become free (run_units: each thread starts
  * with its own share and then takes from the others'). Threads share no buffer, so they
  * never wait for each other inside a product.
