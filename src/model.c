@@ -36,35 +36,35 @@ typedef struct fwd_block {
     float *act_out;       /* its output, same shape as the dense output */
 } fwd_block;
 
-/* An activation over columns j0 .. j0+cols of one row: per-unit parameters start at j0. */
+/* An activation over columns j0 .. j0+cols of rows contiguous rows (x and y packed at cols
+ * per row): per-unit parameters start at j0. */
 static void act_forward_part(const nn_module *a, const float *x, float *y, size_t j0,
-                             size_t cols)
+                             size_t rows, size_t cols)
 {
     int per_unit = a->np > 1;
-    a->act->forward(x, y, 1, cols, per_unit ? a->p + j0 : a->p, per_unit ? cols : a->np,
+    a->act->forward(x, y, rows, cols, per_unit ? a->p + j0 : a->p, per_unit ? cols : a->np,
                     a->hp);
+}
+
+/* Rows of a block of width cols in a matrix of width ldc that one activation call can take:
+ * all of them when they are whole rows (contiguous), else one. */
+static size_t rows_per_call(size_t rows, size_t cols, size_t ldc)
+{
+    return cols == ldc ? rows : 1;
 }
 
 static void forward_block_done(void *ctx, size_t i0, size_t j0, size_t rows, size_t cols,
                                float *c, size_t ldc)
 {
     const fwd_block *f = ctx;
-    if (j0 == 0 && cols == ldc) { /* whole rows: one call of the activation for the block */
-        if (f->d->b)
-            for (size_t r = 0; r < rows; r++)
-                add_bias_row(c + r * ldc, f->d->b, cols);
-        if (f->act)
-            f->act->act->forward(c, f->act_out + i0 * ldc, rows, cols, f->act->p, f->act->np,
-                                 f->act->hp);
-        return;
-    }
-    for (size_t r = 0; r < rows; r++) {
-        float *y = c + r * ldc;
-        if (f->d->b)
-            add_bias_row(y, f->d->b + j0, cols);
-        if (f->act)
-            act_forward_part(f->act, y, f->act_out + (i0 + r) * ldc + j0, j0, cols);
-    }
+    if (f->d->b)
+        for (size_t r = 0; r < rows; r++)
+            add_bias_row(c + r * ldc, f->d->b + j0, cols);
+    const size_t span = rows_per_call(rows, cols, ldc);
+    if (f->act)
+        for (size_t r = 0; r < rows; r += span)
+            act_forward_part(f->act, c + r * ldc, f->act_out + (i0 + r) * ldc + j0, j0, span,
+                             cols);
 }
 
 /* Dense forward: Y[rows x out] = X[rows x in] * W^T + b, and act(Y) when act is not NULL. */
@@ -113,16 +113,11 @@ static void backward_block_done(void *ctx, size_t i0, size_t j0, size_t rows, si
 {
     const bwd_block *bb = ctx;
     const nn_module *a = bb->act; /* has no parameters: nothing accumulates across rows */
-    if (j0 == 0 && cols == ldc) { /* whole rows: one call for the block */
-        size_t off = i0 * ldc;
-        a->act->backward(bb->act_in + off, c, bb->dact_in + off, NULL, rows, cols, a->p, 0,
-                         a->hp);
-        return;
-    }
-    for (size_t r = 0; r < rows; r++) {
+    const size_t span = rows_per_call(rows, cols, ldc);
+    for (size_t r = 0; r < rows; r += span) {
         size_t off = (i0 + r) * ldc + j0;
-        a->act->backward(bb->act_in + off, c + r * ldc, bb->dact_in + off, NULL, 1, cols, a->p,
-                         0, a->hp);
+        a->act->backward(bb->act_in + off, c + r * ldc, bb->dact_in + off, NULL, span, cols,
+                         a->p, 0, a->hp);
     }
 }
 

@@ -121,35 +121,46 @@ __attribute__((target("avx512f"))) static void convert_row512(const uint8_t *res
 }
 #endif
 
-/* One sample by table lookup: the same values as computing each pixel. */
+/* How a batch's pixels are converted: all give the table's values. */
+enum { CONVERT_TABLE, CONVERT_GATHER, CONVERT_COMPUTED };
+
+/* One sample. */
 static void convert_row(const uint8_t *restrict p, size_t dim, const nn_norm *restrict norm,
-                        float *restrict x, int wide)
+                        float *restrict x, int how)
 {
 #if defined(__x86_64__) && defined(__GNUC__)
-    if (wide == 2) {
+    if (how == CONVERT_COMPUTED) {
         convert_row_arith(p, dim, norm, x);
         return;
     }
-    if (wide) {
+    if (how == CONVERT_GATHER) {
         convert_row512(p, dim, norm->value, x);
         return;
     }
 #else
-    (void)wide;
+    (void)how;
 #endif
     for (size_t j = 0; j < dim; j++)
         x[j] = norm->value[p[j]];
 }
 
-/* Asks for a sample's pixels ahead of use, one request per 64-byte line. */
-static void prefetch_row(const uint8_t *p, size_t dim)
+/* Asks for a sample's pixels ahead of use, one request per 64-byte line: for use soon
+ * (to_l2 = 0), or into L2 for the next batch. */
+static void prefetch_row(const uint8_t *p, size_t dim, int to_l2)
 {
 #if defined(__GNUC__)
-    for (size_t j = 0; j < dim; j += 64)
-        __builtin_prefetch(p + j, 0, 0);
-    __builtin_prefetch(p + dim - 1, 0, 0);
+    for (size_t j = 0; j < dim; j += 64) {
+        if (to_l2)
+            __builtin_prefetch(p + j, 0, 2);
+        else
+            __builtin_prefetch(p + j, 0, 0);
+    }
+    if (to_l2)
+        __builtin_prefetch(p + dim - 1, 0, 2);
+    else
+        __builtin_prefetch(p + dim - 1, 0, 0);
 #else
-    (void)p, (void)dim;
+    (void)p, (void)dim, (void)to_l2;
 #endif
 }
 
@@ -163,34 +174,27 @@ enum { NEXT_ROWS = 32 };
 
 void nn_batch_prefetch(const nn_dataset *ds, const size_t *idx, size_t count)
 {
-#if defined(__GNUC__)
-    for (size_t i = 0; i < count && i < NEXT_ROWS; i++) {
-        const uint8_t *row = ds->pixels + idx[i] * ds->dim;
-        for (size_t j = 0; j < ds->dim; j += 64)
-            __builtin_prefetch(row + j, 0, 2);
-        __builtin_prefetch(row + ds->dim - 1, 0, 2);
-    }
-#else
-    (void)ds, (void)idx, (void)count;
-#endif
+    for (size_t i = 0; i < count && i < NEXT_ROWS; i++)
+        prefetch_row(ds->pixels + idx[i] * ds->dim, ds->dim, 1);
 }
 
 void nn_batch_fill(const nn_dataset *ds, const size_t *idx, size_t count, const nn_norm *norm,
                    float *x, int32_t *y)
 {
     const size_t dim = ds->dim;
-    int wide = 0;
+    int how = CONVERT_TABLE;
 #if defined(__x86_64__) && defined(__GNUC__)
-    wide = __builtin_cpu_supports("avx512f") ? 1 + norm->arith_exact : 0;
+    if (__builtin_cpu_supports("avx512f"))
+        how = norm->arith_exact ? CONVERT_COMPUTED : CONVERT_GATHER;
 #endif
     if (y != NULL) /* first: independent loads, whose cache misses overlap */
         for (size_t i = 0; i < count; i++)
             y[i] = ds->labels[idx[i]];
     for (size_t i = 0; i < count && i < AHEAD; i++)
-        prefetch_row(ds->pixels + idx[i] * dim, dim);
+        prefetch_row(ds->pixels + idx[i] * dim, dim, 0);
     for (size_t i = 0; i < count; i++) {
         if (i + AHEAD < count)
-            prefetch_row(ds->pixels + idx[i + AHEAD] * dim, dim);
-        convert_row(ds->pixels + idx[i] * dim, dim, norm, x + i * dim, wide);
+            prefetch_row(ds->pixels + idx[i + AHEAD] * dim, dim, 0);
+        convert_row(ds->pixels + idx[i] * dim, dim, norm, x + i * dim, how);
     }
 }
