@@ -13,7 +13,8 @@
  * with its own share and then takes from the others'). Threads share no buffer, so they
  * never wait for each other inside a product.
  * Transposition is absorbed by the packing, so NN, NT and TN run the same kernel; panels
- * already in the kernel's order are read in place. A B^T with few columns is computed as
+ * already in the kernel's order are read in place, and so are the rows of a
+ * non-transposed A (the kernel broadcasts each row's values from where they lie). A B^T with few columns is computed as
  * dot products (dots_avx512).
  * Every element of C is a sum over k in ascending order, one K block after the other,
  * computed by one thread: the result does not depend on the thread count or on the other
@@ -63,12 +64,13 @@ enum {
     UNIT_CLAIM_MAX = 4, /* at most this many units at a time (see queue_take) */
 };
 
-/* C tile (mv x nv valid of MR x NR) from panels: C = acc, or C += acc when add. The MR
- * values of A for step p are at a + p * as, the NR values of B at b + p * bs: as = MR and
- * bs = NR for packed panels, or a matrix's row stride when a panel is read where it lies
- * (see direct_a, direct_b). */
-typedef void (*micro_fn)(size_t kc, const float *a, size_t as, const float *b, size_t bs,
-                         float *c, size_t ldc, size_t mv, size_t nv, int add);
+/* C tile (mv x nv valid of MR x NR) from panels: C = acc, or C += acc when add. The value
+ * of A for row i and step p is at a[p * as + i * ai], the NR values of B for step p at
+ * b + p * bs. Packed panels: as = MR, ai = 1, bs = NR. Panels read where they lie (see
+ * a_panel, b_panel): A^T and B with the matrix's row stride as as or bs (ai = 1), or the
+ * rows of a non-transposed A, ai = its row stride and as = 1 (ai != 1 only with as = 1). */
+typedef void (*micro_fn)(size_t kc, const float *a, size_t as, size_t ai, const float *b,
+                         size_t bs, float *c, size_t ldc, size_t mv, size_t nv, int add);
 
 typedef struct kernel {
     const char *name;
@@ -120,14 +122,14 @@ static void store_tile(const float *acc, size_t nr, float *c, size_t ldc, size_t
 
 enum { P_MR = 4, P_NR = 16 };
 
-static void micro_portable(size_t kc, const float *a, size_t as, const float *b, size_t bs,
-                           float *c, size_t ldc, size_t mv, size_t nv, int add)
+static void micro_portable(size_t kc, const float *a, size_t as, size_t ai, const float *b,
+                           size_t bs, float *c, size_t ldc, size_t mv, size_t nv, int add)
 {
     float acc[P_MR * P_NR] = {0};
     for (size_t p = 0; p < kc; p++, a += as, b += bs)
         for (size_t i = 0; i < P_MR; i++)
             for (size_t j = 0; j < P_NR; j++)
-                acc[i * P_NR + j] += a[i] * b[j];
+                acc[i * P_NR + j] += a[i * ai] * b[j];
     store_tile(acc, P_NR, c, ldc, mv, nv, add);
 }
 
@@ -137,22 +139,35 @@ static void micro_portable(size_t kc, const float *a, size_t as, const float *b,
 enum { V2_MR = 6, V2_NR = 16 };
 
 __attribute__((target("avx2,fma"))) static void micro_avx2(size_t kc, const float *a,
-                                                           size_t as, const float *b, size_t bs,
-                                                           float *c, size_t ldc, size_t mv,
-                                                           size_t nv, int add)
+                                                           size_t as, size_t ai, const float *b,
+                                                           size_t bs, float *c, size_t ldc,
+                                                           size_t mv, size_t nv, int add)
 {
     __m256 c00 = _mm256_setzero_ps(), c01 = c00, c10 = c00, c11 = c00, c20 = c00, c21 = c00;
     __m256 c30 = c00, c31 = c00, c40 = c00, c41 = c00, c50 = c00, c51 = c00;
-    for (size_t p = 0; p < kc; p++, a += as, b += bs) {
-        __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8), x;
+    /* The same loop for packed panels (rows next to each other: constant offsets) and for
+     * rows read in place (ai apart). */
 #define ROW2(i, r0, r1)                                                                        \
-    x = _mm256_broadcast_ss(a + (i));                                                          \
+    x = _mm256_broadcast_ss(a + (i) * (AI));                                                   \
     r0 = _mm256_fmadd_ps(x, b0, r0);                                                           \
     r1 = _mm256_fmadd_ps(x, b1, r1);
-        ROW2(0, c00, c01) ROW2(1, c10, c11) ROW2(2, c20, c21)
-        ROW2(3, c30, c31) ROW2(4, c40, c41) ROW2(5, c50, c51)
-#undef ROW2
+#define LOOP                                                                                   \
+    for (size_t p = 0; p < kc; p++, a += as, b += bs) {                                        \
+        __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8), x;                        \
+        ROW2(0, c00, c01) ROW2(1, c10, c11) ROW2(2, c20, c21)                                  \
+        ROW2(3, c30, c31) ROW2(4, c40, c41) ROW2(5, c50, c51)                                  \
     }
+    if (ai == 1) {
+#define AI 1
+        LOOP
+#undef AI
+    } else {
+#define AI ai
+        LOOP
+#undef AI
+    }
+#undef LOOP
+#undef ROW2
     const __m256 rows[V2_MR][2] = {{c00, c01}, {c10, c11}, {c20, c21},
                                    {c30, c31}, {c40, c41}, {c50, c51}};
     if (mv == V2_MR && nv == V2_NR) {
@@ -185,8 +200,8 @@ enum { V5_MR = 12, V5_MR8 = 8, V5_NR = 32 };
  * element of C as the same sum in the same order: the choice between them never changes
  * a result. */
 __attribute__((target("avx512f"), always_inline)) static inline void
-micro512(size_t mr, size_t kc, const float *a, size_t as, const float *b, size_t bs, float *c,
-         size_t ldc, size_t mv, size_t nv, int add)
+micro512(size_t mr, size_t kc, const float *a, size_t as, size_t ai, const float *b, size_t bs,
+         float *c, size_t ldc, size_t mv, size_t nv, int add)
 {
     __m512 acc[V5_MR][2];
 #pragma GCC unroll 12
@@ -201,7 +216,7 @@ micro512(size_t mr, size_t kc, const float *a, size_t as, const float *b, size_t
 #pragma GCC unroll 12
         for (size_t i = 0; i < V5_MR; i++) {
             if (i < mr) {
-                __m512 x = _mm512_set1_ps(a[i]);
+                __m512 x = _mm512_set1_ps(a[i * ai]);
                 acc[i][0] = _mm512_fmadd_ps(x, b0, acc[i][0]);
                 acc[i][1] = _mm512_fmadd_ps(x, b1, acc[i][1]);
             }
@@ -227,20 +242,29 @@ micro512(size_t mr, size_t kc, const float *a, size_t as, const float *b, size_t
     }
 }
 
+/* Each kernel in two forms: packed or A^T panels (ai = 1, constant offsets) and rows of A
+ * read in place (as = 1, ai apart). */
 __attribute__((target("avx512f"))) static void micro_avx512(size_t kc, const float *a,
-                                                            size_t as, const float *b, size_t bs,
-                                                            float *c, size_t ldc, size_t mv,
-                                                            size_t nv, int add)
+                                                            size_t as, size_t ai, const float *b,
+                                                            size_t bs, float *c, size_t ldc,
+                                                            size_t mv, size_t nv, int add)
 {
-    micro512(V5_MR, kc, a, as, b, bs, c, ldc, mv, nv, add);
+    if (ai == 1)
+        micro512(V5_MR, kc, a, as, 1, b, bs, c, ldc, mv, nv, add);
+    else
+        micro512(V5_MR, kc, a, 1, ai, b, bs, c, ldc, mv, nv, add);
 }
 
 __attribute__((target("avx512f"))) static void micro_avx512_8(size_t kc, const float *a,
-                                                              size_t as, const float *b,
-                                                              size_t bs, float *c, size_t ldc,
-                                                              size_t mv, size_t nv, int add)
+                                                              size_t as, size_t ai,
+                                                              const float *b, size_t bs,
+                                                              float *c, size_t ldc, size_t mv,
+                                                              size_t nv, int add)
 {
-    micro512(V5_MR8, kc, a, as, b, bs, c, ldc, mv, nv, add);
+    if (ai == 1)
+        micro512(V5_MR8, kc, a, as, 1, b, bs, c, ldc, mv, nv, add);
+    else
+        micro512(V5_MR8, kc, a, 1, ai, b, bs, c, ldc, mv, nv, add);
 }
 
 /* ------------------------------------------------------------ A B^T with few columns */
@@ -489,7 +513,9 @@ static void pack_rows(const float *src, size_t lda, size_t mv, size_t mr, size_t
  * one k next to each other, as a packed A panel does, and B (NN) the NR values of one k:
  * a whole panel of either is read in place, with the matrix's row stride between steps of
  * k, and is not copied. Not when that stride is a multiple of 512 bytes: the panel's rows
- * would then fall into a few of L1's 64 sets and evict each other. */
+ * would then fall into a few of L1's 64 sets and evict each other. A non-transposed A is
+ * read in place whatever its stride: the kernel broadcasts from MR rows, each read
+ * sequentially, MR cache lines at a time (a packed panel is no more compact). */
 static int in_place_stride(size_t ld)
 {
     return ld * sizeof(float) % 512 != 0;
@@ -497,7 +523,7 @@ static int in_place_stride(size_t ld)
 
 static int a_in_place(nn_trans ta, size_t lda, float alpha)
 {
-    return ta == NN_TRANS && alpha == 1.0f && in_place_stride(lda);
+    return alpha == 1.0f && (ta == NN_NO_TRANS || in_place_stride(lda));
 }
 
 static int b_in_place(nn_trans tb, size_t ldb)
@@ -599,9 +625,15 @@ typedef struct job {
 /* Where the micro-kernel reads the A micro-panel of op(A) rows i0 .. i0+mv, k from k0 (and
  * its step *as): in place, or at packed (where pack_a put it). */
 static const float *a_panel(const job *jb, const float *packed, size_t i0, size_t mv, size_t k0,
-                            size_t *as)
+                            size_t *as, size_t *ai)
 {
+    *ai = 1;
     if (mv == jb->mr && a_in_place(jb->ta, jb->lda, jb->alpha)) {
+        if (jb->ta == NN_NO_TRANS) { /* mr rows, each contiguous in k */
+            *as = 1;
+            *ai = jb->lda;
+            return jb->a + i0 * jb->lda + k0;
+        }
         *as = jb->lda;
         return jb->a + k0 * jb->lda + i0;
     }
@@ -659,14 +691,15 @@ static void run_thread(const nn_gemm_ctx *ctx, const job *jb, int t, int nt)
                  * (KC x NR) stream past it from L2. */
                 for (size_t q = row_p0; q < row_p1; q++) {
                     size_t ir = q * mr, mv = mc - ir < mr ? mc - ir : mr;
-                    size_t as, bs;
-                    const float *ap = a_panel(jb, abuf + q * mr * kc, i0 + ir, mv, k0, &as);
+                    size_t as, ai, bs;
+                    const float *ap =
+                        a_panel(jb, abuf + q * mr * kc, i0 + ir, mv, k0, &as, &ai);
                     for (size_t jr = 0; jr < nc; jr += nr) {
                         size_t nv = nc - jr < nr ? nc - jr : nr;
                         float *c = jb->c + (i0 + ir) * jb->ldc + j0 + jr;
                         const float *bp =
                             b_panel(jb, nr, bbuf + (jr / nr) * nr * kc, j0 + jr, nv, k0, &bs);
-                        jb->micro(kc, ap, as, bp, bs, c, jb->ldc, mv, nv, add);
+                        jb->micro(kc, ap, as, ai, bp, bs, c, jb->ldc, mv, nv, add);
                     }
                 }
             }
@@ -823,17 +856,17 @@ static void run_units(nn_gemm_ctx *ctx, const job *jb, const units *u, int t, in
             size_t kc = k - k0 < KC ? k - k0 : KC;
             int add = !(jb->overwrite && k0 == 0);
             for (size_t q = r0; q < r1; q++) {
-                size_t i0 = q * mr, mv = jb->m - i0 < mr ? jb->m - i0 : mr, as;
+                size_t i0 = q * mr, mv = jb->m - i0 < mr ? jb->m - i0 : mr, as, ai;
                 const float *ap = a_panel(
                     jb, u->by_cols ? full + m_pad * k0 + q * mr * kc : panel + mr * k0, i0, mv,
-                    k0, &as);
+                    k0, &as, &ai);
                 for (size_t p = c0; p < c1; p++) {
                     size_t j0 = p * nr, nv = jb->n - j0 < nr ? jb->n - j0 : nr, bs;
                     const float *bp = b_panel(
                         jb, nr, u->by_cols ? panel + nr * k0 : full + n_pad * k0 + p * nr * kc,
                         j0, nv, k0, &bs);
-                    jb->micro(kc, ap, as, bp, bs, jb->c + i0 * jb->ldc + j0, jb->ldc, mv, nv,
-                              add);
+                    jb->micro(kc, ap, as, ai, bp, bs, jb->c + i0 * jb->ldc + j0, jb->ldc, mv,
+                              nv, add);
                 }
             }
         }
