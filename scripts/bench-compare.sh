@@ -25,19 +25,33 @@ trap 'rm -rf "$tmp"' EXIT
 # environment's OpenBLAS core-type overrides unset for that command only. Some CPUs are
 # not recognized by Debian's OpenBLAS, which then falls back to its slowest generic kernel
 # (it says "Core: Prescott" with OPENBLAS_VERBOSE=2); so the core type that gives PyTorch
-# its fastest epoch is measured first and used for every PyTorch run.
+# its fastest epoch is measured first, for each workload (on net256 alone, two core types
+# came within 0.5% of each other and the one picked made PyTorch's wide epoch 35% slower),
+# and used for every PyTorch run of that workload (net256's for the whole process).
 torch_base=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$(nproc)")
-best_core="" best_time=""
-for core in "" SkylakeX Haswell; do
-    t=$("${torch_base[@]}" ${core:+OPENBLAS_CORETYPE=$core} "$py" scripts/bench-torch.py \
-        --workload net256 --epochs 1 --tsv | cut -f2)
-    echo "PyTorch calibration: OPENBLAS_CORETYPE=${core:-(unset)}: net256 epoch $t s" >&2
-    if [ -z "$best_time" ] || awk -v a="$t" -v b="$best_time" 'BEGIN { exit !(a < b) }'; then
-        best_core=$core best_time=$t
-    fi
+declare -A best_core
+for w in net256 wide deep; do
+    best_time=""
+    for core in "" SkylakeX Haswell; do
+        t=$("${torch_base[@]}" ${core:+OPENBLAS_CORETYPE=$core} "$py" scripts/bench-torch.py \
+            --workload "$w" --epochs 1 --tsv | cut -f2)
+        echo "PyTorch calibration: OPENBLAS_CORETYPE=${core:-(unset)}: $w epoch $t s" >&2
+        if [ -z "$best_time" ] || awk -v a="$t" -v b="$best_time" 'BEGIN { exit !(a < b) }'; then
+            best_core[$w]=$core best_time=$t
+        fi
+    done
 done
-torch_env=("${torch_base[@]}" ${best_core:+OPENBLAS_CORETYPE=$best_core})
-echo "PyTorch runs with: ${torch_env[*]:1}" | tee "$tmp/torch_setting"
+best_core[process]=${best_core[net256]}
+# The environment of PyTorch's runs of workload $1.
+torch_env() {
+    local core=${best_core[$1]}
+    echo "${torch_base[@]}" ${core:+OPENBLAS_CORETYPE=$core}
+}
+setting="PyTorch runs with: ${torch_base[*]:1}, OPENBLAS_CORETYPE by workload:"
+for w in net256 wide deep process; do
+    setting+=" $w ${best_core[$w]:-(unset)};"
+done
+echo "$setting" | tee "$tmp/torch_setting"
 
 # The FMA peak is measured at the start and again in every round, and the best is used:
 # on a shared machine noise only ever lowers it (one run here measured 220 GFLOP/s in a
@@ -48,11 +62,11 @@ for r in $(seq "$rounds"); do
     for w in net256 wide deep; do
         echo "round $r/$rounds: $w" >&2
         "$bench" --workload "$w" --epochs "$epochs" --tsv >> "$tmp/nn.tsv"
-        "${torch_env[@]}" "$py" scripts/bench-torch.py --workload "$w" --epochs "$epochs" --tsv >> "$tmp/torch.tsv"
+        $(torch_env "$w") "$py" scripts/bench-torch.py --workload "$w" --epochs "$epochs" --tsv >> "$tmp/torch.tsv"
     done
     echo "round $r/$rounds: process" >&2
     "$bench" --workload process --process "$procs" --tsv >> "$tmp/nn.tsv"
-    "${torch_env[@]}" "$py" scripts/bench-torch.py --workload process --process "$procs" --tsv >> "$tmp/torch.tsv"
+    $(torch_env process) "$py" scripts/bench-torch.py --workload process --process "$procs" --tsv >> "$tmp/torch.tsv"
 done
 
 # median of column c over the rows of workload w in file f
