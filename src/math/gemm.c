@@ -3,7 +3,7 @@
  *
  * Loop structure (as in BLIS / GotoBLAS), for each block of KC values of k and MC rows:
  *   1. each thread packs the rows of op(A)[rows, k-block] it needs into MR-row
- *      micro-panels, k-major;
+ *      micro-panels, k-major (unless they are read in place: see a_direct);
  *   2. and its columns of op(B)[k-block, cols] into NR-column micro-panels, NC columns at
  *      a time, then runs the micro-kernel on every MR x NR tile of its columns (or, when C
  *      has too few columns, of its rows), one A micro-panel against all B micro-panels.
@@ -13,9 +13,9 @@
  * with its own share and then takes from the others'). Threads share no buffer, so they
  * never wait for each other inside a product.
  * Transposition is absorbed by the packing, so NN, NT and TN run the same kernel; panels
- * already in the kernel's order are read in place, and so are the rows of a
- * non-transposed A (the kernel broadcasts each row's values from where they lie). A B^T with few columns is computed as
- * dot products (dots_avx512).
+ * already in the kernel's order are read in place, and so, in products with few columns,
+ * are the rows of a non-transposed A (the kernel broadcasts each row's values from where
+ * they lie). A B^T with few columns is computed as dot products (dots_avx512).
  * Every element of C is a sum over k in ascending order, one K block after the other,
  * computed by one thread: the result does not depend on the thread count or on the other
  * rows of the batch. */
@@ -62,6 +62,7 @@ enum {
     DYN_CHUNK_PANELS = 2, /* row micro-panels per unit when units are column panels */
     UNIT_GUIDE = 4,     /* a queue's owner claims 1 / UNIT_GUIDE of what is left, */
     UNIT_CLAIM_MAX = 4, /* at most this many units at a time (see queue_take) */
+    ROWS_DIRECT_PANELS = 8, /* rows of A read in place up to this many column panels */
 };
 
 /* C tile (mv x nv valid of MR x NR) from panels: C = acc, or C += acc when add. The value
@@ -513,17 +514,12 @@ static void pack_rows(const float *src, size_t lda, size_t mv, size_t mr, size_t
  * one k next to each other, as a packed A panel does, and B (NN) the NR values of one k:
  * a whole panel of either is read in place, with the matrix's row stride between steps of
  * k, and is not copied. Not when that stride is a multiple of 512 bytes: the panel's rows
- * would then fall into a few of L1's 64 sets and evict each other. A non-transposed A is
- * read in place whatever its stride: the kernel broadcasts from MR rows, each read
- * sequentially, MR cache lines at a time (a packed panel is no more compact). */
+ * would then fall into a few of L1's 64 sets and evict each other. The rows of a
+ * non-transposed A can be read in place too, the kernel broadcasting from its MR rows
+ * (see a_direct). */
 static int in_place_stride(size_t ld)
 {
     return ld * sizeof(float) % 512 != 0;
-}
-
-static int a_in_place(nn_trans ta, size_t lda, float alpha)
-{
-    return alpha == 1.0f && (ta == NN_NO_TRANS || in_place_stride(lda));
 }
 
 static int b_in_place(nn_trans tb, size_t ldb)
@@ -532,15 +528,16 @@ static int b_in_place(nn_trans tb, size_t ldb)
 }
 
 /* op(A)[i0 .. i0+mc, k0 .. k0+kc] into MR-row panels dst[panel][p][i], zero padded;
- * only panels q0 .. q1-1, and not the whole panels read in place (a_in_place).
+ * only panels q0 .. q1-1, and not the whole panels read in place (direct: see a_direct).
  * fast: AVX-512 is there. */
 static void pack_a(nn_trans ta, const float *a, size_t lda, size_t i0, size_t mc, size_t k0,
-                   size_t kc, float alpha, size_t mr, float *dst, size_t q0, size_t q1, int fast)
+                   size_t kc, float alpha, size_t mr, float *dst, size_t q0, size_t q1,
+                   int direct, int fast)
 {
     for (size_t q = q0; q < q1; q++) {
         float *d = dst + q * mr * kc;
         size_t r0 = q * mr, mv = mc - r0 < mr ? mc - r0 : mr;
-        if (mv == mr && a_in_place(ta, lda, alpha))
+        if (mv == mr && direct)
             continue;
         if (ta == NN_NO_TRANS) {
             pack_rows(a + (i0 + r0) * lda + k0, lda, mv, mr, kc, d, fast);
@@ -620,15 +617,33 @@ typedef struct job {
     void *epilogue_ctx;
     size_t mr;      /* the kernel's rows for this product */
     micro_fn micro; /* and the kernel */
+    int a_direct;   /* whole A micro-panels are read in place (a_direct) */
 } job;
 
-/* Where the micro-kernel reads the A micro-panel of op(A) rows i0 .. i0+mv, k from k0 (and
- * its step *as): in place, or at packed (where pack_a put it). */
+/* Whether whole micro-panels of op(A) are read where they lie instead of packed: A^T
+ * always (its MR values of one k are next to each other), the rows of a non-transposed A
+ * only when C has at most ROWS_DIRECT_PANELS column panels, so that each A panel meets few
+ * B panels and packing it costs about as much as using it. With more, the packed panel (one
+ * contiguous stream instead of MR short ones) repays its copy. Measured by alternating the
+ * two ways call by call (median ratio of pairs, in place / packed): deep's 32 x 32 x 784
+ * (1 panel) 0.87, net256's 64 x 256 x 784 (8 panels) 0.96, wide's 128 x 1024 x 784 and
+ * 128 x 1024 x 1024 (32 panels) 1.02 and 1.08. Never when alpha != 1 (applied while
+ * packing) or the row stride is a multiple of 512 bytes (in_place_stride). */
+static int a_direct(const job *jb, size_t nr)
+{
+    if (jb->alpha != 1.0f || !in_place_stride(jb->lda))
+        return 0;
+    return jb->ta == NN_TRANS || (jb->n + nr - 1) / nr <= ROWS_DIRECT_PANELS;
+}
+
+/* Where the micro-kernel reads the A micro-panel of op(A) rows i0 .. i0+mv, k from k0, and
+ * its steps *as (between values of k) and *ai (between rows): in place, or at packed
+ * (where pack_a put it). */
 static const float *a_panel(const job *jb, const float *packed, size_t i0, size_t mv, size_t k0,
                             size_t *as, size_t *ai)
 {
     *ai = 1;
-    if (mv == jb->mr && a_in_place(jb->ta, jb->lda, jb->alpha)) {
+    if (mv == jb->mr && jb->a_direct) {
         if (jb->ta == NN_NO_TRANS) { /* mr rows, each contiguous in k */
             *as = 1;
             *ai = jb->lda;
@@ -683,7 +698,7 @@ static void run_thread(const nn_gemm_ctx *ctx, const job *jb, int t, int nt)
                 row_p1 = m_panels * (size_t)(t + 1) / (size_t)nt;
             }
             pack_a(jb->ta, jb->a, jb->lda, i0, mc, k0, kc, jb->alpha, mr, abuf, row_p0, row_p1,
-                   ctx->fast_transpose);
+                   jb->a_direct, ctx->fast_transpose);
             for (size_t j0 = col0; j0 < col1; j0 += NC) {
                 size_t nc = col1 - j0 < NC ? col1 - j0 : NC;
                 pack_b(jb->tb, jb->b, jb->ldb, k0, kc, j0, nc, nr, bbuf, ctx->fast_transpose);
@@ -814,7 +829,7 @@ static void run_units(nn_gemm_ctx *ctx, const job *jb, const units *u, int t, in
         size_t kc = k - k0 < KC ? k - k0 : KC;
         if (u->by_cols)
             pack_a(jb->ta, jb->a, jb->lda, 0, jb->m, k0, kc, jb->alpha, mr, full + m_pad * k0, 0,
-                   u->m_panels, fast);
+                   u->m_panels, jb->a_direct, fast);
         else
             pack_b(jb->tb, jb->b, jb->ldb, k0, kc, 0, jb->n, nr, full + n_pad * k0, fast);
     }
@@ -846,7 +861,7 @@ static void run_units(nn_gemm_ctx *ctx, const job *jb, const units *u, int t, in
                     size_t kc = k - k0 < KC ? k - k0 : KC;
                     size_t i0 = unit * mr, mc = jb->m - i0 < mr ? jb->m - i0 : mr;
                     pack_a(jb->ta, jb->a, jb->lda, i0, mc, k0, kc, jb->alpha, mr,
-                           panel + mr * k0, 0, 1, fast);
+                           panel + mr * k0, 0, 1, jb->a_direct, fast);
                 }
             packed = unit;
         }
@@ -932,12 +947,13 @@ void nn_gemm_ex(nn_gemm_ctx *ctx, nn_trans ta, nn_trans tb, size_t m, size_t n, 
     }
 #endif
     job jb = {ta,  tb,  m,           n,   k,     alpha,    a,        b,           lda,
-              ldb, beta == 0.0f, c, ldc, split, epilogue, epilogue_ctx, ctx->k.mr, ctx->k.micro};
+              ldb, beta == 0.0f, c, ldc, split, epilogue, epilogue_ctx, ctx->k.mr, ctx->k.micro, 0};
     const size_t mr = ctx->k.mr, alt = ctx->k.mr_alt;
     if (alt && (m + alt - 1) / alt * alt < (m + mr - 1) / mr * mr) { /* less row padding */
         jb.mr = alt;
         jb.micro = ctx->k.micro_alt;
     }
+    jb.a_direct = a_direct(&jb, ctx->k.nr);
     int nt = ctx->threads;
     size_t panels = (n + ctx->k.nr - 1) / ctx->k.nr, mpanels = (m + jb.mr - 1) / jb.mr;
     size_t most = panels > mpanels ? panels : mpanels;
