@@ -26,7 +26,7 @@ trap 'rm -rf "$tmp"' EXIT
 # not recognized by Debian's OpenBLAS, which then falls back to its slowest generic kernel
 # (it says "Core: Prescott" with OPENBLAS_VERBOSE=2); so the core type that gives PyTorch
 # its fastest epoch is measured first, for each workload (on net256 alone, two core types
-# came within 0.5% of each other and the one picked made PyTorch's wide epoch 35% slower),
+# came within 0.5% of each other and the one picked made PyTorch's wide epoch 36% slower),
 # and used for every PyTorch run of that workload (net256's for the whole process).
 torch_base=(env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE OPENBLAS_NUM_THREADS="$(nproc)")
 declare -A best_core
@@ -42,14 +42,14 @@ for w in net256 wide deep; do
     done
 done
 best_core[process]=${best_core[net256]}
-# The environment of PyTorch's runs of workload $1.
-torch_env() {
+# torch_env=(the environment of PyTorch's runs of workload $1)
+use_core() {
     local core=${best_core[$1]}
-    echo "${torch_base[@]}" ${core:+OPENBLAS_CORETYPE=$core}
+    torch_env=("${torch_base[@]}" ${core:+OPENBLAS_CORETYPE=$core})
 }
-setting="PyTorch runs with: ${torch_base[*]:1}, OPENBLAS_CORETYPE by workload:"
+setting="PyTorch runs with: ${torch_base[*]:1}; OPENBLAS_CORETYPE"
 for w in net256 wide deep process; do
-    setting+=" $w ${best_core[$w]:-(unset)};"
+    setting+=" $w=${best_core[$w]:-(unset)}"
 done
 echo "$setting" | tee "$tmp/torch_setting"
 
@@ -62,11 +62,13 @@ for r in $(seq "$rounds"); do
     for w in net256 wide deep; do
         echo "round $r/$rounds: $w" >&2
         "$bench" --workload "$w" --epochs "$epochs" --tsv >> "$tmp/nn.tsv"
-        $(torch_env "$w") "$py" scripts/bench-torch.py --workload "$w" --epochs "$epochs" --tsv >> "$tmp/torch.tsv"
+        use_core "$w"
+        "${torch_env[@]}" "$py" scripts/bench-torch.py --workload "$w" --epochs "$epochs" --tsv >> "$tmp/torch.tsv"
     done
     echo "round $r/$rounds: process" >&2
     "$bench" --workload process --process "$procs" --tsv >> "$tmp/nn.tsv"
-    $(torch_env process) "$py" scripts/bench-torch.py --workload process --process "$procs" --tsv >> "$tmp/torch.tsv"
+    use_core process
+    "${torch_env[@]}" "$py" scripts/bench-torch.py --workload process --process "$procs" --tsv >> "$tmp/torch.tsv"
 done
 
 # median of column c over the rows of workload w in file f
