@@ -245,15 +245,22 @@ micro512(size_t mr, size_t kc, const float *a, size_t as, size_t ai, const float
 
 /* Each kernel in two forms: packed or A^T panels (ai = 1, constant offsets) and rows of A
  * read in place (as = 1, ai apart). */
+__attribute__((target("avx512f"), always_inline)) static inline void
+micro512_either(size_t mr, size_t kc, const float *a, size_t as, size_t ai, const float *b,
+                size_t bs, float *c, size_t ldc, size_t mv, size_t nv, int add)
+{
+    if (ai == 1)
+        micro512(mr, kc, a, as, 1, b, bs, c, ldc, mv, nv, add);
+    else
+        micro512(mr, kc, a, 1, ai, b, bs, c, ldc, mv, nv, add);
+}
+
 __attribute__((target("avx512f"))) static void micro_avx512(size_t kc, const float *a,
                                                             size_t as, size_t ai, const float *b,
                                                             size_t bs, float *c, size_t ldc,
                                                             size_t mv, size_t nv, int add)
 {
-    if (ai == 1)
-        micro512(V5_MR, kc, a, as, 1, b, bs, c, ldc, mv, nv, add);
-    else
-        micro512(V5_MR, kc, a, 1, ai, b, bs, c, ldc, mv, nv, add);
+    micro512_either(V5_MR, kc, a, as, ai, b, bs, c, ldc, mv, nv, add);
 }
 
 __attribute__((target("avx512f"))) static void micro_avx512_8(size_t kc, const float *a,
@@ -262,10 +269,7 @@ __attribute__((target("avx512f"))) static void micro_avx512_8(size_t kc, const f
                                                               float *c, size_t ldc, size_t mv,
                                                               size_t nv, int add)
 {
-    if (ai == 1)
-        micro512(V5_MR8, kc, a, as, 1, b, bs, c, ldc, mv, nv, add);
-    else
-        micro512(V5_MR8, kc, a, 1, ai, b, bs, c, ldc, mv, nv, add);
+    micro512_either(V5_MR8, kc, a, as, ai, b, bs, c, ldc, mv, nv, add);
 }
 
 /* ------------------------------------------------------------ A B^T with few columns */
