@@ -23,12 +23,18 @@ CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 BLAS_CFLAGS = $(if $(BLAS),-DNN_BLAS $(shell $(PKG_CONFIG) --cflags $(BLAS) 2>/dev/null))
 BLAS_LIBS   = $(if $(BLAS),$(shell $(PKG_CONFIG) --libs $(BLAS) 2>/dev/null || echo -l$(BLAS)))
 
-ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(SAN) -Iinclude $(PKG_CFLAGS) $(BLAS_CFLAGS) -MMD -MP $(CFLAGS)
+ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(SAN) -Iinclude -Isrc $(PKG_CFLAGS) $(BLAS_CFLAGS) -MMD -MP $(CFLAGS)
 ALL_LDLIBS = -fopenmp $(PKG_LIBS) $(BLAS_LIBS) -lm $(LDLIBS)
 
-LIB_SRC  = $(filter-out src/main.c,$(wildcard src/*.c src/*/*.c))
+LIB_SRC  = $(filter-out src/cli/main.c,$(shell find src -name '*.c' | LC_ALL=C sort))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC = $(wildcard tests/*.c)
+
+# A GEMM kernel file is built for its own instruction set (kernel_<isa>.c); the driver
+# calls it only when the CPU has that set.
+KERNEL_FLAGS_avx512 = -mavx512f -mavx512dq -mavx512bw -mavx512vl -mfma
+KERNEL_FLAGS_avx2   = -mavx2 -mfma
+
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 # Image folders are decoded (and exported) on worker threads.
@@ -53,7 +59,7 @@ check-deps:
 nntrain: $(BUILD)/nntrain
 	cp $(BUILD)/nntrain nntrain.tmp && mv -f nntrain.tmp nntrain
 
-$(BUILD)/nntrain: $(BUILD)/src/main.o $(BUILD)/libnntrain.a
+$(BUILD)/nntrain: $(BUILD)/src/cli/main.o $(BUILD)/libnntrain.a
 	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 $(BUILD)/libnntrain.a: $(LIB_OBJ)
@@ -63,6 +69,10 @@ $(BUILD)/libnntrain.a: $(LIB_OBJ)
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/src/math/gemm/kernel_%.o: src/math/gemm/kernel_%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(KERNEL_FLAGS_$*) -c -o $@ $<
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
@@ -110,4 +120,4 @@ run:
 clean:
 	rm -rf build build-asan build-openblas nntrain
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/src/main.d $(BUILD)/tests/bench/bench.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/src/cli/main.d $(BUILD)/tests/bench/bench.d

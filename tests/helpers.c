@@ -9,20 +9,20 @@
 
 #include <zlib.h>
 
-#include "nn/activation.h"
-#include "nn/rng.h"
+#include "nn/act/activation.h"
+#include "math/rng.h"
 
-nn_module_config th_dense(size_t units)
+nn_module_spec th_dense(size_t units)
 {
-    nn_module_config mc = {0};
+    nn_module_spec mc = {0};
     mc.units = units;
     mc.bias = 1;
     return mc;
 }
 
-nn_module_config th_act(const char *name, double hp0, double hp1)
+nn_module_spec th_act(const char *name, double hp0, double hp1)
 {
-    nn_module_config mc = {0};
+    nn_module_spec mc = {0};
     mc.act = nn_act_find(name);
     if (!mc.act)
         abort();

@@ -4,14 +4,14 @@
 
 #include <stddef.h>
 
-#include "nn/config.h"
-#include "nn/dataset.h"
+#include "config/config.h"
+#include "data/dataset.h"
 
 /* A dense layer config with default init and bias. */
-nn_module_config th_dense(size_t units);
+nn_module_spec th_dense(size_t units);
 /* An activation config by name with its default hyperparameters, then hp0/hp1 when not
  * NAN (e.g. negative_slope; PReLU num_parameters, init). */
-nn_module_config th_act(const char *name, double hp0, double hp1);
+nn_module_spec th_act(const char *name, double hp0, double hp1);
 
 /* A synthetic, learnable data set: n samples of side x side grayscale pixels in
  * n_classes classes (each class a bright bar at its own position, plus noise). */

@@ -4,7 +4,8 @@
 #include <math.h>
 
 #include "helpers.h"
-#include "nn/activation.h"
+#include "nn/act/activation.h"
+#include "nn/init.h"
 #include "suites.h"
 
 enum { NPTS = 5 };
@@ -35,7 +36,7 @@ static const act_case cases[] = {
 START_TEST(test_values_and_derivatives)
 {
     const act_case *c = &cases[_i];
-    nn_module_config mc = th_act(c->name, c->hp0, c->hp1);
+    nn_module_spec mc = th_act(c->name, c->hp0, c->hp1);
     const nn_act_def *a = mc.act;
     float p[1];
     size_t np = a->n_params ? a->n_params(mc.hp, NPTS) : 0;
@@ -59,7 +60,7 @@ END_TEST
 /* d/da of PReLU: x where x <= 0 (so -1 at x = -1, 0 at x = 0), 0 where x > 0. */
 START_TEST(test_prelu_slope_gradient)
 {
-    nn_module_config mc = th_act("prelu", 1, 0.25);
+    nn_module_spec mc = th_act("prelu", 1, 0.25);
     const nn_act_def *a = mc.act;
     float p[1] = {0.25f}, y[1], dx[1];
     const float cases_x[3] = {-1.0f, 0.0f, 2.0f}, want[3] = {-1.0f, 0.0f, 0.0f};
@@ -70,7 +71,7 @@ START_TEST(test_prelu_slope_gradient)
         ck_assert_float_eq(dp[0], want[i]);
     }
     /* Per-channel slopes: each unit its own slope and its own gradient. */
-    nn_module_config mc2 = th_act("prelu", 2, 0.1);
+    nn_module_spec mc2 = th_act("prelu", 2, 0.1);
     float p2[2] = {0.1f, 0.5f}, x2[4] = {-1, -2, 3, -4}, dy2[4] = {1, 1, 1, 1}, y2[4], dx2[4];
     float dp2[2] = {0, 0};
     a->forward(x2, y2, 2, 2, p2, 2, mc2.hp);
@@ -96,7 +97,7 @@ START_TEST(test_table_and_gains)
     ck_assert_double_eq_tol(nn_act_find("relu")->gain(hp), sqrt(2.0), 1e-15);
     ck_assert_double_eq_tol(nn_act_find("leaky_relu")->gain(hp), sqrt(2.0 / (1 + 1e-4)), 1e-15);
     ck_assert_double_eq_tol(nn_act_find("selu")->gain(hp), 0.75, 1e-15);
-    ck_assert_int_eq(nn_act_find("selu")->default_init, NN_INIT_LECUN_NORMAL);
+    ck_assert_int_eq(nn_init_from_name(nn_act_find("selu")->dense_init), NN_INIT_LECUN_NORMAL);
 }
 END_TEST
 

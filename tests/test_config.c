@@ -6,7 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "nn/config.h"
+#include "config/config.h"
 #include "suites.h"
 
 #define DATA                                                                                       \
@@ -156,7 +156,7 @@ START_TEST(test_full_config)
     ck_assert_uint_eq(cfg.data.test_limit, 500);
 
     ck_assert_uint_eq(cfg.n_modules, 5);
-    const nn_module_config *m = cfg.modules;
+    const nn_module_spec *m = cfg.modules;
     ck_assert_ptr_null(m[0].act);
     ck_assert_uint_eq(m[0].units, 256);
     ck_assert_int_eq(m[0].bias, 0);

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "nn/dead.h"
+#include "run/dead.h"
 #include "nn/model.h"
 #include "suites.h"
 
@@ -20,7 +20,7 @@ static const char *const names[] = {"relu", "leaky_relu", "prelu", "elu", "selu"
 
 static void build(nn_model *m, const char *act)
 {
-    nn_module_config mods[] = {th_dense(4), th_act(act, NAN, NAN), th_dense(2),
+    nn_module_spec mods[] = {th_dense(4), th_act(act, NAN, NAN), th_dense(2),
                                th_act(act, NAN, NAN), th_dense(2)};
     nn_rng rng;
     nn_rng_seed(&rng, 1, 1);

@@ -9,8 +9,8 @@
 #include <omp.h>
 #endif
 
-#include "nn/gemm.h"
-#include "nn/rng.h"
+#include "math/gemm/gemm.h"
+#include "math/rng.h"
 #include "suites.h"
 
 static const char *const kernels[] = {"portable", "avx2", "avx512", "blas"};

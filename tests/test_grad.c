@@ -74,7 +74,7 @@ static double loss_ref(const nn_model *m, const double *theta, const double *x,
     return total / B;
 }
 
-static void check_network(nn_module_config *mods, size_t n)
+static void check_network(nn_module_spec *mods, size_t n)
 {
     nn_model m;
     nn_rng rng;
@@ -129,7 +129,7 @@ static const char *const act_names[] = {"relu", "leaky_relu", "prelu", "elu", "s
 START_TEST(test_dense_act_loss)
 {
     const char *name = act_names[_i];
-    nn_module_config mods[] = {
+    nn_module_spec mods[] = {
         th_dense(6), th_act(name, strcmp(name, "leaky_relu") == 0 ? 0.1 : NAN, NAN),
         th_dense(4), th_act(name, strcmp(name, "elu") == 0 ? 1.5 : NAN, NAN),
         th_dense(CLASSES),
@@ -142,9 +142,9 @@ END_TEST
  * applied directly to the input (its slopes need the input's gradient path). */
 START_TEST(test_prelu_per_channel)
 {
-    nn_module_config d2 = th_dense(4);
+    nn_module_spec d2 = th_dense(4);
     d2.bias = 0;
-    nn_module_config mods[] = {
+    nn_module_spec mods[] = {
         th_act("prelu", IN, 0.25), th_dense(6), th_act("prelu", 6, 0.25), d2,
         th_act("prelu", 1, 0.25),  th_dense(CLASSES),
     };
@@ -193,7 +193,7 @@ static void fused_update(void *ctx, size_t lo, size_t hi)
  * gives the same bits as a backward pass followed by a whole SGD step. */
 START_TEST(test_fused_update_matches_step)
 {
-    nn_module_config mods[] = {th_dense(40), th_act("prelu", 40, 0.25), th_dense(33),
+    nn_module_spec mods[] = {th_dense(40), th_act("prelu", 40, 0.25), th_dense(33),
                                th_act("leaky_relu", NAN, NAN), th_dense(CLASSES)};
     nn_model m[2];
     nn_sgd sgd[2];

@@ -13,7 +13,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
-#include "nn/dataset.h"
+#include "data/dataset.h"
 #include "suites.h"
 
 #define IMG_MAGIC 0x00000803u

@@ -15,7 +15,7 @@
 #include <stb_image_write.h>
 
 #include "helpers.h"
-#include "nn/image_folder.h"
+#include "data/image_folder.h"
 #include "suites.h"
 
 static char *dir; /* the test's temporary directory */

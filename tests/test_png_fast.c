@@ -8,8 +8,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "nn/png_fast.h"
-#include "nn/rng.h"
+#include "data/png_fast.h"
+#include "math/rng.h"
 #include "suites.h"
 
 typedef struct png {

@@ -6,9 +6,9 @@
 #include <string.h>
 
 #include "helpers.h"
-#include "nn/fpmode.h"
-#include "nn/rng.h"
-#include "nn/train.h"
+#include "math/fpmode.h"
+#include "math/rng.h"
+#include "run/train.h"
 #include "suites.h"
 
 typedef struct record {

@@ -1,5 +1,5 @@
 /* dataset.c - freeing a data set, its pixel statistics, and float batch assembly. */
-#include "nn/dataset.h"
+#include "data/dataset.h"
 
 #include <math.h>
 #include <stdlib.h>

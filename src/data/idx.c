@@ -6,7 +6,7 @@
  * also makes zlib verify the gzip CRC and length trailer. The payload buffer grows as
  * data actually arrives, so a corrupt header that claims terabytes gives a "truncated"
  * error, not a huge allocation. */
-#include "nn/dataset.h"
+#include "data/dataset.h"
 
 #include <errno.h>
 #include <stdint.h>

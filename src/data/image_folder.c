@@ -12,8 +12,8 @@
  * (Debian's libstb is built with STBI_THREAD_LOCAL), so reading it right after a failed
  * call in the same thread is safe. */
 #define _DEFAULT_SOURCE /* d_type and DT_* in <dirent.h> */
-#include "nn/image_folder.h"
-#include "nn/png_fast.h"
+#include "data/image_folder.h"
+#include "data/png_fast.h"
 
 #include <dirent.h>
 #include <errno.h>

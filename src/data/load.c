@@ -1,16 +1,16 @@
 /* load.c - loads the training and test sets named by a config: IDX files or image
  * folders (scanned both before either is decoded, so a class mismatch costs nothing). */
-#include "nn/load.h"
+#include "data/load.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "nn/clock.h"
-#include "nn/log.h"
-#include "nn/csv.h"
-#include "nn/image_folder.h"
+#include "sys/clock.h"
+#include "sys/log.h"
+#include "run/csv.h"
+#include "data/image_folder.h"
 
 /* One informational line through the hooks\' log (which may be absent). */
 #define say(h, ...) nn_logf((h) ? (h)->log : NULL, (h) ? (h)->ctx : NULL, __VA_ARGS__)

@@ -1,7 +1,7 @@
 /* png_fast.c - see png_fast.h. PNG as specified in RFC 2083 / ISO 15948: signature,
  * chunks (length, type, data, CRC-32 of type and data), IHDR first, IDAT data forming one
  * zlib stream, IEND last; each scanline is a filter byte then the filtered bytes. */
-#include "nn/png_fast.h"
+#include "data/png_fast.h"
 
 #include <libdeflate.h>
 #include <stdlib.h>

@@ -1,9 +1,9 @@
 /* split.c - the validation split: which training samples are held out. */
-#include "nn/dataset.h"
+#include "data/dataset.h"
 
 #include <stdlib.h>
 
-#include "nn/rng.h"
+#include "math/rng.h"
 
 static int cmp_size(const void *a, const void *b)
 {

@@ -1,5 +1,5 @@
 /* fpmode.c - flush-to-zero and denormals-are-zero for the calling thread. */
-#include "nn/fpmode.h"
+#include "math/fpmode.h"
 
 #if defined(__SSE__) || defined(__x86_64__)
 #include <xmmintrin.h>

@@ -1,5 +1,5 @@
 /* rng.c - xoshiro256** (Blackman & Vigna), seeded by splitmix64. */
-#include "nn/rng.h"
+#include "math/rng.h"
 
 #include <math.h>
 

@@ -29,11 +29,11 @@
 #include <omp.h>
 #endif
 
-#include "nn/config.h"
-#include "nn/dataset.h"
-#include "nn/gemm.h"
-#include "nn/rng.h"
-#include "nn/train.h"
+#include "config/config.h"
+#include "data/dataset.h"
+#include "math/gemm/gemm.h"
+#include "math/rng.h"
+#include "run/train.h"
 
 static double now(void)
 {

@@ -1,0 +1,95 @@
+/* config.h - the typed, validated run configuration (read from JSON with cJSON).
+ *
+ * nn_config_load parses the file, applies command-line overrides ("--set a.b.0.c=JSON")
+ * to the JSON tree, then validates every key: an unknown key, a wrong type or an
+ * out-of-range value fails with NN_ECONFIG and one line naming the file, the JSON path
+ * (model[3].negative_slope), what was found and what is allowed. Nothing in the struct
+ * is used before validation has passed. */
+#ifndef NN_CONFIG_H
+#define NN_CONFIG_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sys/error.h"
+#include "nn/model.h"
+
+typedef enum nn_normalize { NN_NORM_UNIT, NN_NORM_STANDARD } nn_normalize;
+typedef enum nn_schedule_kind { NN_SCHED_NONE, NN_SCHED_STEP, NN_SCHED_COSINE } nn_schedule_kind;
+typedef enum nn_probe_set { NN_PROBE_TEST, NN_PROBE_TRAIN, NN_PROBE_VAL } nn_probe_set;
+typedef enum nn_data_format { NN_DATA_IDX, NN_DATA_IMAGE_FOLDER } nn_data_format;
+
+typedef struct nn_config {
+    char *source; /* path of the config file (for messages) */
+    char *name;   /* default: the config file's base name without ".json" */
+    uint64_t seed;
+
+    struct {
+        char *format; /* "idx" or "image_folder" */
+        nn_data_format kind;
+        /* idx (NULL otherwise) */
+        char *train_images, *train_labels, *test_images, *test_labels;
+        /* image_folder (NULL otherwise) */
+        char *train_dir, *test_dir;
+        size_t channels;    /* 1 or 3; default 1 */
+        int skip_bad_files; /* on_bad_file: 0 "error" (default), 1 "skip" */
+        nn_normalize normalize;
+        size_t train_limit, test_limit; /* 0 = all */
+        size_t validation;              /* training samples held out; 0 = none */
+    } data;
+
+    size_t n_modules;
+    nn_module_spec *modules;
+
+    struct {
+        double lr, momentum, dampening, weight_decay;
+        int nesterov;
+        nn_schedule_kind schedule;
+        size_t step_size; /* schedule "step" */
+        double gamma;     /* schedule "step" */
+    } optim;
+
+    struct {
+        size_t epochs, batch_size;
+        int shuffle;
+        int threads; /* 0 = all available cores */
+        int flush_denormals; /* subnormal floats become 0 while training (fpmode.h) */
+    } train;
+
+    struct {
+        nn_probe_set probe;
+        size_t samples; /* 0 = all */
+    } dead;
+
+    char *csv; /* output.csv; default "runs/<name>.csv"; "-" = stdout */
+} nn_config;
+
+/* Loads and validates path. overrides[i] are "DOTTED.PATH=VALUE" strings applied in
+ * order before validation; VALUE is parsed as JSON, or taken as a string when it is not
+ * valid JSON. On failure cfg holds nothing (no need to free). */
+nn_status nn_config_load(nn_config *cfg, const char *path, const char *const *overrides,
+                         size_t n_overrides, nn_error *err);
+
+/* Same, from JSON text in memory; source names it in messages. */
+nn_status nn_config_parse(nn_config *cfg, const char *json, const char *source,
+                          const char *const *overrides, size_t n_overrides, nn_error *err);
+
+/* Checks what depends on the data: the last dense layer has n_classes units, PReLU
+ * num_parameters equals its width when not 1. */
+nn_status nn_config_check_data(const nn_config *cfg, size_t input_dim, size_t n_classes,
+                               nn_error *err);
+
+/* data.validation must leave training samples: NN_ECONFIG (naming data.validation) unless
+ * validation < n_train (the training samples after train_limit). */
+nn_status nn_config_check_validation(const nn_config *cfg, size_t n_train, nn_error *err);
+
+/* Where the training (test) samples come from, for messages: the images file or folder. */
+const char *nn_config_train_source(const nn_config *cfg);
+const char *nn_config_test_source(const nn_config *cfg);
+
+/* Replaces cfg->csv with a copy of path. */
+nn_status nn_config_set_csv(nn_config *cfg, const char *path, nn_error *err);
+
+void nn_config_free(nn_config *cfg);
+
+#endif

@@ -1,0 +1,38 @@
+/* load.h - the training and test sets a config names, whatever their format (IDX files
+ * or image folders), and the class list file written next to the CSV.
+ *
+ * The library never prints: summaries (counts, classes, ignored and skipped files, load
+ * times) go to the log hook, decoding progress to the progress hook. */
+#ifndef NN_LOAD_H
+#define NN_LOAD_H
+
+#include <stddef.h>
+
+#include "config/config.h"
+#include "data/dataset.h"
+#include "sys/error.h"
+
+typedef struct nn_load_hooks {
+    void *ctx;
+    /* One informational line. May be NULL. */
+    void (*log)(void *ctx, const char *line);
+    /* Decoding progress of an image folder; what is "train" or "test". May be NULL. */
+    void (*progress)(void *ctx, const char *what, size_t done, size_t total);
+} nn_load_hooks;
+
+/* Loads both sets named by cfg->data (limits applied; image folders: same class names
+ * required, decoded in parallel, bad files handled per on_bad_file). On failure both
+ * data sets are zeroed. NN_EDATA for bad data, NN_ECONFIG for a limit that does not fit
+ * the data, NN_ESYS when out of memory. */
+nn_status nn_data_load(const nn_config *cfg, const nn_load_hooks *hooks, nn_dataset *train,
+                       nn_dataset *test, nn_error *err);
+
+/* The class list's path for a CSV path: "runs/x.csv" -> "runs/x.classes.txt" (".csv" is
+ * replaced when present, else appended to). NULL for "-" (stdout) or out of memory. */
+char *nn_classes_path(const char *csv);
+
+/* Writes ds->class_names, one per line in label order, to path (creating missing
+ * directories). NN_ESYS when the file cannot be written. */
+nn_status nn_write_classes(const nn_dataset *ds, const char *path, nn_error *err);
+
+#endif

@@ -1,0 +1,121 @@
+/* csv.c - writing the per-epoch CSV. */
+#include "run/csv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+nn_status nn_mkdirs_for(const char *file, nn_error *err)
+{
+    char *dir = strdup(file);
+    if (!dir)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    char *slash = strrchr(dir, '/');
+    nn_status st = NN_OK;
+    if (slash && slash != dir) {
+        *slash = '\0';
+        for (char *p = dir + 1; st == NN_OK; p++) {
+            char saved = *p;
+            if (saved != '/' && saved != '\0')
+                continue;
+            *p = '\0';
+            if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+                st = nn_fail(err, NN_ECONFIG, "%s: cannot create the CSV's directory: %s", dir,
+                             strerror(errno));
+            *p = saved;
+            if (saved == '\0')
+                break;
+        }
+    }
+    free(dir);
+    return st;
+}
+
+static int is_prelu(const nn_module *mod)
+{
+    return mod->act && mod->np > 0;
+}
+
+nn_status nn_csv_open(nn_csv *c, const char *path, const nn_model *m, int val_columns,
+                      nn_error *err)
+{
+    memset(c, 0, sizeof *c);
+    if (strcmp(path, "-") == 0) {
+        c->f = stdout;
+    } else {
+        nn_status st = nn_mkdirs_for(path, err);
+        if (st != NN_OK)
+            return st;
+        c->f = fopen(path, "w");
+        if (!c->f)
+            return nn_fail(err, NN_ECONFIG, "%s: cannot write the CSV (output.csv or --csv): %s",
+                           path, strerror(errno));
+        c->owned = 1;
+    }
+    c->path = strdup(path);
+    if (!c->path) {
+        nn_csv_close(c, NULL);
+        return nn_fail(err, NN_ESYS, "out of memory");
+    }
+    c->val = val_columns != 0;
+    fputs("epoch,step,lr,train_loss,train_acc,", c->f);
+    if (c->val)
+        fputs("val_loss,val_acc,", c->f);
+    fputs("test_loss,test_acc,dead,dead_frac", c->f);
+    for (size_t i = 0; i < m->n_modules; i++)
+        if (m->modules[i].act)
+            fprintf(c->f, ",dead_%zu", i);
+    for (size_t i = 0; i < m->n_modules; i++)
+        if (is_prelu(&m->modules[i]))
+            fprintf(c->f, ",slope_%zu", i);
+    fputs(",seconds\n", c->f);
+    if (fflush(c->f) != 0 || ferror(c->f)) {
+        nn_status st = nn_fail(err, NN_ESYS, "%s: write failed: %s", path, strerror(errno));
+        nn_csv_close(c, NULL);
+        return st;
+    }
+    return NN_OK;
+}
+
+nn_status nn_csv_write(nn_csv *c, const nn_csv_row *row, const nn_dead *d, const nn_model *m,
+                       nn_error *err)
+{
+    FILE *f = c->f;
+    fprintf(f, "%zu,%zu,%.9g,", row->epoch, row->step, row->lr);
+    if (row->has_train)
+        fprintf(f, "%.6f,%.6f,", row->train_loss, row->train_acc);
+    else
+        fputs(",,", f);
+    if (c->val)
+        fprintf(f, "%.6f,%.6f,", row->val_loss, row->val_acc);
+    fprintf(f, "%.6f,%.6f,%zu,%.6f", row->test_loss, row->test_acc, d->dead_total,
+            d->total ? (double)d->dead_total / (double)d->total : 0.0);
+    for (size_t i = 0; i < m->n_modules; i++)
+        if (m->modules[i].act)
+            fprintf(f, ",%zu", d->dead[i]);
+    for (size_t i = 0; i < m->n_modules; i++) {
+        const nn_module *mod = &m->modules[i];
+        if (!is_prelu(mod))
+            continue;
+        double sum = 0.0;
+        for (size_t j = 0; j < mod->np; j++)
+            sum += mod->p[j];
+        fprintf(f, ",%.6f", sum / (double)mod->np);
+    }
+    fprintf(f, ",%.3f\n", row->seconds);
+    if (fflush(f) != 0 || ferror(f))
+        return nn_fail(err, NN_ESYS, "%s: write failed: %s", c->path, strerror(errno));
+    return NN_OK;
+}
+
+nn_status nn_csv_close(nn_csv *c, nn_error *err)
+{
+    nn_status st = NN_OK;
+    if (c->f && c->owned && fclose(c->f) != 0)
+        st = nn_fail(err, NN_ESYS, "%s: write failed on close: %s", c->path ? c->path : "CSV",
+                     strerror(errno));
+    free(c->path);
+    memset(c, 0, sizeof *c);
+    return st;
+}

@@ -1,0 +1,399 @@
+/* train.c - the training loop: epochs of shuffled mini-batches, an evaluation and a
+ * dead-unit probe after each epoch (and before the first), one CSV row per epoch. */
+#include "run/train.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+#include "sys/clock.h"
+#include "sys/log.h"
+#include "run/csv.h"
+#include "math/fpmode.h"
+#include "data/load.h"
+#include "nn/loss.h"
+#include "math/rng.h"
+#include "nn/sgd.h"
+
+enum { EVAL_CHUNK = 256 };      /* rows per forward pass when evaluating */
+enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_SPLIT = 3 };
+#define NN_PI 3.14159265358979323846
+
+/* One informational line through the hooks\' log (which may be absent). */
+#define say(h, ...) nn_logf((h) ? (h)->log : NULL, (h) ? (h)->ctx : NULL, __VA_ARGS__)
+
+double nn_schedule_lr(const nn_config *cfg, size_t e)
+{
+    double lr = cfg->optim.lr;
+    switch (cfg->optim.schedule) {
+    case NN_SCHED_NONE:
+        return lr;
+    case NN_SCHED_STEP:
+        return lr * pow(cfg->optim.gamma, (double)(e / cfg->optim.step_size));
+    case NN_SCHED_COSINE: /* CosineAnnealingLR, T_max = epochs, eta_min = 0, per epoch */
+        return cfg->train.epochs ? lr * 0.5 * (1.0 + cos(NN_PI * (double)e / (double)cfg->train.epochs))
+                                 : lr;
+    }
+    return lr;
+}
+
+/* Everything a run owns; freed in one place. */
+typedef struct run {
+    const nn_config *cfg;
+    const nn_dataset *train, *test;
+    const nn_train_hooks *hooks;
+    nn_norm norm;       /* pixel normalization */
+    nn_model model;
+    nn_sgd sgd;
+    nn_dead dead;
+    nn_csv csv;
+    size_t *order;   /* training sample order (reshuffled each epoch) */
+    size_t *train_idx, *val_idx; /* the samples of train trained on / held out, ascending */
+    size_t n_train, n_val;
+    size_t *seq;     /* 0, 1, 2, ... for evaluation chunks */
+    int32_t *labels; /* max_batch labels of the current batch */
+    double t0;
+} run;
+
+static void run_free(run *r)
+{
+    nn_model_free(&r->model);
+    nn_sgd_free(&r->sgd);
+    nn_dead_free(&r->dead);
+    nn_csv_close(&r->csv, NULL);
+    free(r->order);
+    free(r->train_idx);
+    free(r->val_idx);
+    free(r->seq);
+    free(r->labels);
+}
+
+/* The model's input rows and their labels for samples idx[0 .. rows), rows shared between
+ * the threads when there are enough pixels (each row is converted alone: the result does
+ * not depend on the split). Each thread then reads only half of the batch from the other
+ * core's cache in the first layer's product, which reads all of it on every thread. */
+static void fill_batch(run *r, const nn_dataset *ds, const size_t *idx, size_t rows)
+{
+    nn_model *m = &r->model;
+    int nt = rows * ds->dim >= (1u << 15) ? nn_gemm_threads(m->gemm) : 1;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(nt) if (nt > 1)
+    {
+        int t = omp_get_thread_num(), n_t = omp_get_num_threads();
+        size_t lo = rows * (size_t)t / (size_t)n_t, hi = rows * (size_t)(t + 1) / (size_t)n_t;
+        if (lo < hi)
+            nn_batch_fill(ds, idx + lo, hi - lo, &r->norm, m->acts[0] + lo * ds->dim,
+                          r->labels + lo);
+    }
+#else
+    (void)nt;
+    nn_batch_fill(ds, idx, rows, &r->norm, m->acts[0], r->labels);
+#endif
+}
+
+/* Forward passes over the first count samples of ds (in order), or over ds samples
+ * idx[0..count) when idx is not NULL. Adds loss and hits when loss is not NULL; feeds
+ * the dead-unit probe when dead is not NULL. Returns -1 when a pre-activation is not
+ * finite (the probe found a divergence). */
+static int evaluate(run *r, const nn_dataset *ds, const size_t *idx, size_t count, double *loss,
+                    double *acc, nn_dead *dead)
+{
+    nn_model *m = &r->model;
+    double total = 0.0;
+    size_t hits = 0;
+    for (size_t start = 0; start < count; start += EVAL_CHUNK) {
+        size_t rows = count - start < EVAL_CHUNK ? count - start : EVAL_CHUNK;
+        for (size_t i = 0; i < rows; i++)
+            r->seq[i] = idx ? idx[start + i] : start + i;
+        fill_batch(r, ds, r->seq, rows);
+        const float *logits = nn_model_forward(m, rows);
+        if (dead && nn_dead_observe(dead, m, rows) != 0)
+            return -1;
+        if (loss)
+            total += nn_softmax_xent(logits, r->labels, rows, m->output_dim, NULL, 1, &hits);
+    }
+    if (loss) {
+        *loss = count ? total / (double)count : 0.0;
+        *acc = count ? (double)hits / (double)count : 0.0;
+    }
+    return 0;
+}
+
+static nn_status diverged(run *r, size_t epoch, size_t step, const char *what, nn_error *err)
+{
+    const char *csv = strcmp(r->cfg->csv, "-") == 0 ? "stdout" : r->cfg->csv;
+    if (epoch == 0)
+        return nn_fail(err, NN_ETRAIN,
+                       "the untrained model is already unstable: %s; no CSV row was written; "
+                       "check the dense layers' init and bias_init and data.normalize",
+                       what);
+    return nn_fail(err, NN_ETRAIN,
+                   "training diverged at epoch %zu, step %zu: %s; %s keeps the rows of epochs "
+                   "0..%zu; try a smaller optimizer.lr",
+                   epoch, step, what, csv, epoch - 1);
+}
+
+/* Test evaluation and dead-unit probe after an epoch, then the CSV row and report. */
+static nn_status end_epoch(run *r, nn_epoch_report *rep, nn_error *err)
+{
+    const nn_config *cfg = r->cfg;
+    size_t n_test = r->test->n;
+    /* The probe set: test, the samples trained on, or the held-out ones. */
+    const nn_dataset *probe = cfg->dead.probe == NN_PROBE_TEST ? r->test : r->train;
+    const size_t *probe_idx = cfg->dead.probe == NN_PROBE_TEST  ? NULL
+                              : cfg->dead.probe == NN_PROBE_VAL ? r->val_idx
+                                                                : r->train_idx;
+    size_t probe_n = cfg->dead.probe == NN_PROBE_TEST  ? n_test
+                     : cfg->dead.probe == NN_PROBE_VAL ? r->n_val
+                                                       : r->n_train;
+    size_t n_probe = cfg->dead.samples && cfg->dead.samples < probe_n ? cfg->dead.samples
+                                                                       : probe_n;
+    /* One pass does both when the probe covers a whole evaluated set. */
+    int shared_test = cfg->dead.probe == NN_PROBE_TEST && n_probe == n_test;
+    int shared_val = cfg->dead.probe == NN_PROBE_VAL && n_probe == r->n_val;
+
+    nn_dead_reset(&r->dead);
+    rep->has_val = r->n_val > 0;
+    if (evaluate(r, r->test, NULL, n_test, &rep->test_loss, &rep->test_acc,
+                 shared_test ? &r->dead : NULL) != 0 ||
+        (r->n_val && evaluate(r, r->train, r->val_idx, r->n_val, &rep->val_loss, &rep->val_acc,
+                              shared_val ? &r->dead : NULL) != 0) ||
+        (!shared_test && !shared_val &&
+         evaluate(r, probe, probe_idx, n_probe, NULL, NULL, &r->dead) != 0)) {
+        char what[96];
+        snprintf(what, sizeof what, "a pre-activation (input of module %zu) is NaN or Inf",
+                 r->dead.bad_module);
+        return diverged(r, rep->epoch, rep->step, what, err);
+    }
+    if (!isfinite(rep->test_loss))
+        return diverged(r, rep->epoch, rep->step, "the test loss is not finite", err);
+    if (rep->has_val && !isfinite(rep->val_loss))
+        return diverged(r, rep->epoch, rep->step, "the validation loss is not finite", err);
+    nn_dead_finish(&r->dead);
+
+    rep->seconds = nn_now() - r->t0;
+    nn_csv_row row = {.epoch = rep->epoch,
+                      .step = rep->step,
+                      .lr = rep->lr,
+                      .has_train = rep->has_train,
+                      .train_loss = rep->train_loss,
+                      .train_acc = rep->train_acc,
+                      .test_loss = rep->test_loss,
+                      .test_acc = rep->test_acc,
+                      .seconds = rep->seconds,
+                      .val_loss = rep->val_loss,
+                      .val_acc = rep->val_acc};
+    nn_status st = nn_csv_write(&r->csv, &row, &r->dead, &r->model, err);
+    if (st != NN_OK)
+        return st;
+    rep->dead = &r->dead;
+    rep->model = &r->model;
+    if (r->hooks && r->hooks->epoch)
+        r->hooks->epoch(r->hooks->ctx, rep);
+    return NN_OK;
+}
+
+/* The SGD step of one parameter range, as the backward pass finishes it. */
+typedef struct sgd_update {
+    nn_sgd *sgd;
+    float *params;
+    const float *grads;
+    float lr;
+} sgd_update;
+
+static void apply_sgd(void *ctx, size_t lo, size_t hi)
+{
+    const sgd_update *u = ctx;
+    nn_sgd_update(u->sgd, u->params, u->grads, u->lr, lo, hi);
+}
+
+/* One pass over the shuffled training set. */
+static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, nn_error *err)
+{
+    const nn_config *cfg = r->cfg;
+    nn_model *m = &r->model;
+    const size_t n = r->n_train, bs = cfg->train.batch_size;
+    const size_t n_batches = (n + bs - 1) / bs;
+    const float lr = (float)rep->lr;
+    if (cfg->train.shuffle)
+        nn_rng_shuffle(shuffle_rng, r->order, n);
+
+    double total = 0.0, t_start = nn_now(), t_report = t_start;
+    size_t hits = 0;
+    for (size_t b = 0; b < n_batches; b++) {
+        size_t start = b * bs, rows = n - start < bs ? n - start : bs;
+        fill_batch(r, r->train, r->order + start, rows);
+        if (start + rows < n) /* the next batch's first samples load during this step */
+            nn_batch_prefetch(r->train, r->order + start + rows, n - start - rows);
+        const float *logits = nn_model_forward(m, rows);
+        double loss = nn_softmax_xent(logits, r->labels, rows, m->output_dim,
+                                      m->dacts[m->n_modules], rows, &hits);
+        if (!isfinite(loss)) {
+            char what[64];
+            snprintf(what, sizeof what, "the training loss is %s (batch %zu of %zu)",
+                     isnan(loss) ? "NaN" : "Inf", b + 1, n_batches);
+            return diverged(r, rep->epoch, rep->step + 1, what, err);
+        }
+        total += loss;
+        sgd_update upd = {&r->sgd, m->params, m->grads, lr};
+        nn_model_backward(m, rows, apply_sgd, &upd); /* the SGD step, fused */
+        nn_sgd_end_step(&r->sgd);
+        rep->step++;
+        if (r->hooks && r->hooks->batch && (b + 1) % 16 == 0) {
+            double t = nn_now();
+            if (t - t_report > 0.1) {
+                t_report = t;
+                r->hooks->batch(r->hooks->ctx, rep->epoch, rep->epochs, b + 1, n_batches,
+                                (double)(start + rows) / (t - t_start));
+            }
+        }
+    }
+    double elapsed = nn_now() - t_start;
+    rep->has_train = 1;
+    rep->train_loss = total / (double)n;
+    rep->train_acc = (double)hits / (double)n;
+    rep->images_per_sec = elapsed > 0 ? (double)n / elapsed : 0.0;
+    return NN_OK;
+}
+
+static nn_status train_on(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
+                          const nn_train_hooks *hooks, nn_error *err)
+{
+    run r = {.cfg = cfg, .train = train, .test = test, .hooks = hooks, .t0 = nn_now()};
+    nn_status st;
+    if (train->dim != test->dim)
+        return nn_fail(err, NN_EDATA,
+                       "%s: test images have %zu features (%zux%zux%zu) but training images "
+                       "have %zu (%zux%zux%zu)",
+                       nn_config_test_source(cfg), test->dim, test->rows, test->cols, test->channels,
+                       train->dim, train->rows, train->cols, train->channels);
+    if (train->n == 0)
+        return nn_fail(err, NN_EDATA, "%s: no training samples", nn_config_train_source(cfg));
+    if (test->n_classes > train->n_classes)
+        return nn_fail(err, NN_EDATA,
+                       "%s: test labels go up to %zu but training labels only to %zu",
+                       cfg->data.test_labels ? cfg->data.test_labels : nn_config_test_source(cfg),
+                       test->n_classes - 1, train->n_classes - 1);
+    st = nn_config_check_data(cfg, train->dim, train->n_classes, err);
+    if (st == NN_OK)
+        st = nn_config_check_validation(cfg, train->n, err);
+    if (st != NN_OK)
+        return st;
+
+    double mean = 0.0, std = 1.0;
+    if (cfg->data.normalize == NN_NORM_STANDARD) {
+        nn_dataset_stats(train, &mean, &std);
+        if (!(std > 0.0))
+            return nn_fail(err, NN_EDATA,
+                           "%s: every training pixel has the same value; \"standard\" "
+                           "normalization needs a spread (use \"unit\")",
+                           nn_config_train_source(cfg));
+        say(hooks, "normalize: standard, mean %.6f std %.6f (of pixel/255 over %zu training images)",
+            mean, std, train->n);
+    }
+
+    r.norm = nn_norm_make((float)mean, (float)std);
+
+    nn_rng init_rng, shuffle_rng;
+    nn_rng_seed(&init_rng, cfg->seed, RNG_INIT);
+    nn_rng_seed(&shuffle_rng, cfg->seed, RNG_SHUFFLE);
+    size_t max_batch = cfg->train.batch_size > EVAL_CHUNK ? cfg->train.batch_size : EVAL_CHUNK;
+    st = nn_model_build(&r.model, cfg->modules, cfg->n_modules, train->dim, max_batch,
+                        cfg->train.threads, &init_rng, err);
+    if (st == NN_OK)
+        st = nn_sgd_init(&r.sgd, r.model.n_params, cfg->optim.momentum, cfg->optim.dampening,
+                         cfg->optim.weight_decay, cfg->optim.nesterov, err);
+    if (st == NN_OK) {
+        nn_gemm_set_flush(r.model.gemm, cfg->train.flush_denormals);
+        nn_sgd_set_threads(&r.sgd, nn_gemm_threads(r.model.gemm));
+        st = nn_dead_init(&r.dead, &r.model, err);
+    }
+    if (st == NN_OK) {
+        r.n_val = cfg->data.validation;
+        r.n_train = train->n - r.n_val;
+        r.order = malloc(train->n * sizeof *r.order);
+        r.train_idx = malloc(train->n * sizeof *r.train_idx);
+        r.val_idx = malloc((r.n_val ? r.n_val : 1) * sizeof *r.val_idx);
+        r.seq = malloc(max_batch * sizeof *r.seq);
+        r.labels = malloc(max_batch * sizeof *r.labels);
+        if (!r.order || !r.train_idx || !r.val_idx || !r.seq || !r.labels)
+            st = nn_fail(err, NN_ESYS, "out of memory");
+    }
+    if (st == NN_OK)
+        st = nn_csv_open(&r.csv, cfg->csv, &r.model, r.n_val > 0, err);
+    if (st != NN_OK) {
+        run_free(&r);
+        return st;
+    }
+    /* The held-out samples come from their own stream: the same for every model. */
+    nn_rng split_rng;
+    nn_rng_seed(&split_rng, cfg->seed, RNG_SPLIT);
+    nn_split_indices(train->n, r.n_val, &split_rng, r.train_idx, r.val_idx);
+    memcpy(r.order, r.train_idx, r.n_train * sizeof *r.order);
+    if (r.n_val)
+        say(hooks, "validation: %zu of the %zu training samples held out (seed %llu)", r.n_val,
+            train->n, (unsigned long long)cfg->seed);
+    say(hooks, "model: %zu modules, %zu parameters, %zu hidden units; %zu training and %zu test samples",
+        r.model.n_modules, r.model.n_params, r.dead.total, r.n_train, test->n);
+
+    nn_epoch_report rep = {.epoch = 0, .epochs = cfg->train.epochs, .lr = nn_schedule_lr(cfg, 0)};
+    st = end_epoch(&r, &rep, err);
+    for (size_t e = 1; st == NN_OK && e <= cfg->train.epochs; e++) {
+        rep.epoch = e;
+        rep.lr = nn_schedule_lr(cfg, e - 1);
+        st = train_epoch(&r, &shuffle_rng, &rep, err);
+        if (st == NN_OK)
+            st = end_epoch(&r, &rep, err);
+    }
+    if (st == NN_OK)
+        st = nn_csv_close(&r.csv, err);
+    if (st == NN_OK && hooks && hooks->done)
+        hooks->done(hooks->ctx, &r.model);
+    run_free(&r);
+    return st;
+}
+
+nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
+                      const nn_train_hooks *hooks, nn_error *err)
+{
+    nn_fpmode fp = nn_fp_flush(cfg->train.flush_denormals); /* this thread, for the run */
+    nn_status st = train_on(cfg, train, test, hooks, err);
+    nn_fp_restore(fp);
+    return st;
+}
+
+/* The class list of an image folder, next to the CSV (not for a CSV on stdout). */
+static nn_status write_classes(const nn_config *cfg, const nn_dataset *train,
+                               const nn_train_hooks *hooks, nn_error *err)
+{
+    if (!train->class_names || strcmp(cfg->csv, "-") == 0)
+        return NN_OK;
+    char *path = nn_classes_path(cfg->csv);
+    if (!path)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    nn_status st = nn_write_classes(train, path, err);
+    if (st == NN_OK)
+        say(hooks, "classes: written to %s (line i = label i)", path);
+    free(path);
+    return st;
+}
+
+nn_status nn_train(const nn_config *cfg, const nn_train_hooks *hooks, nn_error *err)
+{
+    nn_dataset train, test;
+    nn_load_hooks lh = {hooks ? hooks->ctx : NULL, hooks ? hooks->log : NULL,
+                        hooks ? hooks->load : NULL};
+    nn_status st = nn_data_load(cfg, &lh, &train, &test, err);
+    if (st == NN_OK)
+        st = write_classes(cfg, &train, hooks, err);
+    if (st == NN_OK)
+        st = nn_train_on(cfg, &train, &test, hooks, err);
+    nn_dataset_free(&train);
+    nn_dataset_free(&test);
+    return st;
+}
