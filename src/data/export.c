@@ -6,6 +6,9 @@
  * permissions) is reported with the file's name instead of being lost inside stb. */
 #include "data/image_folder.h"
 
+#include "sys/fs.h"
+#include "sys/cpu.h"
+
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
@@ -167,25 +170,7 @@ static nn_status prepare_dir(const char *dir, nn_error *err)
                            dir);
         return NN_OK;
     }
-    /* Missing: create it and its parents (mkdir -p). */
-    char *path = strdup(dir);
-    if (path == NULL)
-        return nn_fail(err, NN_ESYS, "out of memory");
-    nn_status st = NN_OK;
-    for (char *p = path + 1;; p++) {
-        char saved = *p;
-        if (saved != '/' && saved != '\0')
-            continue;
-        *p = '\0';
-        if (mkdir(path, 0777) != 0 && errno != EEXIST)
-            st = nn_fail(err, NN_ECONFIG, "%s: cannot create the output folder: %s", path,
-                         strerror(errno));
-        *p = saved;
-        if (saved == '\0' || st != NN_OK)
-            break;
-    }
-    free(path);
-    return st;
+    return nn_mkdirs(dir, "the output folder", err);
 }
 
 nn_status nn_export_png(const nn_dataset *ds, const char *out_dir, size_t threads,
@@ -229,7 +214,7 @@ nn_status nn_export_png(const nn_dataset *ds, const char *out_dir, size_t thread
     if (pthread_mutex_init(&j.lock, NULL) != 0)
         return nn_fail(err, NN_ESYS, "cannot create a mutex");
     if (threads == 0)
-        threads = nn_cpu_count();
+        threads = (size_t)nn_cpu_count();
     if (threads > EXPORT_MAX_THREADS)
         threads = EXPORT_MAX_THREADS;
     pthread_t tid[EXPORT_MAX_THREADS];

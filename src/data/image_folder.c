@@ -13,6 +13,8 @@
  * call in the same thread is safe. */
 #define _DEFAULT_SOURCE /* d_type and DT_* in <dirent.h> */
 #include "data/image_folder.h"
+
+#include "sys/cpu.h"
 #include "data/png_fast.h"
 
 #include <dirent.h>
@@ -35,12 +37,6 @@ enum { CHUNK = 32, MAX_THREADS = 64 };
 
 static const char *const IMAGE_EXTS[] = {"png", "jpg", "jpeg", "bmp", "pgm", "ppm",
                                          "pnm", "gif", "tga",  NULL};
-
-size_t nn_cpu_count(void)
-{
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-    return n > 0 ? (size_t)n : 1;
-}
 
 /* ---------------------------------------------------------------- scanning */
 
@@ -606,7 +602,7 @@ void nn_folder_report_free(nn_folder_report *r)
 static void decode_parallel(job *j)
 {
     size_t left = j->end - atomic_load(&j->next);
-    size_t threads = j->o->threads ? j->o->threads : nn_cpu_count();
+    size_t threads = j->o->threads ? j->o->threads : (size_t)nn_cpu_count();
     size_t chunks = (left + CHUNK - 1) / CHUNK;
     if (threads > chunks)
         threads = chunks ? chunks : 1;

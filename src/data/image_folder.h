@@ -109,7 +109,4 @@ nn_status nn_export_png(const nn_dataset *ds, const char *out_dir, size_t thread
                         void (*progress)(void *ctx, size_t done, size_t total), void *ctx,
                         nn_error *err);
 
-/* Online processors (at least 1). */
-size_t nn_cpu_count(void);
-
 #endif

@@ -7,10 +7,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sys/clock.h"
-#include "sys/log.h"
-#include "run/csv.h"
 #include "data/image_folder.h"
+#include "run/csv.h"
+#include "sys/clock.h"
+#include "sys/fs.h"
+#include "sys/log.h"
 
 /* One informational line through the hooks\' log (which may be absent). */
 #define say(h, ...) nn_logf((h) ? (h)->log : NULL, (h) ? (h)->ctx : NULL, __VA_ARGS__)
@@ -174,7 +175,7 @@ char *nn_classes_path(const char *csv)
 
 nn_status nn_write_classes(const nn_dataset *ds, const char *path, nn_error *err)
 {
-    nn_status st = nn_mkdirs_for(path, err);
+    nn_status st = nn_mkdirs_for(path, "the class list's directory", err);
     if (st != NN_OK)
         return st;
     FILE *f = fopen(path, "w");

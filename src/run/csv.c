@@ -1,36 +1,12 @@
 /* csv.c - writing the per-epoch CSV. */
 #include "run/csv.h"
 
+#include "sys/fs.h"
+
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-
-nn_status nn_mkdirs_for(const char *file, nn_error *err)
-{
-    char *dir = strdup(file);
-    if (!dir)
-        return nn_fail(err, NN_ESYS, "out of memory");
-    char *slash = strrchr(dir, '/');
-    nn_status st = NN_OK;
-    if (slash && slash != dir) {
-        *slash = '\0';
-        for (char *p = dir + 1; st == NN_OK; p++) {
-            char saved = *p;
-            if (saved != '/' && saved != '\0')
-                continue;
-            *p = '\0';
-            if (mkdir(dir, 0777) != 0 && errno != EEXIST)
-                st = nn_fail(err, NN_ECONFIG, "%s: cannot create the CSV's directory: %s", dir,
-                             strerror(errno));
-            *p = saved;
-            if (saved == '\0')
-                break;
-        }
-    }
-    free(dir);
-    return st;
-}
 
 static int is_prelu(const nn_module *mod)
 {
@@ -44,7 +20,7 @@ nn_status nn_csv_open(nn_csv *c, const char *path, const nn_model *m, int val_co
     if (strcmp(path, "-") == 0) {
         c->f = stdout;
     } else {
-        nn_status st = nn_mkdirs_for(path, err);
+        nn_status st = nn_mkdirs_for(path, "the CSV's directory", err);
         if (st != NN_OK)
             return st;
         c->f = fopen(path, "w");

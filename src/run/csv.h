@@ -39,7 +39,4 @@ nn_status nn_csv_write(nn_csv *c, const nn_csv_row *row, const nn_dead *d, const
 /* Closes the file; reports a write error that happened on close. */
 nn_status nn_csv_close(nn_csv *c, nn_error *err);
 
-/* Creates every missing directory of the parent path of file (like mkdir -p). */
-nn_status nn_mkdirs_for(const char *file, nn_error *err);
-
 #endif

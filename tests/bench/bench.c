@@ -29,6 +29,7 @@
 #include <omp.h>
 #endif
 
+#include "sys/cpu.h"
 #include "config/config.h"
 #include "data/dataset.h"
 #include "math/gemm/gemm.h"
@@ -425,7 +426,7 @@ int main(int argc, char **argv)
     if (epochs < 1 || epochs > 60)
         epochs = 5;
     if (threads <= 0)
-        threads = nn_available_cores();
+        threads = nn_cpu_count();
 
     nn_gemm_ctx *g;
     nn_error err;

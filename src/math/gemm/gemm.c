@@ -22,6 +22,7 @@
 #include "math/gemm/gemm.h"
 
 #include "math/fpmode.h"
+#include "sys/cpu.h"
 
 #include <stdatomic.h>
 #include <stdint.h>
@@ -1001,16 +1002,6 @@ void nn_gemm_ex(nn_gemm_ctx *ctx, nn_trans ta, nn_trans tb, size_t m, size_t n, 
 
 /* ------------------------------------------------------------ context */
 
-int nn_available_cores(void)
-{
-#ifdef _OPENMP
-    int n = omp_get_num_procs();
-#else
-    long n = sysconf(_SC_NPROCESSORS_ONLN);
-#endif
-    return n > 0 ? (int)n : 1;
-}
-
 /* The kernel called want (NULL or "": the best this CPU supports); -1 when unavailable. */
 static int pick_kernel(const char *want, kernel *k, int *fast)
 {
@@ -1073,7 +1064,7 @@ nn_status nn_gemm_create(nn_gemm_ctx **out, const char *want, int threads, nn_er
         );
     }
     if (threads <= 0)
-        threads = nn_available_cores();
+        threads = nn_cpu_count();
     if (threads > MAX_THREADS)
         threads = MAX_THREADS;
     ctx->threads = threads;

@@ -62,7 +62,4 @@ void nn_gemm_ex(nn_gemm_ctx *ctx, nn_trans ta, nn_trans tb, size_t m, size_t n, 
                 float *c, size_t ldc, nn_gemm_split split, nn_gemm_epilogue epilogue,
                 void *epilogue_ctx);
 
-/* The number of cores this process may run on (at least 1). */
-int nn_available_cores(void);
-
 #endif

@@ -1,0 +1,43 @@
+/* fs.c - mkdir -p. */
+#include "sys/fs.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+nn_status nn_mkdirs(const char *dir, const char *what, nn_error *err)
+{
+    char *path = strdup(dir);
+    if (!path)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    nn_status st = NN_OK;
+    /* Each prefix ending at a '/' (the root excepted), then the whole path. */
+    for (char *p = path + 1; *path; p++) {
+        char saved = *p;
+        if (saved != '/' && saved != '\0')
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST)
+            st = nn_fail(err, NN_ECONFIG, "%s: cannot create %s: %s", path, what,
+                         strerror(errno));
+        *p = saved;
+        if (saved == '\0' || st != NN_OK)
+            break;
+    }
+    free(path);
+    return st;
+}
+
+nn_status nn_mkdirs_for(const char *file, const char *what, nn_error *err)
+{
+    const char *slash = strrchr(file, '/');
+    if (!slash || slash == file)
+        return NN_OK;
+    char *dir = strndup(file, (size_t)(slash - file));
+    if (!dir)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    nn_status st = nn_mkdirs(dir, what, err);
+    free(dir);
+    return st;
+}
