@@ -54,7 +54,7 @@ START_TEST(test_loss_falls)
     ck_assert_int_eq(th_synthetic(&train, 1000, 10, 5, 11), 0);
     ck_assert_int_eq(th_synthetic(&test, 200, 10, 5, 12), 0);
     record rec = {0};
-    nn_train_hooks hooks = {.ctx = &rec, .epoch = on_epoch};
+    nn_hooks hooks = {.ctx = &rec, .epoch = on_epoch};
     nn_error err;
     ck_assert_msg(nn_train_on(&cfg, &train, &test, &hooks, &err) == NN_OK, "%s", err.msg);
     ck_assert_uint_eq(rec.n, 5);
@@ -102,7 +102,7 @@ START_TEST(test_flush_denormals)
         cfg.train.flush_denormals = flush;
         ck_assert_int_eq(nn_config_set_csv(&cfg, "/dev/null", NULL), NN_OK);
         record rec = {0};
-        nn_train_hooks hooks = {.ctx = &rec, .epoch = on_epoch};
+        nn_hooks hooks = {.ctx = &rec, .epoch = on_epoch};
         nn_error err;
         ck_assert_msg(nn_train_on(&cfg, &train, &test, &hooks, &err) == NN_OK, "%s", err.msg);
         ck_assert_uint_eq(rec.n, 5);
@@ -163,7 +163,7 @@ START_TEST(test_threads_identical_weights)
         cfg.modules[0].units = 300;
         cfg.modules[2].units = 200;
         ck_assert_int_eq(nn_config_set_csv(&cfg, "/dev/null", NULL), NN_OK);
-        nn_train_hooks hooks = {.ctx = &w[t], .done = keep_weights};
+        nn_hooks hooks = {.ctx = &w[t], .done = keep_weights};
         nn_error err;
         ck_assert_msg(nn_train_on(&cfg, &train, &test, &hooks, &err) == NN_OK, "%s", err.msg);
         ck_assert_ptr_nonnull(w[t].p);

@@ -120,7 +120,7 @@ static int export_images(int argc, char **argv)
 /* nntrain check-data CONFIG: load as a run would, report, train nothing. */
 static nn_status check_data(const nn_config *cfg, progress *prog, nn_error *err)
 {
-    nn_load_hooks hooks = {prog, on_log, on_load};
+    nn_hooks hooks = {.ctx = prog, .log = on_log, .load = on_load};
     nn_dataset train, test;
     nn_status st = nn_data_load(cfg, &hooks, &train, &test, err);
     if (st == NN_OK && train.dim != test.dim)
@@ -259,7 +259,7 @@ int main(int argc, char **argv)
         if (csv)
             st = nn_config_set_csv(&cfg, csv, &err);
         prog.tty = isatty(STDERR_FILENO);
-        nn_train_hooks hooks = {.ctx = &prog, .log = on_log, .epoch = on_epoch, .batch = on_batch,
+        nn_hooks hooks = {.ctx = &prog, .log = on_log, .epoch = on_epoch, .batch = on_batch,
                                 .load = on_load};
         if (st == NN_OK && check_only)
             st = check_data(&cfg, &prog, &err);

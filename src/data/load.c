@@ -13,10 +13,7 @@
 #include "sys/fs.h"
 #include "sys/log.h"
 
-/* One informational line through the hooks\' log (which may be absent). */
-#define say(h, ...) nn_logf((h) ? (h)->log : NULL, (h) ? (h)->ctx : NULL, __VA_ARGS__)
-
-static nn_status load_idx(const nn_config *cfg, const nn_load_hooks *h, nn_dataset *train,
+static nn_status load_idx(const nn_config *cfg, const nn_hooks *h, nn_dataset *train,
                           nn_dataset *test, nn_error *err)
 {
     /* Both sets first, then the summary: a bad file gives its error line alone. */
@@ -30,23 +27,23 @@ static nn_status load_idx(const nn_config *cfg, const nn_load_hooks *h, nn_datas
                      err);
     if (st != NN_OK)
         return st;
-    say(h, "train: %zu images of %zux%zu from %s (%.3f s)", train->n, train->rows, train->cols,
-        cfg->data.train_images, t1 - t0);
-    say(h, "test: %zu images of %zux%zu from %s (%.3f s)", test->n, test->rows, test->cols,
-        cfg->data.test_images, nn_now() - t1);
+    nn_say(h, "train: %zu images of %zux%zu from %s (%.3f s)", train->n, train->rows, train->cols,
+           cfg->data.train_images, t1 - t0);
+    nn_say(h, "test: %zu images of %zux%zu from %s (%.3f s)", test->n, test->rows, test->cols,
+           cfg->data.test_images, nn_now() - t1);
     return NN_OK;
 }
 
 /* Progress hook adapter: the folder loader's (ctx, done, total) plus which set. */
 typedef struct progress_ctx {
-    const nn_load_hooks *h;
+    const nn_hooks *h;
     const char *what;
 } progress_ctx;
 
 static void on_progress(void *ctx, size_t done, size_t total)
 {
     const progress_ctx *p = ctx;
-    p->h->progress(p->h->ctx, p->what, done, total);
+    p->h->load(p->h->ctx, p->what, done, total);
 }
 
 /* "cat, dog, ..." (label order) cut to fit buf. */
@@ -66,7 +63,7 @@ static void class_list(const nn_folder *f, char *buf, size_t n)
 }
 
 /* scan_s: seconds spent listing the folder (reported with the decoding time). */
-static nn_status decode_set(const nn_config *cfg, const nn_load_hooks *h, const nn_folder *f,
+static nn_status decode_set(const nn_config *cfg, const nn_hooks *h, const nn_folder *f,
                             const char *what, double scan_s, nn_dataset *ds, nn_error *err)
 {
     progress_ctx pc = {h, what};
@@ -74,26 +71,26 @@ static nn_status decode_set(const nn_config *cfg, const nn_load_hooks *h, const 
                            .on_bad = cfg->data.skip_bad_files ? NN_BAD_FILE_SKIP
                                                               : NN_BAD_FILE_ERROR,
                            .ctx = &pc,
-                           .progress = h && h->progress ? on_progress : NULL};
+                           .progress = h && h->load ? on_progress : NULL};
     nn_folder_report rep;
     double t = nn_now();
     nn_status st = nn_folder_decode(f, &o, ds, &rep, err);
     if (st != NN_OK)
         return st;
     t = nn_now() - t;
-    say(h,
+    nn_say(h,
         "%s: %zu images in %zu classes from %s, %zux%zux%zu (%.3f s: listing %.3f, decoding "
         "%.3f); not loaded: %zu hidden, %zu non-image files, %zu files outside class folders, "
         "%zu folders inside class folders, %zu bad files skipped",
         what, ds->n, ds->n_classes, f->root, ds->rows, ds->cols, ds->channels, scan_s + t, scan_s,
         t, f->n_hidden, f->n_other_ext, f->n_root_files, f->n_subdirs, rep.skipped);
     if (rep.skipped > 0) {
-        say(h, "%s: skipped %zu bad file%s (\"on_bad_file\": \"skip\"); the first %s:", what,
-            rep.skipped, rep.skipped == 1 ? "" : "s", rep.skipped == 1 ? "one" : "ones");
+        nn_say(h, "%s: skipped %zu bad file%s (\"on_bad_file\": \"skip\"); the first %s:", what,
+               rep.skipped, rep.skipped == 1 ? "" : "s", rep.skipped == 1 ? "one" : "ones");
         for (size_t k = 0; k < NN_FOLDER_SKIP_NAMES && k < rep.skipped; k++)
-            say(h, "  %s: %s", rep.skipped_names[k], rep.skipped_reasons[k]);
+            nn_say(h, "  %s: %s", rep.skipped_names[k], rep.skipped_reasons[k]);
         if (rep.skipped > NN_FOLDER_SKIP_NAMES)
-            say(h, "  ... and %zu more", rep.skipped - NN_FOLDER_SKIP_NAMES);
+            nn_say(h, "  ... and %zu more", rep.skipped - NN_FOLDER_SKIP_NAMES);
     }
     nn_folder_report_free(&rep);
     return NN_OK;
@@ -111,7 +108,7 @@ static nn_status check_limit(const nn_config *cfg, const nn_folder *f, size_t li
                    f->n_classes);
 }
 
-static nn_status load_folders(const nn_config *cfg, const nn_load_hooks *h, nn_dataset *train,
+static nn_status load_folders(const nn_config *cfg, const nn_hooks *h, nn_dataset *train,
                               nn_dataset *test, nn_error *err)
 {
     nn_folder ftrain, ftest;
@@ -134,7 +131,7 @@ static nn_status load_folders(const nn_config *cfg, const nn_load_hooks *h, nn_d
         nn_folder_limit(&ftrain, cfg->data.train_limit);
         nn_folder_limit(&ftest, cfg->data.test_limit);
         class_list(&ftrain, classes, sizeof classes);
-        say(h, "classes: %zu, in label order (0 first): %s", ftrain.n_classes, classes);
+        nn_say(h, "classes: %zu, in label order (0 first): %s", ftrain.n_classes, classes);
         st = decode_set(cfg, h, &ftrain, "train", t1 - t0, train, err);
     }
     if (st == NN_OK)
@@ -144,7 +141,7 @@ static nn_status load_folders(const nn_config *cfg, const nn_load_hooks *h, nn_d
     return st;
 }
 
-nn_status nn_data_load(const nn_config *cfg, const nn_load_hooks *hooks, nn_dataset *train,
+nn_status nn_data_load(const nn_config *cfg, const nn_hooks *hooks, nn_dataset *train,
                        nn_dataset *test, nn_error *err)
 {
     memset(train, 0, sizeof *train);

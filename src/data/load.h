@@ -2,7 +2,7 @@
  * or image folders), and the class list file written next to the CSV.
  *
  * The library never prints: summaries (counts, classes, ignored and skipped files, load
- * times) go to the log hook, decoding progress to the progress hook. */
+ * times) go to the log hook, decoding progress to the load hook. */
 #ifndef NN_LOAD_H
 #define NN_LOAD_H
 
@@ -11,20 +11,13 @@
 #include "config/config.h"
 #include "data/dataset.h"
 #include "sys/error.h"
-
-typedef struct nn_load_hooks {
-    void *ctx;
-    /* One informational line. May be NULL. */
-    void (*log)(void *ctx, const char *line);
-    /* Decoding progress of an image folder; what is "train" or "test". May be NULL. */
-    void (*progress)(void *ctx, const char *what, size_t done, size_t total);
-} nn_load_hooks;
+#include "sys/log.h"
 
 /* Loads both sets named by cfg->data (limits applied; image folders: same class names
  * required, decoded in parallel, bad files handled per on_bad_file). On failure both
  * data sets are zeroed. NN_EDATA for bad data, NN_ECONFIG for a limit that does not fit
  * the data, NN_ESYS when out of memory. */
-nn_status nn_data_load(const nn_config *cfg, const nn_load_hooks *hooks, nn_dataset *train,
+nn_status nn_data_load(const nn_config *cfg, const nn_hooks *hooks, nn_dataset *train,
                        nn_dataset *test, nn_error *err);
 
 /* The class list's path for a CSV path: "runs/x.csv" -> "runs/x.classes.txt" (".csv" is

@@ -24,9 +24,6 @@ enum { EVAL_CHUNK = 256 };      /* rows per forward pass when evaluating */
 enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_SPLIT = 3 };
 #define NN_PI 3.14159265358979323846
 
-/* One informational line through the hooks\' log (which may be absent). */
-#define say(h, ...) nn_logf((h) ? (h)->log : NULL, (h) ? (h)->ctx : NULL, __VA_ARGS__)
-
 double nn_schedule_lr(const nn_config *cfg, size_t e)
 {
     double lr = cfg->optim.lr;
@@ -46,7 +43,7 @@ double nn_schedule_lr(const nn_config *cfg, size_t e)
 typedef struct run {
     const nn_config *cfg;
     const nn_dataset *train, *test;
-    const nn_train_hooks *hooks;
+    const nn_hooks *hooks;
     nn_norm norm;       /* pixel normalization */
     nn_model model;
     nn_sgd sgd;
@@ -262,7 +259,7 @@ static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, 
 }
 
 static nn_status train_on(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
-                          const nn_train_hooks *hooks, nn_error *err)
+                          const nn_hooks *hooks, nn_error *err)
 {
     run r = {.cfg = cfg, .train = train, .test = test, .hooks = hooks, .t0 = nn_now()};
     nn_status st;
@@ -293,7 +290,7 @@ static nn_status train_on(const nn_config *cfg, const nn_dataset *train, const n
                            "%s: every training pixel has the same value; \"standard\" "
                            "normalization needs a spread (use \"unit\")",
                            nn_config_train_source(cfg));
-        say(hooks, "normalize: standard, mean %.6f std %.6f (of pixel/255 over %zu training images)",
+        nn_say(hooks, "normalize: standard, mean %.6f std %.6f (of pixel/255 over %zu training images)",
             mean, std, train->n);
     }
 
@@ -336,9 +333,9 @@ static nn_status train_on(const nn_config *cfg, const nn_dataset *train, const n
     nn_split_indices(train->n, r.n_val, &split_rng, r.train_idx, r.val_idx);
     memcpy(r.order, r.train_idx, r.n_train * sizeof *r.order);
     if (r.n_val)
-        say(hooks, "validation: %zu of the %zu training samples held out (seed %llu)", r.n_val,
+        nn_say(hooks, "validation: %zu of the %zu training samples held out (seed %llu)", r.n_val,
             train->n, (unsigned long long)cfg->seed);
-    say(hooks, "model: %zu modules, %zu parameters, %zu hidden units; %zu training and %zu test samples",
+    nn_say(hooks, "model: %zu modules, %zu parameters, %zu hidden units; %zu training and %zu test samples",
         r.model.n_modules, r.model.n_params, r.dead.total, r.n_train, test->n);
 
     nn_epoch_report rep = {.epoch = 0, .epochs = cfg->train.epochs, .lr = nn_schedule_lr(cfg, 0)};
@@ -359,7 +356,7 @@ static nn_status train_on(const nn_config *cfg, const nn_dataset *train, const n
 }
 
 nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
-                      const nn_train_hooks *hooks, nn_error *err)
+                      const nn_hooks *hooks, nn_error *err)
 {
     nn_fpmode fp = nn_fp_flush(cfg->train.flush_denormals); /* this thread, for the run */
     nn_status st = train_on(cfg, train, test, hooks, err);
@@ -369,7 +366,7 @@ nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_da
 
 /* The class list of an image folder, next to the CSV (not for a CSV on stdout). */
 static nn_status write_classes(const nn_config *cfg, const nn_dataset *train,
-                               const nn_train_hooks *hooks, nn_error *err)
+                               const nn_hooks *hooks, nn_error *err)
 {
     if (!train->class_names || strcmp(cfg->csv, "-") == 0)
         return NN_OK;
@@ -378,17 +375,15 @@ static nn_status write_classes(const nn_config *cfg, const nn_dataset *train,
         return nn_fail(err, NN_ESYS, "out of memory");
     nn_status st = nn_write_classes(train, path, err);
     if (st == NN_OK)
-        say(hooks, "classes: written to %s (line i = label i)", path);
+        nn_say(hooks, "classes: written to %s (line i = label i)", path);
     free(path);
     return st;
 }
 
-nn_status nn_train(const nn_config *cfg, const nn_train_hooks *hooks, nn_error *err)
+nn_status nn_train(const nn_config *cfg, const nn_hooks *hooks, nn_error *err)
 {
     nn_dataset train, test;
-    nn_load_hooks lh = {hooks ? hooks->ctx : NULL, hooks ? hooks->log : NULL,
-                        hooks ? hooks->load : NULL};
-    nn_status st = nn_data_load(cfg, &lh, &train, &test, err);
+    nn_status st = nn_data_load(cfg, hooks, &train, &test, err);
     if (st == NN_OK)
         st = write_classes(cfg, &train, hooks, err);
     if (st == NN_OK)

@@ -10,6 +10,7 @@
 #include "data/dataset.h"
 #include "run/dead.h"
 #include "sys/error.h"
+#include "sys/log.h"
 #include "nn/model.h"
 
 typedef struct nn_epoch_report {
@@ -25,29 +26,14 @@ typedef struct nn_epoch_report {
     double val_loss, val_acc;
 } nn_epoch_report;
 
-typedef struct nn_train_hooks {
-    void *ctx;
-    /* An informational line (data summary, normalization statistics). May be NULL. */
-    void (*log)(void *ctx, const char *line);
-    /* After each CSV row. May be NULL. */
-    void (*epoch)(void *ctx, const nn_epoch_report *r);
-    /* Within an epoch, every few batches. May be NULL. */
-    void (*batch)(void *ctx, size_t epoch, size_t epochs, size_t done, size_t total,
-                  double images_per_sec);
-    /* While an image folder is decoded (what: "train" or "test"). May be NULL. */
-    void (*load)(void *ctx, const char *what, size_t done, size_t total);
-    /* After the last epoch, with the trained model (its parameters are final). May be NULL. */
-    void (*done)(void *ctx, const nn_model *m);
-} nn_train_hooks;
-
 /* Loads the data named by cfg and runs the training. */
-nn_status nn_train(const nn_config *cfg, const nn_train_hooks *hooks, nn_error *err);
+nn_status nn_train(const nn_config *cfg, const nn_hooks *hooks, nn_error *err);
 
 /* Runs the training on data sets already in memory (train and test must share dim).
  * With cfg->data.validation > 0, that many samples of train (chosen by a shuffle from the
  * seed's stream 3) are held out and evaluated after every epoch instead of trained on. */
 nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
-                      const nn_train_hooks *hooks, nn_error *err);
+                      const nn_hooks *hooks, nn_error *err);
 
 /* Learning rate of the (0-based) epoch e under cfg's schedule. */
 double nn_schedule_lr(const nn_config *cfg, size_t e);

@@ -273,7 +273,7 @@ static int run_workload(const workload *w, const nn_dataset *train, const nn_dat
     }
     double sec[64];
     timing t = {sec, 0, sizeof sec / sizeof sec[0]};
-    nn_train_hooks hooks = {.ctx = &t, .epoch = on_epoch};
+    nn_hooks hooks = {.ctx = &t, .epoch = on_epoch};
     nn_status st = nn_train_on(&cfg, train, test, &hooks, &err);
     double flops = macs_per_sample(&cfg, train->dim) * 2.0 * (double)train->n;
     nn_config_free(&cfg);
