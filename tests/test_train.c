@@ -8,6 +8,7 @@
 #include "helpers.h"
 #include "math/fpmode.h"
 #include "math/rng.h"
+#include "nntrain.h"
 #include "run/train.h"
 #include "suites.h"
 

@@ -54,10 +54,11 @@ nn_status nn_csv_open(nn_csv *c, const char *path, const nn_model *m, int val_co
     return NN_OK;
 }
 
-nn_status nn_csv_write(nn_csv *c, const nn_csv_row *row, const nn_dead *d, const nn_model *m,
-                       nn_error *err)
+nn_status nn_csv_write(nn_csv *c, const nn_epoch_report *row, nn_error *err)
 {
     FILE *f = c->f;
+    const nn_dead *d = row->dead;
+    const nn_model *m = row->model;
     fprintf(f, "%zu,%zu,%.9g,", row->epoch, row->step, row->lr);
     if (row->has_train)
         fprintf(f, "%.6f,%.6f,", row->train_loss, row->train_acc);

@@ -9,9 +9,7 @@
 
 #include <stdio.h>
 
-#include "run/dead.h"
-#include "sys/error.h"
-#include "nn/model.h"
+#include "nntrain.h"
 
 typedef struct nn_csv {
     FILE *f;
@@ -20,22 +18,13 @@ typedef struct nn_csv {
     char *path;
 } nn_csv;
 
-typedef struct nn_csv_row {
-    size_t epoch, step;
-    double lr;
-    int has_train; /* 0 on the epoch-0 row: train_loss and train_acc left empty */
-    double train_loss, train_acc, test_loss, test_acc;
-    double seconds;
-    double val_loss, val_acc; /* written only when the CSV has the validation columns */
-} nn_csv_row;
-
 /* Opens path ("-" = stdout), creating missing directories, and writes the header;
  * val_columns: add val_loss,val_acc after train_acc. */
 nn_status nn_csv_open(nn_csv *c, const char *path, const nn_model *m, int val_columns,
                       nn_error *err);
-/* Writes one row; dead counts come from d, slopes from the model's PReLU modules. */
-nn_status nn_csv_write(nn_csv *c, const nn_csv_row *row, const nn_dead *d, const nn_model *m,
-                       nn_error *err);
+/* Writes the row of one epoch: dead counts from row->dead, slopes from row->model's PReLU
+ * modules. */
+nn_status nn_csv_write(nn_csv *c, const nn_epoch_report *row, nn_error *err);
 /* Closes the file; reports a write error that happened on close. */
 nn_status nn_csv_close(nn_csv *c, nn_error *err);
 

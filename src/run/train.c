@@ -174,22 +174,11 @@ static nn_status end_epoch(run *r, nn_epoch_report *rep, nn_error *err)
     nn_dead_finish(&r->dead);
 
     rep->seconds = nn_now() - r->t0;
-    nn_csv_row row = {.epoch = rep->epoch,
-                      .step = rep->step,
-                      .lr = rep->lr,
-                      .has_train = rep->has_train,
-                      .train_loss = rep->train_loss,
-                      .train_acc = rep->train_acc,
-                      .test_loss = rep->test_loss,
-                      .test_acc = rep->test_acc,
-                      .seconds = rep->seconds,
-                      .val_loss = rep->val_loss,
-                      .val_acc = rep->val_acc};
-    nn_status st = nn_csv_write(&r->csv, &row, &r->dead, &r->model, err);
-    if (st != NN_OK)
-        return st;
     rep->dead = &r->dead;
     rep->model = &r->model;
+    nn_status st = nn_csv_write(&r->csv, rep, err);
+    if (st != NN_OK)
+        return st;
     if (r->hooks && r->hooks->epoch)
         r->hooks->epoch(r->hooks->ctx, rep);
     return NN_OK;

@@ -1,0 +1,49 @@
+/* nntrain.h - the public face of the library: what the command line and the tests use.
+ *
+ * A run: nn_config_load reads and validates a JSON config, nn_train loads the data it
+ * names, makes every check, trains and writes one CSV row per epoch; nn_check_data loads
+ * and checks the same way and trains nothing. The library never prints and never exits:
+ * it reports through nn_hooks, and a failure is an nn_status with one line in nn_error.
+ *
+ * Types defined once beside their sources and exposed here through their headers:
+ * nn_status and nn_error (sys/error.h), nn_config (config/config.h), nn_dataset
+ * (data/dataset.h), the model and the dead-unit counts an epoch record points to
+ * (nn/model.h, run/dead.h), nn_hooks (sys/log.h: the data loader takes them too, and
+ * data/ must not include run/). */
+#ifndef NNTRAIN_H
+#define NNTRAIN_H
+
+#include <stddef.h>
+
+#include "config/config.h"
+#include "data/dataset.h"
+#include "nn/model.h"
+#include "run/dead.h"
+#include "sys/error.h"
+#include "sys/log.h"
+
+/* One epoch as measured by the training loop: the CSV row is written from it and the
+ * epoch hook receives it. Epoch 0 is the untrained model (no training columns). */
+typedef struct nn_epoch_report {
+    size_t epoch, epochs, step;
+    double lr;
+    int has_train; /* 0 for epoch 0 (before any update): train_loss and train_acc unset */
+    double train_loss, train_acc, test_loss, test_acc;
+    int has_val; /* a validation split is held out: val_loss and val_acc are set */
+    double val_loss, val_acc;
+    double seconds;        /* since the start of the run */
+    double images_per_sec; /* training throughput of this epoch (0 for epoch 0) */
+    const nn_dead *dead;   /* dead units per module, from this epoch's probe */
+    const nn_model *model; /* the model (PReLU slopes, module names) */
+} nn_epoch_report;
+
+/* Loads the data named by cfg and runs the training. */
+nn_status nn_train(const nn_config *cfg, const nn_hooks *hooks, nn_error *err);
+
+/* Runs the training on data sets already in memory (train and test must share dim).
+ * With cfg->data.validation > 0, that many samples of train (chosen by a shuffle from the
+ * seed's stream 3) are held out and evaluated after every epoch instead of trained on. */
+nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
+                      const nn_hooks *hooks, nn_error *err);
+
+#endif
