@@ -2,15 +2,11 @@
  * folders (scanned both before either is decoded, so a class mismatch costs nothing). */
 #include "data/load.h"
 
-#include <errno.h>
 #include <stdio.h>
-#include <stdlib.h>
 #include <string.h>
 
 #include "data/image_folder.h"
-#include "run/csv.h"
 #include "sys/clock.h"
-#include "sys/fs.h"
 #include "sys/log.h"
 
 static nn_status load_idx(const nn_config *cfg, const nn_hooks *h, nn_dataset *train,
@@ -154,39 +150,4 @@ nn_status nn_data_load(const nn_config *cfg, const nn_hooks *hooks, nn_dataset *
         nn_dataset_free(test);
     }
     return st;
-}
-
-char *nn_classes_path(const char *csv)
-{
-    if (csv == NULL || strcmp(csv, "-") == 0)
-        return NULL;
-    size_t n = strlen(csv);
-    if (n >= 4 && strcmp(csv + n - 4, ".csv") == 0)
-        n -= 4;
-    size_t size = n + sizeof ".classes.txt";
-    char *path = malloc(size);
-    if (path != NULL)
-        snprintf(path, size, "%.*s.classes.txt", (int)n, csv);
-    return path;
-}
-
-nn_status nn_write_classes(const nn_dataset *ds, const char *path, nn_error *err)
-{
-    nn_status st = nn_mkdirs_for(path, "the class list's directory", err);
-    if (st != NN_OK)
-        return st;
-    FILE *f = fopen(path, "w");
-    if (f == NULL)
-        return nn_fail(err, NN_ESYS, "%s: cannot write the class list: %s", path, strerror(errno));
-    for (size_t c = 0; c < ds->n_classes; c++)
-        fprintf(f, "%s\n", ds->class_names ? ds->class_names[c] : "");
-    int bad = ferror(f);
-    int e = errno;
-    if (fclose(f) != 0 && !bad) {
-        bad = 1;
-        e = errno;
-    }
-    if (bad)
-        return nn_fail(err, NN_ESYS, "%s: writing the class list failed: %s", path, strerror(e));
-    return NN_OK;
 }

@@ -1,5 +1,5 @@
 /* load.h - the training and test sets a config names, whatever their format (IDX files
- * or image folders), and the class list file written next to the CSV.
+ * or image folders).
  *
  * The library never prints: summaries (counts, classes, ignored and skipped files, load
  * times) go to the log hook, decoding progress to the load hook. */
@@ -19,13 +19,5 @@
  * the data, NN_ESYS when out of memory. */
 nn_status nn_data_load(const nn_config *cfg, const nn_hooks *hooks, nn_dataset *train,
                        nn_dataset *test, nn_error *err);
-
-/* The class list's path for a CSV path: "runs/x.csv" -> "runs/x.classes.txt" (".csv" is
- * replaced when present, else appended to). NULL for "-" (stdout) or out of memory. */
-char *nn_classes_path(const char *csv);
-
-/* Writes ds->class_names, one per line in label order, to path (creating missing
- * directories). NN_ESYS when the file cannot be written. */
-nn_status nn_write_classes(const nn_dataset *ds, const char *path, nn_error *err);
 
 #endif

@@ -1,4 +1,4 @@
-/* csv.c - writing the per-epoch CSV. */
+/* csv.c - writing the per-epoch CSV and the class list. */
 #include "run/csv.h"
 
 #include "sys/fs.h"
@@ -6,7 +6,6 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 
 static int is_prelu(const nn_module *mod)
 {
@@ -94,5 +93,55 @@ nn_status nn_csv_close(nn_csv *c, nn_error *err)
                      strerror(errno));
     free(c->path);
     memset(c, 0, sizeof *c);
+    return st;
+}
+
+char *nn_classes_path(const char *csv)
+{
+    if (csv == NULL || strcmp(csv, "-") == 0)
+        return NULL;
+    size_t n = strlen(csv);
+    if (n >= 4 && strcmp(csv + n - 4, ".csv") == 0)
+        n -= 4;
+    size_t size = n + sizeof ".classes.txt";
+    char *path = malloc(size);
+    if (path != NULL)
+        snprintf(path, size, "%.*s.classes.txt", (int)n, csv);
+    return path;
+}
+
+static nn_status write_classes(const nn_dataset *ds, const char *path, nn_error *err)
+{
+    nn_status st = nn_mkdirs_for(path, "the class list's directory", err);
+    if (st != NN_OK)
+        return st;
+    FILE *f = fopen(path, "w");
+    if (f == NULL)
+        return nn_fail(err, NN_ESYS, "%s: cannot write the class list: %s", path, strerror(errno));
+    for (size_t c = 0; c < ds->n_classes; c++)
+        fprintf(f, "%s\n", ds->class_names ? ds->class_names[c] : "");
+    int bad = ferror(f);
+    int e = errno;
+    if (fclose(f) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    if (bad)
+        return nn_fail(err, NN_ESYS, "%s: writing the class list failed: %s", path, strerror(e));
+    return NN_OK;
+}
+
+nn_status nn_csv_write_classes(const char *csv, const nn_dataset *ds, const nn_hooks *h,
+                               nn_error *err)
+{
+    if (!ds->class_names || strcmp(csv, "-") == 0)
+        return NN_OK;
+    char *path = nn_classes_path(csv);
+    if (!path)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    nn_status st = write_classes(ds, path, err);
+    if (st == NN_OK)
+        nn_say(h, "classes: written to %s (line i = label i)", path);
+    free(path);
     return st;
 }

@@ -1,4 +1,4 @@
-/* csv.h - the per-epoch CSV.
+/* csv.h - the run's output files: the per-epoch CSV and the class list next to it.
  *
  * Columns: epoch,step,lr,train_loss,train_acc,[val_loss,val_acc,]test_loss,test_acc,dead,dead_frac,
  * dead_<i> for each activation module i, slope_<i> (mean slope) for each PReLU module
@@ -27,5 +27,15 @@ nn_status nn_csv_open(nn_csv *c, const char *path, const nn_model *m, int val_co
 nn_status nn_csv_write(nn_csv *c, const nn_epoch_report *row, nn_error *err);
 /* Closes the file; reports a write error that happened on close. */
 nn_status nn_csv_close(nn_csv *c, nn_error *err);
+
+/* The class list's path for a CSV path: "runs/x.csv" -> "runs/x.classes.txt" (".csv" is
+ * replaced when present, else appended to). NULL for "-" (stdout) or out of memory. */
+char *nn_classes_path(const char *csv);
+
+/* Writes ds->class_names (an image folder's), one per line in label order, to the class
+ * list of csv (creating missing directories) and logs its path. Nothing to do for a data
+ * set without class names or a CSV on stdout. NN_ESYS when the file cannot be written. */
+nn_status nn_csv_write_classes(const char *csv, const nn_dataset *ds, const nn_hooks *h,
+                               nn_error *err);
 
 #endif

@@ -353,28 +353,12 @@ nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_da
     return st;
 }
 
-/* The class list of an image folder, next to the CSV (not for a CSV on stdout). */
-static nn_status write_classes(const nn_config *cfg, const nn_dataset *train,
-                               const nn_hooks *hooks, nn_error *err)
-{
-    if (!train->class_names || strcmp(cfg->csv, "-") == 0)
-        return NN_OK;
-    char *path = nn_classes_path(cfg->csv);
-    if (!path)
-        return nn_fail(err, NN_ESYS, "out of memory");
-    nn_status st = nn_write_classes(train, path, err);
-    if (st == NN_OK)
-        nn_say(hooks, "classes: written to %s (line i = label i)", path);
-    free(path);
-    return st;
-}
-
 nn_status nn_train(const nn_config *cfg, const nn_hooks *hooks, nn_error *err)
 {
     nn_dataset train, test;
     nn_status st = nn_data_load(cfg, hooks, &train, &test, err);
     if (st == NN_OK)
-        st = write_classes(cfg, &train, hooks, err);
+        st = nn_csv_write_classes(cfg->csv, &train, hooks, err);
     if (st == NN_OK)
         st = nn_train_on(cfg, &train, &test, hooks, err);
     nn_dataset_free(&train);
