@@ -46,4 +46,17 @@ nn_status nn_train(const nn_config *cfg, const nn_hooks *hooks, nn_error *err);
 nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
                       const nn_hooks *hooks, nn_error *err);
 
+/* Every check a training run makes on its data before the first step: the test images
+ * have the training images' size, there are training samples, the test labels are
+ * training labels, the model fits the data (input width, PReLU widths, the last dense
+ * layer's units = classes), data.validation leaves samples to train on, and "standard"
+ * normalization finds a spread. On success *mean and *std are the pixel statistics the
+ * run normalizes with (0 and 1 unless "standard"). NN_EDATA or NN_ECONFIG otherwise. */
+nn_status nn_check_run(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
+                       double *mean, double *std, nn_error *err);
+
+/* check-data: loads the data named by cfg as nn_train does, makes the checks of
+ * nn_check_run and logs a summary ("data ok: ..."); trains nothing, writes nothing. */
+nn_status nn_check_data(const nn_config *cfg, const nn_hooks *hooks, nn_error *err);
+
 #endif

@@ -10,44 +10,58 @@
 
 static char *dir;
 
-/* The config template: 8x8 synthetic images, 4 classes, a small ReLU net. */
+/* The config template: 8x8 synthetic images, 4 classes, the model given as JSON. */
 static const char config_fmt[] =
     "{\"name\": \"tiny\", \"seed\": %d,\n"
     " \"data\": {\"format\": \"idx\", \"train_images\": \"%s/train-images.gz\",\n"
     "          \"train_labels\": \"%s/train-labels.gz\", \"test_images\": \"%s/test-images\",\n"
     "          \"test_labels\": \"%s/test-labels\"},\n"
-    " \"model\": [{\"type\": \"dense\", \"units\": 16}, {\"type\": \"%s\"},\n"
-    "           {\"type\": \"dense\", \"units\": 4}],\n"
+    " \"model\": %s,\n"
     " \"optimizer\": {\"type\": \"sgd\", \"lr\": %s, \"momentum\": 0.9},\n"
     " \"train\": {\"epochs\": 3, \"batch_size\": 16},\n"
     " \"output\": {\"csv\": \"%s/out/tiny.csv\"}}\n";
 
-static void write_config(const char *name, int seed, const char *act, const char *lr)
+static void write_model_config(const char *name, int seed, const char *model, const char *lr)
 {
     char path[512];
     snprintf(path, sizeof path, "%s/%s", dir, name);
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
-    fprintf(f, config_fmt, seed, dir, dir, dir, dir, act, lr, dir);
+    fprintf(f, config_fmt, seed, dir, dir, dir, dir, model, lr, dir);
     fclose(f);
+}
+
+/* A small net: dense 16, the activation act, dense 4. */
+static void write_config(const char *name, int seed, const char *act, const char *lr)
+{
+    char model[256];
+    snprintf(model, sizeof model,
+             "[{\"type\": \"dense\", \"units\": 16}, {\"type\": \"%s\"},\n"
+             "           {\"type\": \"dense\", \"units\": 4}]",
+             act);
+    write_model_config(name, seed, model, lr);
+}
+
+/* Writes n synthetic images of side x side in n_classes classes as dir/<name>-images and
+ * dir/<name>-labels. */
+static void write_set(const char *name, size_t n, size_t side, size_t n_classes, unsigned seed,
+                      int gz)
+{
+    nn_dataset ds;
+    ck_assert_int_eq(th_synthetic(&ds, n, side, n_classes, seed), 0);
+    char a[512], b[512];
+    snprintf(a, sizeof a, "%s/%s-images%s", dir, name, gz ? ".gz" : "");
+    snprintf(b, sizeof b, "%s/%s-labels%s", dir, name, gz ? ".gz" : "");
+    ck_assert_int_eq(th_write_idx(&ds, a, b, gz), 0);
+    nn_dataset_free(&ds);
 }
 
 static void setup(void)
 {
     dir = th_tmpdir();
     ck_assert_ptr_nonnull(dir);
-    nn_dataset train, test;
-    ck_assert_int_eq(th_synthetic(&train, 400, 8, 4, 1), 0);
-    ck_assert_int_eq(th_synthetic(&test, 100, 8, 4, 2), 0);
-    char a[512], b[512];
-    snprintf(a, sizeof a, "%s/train-images.gz", dir);
-    snprintf(b, sizeof b, "%s/train-labels.gz", dir);
-    ck_assert_int_eq(th_write_idx(&train, a, b, 1), 0);
-    snprintf(a, sizeof a, "%s/test-images", dir);
-    snprintf(b, sizeof b, "%s/test-labels", dir);
-    ck_assert_int_eq(th_write_idx(&test, a, b, 0), 0);
-    nn_dataset_free(&train);
-    nn_dataset_free(&test);
+    write_set("train", 400, 8, 4, 1, 1);
+    write_set("test", 100, 8, 4, 2, 0);
     write_config("tiny.json", 1, "relu", "0.05");
 }
 
@@ -86,6 +100,17 @@ static size_t count_lines(const char *s)
     return n;
 }
 
+/* The start of the last line of s (s ends with a newline). */
+static const char *last_line(const char *s)
+{
+    const char *last = s + strlen(s);
+    if (last > s)
+        last--;
+    while (last > s && last[-1] != '\n')
+        last--;
+    return last;
+}
+
 /* stderr ends with exactly one error line ("nntrain: ...") holding every needle; lines
  * before it may only be progress information (what was loaded). */
 static void assert_one_line(const char *needle1, const char *needle2)
@@ -93,9 +118,7 @@ static void assert_one_line(const char *needle1, const char *needle2)
     char *err = read_in_dir("err.txt");
     size_t n = count_lines(err), errors = 0;
     ck_assert_msg(n >= 1 && err[strlen(err) - 1] == '\n', "no error line on stderr:\n%s", err);
-    const char *last = err + strlen(err) - 1;
-    while (last > err && last[-1] != '\n')
-        last--;
+    const char *last = last_line(err);
     for (const char *p = err; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
         errors += strncmp(p, "nntrain: ", 9) == 0;
     ck_assert_msg(errors == 1 && strncmp(last, "nntrain: ", 9) == 0,
@@ -130,9 +153,7 @@ START_TEST(test_run_writes_csv)
     const char *row0 = strchr(csv, '\n') + 1;
     ck_assert_msg(strncmp(row0, "0,0,0.05,,,", 11) == 0, "epoch-0 row: %s", row0);
     /* The loss falls and the model learns: the last row's test accuracy is high. */
-    const char *last = csv + strlen(csv) - 1;
-    while (last > csv && last[-1] != '\n')
-        last--;
+    const char *last = last_line(csv);
     size_t epoch, step;
     double lr, tl, ta, vl, va;
     ck_assert_int_eq(sscanf(last, "%zu,%zu,%lf,%lf,%lf,%lf,%lf", &epoch, &step, &lr, &tl, &ta, &vl,
@@ -275,9 +296,7 @@ START_TEST(test_validation_split)
     double vl = 0, va = -1;
     ck_assert_msg(sscanf(row0, "0,0,0.05,,,%lf,%lf,", &vl, &va) == 2, "row 0: %s", row0);
     ck_assert(vl > 0 && va >= 0 && va <= 1);
-    const char *last = a + strlen(a) - 1;
-    while (last > a && last[-1] != '\n')
-        last--;
+    const char *last = last_line(a);
     size_t epoch = 0, step = 0;
     ck_assert_int_eq(sscanf(last, "%zu,%zu,%*g,%*g,%*g,%lf,%lf", &epoch, &step, &vl, &va), 4);
     ck_assert_uint_eq(epoch, 3);
@@ -299,6 +318,83 @@ START_TEST(test_validation_errors)
 }
 END_TEST
 
+/* check-data and a training run given the same arguments fail alike: the same exit code
+ * and the same error line (both make their checks through nn_check_run). */
+static void assert_check_agrees(const char *args, int code, const char *needle)
+{
+    char cmd[1024];
+    snprintf(cmd, sizeof cmd, "check-data %s", args);
+    ck_assert_int_eq(nntrain(cmd), code);
+    assert_one_line(needle, NULL);
+    char *check = read_in_dir("err.txt");
+    ck_assert_int_eq(nntrain(args), code);
+    assert_one_line(needle, NULL);
+    char *train = read_in_dir("err.txt");
+    ck_assert_str_eq(last_line(check), last_line(train));
+    free(check);
+    free(train);
+}
+
+/* Issue 10's bug: check-data said "data ok" (exit 0) when the last dense layer did not fit
+ * the classes, which a training run refuses (exit 2). */
+START_TEST(test_check_data_model_vs_data)
+{
+    write_model_config("deep.json", 1,
+                       "[{\"type\": \"dense\", \"units\": 16}, {\"type\": \"relu\"},"
+                       " {\"type\": \"dense\", \"units\": 16}, {\"type\": \"relu\"},"
+                       " {\"type\": \"dense\", \"units\": 4}]",
+                       "0.05");
+    assert_check_agrees("deep.json --set model.4.units=7", 2, "model[4].units");
+    assert_one_line("has 7 units", "set it to 4");
+}
+END_TEST
+
+START_TEST(test_check_data_agrees)
+{
+    write_set("five", 100, 8, 5, 3, 0); /* labels up to 4 */
+    write_set("wide", 100, 10, 4, 4, 0); /* 10x10 images */
+    /* A PReLU on the input: its width (64) is known only from the data. */
+    write_model_config("p.json", 1,
+                       "[{\"type\": \"prelu\", \"num_parameters\": 7},"
+                       " {\"type\": \"dense\", \"units\": 4}]",
+                       "0.05");
+    static const struct {
+        const char *args;
+        int code;
+        const char *needle;
+    } cases[] = {
+        {"tiny.json --set data.validation=400", 2, "data.validation"},
+        {"tiny.json --set dead_units.probe=val", 2, "dead_units.probe"},
+        {"tiny.json --set data.test_images=five-images --set data.test_labels=five-labels", 3,
+         "test labels go up to 4"},
+        {"tiny.json --set data.test_images=wide-images --set data.test_labels=wide-labels", 3,
+         "100 features"},
+        {"p.json", 2, "model[0]"},
+        {"tiny.json --set data.test_images=nope.idx", 3, "nope.idx"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++)
+        assert_check_agrees(cases[i].args, cases[i].code, cases[i].needle);
+}
+END_TEST
+
+START_TEST(test_check_data_ok)
+{
+    ck_assert_int_eq(nntrain("check-data tiny.json --set data.validation=100"), 0);
+    char *err = read_in_dir("err.txt");
+    ck_assert_str_eq(last_line(err), "data ok: 400 training (100 held out for validation) and "
+                                     "100 test samples, 4 classes\n");
+    free(err);
+    char path[512];
+    snprintf(path, sizeof path, "%s/out/tiny.csv", dir);
+    char *csv = th_slurp(path);
+    ck_assert_msg(csv == NULL, "check-data wrote %s", path);
+    ck_assert_int_eq(nntrain("check-data tiny.json --quiet"), 0);
+    err = read_in_dir("err.txt");
+    ck_assert_str_eq(err, "");
+    free(err);
+}
+END_TEST
+
 Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
@@ -316,6 +412,9 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_help_version);
     tcase_add_test(tc, test_validation_split);
     tcase_add_test(tc, test_validation_errors);
+    tcase_add_test(tc, test_check_data_model_vs_data);
+    tcase_add_test(tc, test_check_data_agrees);
+    tcase_add_test(tc, test_check_data_ok);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -8,6 +8,7 @@
 #include "helpers.h"
 #include "math/fpmode.h"
 #include "math/rng.h"
+#include "nn/act/activation.h"
 #include "nntrain.h"
 #include "run/train.h"
 #include "suites.h"
@@ -221,6 +222,64 @@ START_TEST(test_split_indices)
 }
 END_TEST
 
+/* nn_check_run (what check-data runs) refuses what nn_train_on refuses, with the same
+ * status and line; on good data it gives the run's normalization statistics. */
+START_TEST(test_check_run_agrees)
+{
+    nn_dataset train, test, test6, flat;
+    ck_assert_int_eq(th_synthetic(&train, 300, 10, 5, 11), 0);
+    ck_assert_int_eq(th_synthetic(&test, 100, 10, 5, 12), 0);
+    ck_assert_int_eq(th_synthetic(&test6, 60, 10, 6, 13), 0); /* labels up to 5 */
+    ck_assert_int_eq(th_synthetic(&flat, 300, 10, 5, 14), 0);
+    memset(flat.pixels, 7, flat.n * flat.dim); /* no spread */
+    for (int k = 0; k < 5; k++) {
+        nn_config cfg;
+        parse(&cfg, "");
+        const nn_dataset *tr = &train, *te = &test;
+        switch (k) {
+        case 0: /* the last dense layer does not fit the 5 classes */
+            cfg.modules[4].units = 7;
+            break;
+        case 1: /* nothing left to train on */
+            cfg.data.validation = 300;
+            break;
+        case 2: /* a test label the training labels do not have */
+            te = &test6;
+            break;
+        case 3: /* "standard" normalization of pixels without a spread */
+            cfg.data.normalize = NN_NORM_STANDARD;
+            tr = &flat;
+            break;
+        default: /* a PReLU with 7 slopes on 32 units */
+            cfg.modules[1].act = nn_act_find("prelu");
+            cfg.modules[1].hp[0] = 7;
+            cfg.modules[1].hp[1] = 0.25;
+        }
+        nn_error e1 = {0}, e2 = {0};
+        double mean, std;
+        nn_status st = nn_check_run(&cfg, tr, te, &mean, &std, &e1);
+        ck_assert_msg(st != NN_OK, "case %d passed the checks", k);
+        ck_assert_int_eq(nn_train_on(&cfg, tr, te, NULL, &e2), st);
+        ck_assert_str_eq(e1.msg, e2.msg);
+        nn_config_free(&cfg);
+    }
+    nn_config cfg;
+    parse(&cfg, "");
+    double mean = -1, std = -1, m2, s2;
+    ck_assert_int_eq(nn_check_run(&cfg, &train, &test, &mean, &std, NULL), NN_OK);
+    ck_assert(mean == 0.0 && std == 1.0);
+    cfg.data.normalize = NN_NORM_STANDARD;
+    ck_assert_int_eq(nn_check_run(&cfg, &train, &test, &mean, &std, NULL), NN_OK);
+    nn_dataset_stats(&train, &m2, &s2);
+    ck_assert(mean == m2 && std == s2 && std > 0);
+    nn_config_free(&cfg);
+    nn_dataset_free(&train);
+    nn_dataset_free(&test);
+    nn_dataset_free(&test6);
+    nn_dataset_free(&flat);
+}
+END_TEST
+
 Suite *train_suite(void)
 {
     Suite *s = suite_create("train");
@@ -231,6 +290,7 @@ Suite *train_suite(void)
     tcase_add_test(tc, test_flush_denormals);
     tcase_add_test(tc, test_threads_identical_weights);
     tcase_add_test(tc, test_split_indices);
+    tcase_add_test(tc, test_check_run_agrees);
     suite_add_tcase(s, tc);
     return s;
 }

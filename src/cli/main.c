@@ -117,28 +117,6 @@ static int export_images(int argc, char **argv)
     return (int)st;
 }
 
-/* nntrain check-data CONFIG: load as a run would, report, train nothing. */
-static nn_status check_data(const nn_config *cfg, progress *prog, nn_error *err)
-{
-    nn_hooks hooks = {.ctx = prog, .log = on_log, .load = on_load};
-    nn_dataset train, test;
-    nn_status st = nn_data_load(cfg, &hooks, &train, &test, err);
-    if (st == NN_OK && train.dim != test.dim)
-        st = nn_fail(err, NN_EDATA,
-                     "%s: test images are %zux%zux%zu but training images are %zux%zux%zu",
-                     nn_config_test_source(cfg), test.rows, test.cols, test.channels, train.rows,
-                     train.cols, train.channels);
-    if (st == NN_OK)
-        st = nn_config_check_validation(cfg, train.n, err);
-    if (st == NN_OK && !prog->quiet)
-        fprintf(stderr, "data ok: %zu training (%zu held out for validation) and %zu test "
-                        "samples, %zu classes\n",
-                train.n, cfg->data.validation, test.n, train.n_classes);
-    nn_dataset_free(&train);
-    nn_dataset_free(&test);
-    return st;
-}
-
 static void on_epoch(void *ctx, const nn_epoch_report *r)
 {
     const progress *p = ctx;
@@ -262,7 +240,7 @@ int main(int argc, char **argv)
         nn_hooks hooks = {.ctx = &prog, .log = on_log, .epoch = on_epoch, .batch = on_batch,
                                 .load = on_load};
         if (st == NN_OK && check_only)
-            st = check_data(&cfg, &prog, &err);
+            st = nn_check_data(&cfg, &hooks, &err);
         else if (st == NN_OK)
             st = nn_train(&cfg, &hooks, &err);
         if (st == NN_OK && !check_only && !prog.quiet && strcmp(cfg.csv, "-") != 0)

@@ -252,37 +252,14 @@ static nn_status train_on(const nn_config *cfg, const nn_dataset *train, const n
 {
     run r = {.cfg = cfg, .train = train, .test = test, .hooks = hooks, .t0 = nn_now()};
     nn_status st;
-    if (train->dim != test->dim)
-        return nn_fail(err, NN_EDATA,
-                       "%s: test images have %zu features (%zux%zux%zu) but training images "
-                       "have %zu (%zux%zux%zu)",
-                       nn_config_test_source(cfg), test->dim, test->rows, test->cols, test->channels,
-                       train->dim, train->rows, train->cols, train->channels);
-    if (train->n == 0)
-        return nn_fail(err, NN_EDATA, "%s: no training samples", nn_config_train_source(cfg));
-    if (test->n_classes > train->n_classes)
-        return nn_fail(err, NN_EDATA,
-                       "%s: test labels go up to %zu but training labels only to %zu",
-                       cfg->data.test_labels ? cfg->data.test_labels : nn_config_test_source(cfg),
-                       test->n_classes - 1, train->n_classes - 1);
-    st = nn_config_check_data(cfg, train->dim, train->n_classes, err);
-    if (st == NN_OK)
-        st = nn_config_check_validation(cfg, train->n, err);
+    double mean, std;
+    st = nn_check_run(cfg, train, test, &mean, &std, err);
     if (st != NN_OK)
         return st;
-
-    double mean = 0.0, std = 1.0;
-    if (cfg->data.normalize == NN_NORM_STANDARD) {
-        nn_dataset_stats(train, &mean, &std);
-        if (!(std > 0.0))
-            return nn_fail(err, NN_EDATA,
-                           "%s: every training pixel has the same value; \"standard\" "
-                           "normalization needs a spread (use \"unit\")",
-                           nn_config_train_source(cfg));
-        nn_say(hooks, "normalize: standard, mean %.6f std %.6f (of pixel/255 over %zu training images)",
-            mean, std, train->n);
-    }
-
+    if (cfg->data.normalize == NN_NORM_STANDARD)
+        nn_say(hooks,
+               "normalize: standard, mean %.6f std %.6f (of pixel/255 over %zu training images)",
+               mean, std, train->n);
     r.norm = nn_norm_make((float)mean, (float)std);
 
     nn_rng init_rng, shuffle_rng;
