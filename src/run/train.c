@@ -247,13 +247,72 @@ static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, 
     return NN_OK;
 }
 
+/* Everything the run needs before its first step: the model, the optimizer, the probe,
+ * the buffers, the CSV and the validation split. On failure the caller frees r. */
+static nn_status run_open(run *r, nn_error *err)
+{
+    const nn_config *cfg = r->cfg;
+    const nn_dataset *train = r->train;
+    nn_rng init_rng;
+    nn_rng_seed(&init_rng, cfg->seed, RNG_INIT);
+    size_t max_batch = cfg->train.batch_size > EVAL_CHUNK ? cfg->train.batch_size : EVAL_CHUNK;
+    nn_status st = nn_model_build(&r->model, cfg->modules, cfg->n_modules, train->dim, max_batch,
+                                  cfg->train.threads, &init_rng, err);
+    if (st == NN_OK)
+        st = nn_sgd_init(&r->sgd, r->model.n_params, cfg->optim.momentum, cfg->optim.dampening,
+                         cfg->optim.weight_decay, cfg->optim.nesterov, err);
+    if (st == NN_OK) {
+        nn_gemm_set_flush(r->model.gemm, cfg->train.flush_denormals);
+        nn_sgd_set_threads(&r->sgd, nn_gemm_threads(r->model.gemm));
+        st = nn_dead_init(&r->dead, &r->model, err);
+    }
+    if (st == NN_OK) {
+        r->n_val = cfg->data.validation;
+        r->n_train = train->n - r->n_val;
+        r->order = malloc(train->n * sizeof *r->order);
+        r->train_idx = malloc(train->n * sizeof *r->train_idx);
+        r->val_idx = malloc((r->n_val ? r->n_val : 1) * sizeof *r->val_idx);
+        r->seq = malloc(max_batch * sizeof *r->seq);
+        r->labels = malloc(max_batch * sizeof *r->labels);
+        if (!r->order || !r->train_idx || !r->val_idx || !r->seq || !r->labels)
+            st = nn_fail(err, NN_ESYS, "out of memory");
+    }
+    if (st == NN_OK)
+        st = nn_csv_open(&r->csv, cfg->csv, &r->model, r->n_val > 0, err);
+    if (st != NN_OK)
+        return st;
+    /* The held-out samples come from their own stream: the same for every model. */
+    nn_rng split_rng;
+    nn_rng_seed(&split_rng, cfg->seed, RNG_SPLIT);
+    nn_split_indices(train->n, r->n_val, &split_rng, r->train_idx, r->val_idx);
+    memcpy(r->order, r->train_idx, r->n_train * sizeof *r->order);
+    return NN_OK;
+}
+
+/* Epoch 0 (the untrained model), then every training epoch, each ending with its row. */
+static nn_status run_epochs(run *r, nn_error *err)
+{
+    const nn_config *cfg = r->cfg;
+    nn_rng shuffle_rng;
+    nn_rng_seed(&shuffle_rng, cfg->seed, RNG_SHUFFLE);
+    nn_epoch_report rep = {.epoch = 0, .epochs = cfg->train.epochs, .lr = nn_schedule_lr(cfg, 0)};
+    nn_status st = end_epoch(r, &rep, err);
+    for (size_t e = 1; st == NN_OK && e <= cfg->train.epochs; e++) {
+        rep.epoch = e;
+        rep.lr = nn_schedule_lr(cfg, e - 1);
+        st = train_epoch(r, &shuffle_rng, &rep, err);
+        if (st == NN_OK)
+            st = end_epoch(r, &rep, err);
+    }
+    return st;
+}
+
 static nn_status train_on(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
                           const nn_hooks *hooks, nn_error *err)
 {
     run r = {.cfg = cfg, .train = train, .test = test, .hooks = hooks, .t0 = nn_now()};
-    nn_status st;
     double mean, std;
-    st = nn_check_run(cfg, train, test, &mean, &std, err);
+    nn_status st = nn_check_run(cfg, train, test, &mean, &std, err);
     if (st != NN_OK)
         return st;
     if (cfg->data.normalize == NN_NORM_STANDARD)
@@ -261,57 +320,16 @@ static nn_status train_on(const nn_config *cfg, const nn_dataset *train, const n
                "normalize: standard, mean %.6f std %.6f (of pixel/255 over %zu training images)",
                mean, std, train->n);
     r.norm = nn_norm_make((float)mean, (float)std);
-
-    nn_rng init_rng, shuffle_rng;
-    nn_rng_seed(&init_rng, cfg->seed, RNG_INIT);
-    nn_rng_seed(&shuffle_rng, cfg->seed, RNG_SHUFFLE);
-    size_t max_batch = cfg->train.batch_size > EVAL_CHUNK ? cfg->train.batch_size : EVAL_CHUNK;
-    st = nn_model_build(&r.model, cfg->modules, cfg->n_modules, train->dim, max_batch,
-                        cfg->train.threads, &init_rng, err);
-    if (st == NN_OK)
-        st = nn_sgd_init(&r.sgd, r.model.n_params, cfg->optim.momentum, cfg->optim.dampening,
-                         cfg->optim.weight_decay, cfg->optim.nesterov, err);
+    st = run_open(&r, err);
     if (st == NN_OK) {
-        nn_gemm_set_flush(r.model.gemm, cfg->train.flush_denormals);
-        nn_sgd_set_threads(&r.sgd, nn_gemm_threads(r.model.gemm));
-        st = nn_dead_init(&r.dead, &r.model, err);
-    }
-    if (st == NN_OK) {
-        r.n_val = cfg->data.validation;
-        r.n_train = train->n - r.n_val;
-        r.order = malloc(train->n * sizeof *r.order);
-        r.train_idx = malloc(train->n * sizeof *r.train_idx);
-        r.val_idx = malloc((r.n_val ? r.n_val : 1) * sizeof *r.val_idx);
-        r.seq = malloc(max_batch * sizeof *r.seq);
-        r.labels = malloc(max_batch * sizeof *r.labels);
-        if (!r.order || !r.train_idx || !r.val_idx || !r.seq || !r.labels)
-            st = nn_fail(err, NN_ESYS, "out of memory");
-    }
-    if (st == NN_OK)
-        st = nn_csv_open(&r.csv, cfg->csv, &r.model, r.n_val > 0, err);
-    if (st != NN_OK) {
-        run_free(&r);
-        return st;
-    }
-    /* The held-out samples come from their own stream: the same for every model. */
-    nn_rng split_rng;
-    nn_rng_seed(&split_rng, cfg->seed, RNG_SPLIT);
-    nn_split_indices(train->n, r.n_val, &split_rng, r.train_idx, r.val_idx);
-    memcpy(r.order, r.train_idx, r.n_train * sizeof *r.order);
-    if (r.n_val)
-        nn_say(hooks, "validation: %zu of the %zu training samples held out (seed %llu)", r.n_val,
-            train->n, (unsigned long long)cfg->seed);
-    nn_say(hooks, "model: %zu modules, %zu parameters, %zu hidden units; %zu training and %zu test samples",
-        r.model.n_modules, r.model.n_params, r.dead.total, r.n_train, test->n);
-
-    nn_epoch_report rep = {.epoch = 0, .epochs = cfg->train.epochs, .lr = nn_schedule_lr(cfg, 0)};
-    st = end_epoch(&r, &rep, err);
-    for (size_t e = 1; st == NN_OK && e <= cfg->train.epochs; e++) {
-        rep.epoch = e;
-        rep.lr = nn_schedule_lr(cfg, e - 1);
-        st = train_epoch(&r, &shuffle_rng, &rep, err);
-        if (st == NN_OK)
-            st = end_epoch(&r, &rep, err);
+        if (r.n_val)
+            nn_say(hooks, "validation: %zu of the %zu training samples held out (seed %llu)",
+                   r.n_val, train->n, (unsigned long long)cfg->seed);
+        nn_say(hooks,
+               "model: %zu modules, %zu parameters, %zu hidden units; %zu training and %zu test "
+               "samples",
+               r.model.n_modules, r.model.n_params, r.dead.total, r.n_train, test->n);
+        st = run_epochs(&r, err);
     }
     if (st == NN_OK)
         st = nn_csv_close(&r.csv, err);
