@@ -351,7 +351,7 @@ END_TEST
 
 START_TEST(test_check_data_agrees)
 {
-    write_set("five", 100, 8, 5, 3, 0); /* labels up to 4 */
+    write_set("five", 100, 8, 5, 3, 0);  /* labels up to 4 */
     write_set("wide", 100, 10, 4, 4, 0); /* 10x10 images */
     /* A PReLU on the input: its width (64) is known only from the data. */
     write_model_config("p.json", 1,

@@ -64,8 +64,8 @@ static nn_status decode_set(const nn_config *cfg, const nn_hooks *h, const nn_fo
 {
     progress_ctx pc = {h, what};
     nn_folder_options o = {.channels = cfg->data.channels,
-                           .on_bad = cfg->data.skip_bad_files ? NN_BAD_FILE_SKIP
-                                                              : NN_BAD_FILE_ERROR,
+                           .on_bad =
+                               cfg->data.skip_bad_files ? NN_BAD_FILE_SKIP : NN_BAD_FILE_ERROR,
                            .ctx = &pc,
                            .progress = h && h->load ? on_progress : NULL};
     nn_folder_report rep;
@@ -75,11 +75,11 @@ static nn_status decode_set(const nn_config *cfg, const nn_hooks *h, const nn_fo
         return st;
     t = nn_now() - t;
     nn_say(h,
-        "%s: %zu images in %zu classes from %s, %zux%zux%zu (%.3f s: listing %.3f, decoding "
-        "%.3f); not loaded: %zu hidden, %zu non-image files, %zu files outside class folders, "
-        "%zu folders inside class folders, %zu bad files skipped",
-        what, ds->n, ds->n_classes, f->root, ds->rows, ds->cols, ds->channels, scan_s + t, scan_s,
-        t, f->n_hidden, f->n_other_ext, f->n_root_files, f->n_subdirs, rep.skipped);
+           "%s: %zu images in %zu classes from %s, %zux%zux%zu (%.3f s: listing %.3f, decoding "
+           "%.3f); not loaded: %zu hidden, %zu non-image files, %zu files outside class folders, "
+           "%zu folders inside class folders, %zu bad files skipped",
+           what, ds->n, ds->n_classes, f->root, ds->rows, ds->cols, ds->channels, scan_s + t,
+           scan_s, t, f->n_hidden, f->n_other_ext, f->n_root_files, f->n_subdirs, rep.skipped);
     if (rep.skipped > 0) {
         nn_say(h, "%s: skipped %zu bad file%s (\"on_bad_file\": \"skip\"); the first %s:", what,
                rep.skipped, rep.skipped == 1 ? "" : "s", rep.skipped == 1 ? "one" : "ones");

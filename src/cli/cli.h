@@ -1,0 +1,39 @@
+/* cli.h - the command line's parts: the parsed arguments (main.c), the progress display
+ * on stderr (progress.c) and the subcommands (commands.c). */
+#ifndef NN_CLI_H
+#define NN_CLI_H
+
+#include "nntrain.h"
+
+/* What main parsed for a training run or check-data. */
+typedef struct cli_args {
+    const char *config, *csv;
+    const char **sets; /* --set overrides in command-line order (--epochs etc. included) */
+    size_t n_sets;
+    char (*owned)[64]; /* storage of the overrides --epochs, --seed and --threads make */
+    int quiet;
+} cli_args;
+
+/* The progress display: nothing but errors when quiet, bars only on a terminal. */
+typedef struct cli_display {
+    int quiet, tty;
+} cli_display;
+
+/* Hooks that print to stderr through d: lines, load and batch bars, one line an epoch. */
+nn_hooks cli_hooks(cli_display *d);
+/* The export's progress bar (nn_export_png's callback; ctx is a cli_display). */
+void cli_export_progress(void *ctx, size_t done, size_t total);
+/* Prints "nntrain: <err>" on stderr, first clearing a progress bar on a terminal. */
+void cli_error(const cli_display *d, const nn_error *err);
+
+/* A subcommand that works on a loaded config: nn_check_data, or cli_train. */
+typedef nn_status (*cli_command)(const nn_config *cfg, const nn_hooks *hooks, nn_error *err);
+
+/* nntrain CONFIG: nn_train, then "wrote <csv>" (hooks->ctx is the cli_display). */
+nn_status cli_train(const nn_config *cfg, const nn_hooks *hooks, nn_error *err);
+/* Loads a's config, applies --csv and runs cmd with the display's hooks; the exit code. */
+int cli_run(const cli_args *a, cli_command cmd);
+/* nntrain export-images IDX_IMAGES IDX_LABELS OUT_DIR; the exit code. */
+int cli_export_images(const char *images, const char *labels, const char *out_dir);
+
+#endif
