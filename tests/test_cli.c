@@ -318,6 +318,47 @@ START_TEST(test_validation_errors)
 }
 END_TEST
 
+/* Bad usage: exit 2 and one line naming what is wrong. */
+START_TEST(test_usage_errors)
+{
+    static const struct {
+        const char *args, *needle;
+    } cases[] = {
+        {"tiny.json --csv", "'--csv' needs a value"},
+        {"tiny.json --csv --quiet", "'--csv' needs a value"},
+        {"tiny.json --set", "'--set' needs a value"},
+        {"tiny.json --epochs abc", "--epochs: expected an integer in [0, 2^53], found 'abc'"},
+        {"tiny.json --threads=-1", "--threads: expected an integer"},
+        {"tiny.json --seed 9007199254740993", "--seed: expected an integer"},
+        {"tiny.json other.json", "found a second one: 'other.json'"},
+        {"-x tiny.json", "'-x' is not an option"},
+        {"tiny.json --bogus=1", "'--bogus=1' is not an option"},
+        {"tiny.json --quiet=1", "'--quiet=1' is not an option"},
+        {"tiny.json check-data", "found a second one: 'check-data'"},
+        {"check-data", "no CONFIG given"},
+        {"check-data tiny.json other.json", "found a second one: 'other.json'"},
+        {"export-images a b", "three arguments"},
+        {"export-images -a b c", "three arguments"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        ck_assert_msg(nntrain(cases[i].args) == 2, "%s: not exit 2", cases[i].args);
+        assert_one_line(cases[i].needle, NULL);
+    }
+    /* The same help text wherever it is asked for. */
+    ck_assert_int_eq(nntrain("--help"), 0);
+    char *help = read_in_dir("out.txt");
+    const char *asks[] = {"-h", "tiny.json --quiet --help", "check-data --help",
+                          "export-images --help"};
+    for (size_t i = 0; i < sizeof asks / sizeof asks[0]; i++) {
+        ck_assert_int_eq(nntrain(asks[i]), 0);
+        char *out = read_in_dir("out.txt");
+        ck_assert_str_eq(out, help);
+        free(out);
+    }
+    free(help);
+}
+END_TEST
+
 /* check-data and a training run given the same arguments fail alike: the same exit code
  * and the same error line (both make their checks through nn_check_run). */
 static void assert_check_agrees(const char *args, int code, const char *needle)
@@ -412,6 +453,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_help_version);
     tcase_add_test(tc, test_validation_split);
     tcase_add_test(tc, test_validation_errors);
+    tcase_add_test(tc, test_usage_errors);
     tcase_add_test(tc, test_check_data_model_vs_data);
     tcase_add_test(tc, test_check_data_agrees);
     tcase_add_test(tc, test_check_data_ok);
