@@ -26,7 +26,9 @@ BLAS_LIBS   = $(if $(BLAS),$(shell $(PKG_CONFIG) --libs $(BLAS) 2>/dev/null || e
 ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(SAN) -Iinclude -Isrc $(PKG_CFLAGS) $(BLAS_CFLAGS) -MMD -MP $(CFLAGS)
 ALL_LDLIBS = -fopenmp $(PKG_LIBS) $(BLAS_LIBS) -lm $(LDLIBS)
 
-LIB_SRC  = $(filter-out src/cli/main.c,$(shell find src -name '*.c' | LC_ALL=C sort))
+CLI_SRC  = $(wildcard src/cli/*.c)
+CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
+LIB_SRC  = $(filter-out src/cli/%,$(shell find src -name '*.c' | LC_ALL=C sort))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC = $(wildcard tests/*.c)
 
@@ -59,7 +61,7 @@ check-deps:
 nntrain: $(BUILD)/nntrain
 	cp $(BUILD)/nntrain nntrain.tmp && mv -f nntrain.tmp nntrain
 
-$(BUILD)/nntrain: $(BUILD)/src/cli/main.o $(BUILD)/libnntrain.a
+$(BUILD)/nntrain: $(CLI_OBJ) $(BUILD)/libnntrain.a
 	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 $(BUILD)/libnntrain.a: $(LIB_OBJ)
@@ -120,4 +122,4 @@ run:
 clean:
 	rm -rf build build-asan build-openblas nntrain
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(BUILD)/src/cli/main.d $(BUILD)/tests/bench/bench.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/tests/bench/bench.d
