@@ -15,6 +15,7 @@ int main(void)
         cli_suite,
         config_suite,
         config_errors_suite,
+        config_schema_suite,
         idx_suite,
         png_fast_suite,
         image_folder_suite,

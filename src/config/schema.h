@@ -93,6 +93,9 @@ const char *const *nn_cfg_choices(const nn_cfg_key *k, const char **buf);
  * [1, 65536]", "one of \"unit\", \"standard\"", "true or false", ... */
 void nn_cfg_expect(const nn_cfg_key *k, char *buf, size_t n);
 
+/* The first choice of its section's selector that allows k (k->variants != 0). */
+int nn_cfg_first_variant(const nn_cfg_key *k);
+
 /* Whether the n bytes at s are a valid run name (NN_CFG_NAME). */
 int nn_cfg_name_ok(const char *s, size_t n);
 

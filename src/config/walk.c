@@ -223,13 +223,11 @@ static int peek_variant(const nn_cfg_section *sec, const cJSON *obj)
     return -1;
 }
 
-static int first_bit(unsigned bits)
+int nn_cfg_first_variant(const nn_cfg_key *k)
 {
     int i = 0;
-    while (bits && !(bits & 1u)) {
-        bits >>= 1;
+    while (k->variants && !((k->variants >> i) & 1u))
         i++;
-    }
     return i;
 }
 
@@ -245,7 +243,7 @@ static nn_status check_variant(const nn_cfg_ctx *c, const nn_cfg_section *sec, c
             if (!in_variant(k, variant) && strcmp(k->name, it->string) == 0)
                 return nn_cfg_fail_at(c, base, it->string,
                                       "only allowed with \"%s\": \"%s\" (this %s is \"%s\")",
-                                      s->name, ch[first_bit(k->variants)], sec->noun, ch[variant]);
+                                      s->name, ch[nn_cfg_first_variant(k)], sec->noun, ch[variant]);
         }
     return NN_OK;
 }
@@ -350,10 +348,7 @@ nn_status nn_cfg_walk(const nn_cfg_ctx *c, const nn_cfg_section *sec, const cJSO
         const nn_cfg_key *s = &sec->keys[sec->selector];
         const cJSON *v = cJSON_GetObjectItemCaseSensitive(obj, s->name);
         NN_CFG_TRY(read_key(c, s, v, 1, base, out));
-        NN_CFG_TRY(read_enum(c, s, v, base, &variant));
-        if (variant < 0)
-            variant = (int)s->def - s->base;
-        NN_CFG_TRY(check_variant(c, sec, obj, base, variant));
+        NN_CFG_TRY(check_variant(c, sec, obj, base, variant)); /* valid now: read_key passed */
     }
     for (size_t i = 0; i < sec->n_keys; i++) {
         const nn_cfg_key *k = &sec->keys[i];
