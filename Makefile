@@ -48,7 +48,7 @@ ALL_LDLIBS += -pthread
 bench-load:
 	@scripts/bench-load.sh
 
-.PHONY: all test test-asan deps data run clean check-deps bench bench-compare
+.PHONY: all test test-asan deps data run clean check-deps bench bench-compare docs
 
 all: check-deps nntrain
 
@@ -118,6 +118,14 @@ bench-compare: data nntrain $(BUILD)/bench
 # (the same as scripts/setup.sh, which needs no make to start with).
 run:
 	@scripts/setup.sh
+
+# docs: regenerates the key tables of docs/config.md from the config's rows (a test fails
+# when they differ).
+docs: $(BUILD)/config_doc
+	$(BUILD)/config_doc docs/config.md
+
+$(BUILD)/config_doc: $(BUILD)/tests/tools/config_doc.o $(BUILD)/libnntrain.a
+	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 clean:
 	rm -rf build build-asan build-openblas nntrain

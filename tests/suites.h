@@ -12,6 +12,8 @@ Suite *dead_suite(void);
 Suite *train_suite(void);
 Suite *cli_suite(void);
 Suite *config_suite(void);
+Suite *config_errors_suite(void);
+Suite *config_schema_suite(void);
 Suite *idx_suite(void);
 Suite *png_fast_suite(void);
 Suite *image_folder_suite(void);

@@ -14,6 +14,8 @@ int main(void)
         train_suite,
         cli_suite,
         config_suite,
+        config_errors_suite,
+        config_schema_suite,
         idx_suite,
         png_fast_suite,
         image_folder_suite,

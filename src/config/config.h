@@ -1,15 +1,17 @@
 /* config.h - the typed, validated run configuration (read from JSON with cJSON).
  *
  * nn_config_load parses the file, applies command-line overrides ("--set a.b.0.c=JSON")
- * to the JSON tree, then validates every key: an unknown key, a wrong type or an
- * out-of-range value fails with NN_ECONFIG and one line naming the file, the JSON path
- * (model[3].negative_slope), what was found and what is allowed. Nothing in the struct
- * is used before validation has passed. */
+ * to the JSON tree, then validates every key by the tables of src/config/schema.c (one
+ * row per key): an unknown key, a wrong type or an out-of-range value fails with
+ * NN_ECONFIG and one line naming the file, the JSON path (model[3].negative_slope), what
+ * was found and what is allowed. Nothing in the struct is used before validation has
+ * passed. The same rows print the key tables of docs/config.md. */
 #ifndef NN_CONFIG_H
 #define NN_CONFIG_H
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sys/error.h"
 #include "nn/model.h"
@@ -91,5 +93,15 @@ const char *nn_config_test_source(const nn_config *cfg);
 nn_status nn_config_set_csv(nn_config *cfg, const char *path, nn_error *err);
 
 void nn_config_free(nn_config *cfg);
+
+/* Writes the reference's key tables (Markdown: every key with its type, allowed values,
+ * default and meaning, then the activations' hyperparameters) to out. */
+nn_status nn_config_write_reference(FILE *out, nn_error *err);
+
+/* *out (malloc'ed): doc with the part between the lines
+ * "<!-- generated: config keys (make docs) -->" and "<!-- end generated -->" replaced by
+ * the tables of nn_config_write_reference. name names doc in messages. */
+nn_status nn_config_splice_reference(const char *doc, const char *name, char **out,
+                                     nn_error *err);
 
 #endif
