@@ -4,13 +4,14 @@
 #include "nn/act/activation.h"
 
 /* One line per activation, in table order: X(name) refers to nn_act_<name>, which the
- * file src/nn/act/<name>.c defines. */
-#define NN_ACTIVATION_LIST(X)                                                                   \
-    X(relu)                                                                                     \
-    X(leaky_relu)                                                                               \
-    X(prelu)                                                                                    \
-    X(elu)                                                                                      \
-    X(selu)
+ * file src/nn/act/<name>.c defines. A new line goes above the closing comment. */
+#define NN_ACTIVATION_LIST(X)                                                                      \
+    X(relu)                                                                                        \
+    X(leaky_relu)                                                                                  \
+    X(prelu)                                                                                       \
+    X(elu)                                                                                         \
+    X(selu)                                                                                        \
+    /* end of the list */
 
 #define NN_ACT_DECLARE(name) extern const nn_act_def nn_act_##name;
 #define NN_ACT_ENTRY(name) &nn_act_##name,
