@@ -243,8 +243,7 @@ const char *th_hp_str(const nn_act_def *a, const double *hp, char *buf, size_t l
     return buf;
 }
 
-void th_skip(th_skips *sk, const char *suite, const char *test, size_t tests,
-             const char *reason)
+void th_skip(th_skips *sk, const char *suite, const char *test, size_t tests, const char *reason)
 {
     /* CK_RUN_SUITE runs one suite: the others' skips are not this run's. */
     const char *only = getenv("CK_RUN_SUITE");

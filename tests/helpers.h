@@ -39,8 +39,7 @@ typedef struct th_skips {
     } item[TH_MAX_SKIPS];
 } th_skips;
 /* Records that test (tests of them: loop iterations) of suite is not registered. */
-void th_skip(th_skips *sk, const char *suite, const char *test, size_t tests,
-             const char *reason);
+void th_skip(th_skips *sk, const char *suite, const char *test, size_t tests, const char *reason);
 /* One "skipped: suite:test (n tests): reason" line per record. */
 void th_skips_print(const th_skips *sk, FILE *f);
 
