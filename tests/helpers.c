@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include <zlib.h>
 
@@ -189,4 +190,106 @@ const char *th_nntrain(void)
 {
     const char *p = getenv("NNTRAIN");
     return p && *p ? p : "build/nntrain";
+}
+
+size_t th_n_activations(void)
+{
+    size_t n = 0;
+    while (nn_activations[n])
+        n++;
+    return n;
+}
+
+/* Draws hyperparameter set k (1: upper ends, 2: lower ends, else random) into hp. */
+static void draw_setting(const nn_act_def *a, size_t k, nn_rng *rng, double *hp)
+{
+    for (int j = 0; j < a->n_hparams; j++) {
+        const nn_hparam_spec *h = &a->hparams[j];
+        double span = 2.0 * fmax(1.0, fabs(h->def));
+        double lo = fmax(h->min, h->def - span), hi = fmin(h->max, h->def + span);
+        double v = k == 1 ? hi : k == 2 ? lo : lo + (hi - lo) * nn_rng_uniform(rng);
+        hp[j] = h->integer ? round(v) : v;
+    }
+}
+
+size_t th_act_settings(const nn_act_def *a, size_t width,
+                       double hp[TH_MAX_SETTINGS][NN_MAX_HPARAMS])
+{
+    char why[128];
+    for (int j = 0; j < NN_MAX_HPARAMS; j++)
+        hp[0][j] = j < a->n_hparams ? a->hparams[j].def : 0.0;
+    size_t n = 1;
+    nn_rng rng;
+    nn_rng_seed(&rng, 2024, 3);
+    for (size_t k = 1; a->n_hparams > 0 && n < TH_MAX_SETTINGS && k < 200; k++) {
+        memcpy(hp[n], hp[0], sizeof hp[0]);
+        draw_setting(a, k, &rng, hp[n]);
+        int same = memcmp(hp[n], hp[0], sizeof hp[0]) == 0;
+        if (!same && (!a->check || a->check(hp[n], width, why, sizeof why) == 0))
+            n++;
+    }
+    return n;
+}
+
+const char *th_hp_str(const nn_act_def *a, const double *hp, char *buf, size_t len)
+{
+    size_t used = 0;
+    buf[0] = '\0';
+    for (int j = 0; j < a->n_hparams && used < len; j++)
+        used += (size_t)snprintf(buf + used, len - used, "%s%s=%g", j ? "," : "",
+                                 a->hparams[j].name, hp[j]);
+    if (a->n_hparams == 0)
+        snprintf(buf, len, "defaults");
+    return buf;
+}
+
+void th_skip(th_skips *sk, const char *suite, const char *test, size_t tests, const char *reason)
+{
+    /* CK_RUN_SUITE runs one suite: the others' skips are not this run's. */
+    const char *only = getenv("CK_RUN_SUITE");
+    if (only && *only && strcmp(only, suite) != 0)
+        return;
+    sk->tests += tests;
+    if (sk->n == TH_MAX_SKIPS)
+        return;
+    snprintf(sk->item[sk->n].what, sizeof sk->item[sk->n].what, "%s:%s", suite, test);
+    snprintf(sk->item[sk->n].reason, sizeof sk->item[sk->n].reason, "%s", reason);
+    sk->item[sk->n++].tests = tests;
+}
+
+void th_skips_print(const th_skips *sk, FILE *f)
+{
+    for (size_t i = 0; i < sk->n; i++)
+        fprintf(f, "skipped: %s (%zu test%s): %s\n", sk->item[i].what, sk->item[i].tests,
+                sk->item[i].tests == 1 ? "" : "s", sk->item[i].reason);
+    if (sk->n == TH_MAX_SKIPS)
+        fprintf(f, "skipped: more, not listed (%zu tests in all)\n", sk->tests);
+}
+
+static int mnist_in(const char *dir)
+{
+    char im[512], lb[512];
+    snprintf(im, sizeof im, "%s/t10k-images-idx3-ubyte.gz", dir);
+    snprintf(lb, sizeof lb, "%s/t10k-labels-idx1-ubyte.gz", dir);
+    return access(im, R_OK) == 0 && access(lb, R_OK) == 0;
+}
+
+const char *th_mnist_dir(char *why, size_t why_len)
+{
+    const char *env = getenv("NNTRAIN_MNIST");
+    if (env) {
+        if (mnist_in(env))
+            return env;
+        if (why)
+            snprintf(why, why_len, "no MNIST test set in $NNTRAIN_MNIST (%s)", env);
+        return NULL;
+    }
+    static const char *const dirs[] = {"data/mnist", "../shared/data/mnist"};
+    for (size_t i = 0; i < sizeof dirs / sizeof dirs[0]; i++)
+        if (mnist_in(dirs[i]))
+            return dirs[i];
+    if (why)
+        snprintf(why, why_len,
+                 "no MNIST test set in data/mnist or ../shared/data/mnist (make data fetches it)");
+    return NULL;
 }

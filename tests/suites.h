@@ -1,21 +1,25 @@
-/* suites.h - one Check suite per module; test_main.c runs them all. */
+/* suites.h - one Check suite per module; test_main.c runs them all. A suite that needs
+ * something which may be absent (a CPU's kernel, the MNIST files) takes a th_skips and
+ * records there what it did not register, and why. */
 #ifndef NN_TEST_SUITES_H
 #define NN_TEST_SUITES_H
 
 #include <check.h>
 
+#include "helpers.h"
+
 Suite *activation_suite(void);
 Suite *sgd_suite(void);
 Suite *grad_suite(void);
-Suite *gemm_suite(void);
+Suite *gemm_suite(th_skips *sk);
 Suite *dead_suite(void);
 Suite *train_suite(void);
 Suite *cli_suite(void);
 Suite *config_suite(void);
 Suite *config_errors_suite(void);
 Suite *config_schema_suite(void);
-Suite *idx_suite(void);
+Suite *idx_suite(th_skips *sk);
 Suite *png_fast_suite(void);
-Suite *image_folder_suite(void);
+Suite *image_folder_suite(th_skips *sk);
 
 #endif

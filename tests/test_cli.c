@@ -219,8 +219,8 @@ START_TEST(test_bad_config)
 {
     ck_assert_int_eq(nntrain("tiny.json --set optimizer.momentun=0.5"), 2);
     assert_one_line("optimizer.momentun", "momentum");
-    ck_assert_int_eq(nntrain("tiny.json --set model.1.type=\\\"tanh\\\""), 2);
-    assert_one_line("model[1].type", "tanh");
+    ck_assert_int_eq(nntrain("tiny.json --set model.1.type=\\\"not_an_activation\\\""), 2);
+    assert_one_line("model[1].type", "not_an_activation");
     ck_assert_int_eq(nntrain("tiny.json --set optimizer.lr=-1"), 2);
     assert_one_line("optimizer.lr", "-1");
     ck_assert_int_eq(nntrain("tiny.json --set model.2.units=5"), 2);

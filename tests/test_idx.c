@@ -572,21 +572,11 @@ START_TEST(free_is_idempotent)
 }
 END_TEST
 
-/* ---- the real MNIST test set (registered only when the files are present) -------- */
-
-static const char *const MNIST_DIRS[] = {"data/mnist", "../shared/data/mnist"};
-
-static int mnist_present(const char *dir)
-{
-    char im[256], lb[256];
-    snprintf(im, sizeof im, "%s/t10k-images-idx3-ubyte.gz", dir);
-    snprintf(lb, sizeof lb, "%s/t10k-labels-idx1-ubyte.gz", dir);
-    return access(im, R_OK) == 0 && access(lb, R_OK) == 0;
-}
+/* ---- the real MNIST test set (reported as skipped when the files are absent) ----- */
 
 START_TEST(real_mnist_test_set)
 {
-    const char *dir = MNIST_DIRS[_i];
+    const char *dir = th_mnist_dir(NULL, 0);
     char im[256], lb[256];
     snprintf(im, sizeof im, "%s/t10k-images-idx3-ubyte.gz", dir);
     snprintf(lb, sizeof lb, "%s/t10k-labels-idx1-ubyte.gz", dir);
@@ -620,7 +610,7 @@ START_TEST(real_mnist_test_set)
 }
 END_TEST
 
-Suite *idx_suite(void)
+Suite *idx_suite(th_skips *sk)
 {
     Suite *s = suite_create("idx");
 
@@ -657,14 +647,14 @@ Suite *idx_suite(void)
     tcase_add_test(batch, free_is_idempotent);
     suite_add_tcase(s, batch);
 
-    for (int i = 0; i < (int)(sizeof MNIST_DIRS / sizeof MNIST_DIRS[0]); i++) {
-        if (mnist_present(MNIST_DIRS[i])) {
-            TCase *real = tcase_create("mnist");
-            tcase_set_timeout(real, 30);
-            tcase_add_loop_test(real, real_mnist_test_set, i, i + 1);
-            suite_add_tcase(s, real);
-            break;
-        }
+    char why[256];
+    if (th_mnist_dir(why, sizeof why)) {
+        TCase *real = tcase_create("mnist");
+        tcase_set_timeout(real, 30);
+        tcase_add_test(real, real_mnist_test_set);
+        suite_add_tcase(s, real);
+    } else {
+        th_skip(sk, "idx", "real_mnist_test_set", 1, why);
     }
     return s;
 }

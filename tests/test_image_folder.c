@@ -854,23 +854,10 @@ END_TEST
 
 /* ---------------------------------------------------------------- real MNIST */
 
-static const char *const MNIST_DIRS[] = {"data/mnist", "../shared/data/mnist"};
-
-static const char *mnist_dir(void)
-{
-    for (size_t i = 0; i < sizeof MNIST_DIRS / sizeof MNIST_DIRS[0]; i++) {
-        char p[256];
-        snprintf(p, sizeof p, "%s/t10k-images-idx3-ubyte.gz", MNIST_DIRS[i]);
-        if (access(p, R_OK) == 0)
-            return MNIST_DIRS[i];
-    }
-    return NULL;
-}
-
 START_TEST(real_mnist_export_load)
 {
     /* The 10,000 MNIST test images through PNG files and back: the very same pixels. */
-    const char *md = mnist_dir();
+    const char *md = th_mnist_dir(NULL, 0);
     char im[256], lb[256];
     snprintf(im, sizeof im, "%s/t10k-images-idx3-ubyte.gz", md);
     snprintf(lb, sizeof lb, "%s/t10k-labels-idx1-ubyte.gz", md);
@@ -889,7 +876,7 @@ START_TEST(real_mnist_export_load)
 }
 END_TEST
 
-Suite *image_folder_suite(void)
+Suite *image_folder_suite(th_skips *sk)
 {
     Suite *s = suite_create("image_folder");
     TCase *load = tcase_create("load");
@@ -934,12 +921,15 @@ Suite *image_folder_suite(void)
     tcase_add_test(run, check_data_command);
     suite_add_tcase(s, run);
 
-    if (mnist_dir() != NULL) {
+    char why[256];
+    if (th_mnist_dir(why, sizeof why)) {
         TCase *real = tcase_create("mnist");
         tcase_add_checked_fixture(real, setup, teardown);
         tcase_set_timeout(real, 120);
         tcase_add_test(real, real_mnist_export_load);
         suite_add_tcase(s, real);
+    } else {
+        th_skip(sk, "image_folder", "real_mnist_export_load", 1, why);
     }
     return s;
 }

@@ -1,8 +1,11 @@
 /* activation.h - activation modules as a table of definitions.
  *
- * Adding an activation is one new file in src/nn/act/ defining an nn_act_def and one
- * line in the table in src/nn/act/activations.c: the config parser, the model, the
- * dead-unit probe and the CSV all work from this table.
+ * Adding an activation is one new file src/nn/act/<name>.c defining
+ * `const nn_act_def nn_act_<name>` and one line X(<name>) in the list in
+ * src/nn/act/activations.c: the config parser, the model, the dead-unit probe, the CSV
+ * and the tests (gradient checks, probe, PyTorch reference rows in
+ * tests/data/torch_activations.tsv, made by scripts/torch-reference.py) all work from
+ * this table.
  *
  * A unit counts as "active" for a sample when its pre-activation x > 0; that rule is
  * the same for every activation, so the dead-unit probe needs no per-activation code.
