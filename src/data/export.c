@@ -4,7 +4,7 @@
  * chunks of sample indices from an atomic counter. Each PNG is encoded into memory
  * (stbi_write_png_to_func) and written with stdio, so a failed write (disk full,
  * permissions) is reported with the file's name instead of being lost inside stb. */
-#include "data/image_folder.h"
+#include "data/export.h"
 
 #include "sys/fs.h"
 #include "sys/cpu.h"
