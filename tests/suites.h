@@ -15,5 +15,8 @@ Suite *config_suite(void);
 Suite *idx_suite(void);
 Suite *png_fast_suite(void);
 Suite *image_folder_suite(void);
+Suite *folder_scan_suite(void);
+Suite *folder_decode_suite(void);
+Suite *export_suite(void);
 
 #endif

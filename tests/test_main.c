@@ -17,6 +17,9 @@ int main(void)
         idx_suite,
         png_fast_suite,
         image_folder_suite,
+        folder_scan_suite,
+        folder_decode_suite,
+        export_suite,
     };
     SRunner *sr = srunner_create(NULL);
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++)
