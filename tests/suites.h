@@ -13,6 +13,7 @@ Suite *train_suite(void);
 Suite *cli_suite(void);
 Suite *config_suite(void);
 Suite *idx_suite(void);
+Suite *dataset_suite(void);
 Suite *png_fast_suite(void);
 Suite *image_folder_suite(void);
 Suite *folder_scan_suite(void);

@@ -10,7 +10,6 @@
 #include "helpers.h"
 #include "suites.h"
 
-
 START_TEST(export_then_load)
 {
     nn_dataset src;

@@ -15,6 +15,7 @@ int main(void)
         cli_suite,
         config_suite,
         idx_suite,
+        dataset_suite,
         png_fast_suite,
         image_folder_suite,
         folder_scan_suite,
