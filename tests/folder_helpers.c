@@ -191,20 +191,33 @@ static size_t *by_label(const nn_dataset *ds)
     return order;
 }
 
-void ft_assert_same_samples(const nn_dataset *src, const nn_dataset *loaded)
+void ft_assert_round_trip(const char *root, const nn_dataset *src)
 {
-    ck_assert_uint_eq(loaded->n, src->n);
-    ck_assert_uint_eq(loaded->dim, src->dim);
-    ck_assert_uint_eq(loaded->rows, src->rows);
-    ck_assert_uint_eq(loaded->n_classes, src->n_classes);
+    nn_folder f;
+    nn_dataset loaded;
+    ft_load_ok(root, ft_opts(1, NN_BAD_FILE_ERROR, 0), &loaded, &f, NULL);
+    ck_assert_uint_eq(loaded.n, src->n);
+    ck_assert_uint_eq(loaded.dim, src->dim);
+    ck_assert_uint_eq(loaded.rows, src->rows);
+    ck_assert_uint_eq(loaded.n_classes, src->n_classes);
+    int width = 1;
+    for (size_t v = src->n_classes - 1; src->n_classes > 10 && v >= 10; v /= 10)
+        width++;
+    for (size_t c = 0; c < src->n_classes; c++) {
+        char name[32];
+        ck_assert_int_lt(snprintf(name, sizeof name, "%0*zu", width, c), (int)sizeof name);
+        ck_assert_str_eq(loaded.class_names[c], name);
+    }
     size_t *order = by_label(src);
     for (size_t k = 0; k < src->n; k++) {
         size_t i = order[k];
-        ck_assert_msg(loaded->labels[k] == src->labels[i], "sample %zu: label %d, expected %d", k,
-                      loaded->labels[k], src->labels[i]);
-        ck_assert_msg(memcmp(loaded->pixels + k * src->dim, src->pixels + i * src->dim, src->dim) ==
+        ck_assert_msg(loaded.labels[k] == src->labels[i], "sample %zu: label %d, expected %d", k,
+                      loaded.labels[k], src->labels[i]);
+        ck_assert_msg(memcmp(loaded.pixels + k * src->dim, src->pixels + i * src->dim, src->dim) ==
                           0,
                       "sample %zu (index %zu): pixels differ", k, i);
     }
     free(order);
+    nn_dataset_free(&loaded);
+    nn_folder_free(&f);
 }

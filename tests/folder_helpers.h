@@ -48,7 +48,8 @@ void ft_load_ok(const char *root, nn_folder_options o, nn_dataset *ds, nn_folder
  * (needle2 may be NULL). */
 void ft_load_fails(const char *root, nn_folder_options o, const char *needle1, const char *needle2);
 
-/* loaded (from a folder) equals src sample for sample after sorting src by (label, index). */
-void ft_assert_same_samples(const nn_dataset *src, const nn_dataset *loaded);
+/* root, written by nn_export_png from src, loads back (1 channel) as src's samples sorted by
+ * (label, index), with the export's class folder names ("0".."9", or "00".."11", ...). */
+void ft_assert_round_trip(const char *root, const nn_dataset *src);
 
 #endif

@@ -190,11 +190,23 @@ static void both_modes(const char *root, const char *file, const char *reason)
     skip_one(root, file, reason);
 }
 
-START_TEST(bad_corrupt_file)
+/* A file of these bytes added to the base folder is bad for the reason given. */
+static const struct {
+    const char *file, *bytes;
+    size_t len;
+    const char *reason;
+} BAD_BYTES[] = {
+    {"a/1x.png", "this is not an image at all, just text", 38, "stb_image says"},
+    /* The first file is bad: with skip, the first good one sets the size. */
+    {"a/0 first.png", "junk", 4, "stb_image says"},
+    {"a/2x.png", "", 0, "empty file"},
+};
+
+START_TEST(bad_bytes)
 {
     ft_make_base("r");
-    ft_write_bytes(ft_at("r/a/1x.png"), "this is not an image at all, just text", 38);
-    both_modes("r", "a/1x.png", "stb_image says");
+    ft_write_bytes(ft_at("r/%s", BAD_BYTES[_i].file), BAD_BYTES[_i].bytes, BAD_BYTES[_i].len);
+    both_modes("r", BAD_BYTES[_i].file, BAD_BYTES[_i].reason);
 }
 END_TEST
 
@@ -247,20 +259,8 @@ START_TEST(bad_size_mismatch)
 }
 END_TEST
 
-START_TEST(bad_first_image_skipped)
+START_TEST(bad_broken_link)
 {
-    /* The first file is bad: with skip, the first good one sets the size. */
-    ft_make_base("r");
-    ft_write_bytes(ft_at("r/a/0 first.png"), "junk", 4);
-    both_modes("r", "a/0 first.png", "stb_image says");
-}
-END_TEST
-
-START_TEST(bad_empty_file_and_broken_link)
-{
-    ft_make_base("r");
-    ft_write_bytes(ft_at("r/a/2x.png"), "", 0);
-    both_modes("r", "a/2x.png", "empty file");
     ft_make_base("l");
     ck_assert_int_eq(symlink("/nonexistent/nowhere.png", ft_at("l/b/0x.png")), 0);
     both_modes("l", "b/0x.png", "No such file");
@@ -323,12 +323,11 @@ Suite *folder_decode_suite(void)
     TCase *bad = tcase_create("bad");
     tcase_add_checked_fixture(bad, ft_setup, ft_teardown);
     tcase_set_timeout(bad, 20);
-    tcase_add_test(bad, bad_corrupt_file);
+    tcase_add_loop_test(bad, bad_bytes, 0, (int)(sizeof BAD_BYTES / sizeof BAD_BYTES[0]));
     tcase_add_test(bad, bad_truncated_png);
     tcase_add_test(bad, bad_truncated_uncompressed);
     tcase_add_test(bad, bad_size_mismatch);
-    tcase_add_test(bad, bad_first_image_skipped);
-    tcase_add_test(bad, bad_empty_file_and_broken_link);
+    tcase_add_test(bad, bad_broken_link);
     suite_add_tcase(s, bad);
     return s;
 }
