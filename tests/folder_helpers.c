@@ -213,9 +213,9 @@ void ft_assert_round_trip(const char *root, const nn_dataset *src)
         size_t i = order[k];
         ck_assert_msg(loaded.labels[k] == src->labels[i], "sample %zu: label %d, expected %d", k,
                       loaded.labels[k], src->labels[i]);
-        ck_assert_msg(memcmp(loaded.pixels + k * src->dim, src->pixels + i * src->dim, src->dim) ==
-                          0,
-                      "sample %zu (index %zu): pixels differ", k, i);
+        const uint8_t *got = loaded.pixels + k * src->dim, *want = src->pixels + i * src->dim;
+        ck_assert_msg(memcmp(got, want, src->dim) == 0, "sample %zu (index %zu): pixels differ", k,
+                      i);
     }
     free(order);
     nn_dataset_free(&loaded);

@@ -78,8 +78,8 @@ static void export_fail(export_job *j, size_t i, nn_status st, const char *path,
         if (!atomic_load(&j->failed) || i < j->fail_index) {
             j->fail_index = i;
             j->fail_status = st;
-            snprintf(j->fail_msg, sizeof j->fail_msg, "%s: %s%s%s", path, what,
-                     code ? ": " : "", code ? strerror(code) : "");
+            snprintf(j->fail_msg, sizeof j->fail_msg, "%s: %s%s%s", path, what, code ? ": " : "",
+                     code ? strerror(code) : "");
         }
         atomic_store(&j->failed, 1);
     }
@@ -205,6 +205,8 @@ nn_status nn_export_png(const nn_dataset *ds, const char *out_dir, size_t thread
     atomic_init(&j.next, 0);
     atomic_init(&j.done, 0);
     atomic_init(&j.failed, 0);
+    /* At most one thread per chunk; thread 0 of the team is the calling thread, and it
+     * alone reports progress. */
     if (threads == 0)
         threads = (size_t)nn_cpu_count();
     size_t chunks = (ds->n + EXPORT_CHUNK - 1) / EXPORT_CHUNK;
@@ -212,7 +214,6 @@ nn_status nn_export_png(const nn_dataset *ds, const char *out_dir, size_t thread
         threads = chunks ? chunks : 1;
     if (threads > EXPORT_MAX_THREADS)
         threads = EXPORT_MAX_THREADS;
-    /* Thread 0 of the team is the calling thread: it alone reports progress. */
 #pragma omp parallel num_threads((int)threads) if (threads > 1)
     export_chunks(&j, omp_get_thread_num() == 0);
     if (atomic_load(&j.failed))

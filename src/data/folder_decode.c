@@ -312,8 +312,7 @@ static void decode_parallel(job *j)
 }
 
 /* Keeps the good files in order; fills labels; records skipped files in rep. */
-static nn_status compact(job *j, size_t first, size_t *kept, nn_folder_report *rep,
-                         nn_error *err)
+static nn_status compact(job *j, size_t first, size_t *kept, nn_folder_report *rep, nn_error *err)
 {
     const nn_folder *f = j->f;
     size_t w = 0;
@@ -347,7 +346,6 @@ static nn_status compact(job *j, size_t first, size_t *kept, nn_folder_report *r
     *kept = w;
     return NN_OK;
 }
-
 
 /* One descriptor per class folder, opened relative to the root's. */
 static int *open_class_dirs(const nn_folder *f)
