@@ -39,10 +39,6 @@ KERNEL_FLAGS_avx2   = -mavx2 -mfma
 
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 
-# Image folders are decoded (and exported) on worker threads.
-ALL_CFLAGS += -pthread
-ALL_LDLIBS += -pthread
-
 # bench-load: loading MNIST from a folder of PNGs vs from the IDX .gz (scripts/bench-load.sh).
 .PHONY: bench-load
 bench-load:

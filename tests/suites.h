@@ -19,7 +19,11 @@ Suite *config_suite(void);
 Suite *config_errors_suite(void);
 Suite *config_schema_suite(void);
 Suite *idx_suite(th_skips *sk);
+Suite *dataset_suite(void);
 Suite *png_fast_suite(void);
 Suite *image_folder_suite(th_skips *sk);
+Suite *folder_scan_suite(void);
+Suite *folder_decode_suite(void);
+Suite *export_suite(void);
 
 #endif

@@ -21,8 +21,12 @@ int main(void)
     srunner_add_suite(sr, config_errors_suite());
     srunner_add_suite(sr, config_schema_suite());
     srunner_add_suite(sr, idx_suite(&skips));
+    srunner_add_suite(sr, dataset_suite());
     srunner_add_suite(sr, png_fast_suite());
     srunner_add_suite(sr, image_folder_suite(&skips));
+    srunner_add_suite(sr, folder_scan_suite());
+    srunner_add_suite(sr, folder_decode_suite());
+    srunner_add_suite(sr, export_suite());
     srunner_run_all(sr, CK_ENV); /* CK_VERBOSITY=verbose lists every test */
     int run = srunner_ntests_run(sr), failed = srunner_ntests_failed(sr);
     srunner_free(sr);

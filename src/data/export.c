@@ -1,16 +1,16 @@
 /* export.c - writes a data set as an image folder of PNGs (stb_image_write), in parallel.
  *
- * PNG encoding is the slow part, so files are encoded by worker threads that claim
- * chunks of sample indices from an atomic counter. Each PNG is encoded into memory
+ * PNG encoding is the slow part, so files are encoded by the threads of an OpenMP team
+ * that claim chunks of sample indices from an atomic counter. Each PNG is encoded into memory
  * (stbi_write_png_to_func) and written with stdio, so a failed write (disk full,
  * permissions) is reported with the file's name instead of being lost inside stb. */
-#include "data/image_folder.h"
+#include "data/export.h"
 
 #include "sys/fs.h"
 #include "sys/cpu.h"
 
 #include <errno.h>
-#include <pthread.h>
+#include <omp.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -55,9 +55,8 @@ typedef struct export_job {
     const char *dir;
     int class_width, index_width;
     atomic_size_t next, done;
-    atomic_int failed; /* set by the first failure; later workers stop */
-    pthread_mutex_t lock;
-    size_t fail_index; /* the smallest failed sample, under lock */
+    atomic_int failed; /* set by the first failure; the other threads then stop */
+    size_t fail_index; /* the smallest failed sample (in the critical section) */
     nn_status fail_status;
     char fail_msg[sizeof(((nn_error *)0)->msg)];
     void (*progress)(void *ctx, size_t done, size_t total);
@@ -74,15 +73,16 @@ static void sample_path(const export_job *j, size_t i, char *buf, size_t n)
 static void export_fail(export_job *j, size_t i, nn_status st, const char *path, const char *what,
                         int code)
 {
-    pthread_mutex_lock(&j->lock);
-    if (!atomic_load(&j->failed) || i < j->fail_index) {
-        j->fail_index = i;
-        j->fail_status = st;
-        snprintf(j->fail_msg, sizeof j->fail_msg, "%s: %s%s%s", path, what, code ? ": " : "",
-                 code ? strerror(code) : "");
+#pragma omp critical(nn_export_fail)
+    {
+        if (!atomic_load(&j->failed) || i < j->fail_index) {
+            j->fail_index = i;
+            j->fail_status = st;
+            snprintf(j->fail_msg, sizeof j->fail_msg, "%s: %s%s%s", path, what, code ? ": " : "",
+                     code ? strerror(code) : "");
+        }
+        atomic_store(&j->failed, 1);
     }
-    atomic_store(&j->failed, 1);
-    pthread_mutex_unlock(&j->lock);
 }
 
 static void export_one(export_job *j, size_t i, membuf *m)
@@ -127,12 +127,6 @@ static void export_chunks(export_job *j, int report)
             j->progress(j->ctx, done, n);
     }
     free(m.p);
-}
-
-static void *export_worker(void *arg)
-{
-    export_chunks(arg, 0);
-    return NULL;
 }
 
 static int digits(size_t v)
@@ -211,23 +205,17 @@ nn_status nn_export_png(const nn_dataset *ds, const char *out_dir, size_t thread
     atomic_init(&j.next, 0);
     atomic_init(&j.done, 0);
     atomic_init(&j.failed, 0);
-    if (pthread_mutex_init(&j.lock, NULL) != 0)
-        return nn_fail(err, NN_ESYS, "cannot create a mutex");
+    /* At most one thread per chunk; thread 0 of the team is the calling thread, and it
+     * alone reports progress. */
     if (threads == 0)
         threads = (size_t)nn_cpu_count();
+    size_t chunks = (ds->n + EXPORT_CHUNK - 1) / EXPORT_CHUNK;
+    if (threads > chunks)
+        threads = chunks ? chunks : 1;
     if (threads > EXPORT_MAX_THREADS)
         threads = EXPORT_MAX_THREADS;
-    pthread_t tid[EXPORT_MAX_THREADS];
-    size_t started = 0;
-    for (size_t t = 1; t < threads && (size_t)EXPORT_CHUNK * t < ds->n; t++) {
-        if (pthread_create(&tid[started], NULL, export_worker, &j) != 0)
-            break;
-        started++;
-    }
-    export_chunks(&j, 1);
-    for (size_t t = 0; t < started; t++)
-        pthread_join(tid[t], NULL);
-    pthread_mutex_destroy(&j.lock);
+#pragma omp parallel num_threads((int)threads) if (threads > 1)
+    export_chunks(&j, omp_get_thread_num() == 0);
     if (atomic_load(&j.failed))
         return nn_fail(err, j.fail_status, "%s", j.fail_msg);
     return NN_OK;

@@ -350,107 +350,130 @@ fail:
     return st;
 }
 
+/* What the two headers promise, checked against each other and against size_t. */
+typedef struct idx_sizes {
+    size_t n, dim, pixel_bytes, label_size;
+    size_t rows, cols;
+    char shape[96], lshape[64]; /* "N images x R x C", "N labels" for messages */
+} idx_sizes;
+
+/* Both headers first, so a bad label file is reported before reading the images. */
+static nn_status open_both(idx_file *img, idx_file *lab, const char *images_path,
+                           const char *labels_path, uint32_t idims[3], uint32_t ldims[1],
+                           nn_error *err)
+{
+    nn_status st = idx_open(img, images_path, &IMAGES, err);
+    if (st == NN_OK)
+        st = idx_read_header(img, &IMAGES, idims, err);
+    if (st == NN_OK)
+        st = idx_open(lab, labels_path, &LABELS, err);
+    if (st == NN_OK)
+        st = idx_read_header(lab, &LABELS, ldims, err);
+    return st;
+}
+
+static nn_status check_sizes(const idx_file *img, const idx_file *lab, const uint32_t idims[3],
+                             const uint32_t ldims[1], idx_sizes *z, nn_error *err)
+{
+    if (idims[0] != ldims[0])
+        return nn_fail(err, NN_EDATA,
+                       "count mismatch: %s has %lu images but %s has %lu labels; expected "
+                       "one label per image",
+                       img->path, (unsigned long)idims[0], lab->path, (unsigned long)ldims[0]);
+    z->n = idims[0];
+    z->rows = idims[1];
+    z->cols = idims[2];
+    snprintf(z->shape, sizeof z->shape, "%lu images x %lu x %lu", (unsigned long)idims[0],
+             (unsigned long)idims[1], (unsigned long)idims[2]);
+    snprintf(z->lshape, sizeof z->lshape, "%lu labels", (unsigned long)ldims[0]);
+    if (!mul_size(idims[1], idims[2], &z->dim) || !mul_size(z->n, z->dim, &z->pixel_bytes) ||
+        z->pixel_bytes > SIZE_MAX - img->offset)
+        return nn_fail(err, NN_EDATA,
+                       "%s: absurd size in header: %s is more bytes than this machine can "
+                       "address; the header is corrupt",
+                       img->path, z->shape);
+    if (!mul_size(z->n, sizeof(int32_t), &z->label_size))
+        return nn_fail(err, NN_EDATA,
+                       "%s: absurd size in header: %s do not fit in memory as int32; the "
+                       "header is corrupt",
+                       lab->path, z->lshape);
+    return NN_OK;
+}
+
+/* Labels (small) first, then the pixels; each file is closed once read. */
+static nn_status read_both(idx_file *img, idx_file *lab, const idx_sizes *z, nn_dataset *out,
+                           nn_error *err)
+{
+    uint8_t *label_bytes = NULL;
+    nn_status st = idx_read_payload(lab, &LABELS, z->n, z->lshape, &label_bytes, err);
+    idx_close(lab);
+    if (st == NN_OK)
+        st = idx_read_payload(img, &IMAGES, z->pixel_bytes, z->shape, &out->pixels, err);
+    idx_close(img);
+    if (st == NN_OK && (out->labels = malloc(z->label_size)) == NULL)
+        st = nn_fail(err, NN_ESYS, "%s: out of memory allocating %zu bytes for labels",
+                     lab->path, z->label_size);
+    if (st != NN_OK) {
+        free(label_bytes);
+        return st;
+    }
+    /* n_classes comes from all labels in the file, so it does not depend on limit. */
+    uint8_t max_label = 0;
+    for (size_t i = 0; i < z->n; i++) {
+        out->labels[i] = label_bytes[i];
+        if (label_bytes[i] > max_label)
+            max_label = label_bytes[i];
+    }
+    free(label_bytes);
+    out->n_classes = (size_t)max_label + 1;
+    out->n = z->n;
+    out->rows = z->rows;
+    out->cols = z->cols;
+    out->channels = 1;
+    out->dim = z->dim;
+    return NN_OK;
+}
+
+/* Keeps the first limit samples (0: all). Shrinking cannot fail in practice; if realloc
+ * says no, the larger block stays. */
+static void keep_first(nn_dataset *ds, size_t limit)
+{
+    if (limit == 0 || limit >= ds->n)
+        return;
+    uint8_t *pixels = realloc(ds->pixels, limit * ds->dim);
+    int32_t *labels = realloc(ds->labels, limit * sizeof *ds->labels);
+    if (pixels != NULL)
+        ds->pixels = pixels;
+    if (labels != NULL)
+        ds->labels = labels;
+    ds->n = limit;
+}
+
 nn_status nn_idx_load(nn_dataset *ds, const char *images_path, const char *labels_path,
                       size_t limit, nn_error *err)
 {
     idx_file img = {0}, lab = {0};
     nn_dataset out = {0};
-    uint8_t *label_bytes = NULL;
     uint32_t idims[3] = {0}, ldims[1] = {0};
-    char shape[96], lshape[64];
-    size_t n, dim, pixel_bytes, label_size;
-    nn_status st;
+    idx_sizes z = {0};
 
     if (ds != NULL)
         memset(ds, 0, sizeof *ds);
     if (ds == NULL || images_path == NULL || labels_path == NULL)
         return nn_fail(err, NN_ECONFIG, "nn_idx_load: NULL data set or file path");
 
-    /* Both headers first, so a bad label file is reported before reading the images. */
-    st = idx_open(&img, images_path, &IMAGES, err);
+    nn_status st = open_both(&img, &lab, images_path, labels_path, idims, ldims, err);
     if (st == NN_OK)
-        st = idx_read_header(&img, &IMAGES, idims, err);
+        st = check_sizes(&img, &lab, idims, ldims, &z, err);
     if (st == NN_OK)
-        st = idx_open(&lab, labels_path, &LABELS, err);
-    if (st == NN_OK)
-        st = idx_read_header(&lab, &LABELS, ldims, err);
-    if (st != NN_OK)
-        goto done;
-
-    if (idims[0] != ldims[0]) {
-        st = nn_fail(err, NN_EDATA,
-                     "count mismatch: %s has %lu images but %s has %lu labels; expected "
-                     "one label per image",
-                     images_path, (unsigned long)idims[0], labels_path, (unsigned long)ldims[0]);
-        goto done;
+        st = read_both(&img, &lab, &z, &out, err);
+    if (st == NN_OK) {
+        keep_first(&out, limit);
+        *ds = out;
+        out = (nn_dataset){0};
     }
-    n = idims[0];
-    snprintf(shape, sizeof shape, "%lu images x %lu x %lu", (unsigned long)idims[0],
-             (unsigned long)idims[1], (unsigned long)idims[2]);
-    snprintf(lshape, sizeof lshape, "%lu labels", (unsigned long)ldims[0]);
-    if (!mul_size(idims[1], idims[2], &dim) || !mul_size(n, dim, &pixel_bytes) ||
-        pixel_bytes > SIZE_MAX - img.offset) {
-        st = nn_fail(err, NN_EDATA,
-                     "%s: absurd size in header: %s is more bytes than this machine can "
-                     "address; the header is corrupt",
-                     images_path, shape);
-        goto done;
-    }
-    if (!mul_size(n, sizeof *out.labels, &label_size)) {
-        st = nn_fail(err, NN_EDATA,
-                     "%s: absurd size in header: %s do not fit in memory as int32; the "
-                     "header is corrupt",
-                     labels_path, lshape);
-        goto done;
-    }
-
-    /* Labels (small) first, then the pixels. */
-    st = idx_read_payload(&lab, &LABELS, n, lshape, &label_bytes, err);
-    idx_close(&lab);
-    if (st != NN_OK)
-        goto done;
-    st = idx_read_payload(&img, &IMAGES, pixel_bytes, shape, &out.pixels, err);
-    idx_close(&img);
-    if (st != NN_OK)
-        goto done;
-
-    out.labels = malloc(label_size);
-    if (out.labels == NULL) {
-        st = nn_fail(err, NN_ESYS, "%s: out of memory allocating %zu bytes for labels", labels_path,
-                     label_size);
-        goto done;
-    }
-    /* n_classes comes from all labels in the file, so it does not depend on limit. */
-    uint8_t max_label = 0;
-    for (size_t i = 0; i < n; i++) {
-        out.labels[i] = label_bytes[i];
-        if (label_bytes[i] > max_label)
-            max_label = label_bytes[i];
-    }
-    out.n_classes = (size_t)max_label + 1;
-    out.n = n;
-    out.rows = idims[1];
-    out.cols = idims[2];
-    out.channels = 1;
-    out.dim = dim;
-
-    if (limit > 0 && limit < n) {
-        /* Shrinking cannot fail in practice; if realloc says no, the larger block stays. */
-        uint8_t *pixels = realloc(out.pixels, limit * dim);
-        int32_t *labels = realloc(out.labels, limit * sizeof *out.labels);
-        if (pixels != NULL)
-            out.pixels = pixels;
-        if (labels != NULL)
-            out.labels = labels;
-        out.n = limit;
-    }
-    *ds = out;
-    out = (nn_dataset){0};
-
-done:
     idx_close(&img);
     idx_close(&lab);
-    free(label_bytes);
     nn_dataset_free(&out);
     return st;
 }

@@ -6,7 +6,7 @@
  * with black pixels where the data was missing. These checks walk just enough of each
  * header to know how many bytes the pixels need (the first frame for GIF), so a
  * truncated file is reported instead of being trained on. */
-#include "data/image_folder.h"
+#include "data/image_check.h"
 
 #include <stdio.h>
 #include <string.h>
