@@ -7,7 +7,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "data/image_folder.h"
+#include "data/export.h"
+#include "data/folder_decode.h"
 
 /* Checked fixture: a fresh temporary directory for each test, removed afterwards. */
 void ft_setup(void);

@@ -5,7 +5,7 @@
 #include <unistd.h>
 
 #include "cli/cli.h"
-#include "data/image_folder.h" /* nn_export_png: the export is the CLI's own use */
+#include "data/export.h"
 
 nn_status cli_train(const nn_config *cfg, const nn_hooks *hooks, nn_error *err)
 {

@@ -5,7 +5,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "data/image_folder.h"
+#include "data/folder_decode.h"
 #include "sys/clock.h"
 #include "sys/log.h"
 
