@@ -1,24 +1,6 @@
 /* gemm.c - SGEMM: packing into cache-sized panels, register-blocked micro-kernels
  * (AVX-512, AVX2+FMA, portable C) chosen at run time, OpenMP threads over output tiles.
- *
- * Loop structure (as in BLIS / GotoBLAS), for each block of KC values of k and MC rows:
- *   1. each thread packs the rows of op(A)[rows, k-block] it needs into MR-row
- *      micro-panels, k-major (unless they are read in place: see a_direct);
- *   2. and its columns of op(B)[k-block, cols] into NR-column micro-panels, NC columns at
- *      a time, then runs the micro-kernel on every MR x NR tile of its columns (or, when C
- *      has too few columns, of its rows), one A micro-panel against all B micro-panels.
- * That is run_thread: a product on one thread, or split between threads in fixed parts
- * when it is too large for run_units' buffers. Otherwise, with more threads, a product is
- * cut into units that threads take as they become free (run_units: each thread starts
- * with its own share and then takes from the others'). Threads share no buffer, so they
- * never wait for each other inside a product.
- * Transposition is absorbed by the packing, so NN, NT and TN run the same kernel; panels
- * already in the kernel's order are read in place, and so, in products with few columns,
- * are the rows of a non-transposed A (the kernel broadcasts each row's values from where
- * they lie). A B^T with few columns is computed as dot products (dots_avx512).
- * Every element of C is a sum over k in ascending order, one K block after the other,
- * computed by one thread: the result does not depend on the thread count or on the other
- * rows of the batch. */
+ * The design and the measurements behind it are in docs/gemm.md. */
 #include "math/gemm/gemm.h"
 
 #include "math/fpmode.h"
@@ -53,8 +35,7 @@ enum {
     NR_MAX = 32,
     MAX_THREADS = 64,
     /* Below this many multiply-adds (about 15 us on one core) a product runs on one
-     * thread: each thread packs its own copy of an operand, and the deep workload's
-     * 32 x 32 x 784 products (0.8M) ran slower on two threads than on one. */
+     * thread: each thread would pack its own copy of an operand. */
     PARALLEL_MIN_MACS = 1 << 21,
     /* Shared-out products (see run_units): each thread keeps one whole operand packed,
      * up to DYN_FULL floats, and one panel of the other over all of K (K <= DYN_K). */
@@ -94,9 +75,8 @@ struct nn_gemm_ctx {
     int threads;
     int fast_transpose; /* the CPU has AVX-512: 16 x 16 transposes in registers */
     int flush;          /* worker threads flush subnormals to zero (nn_gemm_set_flush) */
-    /* Packing buffers, one pair per thread: threads never read what another core wrote
-     * (on this kind of machine, moving packed panels between cores' caches cost more
-     * than packing them twice) and never wait for each other inside a product. */
+    /* Packing buffers, one set per thread: threads never read what another core packed
+     * and never wait for each other inside a product. */
     float *apack[MAX_THREADS]; /* (MC + MR_MAX) x KC */
     float *bpack[MAX_THREADS]; /* (NC + NR_MAX) x KC */
     float *full[MAX_THREADS];  /* DYN_FULL: one operand packed whole (run_units) */
@@ -275,10 +255,9 @@ __attribute__((target("avx512f"))) static void micro_avx512_8(size_t kc, const f
 
 /* ------------------------------------------------------------ A B^T with few columns */
 
-/* The sums of the lanes of 16 vectors at once: element 4 (e % 4) + e / 4 of the result is
- * the sum of s[e], added in exactly the pairs _mm512_reduce_add_ps adds them in (lane l
- * with l + 8, then l + 4, l + 2, l + 1), so each equals GCC's _mm512_reduce_add_ps(s[e])
- * bit for bit (the order the dot products used before). Each step adds halves of two vectors with one add instead of one vector's halves. */
+/* The lane sums of 16 vectors at once: element 4 (e % 4) + e / 4 of the result is the sum
+ * of s[e], added in the pairs _mm512_reduce_add_ps uses (lane l with l + 8, then l + 4,
+ * l + 2, l + 1), so each equals _mm512_reduce_add_ps(s[e]) bit for bit. */
 __attribute__((target("avx512f"), always_inline)) static inline __m512
 reduce16(const __m512 s[16])
 {
@@ -296,11 +275,9 @@ reduce16(const __m512 s[16])
                          _mm512_shuffle_ps(p[0], p[1], 0xDD));
 }
 
-/* C = alpha * A B^T (+ C when add) for a C with few columns (a classifier layer's 10
- * outputs): each element is a dot product of two contiguous rows, 16 lanes at a time, then
- * the lanes summed in a fixed tree. No packing, no padding to 32 columns. Rows are
- * independent, so a row's result does not depend on the others. Four rows by four
- * columns at a time: 16 independent chains, each load shared by four of them. */
+/* C = alpha * A B^T (+ C when add) for a C with few columns (a classifier's outputs): each
+ * element a dot product of two contiguous rows, 16 lanes at a time, lanes summed in a fixed
+ * tree; four rows by four columns at a time, so each load feeds four chains. */
 __attribute__((target("avx512f"))) static void dots_avx512(size_t m, size_t n, size_t k,
                                                            float alpha, const float *a,
                                                            size_t lda, const float *b,
@@ -360,9 +337,7 @@ __attribute__((target("avx512f"))) static void dots_avx512(size_t m, size_t n, s
 
 #ifdef NN_X86
 /* The first `lanes` floats of v to dst, with plain 256- and 128-bit stores where they fit
- * instead of a masked 512-bit store. Packing 8-row panels writes 32 bytes per step, so
- * every other masked store started mid-line; with plain stores, packing both operands of
- * a 32 x 32 x 784 product (deep's first layer) took 21 us instead of 24. */
+ * (a masked 512-bit store that starts mid-line is slow; see docs/gemm.md). */
 __attribute__((target("avx512f"), always_inline)) static inline void
 store_lanes(float *dst, __m512 v, size_t lanes, __mmask16 mask)
 {
@@ -475,8 +450,7 @@ __attribute__((target("avx512f"))) static void transpose_rows(const float *src, 
 
 #ifdef NN_X86
 /* Rows already in panel order: d[p * width + j] = src[p * ld + j] for j < nv, zero for
- * nv <= j < width (width <= 32), p < kc. Two masked loads and whole stores per step instead
- * of a memcpy and a memset call (a 64-row panel of 32 took 128 calls). */
+ * nv <= j < width (width <= 32), p < kc: two masked loads and whole stores per step. */
 __attribute__((target("avx512f"))) static void copy_panel(const float *src, size_t ld, size_t kc,
                                                           size_t nv, size_t width, float *d)
 {
@@ -515,13 +489,8 @@ static void pack_rows(const float *src, size_t lda, size_t mv, size_t mr, size_t
             d[p * mr + i] = i < mv ? src[i * lda + p] : 0.0f;
 }
 
-/* Panels read where they lie. A^T (op(A) of a TN product) already stores the MR values of
- * one k next to each other, as a packed A panel does, and B (NN) the NR values of one k:
- * a whole panel of either is read in place, with the matrix's row stride between steps of
- * k, and is not copied. Not when that stride is a multiple of 512 bytes: the panel's rows
- * would then fall into a few of L1's 64 sets and evict each other. The rows of a
- * non-transposed A can be read in place too, the kernel broadcasting from its MR rows
- * (see a_direct). */
+/* Whether panels with this row stride may be read in place: not when it is a multiple of
+ * 512 bytes, as their rows would then share a few of L1's sets and evict each other. */
 static int in_place_stride(size_t ld)
 {
     return ld * sizeof(float) % 512 != 0;
@@ -626,14 +595,9 @@ typedef struct job {
 } job;
 
 /* Whether whole micro-panels of op(A) are read where they lie instead of packed: A^T
- * always (its MR values of one k are next to each other), the rows of a non-transposed A
- * only when C has at most ROWS_DIRECT_PANELS column panels, so that each A panel meets few
- * B panels and packing it costs about as much as using it. With more, the packed panel (one
- * contiguous stream instead of MR short ones) repays its copy. Measured by alternating the
- * two ways call by call (median ratio of pairs, in place / packed): deep's 32 x 32 x 784
- * (1 panel) 0.87, net256's 64 x 256 x 784 (8 panels) 0.96, wide's 128 x 1024 x 784 and
- * 128 x 1024 x 1024 (32 panels) 1.02 and 1.08. Never when alpha != 1 (applied while
- * packing) or the row stride is a multiple of 512 bytes (in_place_stride). */
+ * always, the rows of a non-transposed A only when C has few column panels (each A panel
+ * then meets few B panels, and packing it would cost about as much as using it). Never
+ * when alpha != 1 (applied while packing) or the stride rules it out (in_place_stride). */
 static int a_direct(const job *jb, size_t nr)
 {
     if (jb->alpha != 1.0f || !in_place_stride(jb->lda))
@@ -735,29 +699,18 @@ static void run_thread(const nn_gemm_ctx *ctx, const job *jb, int t, int nt)
 
 /* ------------------------------------------------------------ shared-out products */
 
-/* A product split into many small units that threads take as they become free, for
- * products with two or more threads. A thread starts with its own share (the units a
- * static split would give it: the same rows or columns as in the products before, so its
- * data stays in its core's cache) and, when its share is done, takes units from the end
- * of the other threads' shares. A core slowed by anything (another process, a busy
- * sibling, data still in the other core's cache) then no longer holds the other waiting.
- *
- * Units are either column panels (by_cols: each thread packs all of op(A), then a unit is
- * one NR-column panel of B and a few of A's row micro-panels) or row micro-panels
- * (by rows: each thread packs all of op(B), and a unit is one MR-row panel of A by every
- * column). Either way a unit computes its elements of C completely, k-blocks of KC in
- * ascending order with the same kernel as run_thread: every element is the same sum in
- * the same order whichever thread runs it and however many threads there are. */
+/* Products on two or more threads are cut into units: each thread starts with the units
+ * a static split would give it, then takes from the back of the others' queues. A unit
+ * computes its elements of C completely, as the same sums as run_thread. */
 
 static void queue_set(unit_queue *q, size_t front, size_t back)
 {
     atomic_store_explicit(&q->fb, (uint64_t)front | (uint64_t)back << 32, memory_order_relaxed);
 }
 
-/* Units *first .. *first + *count - 1 of q: its owner takes a quarter of what is left
- * from the front (at least one, at most four), another thread one unit from the back. Claiming several
- * at once matters: a locked instruction waits until the core's pending stores (the C tile
- * just computed) have drained, and one per unit cost a tenth of a 256 x 256 x 64 product. */
+/* Units *first .. *first + *count - 1 of q: its owner takes a quarter of what is left from
+ * the front (one to UNIT_CLAIM_MAX, as each claim is a locked instruction), another thread
+ * one unit from the back. */
 static int queue_take(unit_queue *q, int from_back, size_t *first, size_t *count)
 {
     uint64_t v = atomic_load_explicit(&q->fb, memory_order_relaxed);
