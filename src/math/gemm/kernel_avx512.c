@@ -167,34 +167,38 @@ __attribute__((always_inline)) static inline void store_lanes(float *dst, __m512
     }
 }
 
+/* The first two steps of a register transpose of n rows (8 or 16, rows from `rows` on
+ * read as zeros): then lane L of u[4 g + c] holds column 4 L + c of rows 4 g .. 4 g + 3. */
+__attribute__((always_inline)) static inline void interleave4(const float *src, size_t ldr,
+                                                              size_t rows, int n, __m512 *u)
+{
+    __m512 r[16], t[16];
+    for (int i = 0; i < n; i++)
+        r[i] = (size_t)i < rows ? _mm512_loadu_ps(src + (size_t)i * ldr) : _mm512_setzero_ps();
+    for (int i = 0; i < n; i += 2) { /* pairs of rows, interleaved within 128-bit lanes */
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int g = 0; g < n; g += 4) {
+        u[g] = _mm512_castpd_ps(
+            _mm512_unpacklo_pd(_mm512_castps_pd(t[g]), _mm512_castps_pd(t[g + 2])));
+        u[g + 1] = _mm512_castpd_ps(
+            _mm512_unpackhi_pd(_mm512_castps_pd(t[g]), _mm512_castps_pd(t[g + 2])));
+        u[g + 2] = _mm512_castpd_ps(
+            _mm512_unpacklo_pd(_mm512_castps_pd(t[g + 1]), _mm512_castps_pd(t[g + 3])));
+        u[g + 3] = _mm512_castpd_ps(
+            _mm512_unpackhi_pd(_mm512_castps_pd(t[g + 1]), _mm512_castps_pd(t[g + 3])));
+    }
+}
+
 /* Transposes a block of 16 columns: dst[j * lds + i] = src[i * ldr + j] for j < 16 and
  * i < 16 within store (a lane mask), reading rows i < rows (zeros below). */
 __attribute__((always_inline)) static inline void
 transpose16_rows(const float *src, size_t ldr, size_t rows, float *dst, size_t lds, size_t lanes)
 {
     const __mmask16 store = (__mmask16)((1u << lanes) - 1);
-    __m512 r[16], t[16];
-    for (size_t i = 0; i < 16; i++)
-        r[i] = i < rows ? _mm512_loadu_ps(src + i * ldr) : _mm512_setzero_ps();
-    for (int i = 0; i < 16; i += 2) {
-        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
-        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
-    }
-    for (int i = 0; i < 16; i += 4) {
-        r[i] = _mm512_castpd_ps(
-            _mm512_unpacklo_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
-        r[i + 1] = _mm512_castpd_ps(
-            _mm512_unpackhi_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
-        r[i + 2] = _mm512_castpd_ps(
-            _mm512_unpacklo_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
-        r[i + 3] = _mm512_castpd_ps(
-            _mm512_unpackhi_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
-    }
-    /* Now r[4g + c] holds, for rows 4g..4g+3, column c of each 4-wide group of columns. */
-    for (int g = 0; g < 4; g++) {
-        for (int c = 0; c < 4; c++)
-            t[4 * g + c] = r[4 * g + c];
-    }
+    __m512 t[16];
+    interleave4(src, ldr, rows, 16, t);
     for (int c = 0; c < 4; c++) {
         __m512 a0 = _mm512_shuffle_f32x4(t[c], t[4 + c], 0x44); /* groups 0,1 of rows 0-7 */
         __m512 a1 = _mm512_shuffle_f32x4(t[c], t[4 + c], 0xEE); /* groups 2,3 */
@@ -223,23 +227,8 @@ static void transpose16(const float *src, size_t ldr, float *dst, size_t lds)
  * vectors. Half the shuffles and stores of a 16 x 16 transpose with eight empty rows. */
 static void transpose8x16(const float *src, size_t ldr, size_t mv, float *d)
 {
-    __m512 r[8], t[8], u[8];
-    for (size_t i = 0; i < 8; i++)
-        r[i] = i < mv ? _mm512_loadu_ps(src + i * ldr) : _mm512_setzero_ps();
-    for (int j = 0; j < 8; j += 2) { /* pairs of rows, interleaved within 128-bit lanes */
-        t[j] = _mm512_unpacklo_ps(r[j], r[j + 1]);
-        t[j + 1] = _mm512_unpackhi_ps(r[j], r[j + 1]);
-    }
-    for (int g = 0; g < 8; g += 4) { /* u[g + c], lane L: column 4L + c of rows g .. g+3 */
-        u[g] = _mm512_castpd_ps(
-            _mm512_unpacklo_pd(_mm512_castps_pd(t[g]), _mm512_castps_pd(t[g + 2])));
-        u[g + 1] = _mm512_castpd_ps(
-            _mm512_unpackhi_pd(_mm512_castps_pd(t[g]), _mm512_castps_pd(t[g + 2])));
-        u[g + 2] = _mm512_castpd_ps(
-            _mm512_unpacklo_pd(_mm512_castps_pd(t[g + 1]), _mm512_castps_pd(t[g + 3])));
-        u[g + 3] = _mm512_castpd_ps(
-            _mm512_unpackhi_pd(_mm512_castps_pd(t[g + 1]), _mm512_castps_pd(t[g + 3])));
-    }
+    __m512 u[8];
+    interleave4(src, ldr, mv, 8, u);
     /* Output vector v holds columns 2v and 2v + 1 (both in lane L = v / 2, as c and c + 1):
      * [u[c].L, u[4 + c].L, u[c + 1].L, u[5 + c].L]. */
 /* clang-format off */
