@@ -28,13 +28,16 @@ ALL_LDLIBS = -fopenmp $(PKG_LIBS) $(BLAS_LIBS) -lm $(LDLIBS)
 
 CLI_SRC  = $(wildcard src/cli/*.c)
 CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
-LIB_SRC  = $(filter-out src/cli/%,$(shell find src -name '*.c' | LC_ALL=C sort))
+# The "blas" GEMM kernel (src/math/gemm/blas.c) is built only with BLAS=.
+LIB_SRC  = $(filter-out src/cli/% $(if $(BLAS),,src/math/gemm/blas.c),\
+             $(shell find src -name '*.c' | LC_ALL=C sort))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
 TEST_SRC = $(wildcard tests/*.c)
 
 # A GEMM kernel file is built for its own instruction set (kernel_<isa>.c); the driver
-# calls it only when the CPU has that set.
-KERNEL_FLAGS_avx512 = -mavx512f -mavx512dq -mavx512bw -mavx512vl -mfma
+# calls it only when the CPU has that set (src/math/gemm/gemm.c: cpu_has checks exactly
+# these flags' features).
+KERNEL_FLAGS_avx512 = -mavx512f
 KERNEL_FLAGS_avx2   = -mavx2 -mfma
 
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)

@@ -400,37 +400,75 @@ static int run_process(int reps, int threads, int tsv)
     return 0;
 }
 
-int main(int argc, char **argv)
+typedef struct options {
+    const char *only[8]; /* --workload names (none: every default workload) */
+    int n_only, epochs, threads, process_reps, tsv, peak_only;
+} options;
+
+/* Fills o from the command line; 0 on success, else prints the usage and returns 2. */
+static int parse_args(int argc, char **argv, options *o)
 {
-    const char *only[8];
-    int n_only = 0, epochs = 5, threads = 0, process_reps = 5, tsv = 0, peak_only = 0;
+    *o = (options){.epochs = 5, .process_reps = 5};
     for (int i = 1; i < argc; i++) {
-        if (strcmp(argv[i], "--workload") == 0 && i + 1 < argc && n_only < 8)
-            only[n_only++] = argv[++i];
+        if (strcmp(argv[i], "--workload") == 0 && i + 1 < argc && o->n_only < 8)
+            o->only[o->n_only++] = argv[++i];
         else if (strcmp(argv[i], "--epochs") == 0 && i + 1 < argc)
-            epochs = atoi(argv[++i]);
+            o->epochs = atoi(argv[++i]);
         else if (strcmp(argv[i], "--threads") == 0 && i + 1 < argc)
-            threads = atoi(argv[++i]);
+            o->threads = atoi(argv[++i]);
         else if (strcmp(argv[i], "--process") == 0 && i + 1 < argc)
-            process_reps = atoi(argv[++i]);
+            o->process_reps = atoi(argv[++i]);
         else if (strcmp(argv[i], "--tsv") == 0)
-            tsv = 1;
+            o->tsv = 1;
         else if (strcmp(argv[i], "--peak") == 0) /* the machine line only */
-            peak_only = 1;
+            o->peak_only = 1;
         else {
-            fprintf(stderr, "usage: bench [--workload net256|wide|deep|process|products]... [--epochs N] "
-                            "[--threads N] [--process N] [--tsv] [--peak]\n");
+            fprintf(stderr, "usage: bench [--workload net256|wide|deep|process|products]... "
+                            "[--epochs N] [--threads N] [--process N] [--tsv] [--peak]\n");
             return 2;
         }
     }
-    if (epochs < 1 || epochs > 60)
-        epochs = 5;
-    if (threads <= 0)
-        threads = nn_cpu_count();
+    if (o->epochs < 1 || o->epochs > 60)
+        o->epochs = 5;
+    if (o->threads <= 0)
+        o->threads = nn_cpu_count();
+    return 0;
+}
 
+/* Whether workload name runs: named, or no names given and it is a default one. */
+static int selected(const options *o, const char *name, int by_default)
+{
+    for (int i = 0; i < o->n_only; i++)
+        if (strcmp(o->only[i], name) == 0)
+            return 1;
+    return o->n_only == 0 && by_default;
+}
+
+/* Prints the machine line (threads, GEMM kernel, measured FMA peak); returns the peak. */
+static double print_machine(const char *kernel, int threads)
+{
+    const char *fma = kernel; /* a BLAS build: the widest FMA loop this CPU has */
+#ifdef __x86_64__
+    if (strcmp(kernel, "blas") == 0)
+        fma = __builtin_cpu_supports("avx512f")                                 ? "avx512"
+              : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? "avx2"
+                                                                                : "portable";
+#endif
+    double peak = machine_peak(fma, threads);
+    printf("machine: %d threads, GEMM kernel %s, measured FMA peak %.1f GFLOP/s "
+           "(%.1f per core)\n",
+           threads, kernel, peak, peak / threads);
+    return peak;
+}
+
+int main(int argc, char **argv)
+{
+    options o;
+    if (parse_args(argc, argv, &o) != 0)
+        return 2;
     nn_gemm_ctx *g;
     nn_error err;
-    if (nn_gemm_create(&g, NULL, threads, &err) != NN_OK) {
+    if (nn_gemm_create(&g, NULL, o.threads, &err) != NN_OK) {
         fprintf(stderr, "bench: %s\n", err.msg);
         return 1;
     }
@@ -438,32 +476,16 @@ int main(int argc, char **argv)
     snprintf(kernel, sizeof kernel, "%s", nn_gemm_kernel(g));
     nn_gemm_destroy(g);
 
-    int want_train = n_only == 0, want_process = n_only == 0, want_products = 0;
-    for (int i = 0; i < n_only; i++) {
-        if (strcmp(only[i], "process") == 0)
-            want_process = 1;
-        else if (strcmp(only[i], "products") == 0)
-            want_products = 1;
-        else
-            want_train = 1;
-    }
+    /* Any named workload other than process and products trains. */
+    int want_train = o.n_only == 0;
+    for (int i = 0; i < o.n_only; i++)
+        want_train |= strcmp(o.only[i], "process") != 0 && strcmp(o.only[i], "products") != 0;
     double peak = 0.0;
-    if (!tsv || peak_only) {
-        const char *fma = kernel; /* a BLAS build: the widest FMA loop this CPU has */
-#ifdef __x86_64__
-        if (strcmp(kernel, "blas") == 0)
-            fma = __builtin_cpu_supports("avx512f") ? "avx512"
-                  : __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma") ? "avx2"
-                                                                                    : "portable";
-#endif
-        peak = machine_peak(fma, threads);
-        printf("machine: %d threads, GEMM kernel %s, measured FMA peak %.1f GFLOP/s "
-               "(%.1f per core)\n",
-               threads, kernel, peak, peak / threads);
-        if (peak_only)
+    if (!o.tsv || o.peak_only) {
+        peak = print_machine(kernel, o.threads);
+        if (o.peak_only)
             return 0;
-        printf("%-8s %9s %12s %9s %9s\n", "workload", "s/epoch", "images/s", "GFLOP/s",
-               "of peak");
+        printf("%-8s %9s %12s %9s %9s\n", "workload", "s/epoch", "images/s", "GFLOP/s", "of peak");
     }
     nn_dataset train = {0}, test = {0};
     if (want_train) {
@@ -472,20 +494,17 @@ int main(int argc, char **argv)
             fprintf(stderr, "bench: out of memory\n");
             return 1;
         }
-        if (!tsv && !real)
+        if (!o.tsv && !real)
             printf("(MNIST not fetched: generated data of the same shape)\n");
     }
     int rc = 0;
-    for (size_t w = 0; w < sizeof workloads / sizeof workloads[0]; w++) {
-        int selected = n_only == 0;
-        for (int i = 0; i < n_only; i++)
-            selected |= strcmp(only[i], workloads[w].name) == 0;
-        if (selected && run_workload(&workloads[w], &train, &test, epochs, threads, peak, tsv))
+    for (size_t w = 0; w < sizeof workloads / sizeof workloads[0]; w++)
+        if (selected(&o, workloads[w].name, 1) &&
+            run_workload(&workloads[w], &train, &test, o.epochs, o.threads, peak, o.tsv))
             rc = 1;
-    }
-    if (want_products && run_products(epochs, threads, peak, tsv))
+    if (selected(&o, "products", 0) && run_products(o.epochs, o.threads, peak, o.tsv))
         rc = 1;
-    if (want_process && run_process(process_reps, threads, tsv))
+    if (selected(&o, "process", 1) && run_process(o.process_reps, o.threads, o.tsv))
         rc = 1;
     nn_dataset_free(&train);
     nn_dataset_free(&test);

@@ -11,7 +11,7 @@
  * run time from the CPU's features). Work is split between threads by output tiles:
  * every element of C is computed by one thread, always in the same order (k ascending
  * within fixed blocks of K), so the result is bit-identical for any thread count and
- * does not depend on which other rows are in the batch. */
+ * does not depend on which other rows are in the batch. Design: docs/gemm.md. */
 #ifndef NN_GEMM_H
 #define NN_GEMM_H
 
