@@ -47,7 +47,7 @@ TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 bench-load:
 	@scripts/bench-load.sh
 
-.PHONY: all test test-asan deps data run clean check-deps bench bench-compare docs
+.PHONY: all test test-asan deps data run clean check-deps bench bench-compare docs check-shape
 
 all: check-deps nntrain
 
@@ -101,6 +101,10 @@ test-asan: deps
 
 data:
 	@scripts/fetch-mnist.sh
+
+# check-shape: no C file over 600 lines, no function over 80 (scripts/check-shape.sh).
+check-shape:
+	@scripts/check-shape.sh
 
 $(BUILD)/bench: $(BUILD)/tests/bench/bench.o $(BUILD)/libnntrain.a
 	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)

@@ -177,23 +177,11 @@ void nn_model_free(nn_model *m)
     memset(m, 0, sizeof *m);
 }
 
-nn_status nn_model_build(nn_model *m, const nn_module_spec *mods, size_t n, size_t input_dim,
-                         size_t max_batch, int threads, nn_rng *rng, nn_error *err)
+/* Pass 1: each module's widths and parameter count; returns the parameter total. */
+static size_t plan_modules(nn_model *m, const nn_module_spec *mods)
 {
-    memset(m, 0, sizeof *m);
-    nn_status st = nn_gemm_create(&m->gemm, NULL, threads, err);
-    if (st != NN_OK)
-        return st;
-    m->n_modules = n;
-    m->input_dim = input_dim;
-    m->max_batch = max_batch;
-    m->modules = calloc(n, sizeof *m->modules);
-    if (!m->modules)
-        goto oom;
-
-    /* Pass 1: widths and parameter counts. */
-    size_t width = input_dim, total = 0;
-    for (size_t i = 0; i < n; i++) {
+    size_t width = m->input_dim, total = 0;
+    for (size_t i = 0; i < m->n_modules; i++) {
         nn_module *mod = &m->modules[i];
         mod->act = mods[i].act;
         mod->in = width;
@@ -209,6 +197,54 @@ nn_status nn_model_build(nn_model *m, const nn_module_spec *mods, size_t n, size
         width = mod->out;
     }
     m->output_dim = width;
+    return total;
+}
+
+/* Pass 2 for module i: its views into the parameter buffers from *off on, its initial
+ * values (dense layers draw from rng in module order) and its activation buffers. */
+static int place_module(nn_model *m, const nn_module_spec *mods, size_t i, size_t *off,
+                        nn_rng *rng)
+{
+    nn_module *mod = &m->modules[i];
+    if (!mod->act) {
+        mod->w = m->params + *off;
+        mod->dw = m->grads + *off;
+        *off += mod->out * mod->in;
+        if (mods[i].bias) {
+            mod->b = m->params + *off;
+            mod->db = m->grads + *off;
+            *off += mod->out;
+        }
+        nn_init_kind kind;
+        double gain;
+        dense_init_kind(mods, m->n_modules, i, &kind, &gain);
+        nn_init_dense(mod->w, mod->b, mod->out, mod->in, kind, gain, mods[i].bias_init,
+                      mods[i].bias_init_set, rng);
+    } else if (mod->np) {
+        mod->p = m->params + *off;
+        mod->dp = m->grads + *off;
+        *off += mod->np;
+        mod->act->init_params(mod->p, mod->np, mod->hp);
+    }
+    m->acts[i + 1] = malloc(m->max_batch * mod->out * sizeof(float));
+    m->dacts[i + 1] = malloc(m->max_batch * mod->out * sizeof(float));
+    return m->acts[i + 1] && m->dacts[i + 1];
+}
+
+nn_status nn_model_build(nn_model *m, const nn_module_spec *mods, size_t n, size_t input_dim,
+                         size_t max_batch, int threads, nn_rng *rng, nn_error *err)
+{
+    memset(m, 0, sizeof *m);
+    nn_status st = nn_gemm_create(&m->gemm, NULL, threads, err);
+    if (st != NN_OK)
+        return st;
+    m->n_modules = n;
+    m->input_dim = input_dim;
+    m->max_batch = max_batch;
+    m->modules = calloc(n, sizeof *m->modules);
+    if (!m->modules)
+        goto oom;
+    size_t total = plan_modules(m, mods);
     m->n_params = total;
     m->params = calloc(total ? total : 1, sizeof *m->params);
     m->grads = calloc(total ? total : 1, sizeof *m->grads);
@@ -216,9 +252,6 @@ nn_status nn_model_build(nn_model *m, const nn_module_spec *mods, size_t n, size
     m->dacts = calloc(n + 1, sizeof *m->dacts);
     if (!m->params || !m->grads || !m->acts || !m->dacts)
         goto oom;
-
-    /* Pass 2: views, buffers and initial values. */
-    size_t off = 0;
     m->acts[0] = malloc(max_batch * input_dim * sizeof(float));
     /* dacts[0] is only needed when an activation with parameters comes first (its
      * backward pass writes an input gradient on the way to its slope gradients). */
@@ -226,33 +259,10 @@ nn_status nn_model_build(nn_model *m, const nn_module_spec *mods, size_t n, size
         m->dacts[0] = malloc(max_batch * input_dim * sizeof(float));
     if (!m->acts[0] || (n > 0 && m->modules[0].np && !m->dacts[0]))
         goto oom;
-    for (size_t i = 0; i < n; i++) {
-        nn_module *mod = &m->modules[i];
-        if (!mod->act) {
-            mod->w = m->params + off;
-            mod->dw = m->grads + off;
-            off += mod->out * mod->in;
-            if (mods[i].bias) {
-                mod->b = m->params + off;
-                mod->db = m->grads + off;
-                off += mod->out;
-            }
-            nn_init_kind kind;
-            double gain;
-            dense_init_kind(mods, n, i, &kind, &gain);
-            nn_init_dense(mod->w, mod->b, mod->out, mod->in, kind, gain, mods[i].bias_init,
-                          mods[i].bias_init_set, rng);
-        } else if (mod->np) {
-            mod->p = m->params + off;
-            mod->dp = m->grads + off;
-            off += mod->np;
-            mod->act->init_params(mod->p, mod->np, mod->hp);
-        }
-        m->acts[i + 1] = malloc(max_batch * mod->out * sizeof(float));
-        m->dacts[i + 1] = malloc(max_batch * mod->out * sizeof(float));
-        if (!m->acts[i + 1] || !m->dacts[i + 1])
+    size_t off = 0;
+    for (size_t i = 0; i < n; i++)
+        if (!place_module(m, mods, i, &off, rng))
             goto oom;
-    }
     return NN_OK;
 oom:
     nn_model_free(m);
