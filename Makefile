@@ -104,6 +104,7 @@ data:
 
 # check-shape: no C file over 600 lines, no function over 80 (scripts/check-shape.sh).
 check-shape:
+	@scripts/check-shape.sh --self-test
 	@scripts/check-shape.sh
 
 $(BUILD)/bench: $(BUILD)/tests/bench/bench.o $(BUILD)/libnntrain.a
