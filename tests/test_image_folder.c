@@ -100,6 +100,10 @@ START_TEST(run_on_folder)
     /* CSV on stdout: no class file, the list is still printed. */
     ck_assert_int_eq(run_in_dir("run.json --epochs 0 --csv - --set name=other"), 0);
     ck_assert_int_ne(access(ft_at("out/other.classes.txt"), F_OK), 0);
+    /* A run refused by a check (4 classes, 3 output units) writes no class list. */
+    ck_assert_int_eq(run_in_dir("run.json --set model.2.units=3 --set name=refused"), 2);
+    ck_assert_int_ne(access(ft_at("out/refused.classes.txt"), F_OK), 0);
+    ck_assert_int_ne(access(ft_at("out/refused.csv"), F_OK), 0);
 }
 END_TEST
 

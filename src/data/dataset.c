@@ -168,8 +168,8 @@ static void prefetch_row(const uint8_t *p, size_t dim, int to_l2)
  * ahead than this run out of the core's line fill buffers, and the prefetches stall. */
 enum { AHEAD = 2 };
 
-/* Rows of the next batch asked for into L2 while the current batch is computed: a step of
- * the deep benchmark spent 2 us less assembling its 32 rows, prefetches included. */
+/* Rows of the next batch asked for into L2 while the current batch is computed, so that
+ * assembling it finds them there. */
 enum { NEXT_ROWS = 32 };
 
 void nn_batch_prefetch(const nn_dataset *ds, const size_t *idx, size_t count)

@@ -69,7 +69,8 @@ static void sample_path(const export_job *j, size_t i, char *buf, size_t n)
              j->index_width, i);
 }
 
-/* Records a failure of sample i; the smallest index wins so the message is stable. */
+/* Records a failure of sample i; of the failures recorded before the threads stop, the
+ * smallest index is reported. */
 static void export_fail(export_job *j, size_t i, nn_status st, const char *path, const char *what,
                         int code)
 {

@@ -1,4 +1,5 @@
-/* idx.c - loads an IDX image file and its IDX label file (MNIST layout) with zlib.
+/* idx.c - loads an IDX image file and its IDX label file (MNIST layout): gzip inflated by
+ * libdeflate in one call when that works cleanly, else read through zlib's stream.
  *
  * gzread() reads gzip and plain files alike (it looks at the content, not the name), so
  * both go through one code path. Each file is read to its end: the header, exactly the

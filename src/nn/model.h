@@ -1,6 +1,6 @@
 /* model.h - a sequence of modules (dense layers and activations), like
  * torch.nn.Sequential. Module i of the config is module i here, in the CSV and in
- * parameter names ("i.weight").
+ * checkpoint tensor names ("i.weight", when checkpoints come).
  *
  * All parameters live in one contiguous float buffer (params) and their gradients in a
  * second of the same shape (grads); modules hold views into them. Activation buffers

@@ -96,7 +96,8 @@ nn_status nn_csv_close(nn_csv *c, nn_error *err)
     return st;
 }
 
-char *nn_classes_path(const char *csv)
+/* The class list's path for a CSV path; NULL for "-" (stdout) or out of memory. */
+static char *classes_path(const char *csv)
 {
     if (csv == NULL || strcmp(csv, "-") == 0)
         return NULL;
@@ -117,7 +118,8 @@ static nn_status write_classes(const nn_dataset *ds, const char *path, nn_error 
         return st;
     FILE *f = fopen(path, "w");
     if (f == NULL)
-        return nn_fail(err, NN_ESYS, "%s: cannot write the class list: %s", path, strerror(errno));
+        return nn_fail(err, NN_ECONFIG, "%s: cannot write the class list (beside the CSV): %s",
+                       path, strerror(errno));
     for (size_t c = 0; c < ds->n_classes; c++)
         fprintf(f, "%s\n", ds->class_names ? ds->class_names[c] : "");
     int bad = ferror(f);
@@ -136,7 +138,7 @@ nn_status nn_csv_write_classes(const char *csv, const nn_dataset *ds, const nn_h
 {
     if (!ds->class_names || strcmp(csv, "-") == 0)
         return NN_OK;
-    char *path = nn_classes_path(csv);
+    char *path = classes_path(csv);
     if (!path)
         return nn_fail(err, NN_ESYS, "out of memory");
     nn_status st = write_classes(ds, path, err);

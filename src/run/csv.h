@@ -28,13 +28,11 @@ nn_status nn_csv_write(nn_csv *c, const nn_epoch_report *row, nn_error *err);
 /* Closes the file; reports a write error that happened on close. */
 nn_status nn_csv_close(nn_csv *c, nn_error *err);
 
-/* The class list's path for a CSV path: "runs/x.csv" -> "runs/x.classes.txt" (".csv" is
- * replaced when present, else appended to). NULL for "-" (stdout) or out of memory. */
-char *nn_classes_path(const char *csv);
-
 /* Writes ds->class_names (an image folder's), one per line in label order, to the class
- * list of csv (creating missing directories) and logs its path. Nothing to do for a data
- * set without class names or a CSV on stdout. NN_ESYS when the file cannot be written. */
+ * list of csv ("runs/x.csv" -> "runs/x.classes.txt"; ".csv" replaced when present, else
+ * appended to), creating missing directories, and logs its path. Nothing to do for a data
+ * set without class names or a CSV on stdout. NN_ECONFIG when the file cannot be created,
+ * NN_ESYS when writing it fails. */
 nn_status nn_csv_write_classes(const char *csv, const nn_dataset *ds, const nn_hooks *h,
                                nn_error *err);
 

@@ -320,7 +320,10 @@ static nn_status train_on(const nn_config *cfg, const nn_dataset *train, const n
                "normalize: standard, mean %.6f std %.6f (of pixel/255 over %zu training images)",
                mean, std, train->n);
     r.norm = nn_norm_make((float)mean, (float)std);
-    st = run_open(&r, err);
+    /* Written only once every check has passed: a refused run changes no file. */
+    st = nn_csv_write_classes(cfg->csv, train, hooks, err);
+    if (st == NN_OK)
+        st = run_open(&r, err);
     if (st == NN_OK) {
         if (r.n_val)
             nn_say(hooks, "validation: %zu of the %zu training samples held out (seed %llu)",
@@ -352,8 +355,6 @@ nn_status nn_train(const nn_config *cfg, const nn_hooks *hooks, nn_error *err)
 {
     nn_dataset train, test;
     nn_status st = nn_data_load(cfg, hooks, &train, &test, err);
-    if (st == NN_OK)
-        st = nn_csv_write_classes(cfg->csv, &train, hooks, err);
     if (st == NN_OK)
         st = nn_train_on(cfg, &train, &test, hooks, err);
     nn_dataset_free(&train);

@@ -20,8 +20,12 @@ static char *read_all(const char *path)
         len += got;
         if (cap - len < 4096) {
             char *nb = realloc(buf, cap = 2 * cap + 65536);
-            if (!nb)
-                break;
+            if (!nb) {
+                free(buf);
+                fclose(f);
+                errno = ENOMEM;
+                return NULL;
+            }
             buf = nb;
         }
     } while ((got = fread(buf + len, 1, cap - len - 1, f)) > 0);
@@ -53,7 +57,8 @@ int main(int argc, char **argv)
     int same = strcmp(doc, text) == 0, rc = 0;
     if (!same) {
         FILE *f = fopen(argv[1], "wb");
-        if (!f || fputs(text, f) == EOF || fclose(f) != 0) {
+        int bad = !f || fputs(text, f) == EOF;
+        if ((f && fclose(f) != 0) || bad) {
             fprintf(stderr, "config_doc: %s: %s\n", argv[1], strerror(errno));
             rc = 1;
         }

@@ -3,9 +3,9 @@
  * Adding an activation is one new file src/nn/act/<name>.c defining
  * `const nn_act_def nn_act_<name>` and one line X(<name>) in the list in
  * src/nn/act/activations.c: the config parser, the model, the dead-unit probe, the CSV
- * and the tests (gradient checks, probe, PyTorch reference rows in
- * tests/data/torch_activations.tsv, made by scripts/torch-reference.py) all work from
- * this table.
+ * and the tests (gradient checks, probe) all work from this table. Two generated files
+ * must then follow, and make test fails until they do: its PyTorch reference rows
+ * (a line in scripts/torch-reference.py, then run it) and docs/config.md (make docs).
  *
  * A unit counts as "active" for a sample when its pre-activation x > 0; that rule is
  * the same for every activation, so the dead-unit probe needs no per-activation code.
