@@ -29,6 +29,11 @@ static const nn_kernel_def *const kernels[] = {
     &nn_kernel_portable,
 };
 
+const char *nn_gemm_kernel_name(size_t i)
+{
+    return i < sizeof kernels / sizeof kernels[0] ? kernels[i]->name : NULL;
+}
+
 /* Whether this CPU runs code built for isa: a kernel's functions are called only then. */
 static int cpu_has(nn_kernel_isa isa)
 {

@@ -32,6 +32,10 @@ typedef struct nn_gemm_ctx nn_gemm_ctx;
 nn_status nn_gemm_create(nn_gemm_ctx **ctx, const char *kernel, int threads, nn_error *err);
 void nn_gemm_destroy(nn_gemm_ctx *ctx);
 
+/* Name of the i-th kernel built into this binary, best first (whether this CPU runs it or
+ * not); NULL past the last. */
+const char *nn_gemm_kernel_name(size_t i);
+
 /* Name of the kernel in use ("avx512", "avx2", "portable", "blas"). */
 const char *nn_gemm_kernel(const nn_gemm_ctx *ctx);
 int nn_gemm_threads(const nn_gemm_ctx *ctx);
