@@ -1,4 +1,6 @@
-# nntrain - see README.md.   make | make test | make test-asan | make deps | make run
+# nntrain - see README.md and docs/design.md.
+#   make | make deps | make data | make test | make test-asan | make check-shape | make docs
+#   make bench | make bench-compare | make bench-load | make run | make clean
 .SUFFIXES:
 
 .DEFAULT_GOAL := all
@@ -43,11 +45,10 @@ KERNEL_FLAGS_avx2   = -mavx2 -mfma
 TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 
 # bench-load: loading MNIST from a folder of PNGs vs from the IDX .gz (scripts/bench-load.sh).
-.PHONY: bench-load
 bench-load:
 	@scripts/bench-load.sh
 
-.PHONY: all test test-asan deps data run clean check-deps bench bench-compare docs check-shape
+.PHONY: all test test-asan deps data run clean check-deps bench bench-compare bench-load docs check-shape
 
 all: check-deps nntrain
 
