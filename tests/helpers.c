@@ -293,3 +293,14 @@ const char *th_mnist_dir(char *why, size_t why_len)
                  "no MNIST test set in data/mnist or ../shared/data/mnist (make data fetches it)");
     return NULL;
 }
+
+nn_status th_load_mnist_test(nn_dataset *ds, nn_error *err)
+{
+    const char *dir = th_mnist_dir(NULL, 0);
+    if (!dir)
+        return nn_fail(err, NN_EDATA, "no MNIST test set");
+    char im[256], lb[256];
+    snprintf(im, sizeof im, "%s/t10k-images-idx3-ubyte.gz", dir);
+    snprintf(lb, sizeof lb, "%s/t10k-labels-idx1-ubyte.gz", dir);
+    return nn_idx_load(ds, im, lb, 0, err);
+}

@@ -48,6 +48,10 @@ void th_skips_print(const th_skips *sk, FILE *f);
  * NULL) says where it looked. */
 const char *th_mnist_dir(char *why, size_t why_len);
 
+/* Loads the MNIST test set from th_mnist_dir() (the suites register their MNIST tests only
+ * when it is there). */
+nn_status th_load_mnist_test(nn_dataset *ds, nn_error *err);
+
 /* A synthetic, learnable data set: n samples of side x side grayscale pixels in
  * n_classes classes (each class a bright bar at its own position, plus noise). */
 int th_synthetic(nn_dataset *ds, size_t n, size_t side, size_t n_classes, unsigned seed);

@@ -446,14 +446,9 @@ END_TEST
 
 START_TEST(real_mnist_test_set)
 {
-    const char *dir = th_mnist_dir(NULL, 0);
-    char im[256], lb[256];
-    snprintf(im, sizeof im, "%s/t10k-images-idx3-ubyte.gz", dir);
-    snprintf(lb, sizeof lb, "%s/t10k-labels-idx1-ubyte.gz", dir);
     nn_dataset ds;
     nn_error err = {0};
-    nn_status st = nn_idx_load(&ds, im, lb, 0, &err);
-    ck_assert_msg(st == NN_OK, "%s", err.msg);
+    ck_assert_msg(th_load_mnist_test(&ds, &err) == NN_OK, "%s", err.msg);
     ck_assert_uint_eq(ds.n, 10000);
     ck_assert_uint_eq(ds.rows, 28);
     ck_assert_uint_eq(ds.cols, 28);

@@ -168,13 +168,9 @@ END_TEST
 START_TEST(real_mnist_export_load)
 {
     /* The 10,000 MNIST test images through PNG files and back: the very same pixels. */
-    const char *md = th_mnist_dir(NULL, 0);
-    char im[256], lb[256];
-    snprintf(im, sizeof im, "%s/t10k-images-idx3-ubyte.gz", md);
-    snprintf(lb, sizeof lb, "%s/t10k-labels-idx1-ubyte.gz", md);
     nn_dataset src;
     nn_error err = {0};
-    ck_assert_msg(nn_idx_load(&src, im, lb, 0, &err) == NN_OK, "%s", err.msg);
+    ck_assert_msg(th_load_mnist_test(&src, &err) == NN_OK, "%s", err.msg);
     ck_assert_msg(nn_export_png(&src, ft_at("mnist"), 0, NULL, NULL, &err) == NN_OK, "%s", err.msg);
     ck_assert_uint_eq(src.n, 10000);
     ft_assert_round_trip(ft_at("mnist"), &src);
