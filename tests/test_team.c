@@ -93,6 +93,38 @@ START_TEST(test_large_team_halves)
 }
 END_TEST
 
+/* A fake thread CPU clock, set by the test. */
+static double fake_cpu_now;
+static int fake_calls;
+static double fake_cpu(void)
+{
+    fake_calls++;
+    return fake_cpu_now;
+}
+
+/* The CPU sample: none until one began, then one per 2 ms; starved below 85% of the wall
+ * time (the thread waited for a core), as when two threads of each of two processes share
+ * two cores and spinning waiters win their time slices. */
+START_TEST(test_starved_thread)
+{
+    nn_team t;
+    nn_team_init(&t, 2);
+    fake_calls = 0;
+    fake_cpu_now = 5.0;
+    ck_assert(!nn_team_starved(&t, 1.0, fake_cpu)); /* the first sample begins */
+    fake_cpu_now = 5.001;
+    ck_assert(!nn_team_starved(&t, 1.001, fake_cpu));
+    ck_assert_int_eq(fake_calls, 1); /* within the sample: no system call */
+    fake_cpu_now = 5.003;
+    ck_assert(!nn_team_starved(&t, 1.003, fake_cpu)); /* all of the wall time */
+    fake_cpu_now = 5.003 + 0.9 * 0.01;
+    ck_assert(!nn_team_starved(&t, 1.013, fake_cpu)); /* 90% */
+    fake_cpu_now += 0.66 * 0.01;
+    ck_assert(nn_team_starved(&t, 1.023, fake_cpu)); /* two thirds */
+    ck_assert_int_eq(fake_calls, 4);
+}
+END_TEST
+
 Suite *team_suite(void)
 {
     Suite *s = suite_create("team");
@@ -101,6 +133,7 @@ Suite *team_suite(void)
     tcase_add_test(tc, test_idle_keeps_the_full_team);
     tcase_add_test(tc, test_shared_cores_shrink_then_retry);
     tcase_add_test(tc, test_large_team_halves);
+    tcase_add_test(tc, test_starved_thread);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -12,6 +12,10 @@ enum {
 #define TEAM_SPREAD_MIN 0.0005
 #define TEAM_PAUSE_MIN 0.05
 #define TEAM_PAUSE_MAX 2.0
+/* CPU samples of at least 2 ms (a few time slices); below 85% of the wall time the thread
+ * waited for a core (on an idle machine a computing thread gets nearly all of it). */
+#define TEAM_SAMPLE 0.002
+#define TEAM_CPU_SHARE 0.85
 
 void nn_team_init(nn_team *t, int max)
 {
@@ -24,6 +28,7 @@ static void set_size(nn_team *t, int size)
     t->size = size;
     t->late = 0;
     t->seen = 0;
+    t->wall0 = 0.0;
 }
 
 int nn_team_size(nn_team *t, double now)
@@ -62,4 +67,15 @@ int nn_team_late(double start, double first, double last)
 {
     double spread = last - first;
     return spread > TEAM_SPREAD_MIN && spread > first - start;
+}
+
+int nn_team_starved(nn_team *t, double now, double (*cpu)(void))
+{
+    if (t->wall0 > 0.0 && now - t->wall0 < TEAM_SAMPLE)
+        return 0;
+    double c = cpu();
+    int starved = t->wall0 > 0.0 && c - t->cpu0 < TEAM_CPU_SHARE * (now - t->wall0);
+    t->wall0 = now;
+    t->cpu0 = c;
+    return starved;
 }

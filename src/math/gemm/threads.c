@@ -261,7 +261,8 @@ static void run_units(nn_gemm_ctx *ctx, const nn_gemm_job *jb, const units *u, i
 }
 
 /* Tells the team how the threads of a shared product ran: late when one finished long
- * after the others had run out of units (it was not running; they waited for it). */
+ * after the others had run out of units (it was not running; they waited for it), or when
+ * this thread has been waiting for a core (sys/team.h). */
 static void report_team(nn_gemm_ctx *ctx, int nt, double start)
 {
     double first = 0.0, last = 0.0;
@@ -271,8 +272,10 @@ static void report_team(nn_gemm_ctx *ctx, int nt, double start)
             first = d;
         last = d > last ? d : last;
     }
-    if (first > 0.0)
-        nn_team_report(&ctx->team, nn_team_late(start, first, last), last);
+    if (first > 0.0) {
+        int starved = nn_team_starved(&ctx->team, last, nn_thread_cpu);
+        nn_team_report(&ctx->team, starved || nn_team_late(start, first, last), last);
+    }
 }
 
 /* Shares the product out in units: each thread starts with the units a static split would
