@@ -47,7 +47,7 @@ TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 bench-load:
 	@scripts/bench-load.sh
 
-.PHONY: all test test-asan deps data run clean check-deps bench bench-compare docs check-shape
+.PHONY: all test test-asan deps data run clean check-deps bench bench-compare bench-shared docs check-shape
 
 all: check-deps nntrain
 
@@ -109,13 +109,20 @@ check-shape:
 $(BUILD)/bench: $(BUILD)/tests/bench/bench.o $(BUILD)/libnntrain.a
 	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
-# bench: fixed workloads (net256, wide, deep, whole process); see tests/bench/bench.c.
+# bench: fixed workloads (net256, wide, deep, whole process); see tests/bench/bench.c;
+# then runs sharing the cores (scripts/bench-shared.sh).
 bench: data nntrain $(BUILD)/bench
 	$(BUILD)/bench
+	@scripts/bench-shared.sh $(BUILD)/bench
+
+# bench-shared: k runs at once against k in a row, one beside a busy loop against alone.
+bench-shared: data $(BUILD)/bench
+	@scripts/bench-shared.sh $(BUILD)/bench
 
 # bench-compare: nntrain and PyTorch alternately on the same workloads, with ratios.
 bench-compare: data nntrain $(BUILD)/bench
 	@scripts/bench-compare.sh $(BUILD)/bench
+	@scripts/bench-shared.sh $(BUILD)/bench
 
 # run: everything a fresh machine needs, then the Leaky ReLU run on real MNIST
 # (the same as scripts/setup.sh, which needs no make to start with).
