@@ -1,6 +1,6 @@
 # nntrain - see README.md and docs/design.md.
 #   make | make deps | make data | make test | make test-asan | make check-shape | make docs
-#   make bench | make bench-compare | make bench-load | make run | make clean
+#   make bench | make bench-compare | make bench-load | make bench-shared | make run | make clean
 .SUFFIXES:
 
 .DEFAULT_GOAL := all
@@ -48,7 +48,7 @@ TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 bench-load:
 	@scripts/bench-load.sh
 
-.PHONY: all test test-asan deps data run clean check-deps bench bench-compare bench-load docs check-shape
+.PHONY: all test test-asan deps data run clean check-deps bench bench-compare bench-load bench-shared docs check-shape
 
 all: check-deps nntrain
 
@@ -111,13 +111,20 @@ check-shape:
 $(BUILD)/bench: $(BUILD)/tests/bench/bench.o $(BUILD)/libnntrain.a
 	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
-# bench: fixed workloads (net256, wide, deep, whole process); see tests/bench/bench.c.
+# bench: fixed workloads (net256, wide, deep, whole process); see tests/bench/bench.c;
+# then runs sharing the cores (scripts/bench-shared.sh).
 bench: data nntrain $(BUILD)/bench
 	$(BUILD)/bench
+	@scripts/bench-shared.sh $(BUILD)/bench
+
+# bench-shared: k runs at once against k in a row, one beside a busy loop against alone.
+bench-shared: data $(BUILD)/bench
+	@scripts/bench-shared.sh $(BUILD)/bench
 
 # bench-compare: nntrain and PyTorch alternately on the same workloads, with ratios.
 bench-compare: data nntrain $(BUILD)/bench
 	@scripts/bench-compare.sh $(BUILD)/bench
+	@scripts/bench-shared.sh $(BUILD)/bench
 
 # run: everything a fresh machine needs, then the Leaky ReLU run on real MNIST
 # (the same as scripts/setup.sh, which needs no make to start with).

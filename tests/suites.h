@@ -10,6 +10,7 @@
 
 Suite *activation_suite(void);
 Suite *sgd_suite(void);
+Suite *team_suite(void);
 Suite *grad_suite(void);
 Suite *gemm_suite(th_skips *sk);
 Suite *dead_suite(void);

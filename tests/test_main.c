@@ -12,6 +12,7 @@ int main(void)
     SRunner *sr = srunner_create(NULL);
     srunner_add_suite(sr, activation_suite());
     srunner_add_suite(sr, sgd_suite());
+    srunner_add_suite(sr, team_suite());
     srunner_add_suite(sr, grad_suite());
     srunner_add_suite(sr, gemm_suite(&skips));
     srunner_add_suite(sr, dead_suite());

@@ -77,7 +77,7 @@ static void run_free(run *r)
 static void fill_batch(run *r, const nn_dataset *ds, const size_t *idx, size_t rows)
 {
     nn_model *m = &r->model;
-    int nt = rows * ds->dim >= (1u << 15) ? nn_gemm_threads(m->gemm) : 1;
+    int nt = rows * ds->dim >= (1u << 15) ? nn_gemm_team(m->gemm) : 1;
 #ifdef _OPENMP
 #pragma omp parallel num_threads(nt) if (nt > 1)
     {

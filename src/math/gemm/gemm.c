@@ -5,6 +5,7 @@
 #include "math/gemm/gemm.h"
 
 #include "math/gemm/gemm_internal.h"
+#include "sys/clock.h"
 #include "sys/cpu.h"
 
 #include <stdlib.h>
@@ -69,7 +70,7 @@ static int a_direct(const nn_gemm_job *jb, size_t nr)
 }
 
 /* Chooses the kernel's rows, the panels read in place, and returns the thread count. */
-static int plan(const nn_gemm_ctx *ctx, nn_gemm_job *jb)
+static int plan(nn_gemm_ctx *ctx, nn_gemm_job *jb)
 {
     const nn_kernel_def *kd = ctx->k;
     const size_t m = jb->m, n = jb->n, mr = kd->mr, alt = kd->mr_alt;
@@ -80,11 +81,11 @@ static int plan(const nn_gemm_ctx *ctx, nn_gemm_job *jb)
         jb->micro = kd->micro_alt;
     }
     jb->a_direct = a_direct(jb, kd->nr);
-    int nt = ctx->threads;
     size_t panels = (n + kd->nr - 1) / kd->nr, mpanels = (m + jb->mr - 1) / jb->mr;
     size_t most = panels > mpanels ? panels : mpanels;
-    if ((double)m * (double)n * (double)jb->k < PARALLEL_MIN_MACS)
-        nt = 1;
+    if (ctx->threads == 1 || (double)m * (double)n * (double)jb->k < PARALLEL_MIN_MACS)
+        return 1;
+    int nt = nn_team_size(&ctx->team, nn_now());
     if ((size_t)nt > most)
         nt = (int)most;
     return nt;
@@ -194,6 +195,7 @@ nn_status nn_gemm_create(nn_gemm_ctx **out, const char *want, int threads, nn_er
     if (threads > MAX_THREADS)
         threads = MAX_THREADS;
     ctx->threads = threads;
+    nn_team_init(&ctx->team, threads);
     int ok = 1;
     for (int t = 0; t < threads && ok; t++)
         ok = (ctx->apack[t] = pack_alloc((size_t)(MC + MR_MAX) * KC)) != NULL &&
@@ -234,4 +236,9 @@ void nn_gemm_set_flush(nn_gemm_ctx *ctx, int flush)
 int nn_gemm_threads(const nn_gemm_ctx *ctx)
 {
     return ctx->threads;
+}
+
+int nn_gemm_team(nn_gemm_ctx *ctx)
+{
+    return ctx->threads == 1 ? 1 : nn_team_size(&ctx->team, nn_now());
 }

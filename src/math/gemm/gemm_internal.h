@@ -9,6 +9,7 @@
 
 #include "math/gemm/gemm.h"
 #include "math/gemm/kernel.h"
+#include "sys/team.h"
 
 #ifndef GEMM_KC
 #define GEMM_KC 256
@@ -31,12 +32,14 @@ enum {
  * from the front, a thread that has run out takes from the back. On its own cache line. */
 typedef struct nn_unit_queue {
     _Alignas(64) _Atomic uint64_t fb;
-    char pad[64 - sizeof(uint64_t)];
+    double done; /* when its owner ran out of units (nn_now), for the team (sys/team.h) */
+    char pad[64 - sizeof(uint64_t) - sizeof(double)];
 } nn_unit_queue;
 
 struct nn_gemm_ctx {
     const nn_kernel_def *k;
     int threads;
+    nn_team team; /* the threads products use now: fewer while the cores are shared */
     int flush; /* worker threads flush subnormals to zero (nn_gemm_set_flush) */
     /* Packing buffers, one set per thread: threads never read what another core packed
      * and never wait for each other inside a product. */

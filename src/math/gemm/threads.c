@@ -5,6 +5,7 @@
 #include "math/gemm/gemm_internal.h"
 
 #include "math/fpmode.h"
+#include "sys/clock.h"
 
 #include <stdatomic.h>
 
@@ -259,6 +260,24 @@ static void run_units(nn_gemm_ctx *ctx, const nn_gemm_job *jb, const units *u, i
     }
 }
 
+/* Tells the team how the threads of a shared product ran: late when one finished long
+ * after the others had run out of units (it was not running; they waited for it), or when
+ * this thread has been waiting for a core (sys/team.h). */
+static void report_team(nn_gemm_ctx *ctx, int nt, double start)
+{
+    double first = 0.0, last = 0.0;
+    for (int t = 0; t < nt; t++) {
+        double d = ctx->queue[t].done;
+        if (d > 0.0 && (first == 0.0 || d < first))
+            first = d;
+        last = d > last ? d : last;
+    }
+    if (first > 0.0) {
+        int starved = nn_team_starved(&ctx->team, last, nn_thread_cpu);
+        nn_team_report(&ctx->team, starved || nn_team_late(start, first, last), last);
+    }
+}
+
 /* Shares the product out in units: each thread starts with the units a static split would
  * give it, then takes from the others' queues. The runtime may start fewer threads than
  * asked (OMP_THREAD_LIMIT, a call from inside another parallel region): the threads that
@@ -270,15 +289,21 @@ static int share_units(nn_gemm_ctx *ctx, const nn_gemm_job *jb, int nt)
         return 0;
     if ((size_t)nt > u.count)
         nt = (int)u.count;
-    for (int t = 0; t < nt; t++) /* thread t's own share, as a static split */
+    for (int t = 0; t < nt; t++) { /* thread t's own share, as a static split */
         queue_set(&ctx->queue[t], u.count * (size_t)t / (size_t)nt,
                   u.count * (size_t)(t + 1) / (size_t)nt);
+        ctx->queue[t].done = 0.0; /* stays 0 for a thread the runtime does not start */
+    }
+    double start = nn_now();
 #pragma omp parallel num_threads(nt)
     {
         nn_fpmode fp = nn_fp_flush(ctx->flush);
-        run_units(ctx, jb, &u, omp_get_thread_num(), nt);
+        int t = omp_get_thread_num();
+        run_units(ctx, jb, &u, t, nt);
+        ctx->queue[t].done = nn_now();
         nn_fp_restore(fp);
     }
+    report_team(ctx, nt, start);
     return 1;
 }
 #endif
