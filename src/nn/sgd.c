@@ -7,10 +7,6 @@
 
 #include "math/vec.h"
 
-#ifdef _OPENMP
-#include <omp.h>
-#endif
-
 nn_status nn_sgd_init(nn_sgd *o, size_t n, double momentum, double dampening,
                       double weight_decay, int nesterov, nn_error *err)
 {
@@ -20,18 +16,12 @@ nn_status nn_sgd_init(nn_sgd *o, size_t n, double momentum, double dampening,
     o->dampening = (float)(1.0 - dampening); /* stored as the factor on g */
     o->weight_decay = (float)weight_decay;
     o->nesterov = nesterov;
-    o->threads = 1;
     if (momentum != 0.0) {
         o->buf = calloc(n ? n : 1, sizeof *o->buf);
         if (!o->buf)
             return nn_fail(err, NN_ESYS, "out of memory for the momentum buffer (%zu floats)", n);
     }
     return NN_OK;
-}
-
-void nn_sgd_set_threads(nn_sgd *o, int threads)
-{
-    o->threads = threads > 0 ? threads : 1;
 }
 
 /* The update of params[lo, hi). */
@@ -61,22 +51,7 @@ NN_VECTORIZE void nn_sgd_update(const nn_sgd *o, float *restrict params,
 
 void nn_sgd_step(nn_sgd *o, float *params, const float *grads, float lr)
 {
-    /* Memory-bound: worth a second core only for large buffers. */
-    int nt = o->n >= (1u << 16) ? o->threads : 1;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(nt) if (nt > 1)
-    {
-        int t = omp_get_thread_num(), n_t = omp_get_num_threads();
-        /* Chunks on 16-float boundaries: each thread writes whole cache lines. */
-        size_t per = ((o->n + (size_t)n_t - 1) / (size_t)n_t + 15) & ~(size_t)15;
-        size_t lo = per * (size_t)t, hi = lo + per < o->n ? lo + per : o->n;
-        if (lo < hi)
-            nn_sgd_update(o, params, grads, lr, lo, hi);
-    }
-#else
-    (void)nt;
     nn_sgd_update(o, params, grads, lr, 0, o->n);
-#endif
     nn_sgd_end_step(o);
 }
 

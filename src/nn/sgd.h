@@ -19,13 +19,10 @@ typedef struct nn_sgd {
     int nesterov;
     float *buf;   /* momentum buffer, n floats (NULL without momentum) */
     size_t steps; /* steps taken */
-    int threads;  /* the update is split over this many threads (elementwise: same bits) */
 } nn_sgd;
 
 nn_status nn_sgd_init(nn_sgd *o, size_t n, double momentum, double dampening,
                       double weight_decay, int nesterov, nn_error *err);
-/* Splits later steps over threads (default 1). */
-void nn_sgd_set_threads(nn_sgd *o, int threads);
 void nn_sgd_step(nn_sgd *o, float *params, const float *grads, float lr);
 
 /* The same step in pieces: update params[lo, hi) from grads[lo, hi) (any order, each

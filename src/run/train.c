@@ -263,7 +263,6 @@ static nn_status run_open(run *r, nn_error *err)
                          cfg->optim.weight_decay, cfg->optim.nesterov, err);
     if (st == NN_OK) {
         nn_gemm_set_flush(r->model.gemm, cfg->train.flush_denormals);
-        nn_sgd_set_threads(&r->sgd, nn_gemm_threads(r->model.gemm));
         st = nn_dead_init(&r->dead, &r->model, err);
     }
     if (st == NN_OK) {
