@@ -156,9 +156,8 @@ START_TEST(test_run_writes_csv)
     const char *last = last_line(csv);
     size_t epoch, step;
     double lr, tl, ta, vl, va;
-    ck_assert_int_eq(sscanf(last, "%zu,%zu,%lf,%lf,%lf,%lf,%lf", &epoch, &step, &lr, &tl, &ta, &vl,
-                            &va),
-                     7);
+    ck_assert_int_eq(
+        sscanf(last, "%zu,%zu,%lf,%lf,%lf,%lf,%lf", &epoch, &step, &lr, &tl, &ta, &vl, &va), 7);
     ck_assert_uint_eq(epoch, 3);
     ck_assert_uint_eq(step, 3 * 25);
     ck_assert_msg(va > 0.9, "test accuracy %g after 3 epochs", va);
@@ -245,9 +244,10 @@ START_TEST(test_bad_data)
     ck_assert_int_eq(nntrain("tiny.json"), 3);
     assert_one_line("test-images", "truncated");
     /* A label file with another count. */
-    ck_assert_int_eq(nntrain("tiny.json --set data.test_labels=train-labels.gz "
-                             "--set data.test_images=train-images.gz --set data.train_labels=test-labels"),
-                     3);
+    ck_assert_int_eq(
+        nntrain("tiny.json --set data.test_labels=train-labels.gz "
+                "--set data.test_images=train-images.gz --set data.train_labels=test-labels"),
+        3);
     assert_one_line("labels", NULL);
 }
 END_TEST
@@ -274,7 +274,6 @@ START_TEST(test_help_version)
     ck_assert_int_eq(nntrain("--version"), 0);
 }
 END_TEST
-
 
 START_TEST(test_validation_split)
 {

@@ -14,7 +14,6 @@
 #include "math/rng.h"
 #include "suites.h"
 
-
 typedef struct problem {
     nn_trans ta, tb;
     size_t m, n, k, lda, ldb, ldc;
@@ -23,13 +22,14 @@ typedef struct problem {
 } problem;
 
 /* A problem whose rows of A and B are lda_pad and ldb_pad floats longer than needed. */
-static void make_ld(problem *p, nn_trans ta, nn_trans tb, size_t m, size_t n, size_t k,
-                    float alpha, float beta, size_t lda_pad, size_t ldb_pad)
+static void make_ld(problem *p, nn_trans ta, nn_trans tb, size_t m, size_t n, size_t k, float alpha,
+                    float beta, size_t lda_pad, size_t ldb_pad)
 {
     nn_rng rng;
     nn_rng_seed(&rng, m * 131 + n * 17 + k, 5);
-    *p = (problem){ta,    tb,   m,    n,    k,   (ta ? m : k) + lda_pad, (tb ? k : n) + ldb_pad,
-                   n + 2, alpha, beta, NULL, NULL, NULL};
+    *p = (problem){
+        ta,    tb,   m,    n,    k,   (ta ? m : k) + lda_pad, (tb ? k : n) + ldb_pad, n + 2,
+        alpha, beta, NULL, NULL, NULL};
     size_t arows = ta ? k : m, brows = tb ? n : k;
     p->a = malloc(arows * p->lda * sizeof(float));
     p->b = malloc(brows * p->ldb * sizeof(float));
@@ -75,12 +75,13 @@ static void check_against_reference(const problem *p, const float *c, const char
             for (size_t q = 0; q < p->k; q++)
                 s += (double)(p->ta ? p->a[q * p->lda + i] : p->a[i * p->lda + q]) *
                      (double)(p->tb ? p->b[j * p->ldb + q] : p->b[q * p->ldb + j]);
-            double want = p->alpha * s + (p->beta == 0.0f ? 0.0 : p->beta * (double)p->c0[i * p->ldc + j]);
+            double want =
+                p->alpha * s + (p->beta == 0.0f ? 0.0 : p->beta * (double)p->c0[i * p->ldc + j]);
             double tol = 2e-6 * (double)(p->k + 4);
             ck_assert_msg(fabs(c[i * p->ldc + j] - want) <= tol,
                           "%s ta=%d tb=%d m=%zu n=%zu k=%zu: C[%zu,%zu] = %.7g, expected %.7g",
-                          kernel, p->ta, p->tb, p->m, p->n, p->k, i, j,
-                          (double)c[i * p->ldc + j], want);
+                          kernel, p->ta, p->tb, p->m, p->n, p->k, i, j, (double)c[i * p->ldc + j],
+                          want);
         }
     /* The padding between rows of C is never touched. */
     for (size_t i = 0; i < p->m; i++)
@@ -149,8 +150,8 @@ static nn_gemm_ctx *native(int threads)
 START_TEST(test_threads_bit_identical)
 {
     nn_gemm_ctx *one = native(1), *two = native(2), *three = native(3);
-    const size_t shapes[][3] = {{64, 256, 784}, {256, 784, 64}, {64, 784, 256},
-                                {1000, 65, 300}, {32, 32, 784}, {128, 1024, 1024}};
+    const size_t shapes[][3] = {{64, 256, 784},  {256, 784, 64}, {64, 784, 256},
+                                {1000, 65, 300}, {32, 32, 784},  {128, 1024, 1024}};
     for (size_t s = 0; s < sizeof shapes / sizeof shapes[0]; s++)
         for (int t = 0; t < 4; t++) {
             problem p;
@@ -193,8 +194,7 @@ typedef struct coverage {
 /* Thread 0 stalls in its first block, as a core taken by another process would, until the
  * other thread has made no progress for 200 ms (at most 5 s): by then that thread has
  * finished its own share and taken over the rest of thread 0's. */
-static void count_block(void *ctx, size_t i0, size_t j0, size_t m, size_t n, float *c,
-                        size_t ldc)
+static void count_block(void *ctx, size_t i0, size_t j0, size_t m, size_t n, float *c, size_t ldc)
 {
     (void)c, (void)ldc;
     coverage *cv = ctx;
@@ -225,7 +225,7 @@ START_TEST(test_slow_thread_units_taken)
         nn_trans ta, tb;
         size_t m, n, k;
         nn_gemm_split split;
-    } cases[] = {{NN_NO_TRANS, NN_TRANS, 64, 256, 784, NN_SPLIT_COLS}, /* a forward pass */
+    } cases[] = {{NN_NO_TRANS, NN_TRANS, 64, 256, 784, NN_SPLIT_COLS},  /* a forward pass */
                  {NN_TRANS, NN_NO_TRANS, 256, 784, 64, NN_SPLIT_ROWS}}; /* a weight gradient */
     for (size_t s = 0; s < sizeof cases / sizeof cases[0]; s++) {
         problem p;

@@ -1,5 +1,6 @@
 /* test_sgd.c - three steps of torch.optim.SGD on one scalar, against the values
- * torch.optim.SGD (PyTorch 1.13) gives: w0 = 1, loss at step i is 0.5 * i * w^2 (gradient i * w), lr = 0.1. */
+ * torch.optim.SGD (PyTorch 1.13) gives: w0 = 1, loss at step i is 0.5 * i * w^2 (gradient i * w),
+ * lr = 0.1. */
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,15 +28,14 @@ START_TEST(test_three_steps)
     const sgd_case *c = &cases[_i];
     nn_sgd o;
     nn_error err;
-    ck_assert_int_eq(nn_sgd_init(&o, 1, c->momentum, c->dampening, c->weight_decay, c->nesterov,
-                                 &err),
-                     NN_OK);
+    ck_assert_int_eq(
+        nn_sgd_init(&o, 1, c->momentum, c->dampening, c->weight_decay, c->nesterov, &err), NN_OK);
     float w = 1.0f;
     for (int i = 1; i <= 3; i++) {
         float g = (float)i * w;
         nn_sgd_step(&o, &w, &g, 0.1f);
-        ck_assert_msg(fabs(w - c->w[i - 1]) < 1e-6, "%s step %d: w = %.8f, PyTorch %.8f",
-                      c->name, i, (double)w, c->w[i - 1]);
+        ck_assert_msg(fabs(w - c->w[i - 1]) < 1e-6, "%s step %d: w = %.8f, PyTorch %.8f", c->name,
+                      i, (double)w, c->w[i - 1]);
     }
     nn_sgd_free(&o);
 }

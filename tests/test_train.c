@@ -43,8 +43,7 @@ static void parse(nn_config *cfg, const char *extra)
              " \"train\": {\"epochs\": 4, \"batch_size\": 32}, \"output\": {\"csv\": \"-\"}}",
              extra);
     nn_error err;
-    ck_assert_msg(nn_config_parse(cfg, json, "test.json", NULL, 0, &err) == NN_OK, "%s",
-                  err.msg);
+    ck_assert_msg(nn_config_parse(cfg, json, "test.json", NULL, 0, &err) == NN_OK, "%s", err.msg);
 }
 
 START_TEST(test_loss_falls)
@@ -86,8 +85,8 @@ START_TEST(test_flush_denormals)
     ck_assert(product(1e-30f, 1e-10f) > 0.0f);
     nn_fpmode fp = nn_fp_flush(1);
 #if defined(__SSE__) || defined(__x86_64__)
-    ck_assert(product(1e-30f, 1e-10f) == 0.0f);  /* flushed result */
-    ck_assert(product(1e-40f, 1e20f) == 0.0f);   /* subnormal input read as 0 */
+    ck_assert(product(1e-30f, 1e-10f) == 0.0f); /* flushed result */
+    ck_assert(product(1e-40f, 1e20f) == 0.0f);  /* subnormal input read as 0 */
 #endif
     ck_assert(product(1e-20f, 1e-10f) > 0.0f); /* 1e-30 is normal: untouched */
     nn_fp_restore(fp);
@@ -122,7 +121,8 @@ START_TEST(test_schedules)
     parse(&cfg, ", \"schedule\": {\"type\": \"cosine\"}");
     /* CosineAnnealingLR(T_max = 4): lr0 * (1 + cos(pi e / 4)) / 2 */
     ck_assert_double_eq_tol(nn_schedule_lr(&cfg, 0), 0.05, 1e-12);
-    ck_assert_double_eq_tol(nn_schedule_lr(&cfg, 1), 0.05 * (1 + cos(0.78539816339744830962)) / 2, 1e-12);
+    ck_assert_double_eq_tol(nn_schedule_lr(&cfg, 1), 0.05 * (1 + cos(0.78539816339744830962)) / 2,
+                            1e-12);
     ck_assert_double_eq_tol(nn_schedule_lr(&cfg, 2), 0.025, 1e-12);
     nn_config_free(&cfg);
     parse(&cfg, ", \"schedule\": {\"type\": \"step\", \"step_size\": 2, \"gamma\": 0.5}");

@@ -20,7 +20,7 @@
 #include "math/rng.h"
 #include "nn/sgd.h"
 
-enum { EVAL_CHUNK = 256 };      /* rows per forward pass when evaluating */
+enum { EVAL_CHUNK = 256 }; /* rows per forward pass when evaluating */
 enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_SPLIT = 3 };
 #define NN_PI 3.14159265358979323846
 
@@ -33,8 +33,9 @@ double nn_schedule_lr(const nn_config *cfg, size_t e)
     case NN_SCHED_STEP:
         return lr * pow(cfg->optim.gamma, (double)(e / cfg->optim.step_size));
     case NN_SCHED_COSINE: /* CosineAnnealingLR, T_max = epochs, eta_min = 0, per epoch */
-        return cfg->train.epochs ? lr * 0.5 * (1.0 + cos(NN_PI * (double)e / (double)cfg->train.epochs))
-                                 : lr;
+        return cfg->train.epochs
+                   ? lr * 0.5 * (1.0 + cos(NN_PI * (double)e / (double)cfg->train.epochs))
+                   : lr;
     }
     return lr;
 }
@@ -44,12 +45,12 @@ typedef struct run {
     const nn_config *cfg;
     const nn_dataset *train, *test;
     const nn_hooks *hooks;
-    nn_norm norm;       /* pixel normalization */
+    nn_norm norm; /* pixel normalization */
     nn_model model;
     nn_sgd sgd;
     nn_dead dead;
     nn_csv csv;
-    size_t *order;   /* training sample order (reshuffled each epoch) */
+    size_t *order;               /* training sample order (reshuffled each epoch) */
     size_t *train_idx, *val_idx; /* the samples of train trained on / held out, ascending */
     size_t n_train, n_val;
     size_t *seq;     /* 0, 1, 2, ... for evaluation chunks */
@@ -148,8 +149,7 @@ static nn_status end_epoch(run *r, nn_epoch_report *rep, nn_error *err)
     size_t probe_n = cfg->dead.probe == NN_PROBE_TEST  ? n_test
                      : cfg->dead.probe == NN_PROBE_VAL ? r->n_val
                                                        : r->n_train;
-    size_t n_probe = cfg->dead.samples && cfg->dead.samples < probe_n ? cfg->dead.samples
-                                                                       : probe_n;
+    size_t n_probe = cfg->dead.samples && cfg->dead.samples < probe_n ? cfg->dead.samples : probe_n;
     /* One pass does both when the probe covers a whole evaluated set. */
     int shared_test = cfg->dead.probe == NN_PROBE_TEST && n_probe == n_test;
     int shared_val = cfg->dead.probe == NN_PROBE_VAL && n_probe == r->n_val;

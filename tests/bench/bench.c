@@ -78,18 +78,22 @@ __attribute__((target("avx512f"), noinline)) static float fma_loop512(long iters
     __m512 a15 = _mm512_set1_ps(2.5f);
     for (long i = 0; i < iters; i++) {
 #define F(x) x = _mm512_fmadd_ps(x, b, c);
-        F(a0) F(a1) F(a2) F(a3) F(a4) F(a5) F(a6) F(a7)
-        F(a8) F(a9) F(a10) F(a11) F(a12) F(a13) F(a14) F(a15)
+        F(a0)
+        F(a1) F(a2) F(a3) F(a4) F(a5) F(a6) F(a7) F(a8) F(a9) F(a10) F(a11) F(a12) F(a13) F(a14)
+            F(a15)
 #undef F
-        __asm__ volatile("" : "+v"(a0), "+v"(a1), "+v"(a2), "+v"(a3), "+v"(a4), "+v"(a5),
-                         "+v"(a6), "+v"(a7));
-        __asm__ volatile("" : "+v"(a8), "+v"(a9), "+v"(a10), "+v"(a11), "+v"(a12), "+v"(a13),
-                         "+v"(a14), "+v"(a15));
+                __asm__ volatile(""
+                                 : "+v"(a0), "+v"(a1), "+v"(a2), "+v"(a3), "+v"(a4), "+v"(a5),
+                                   "+v"(a6), "+v"(a7));
+        __asm__ volatile(""
+                         : "+v"(a8), "+v"(a9), "+v"(a10), "+v"(a11), "+v"(a12), "+v"(a13),
+                           "+v"(a14), "+v"(a15));
     }
     __m512 s = _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(a0, a1), _mm512_add_ps(a2, a3)),
                              _mm512_add_ps(_mm512_add_ps(a4, a5), _mm512_add_ps(a6, a7)));
-    s = _mm512_add_ps(s, _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(a8, a9), _mm512_add_ps(a10, a11)),
-                                       _mm512_add_ps(_mm512_add_ps(a12, a13), _mm512_add_ps(a14, a15))));
+    s = _mm512_add_ps(
+        s, _mm512_add_ps(_mm512_add_ps(_mm512_add_ps(a8, a9), _mm512_add_ps(a10, a11)),
+                         _mm512_add_ps(_mm512_add_ps(a12, a13), _mm512_add_ps(a14, a15))));
     return _mm512_reduce_add_ps(s);
 }
 
@@ -102,9 +106,11 @@ __attribute__((target("avx2,fma"), noinline)) static float fma_loop256(long iter
     __m256 a9 = _mm256_set1_ps(1.9f), a10 = _mm256_set1_ps(2.0f), a11 = _mm256_set1_ps(2.1f);
     for (long i = 0; i < iters; i++) {
 #define F(x) x = _mm256_fmadd_ps(x, b, c);
-        F(a0) F(a1) F(a2) F(a3) F(a4) F(a5) F(a6) F(a7) F(a8) F(a9) F(a10) F(a11)
+        F(a0)
+        F(a1) F(a2) F(a3) F(a4) F(a5) F(a6) F(a7) F(a8) F(a9) F(a10) F(a11)
 #undef F
-        __asm__ volatile("" : "+x"(a0), "+x"(a1), "+x"(a2), "+x"(a3), "+x"(a4), "+x"(a5));
+            __asm__ volatile(""
+                             : "+x"(a0), "+x"(a1), "+x"(a2), "+x"(a3), "+x"(a4), "+x"(a5));
         __asm__ volatile("" : "+x"(a6), "+x"(a7), "+x"(a8), "+x"(a9), "+x"(a10), "+x"(a11));
     }
     __m256 s = _mm256_add_ps(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)),
@@ -230,8 +236,8 @@ static int load_mnist(nn_dataset *train, nn_dataset *test)
     size_t sizes[2] = {60000, 1000};
     for (int s = 0; s < 2; s++) {
         nn_dataset *d = sets[s];
-        *d = (nn_dataset){.n = sizes[s], .rows = 28, .cols = 28, .channels = 1, .dim = 784,
-                          .n_classes = 10};
+        *d = (nn_dataset){
+            .n = sizes[s], .rows = 28, .cols = 28, .channels = 1, .dim = 784, .n_classes = 10};
         d->pixels = malloc(d->n * d->dim);
         d->labels = malloc(d->n * sizeof *d->labels);
         if (!d->pixels || !d->labels)
@@ -309,8 +315,8 @@ static int run_products(int epochs, int threads, double peak, int tsv)
         return -1;
     }
     const size_t b = 64, in = 784, h = 256, out = 10, steps = 938;
-    const size_t sizes[] = {b * in, h * in, h * h, out * h, b * h, b * h, b * out,
-                            b * h,  b * h,  h * in, h * h, out * h};
+    const size_t sizes[] = {b * in,  h * in, h * h, out * h, b * h, b * h,
+                            b * out, b * h,  b * h, h * in,  h * h, out * h};
     float *buf[12];
     int ok = 1;
     for (int i = 0; i < 12; i++) {

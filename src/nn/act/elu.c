@@ -13,8 +13,8 @@ static double elu_gain(const double *hp)
     return sqrt(2.0);
 }
 
-NN_VECTORIZE static void elu_forward(const float *x, float *y, size_t rows, size_t width, const float *p,
-                        size_t np, const double *hp)
+NN_VECTORIZE static void elu_forward(const float *x, float *y, size_t rows, size_t width,
+                                     const float *p, size_t np, const double *hp)
 {
     (void)p, (void)np;
     const float alpha = (float)hp[0];
@@ -23,8 +23,9 @@ NN_VECTORIZE static void elu_forward(const float *x, float *y, size_t rows, size
         y[i] = x[i] > 0.0f ? x[i] : alpha * expm1f(x[i]);
 }
 
-NN_VECTORIZE static void elu_backward(const float *x, const float *dy, float *dx, float *dp, size_t rows,
-                         size_t width, const float *p, size_t np, const double *hp)
+NN_VECTORIZE static void elu_backward(const float *x, const float *dy, float *dx, float *dp,
+                                      size_t rows, size_t width, const float *p, size_t np,
+                                      const double *hp)
 {
     (void)dp, (void)p, (void)np;
     const float alpha = (float)hp[0];

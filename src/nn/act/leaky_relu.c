@@ -10,8 +10,8 @@ static double leaky_gain(const double *hp)
     return sqrt(2.0 / (1.0 + hp[0] * hp[0]));
 }
 
-NN_VECTORIZE static void leaky_forward(const float *x, float *y, size_t rows, size_t width, const float *p,
-                          size_t np, const double *hp)
+NN_VECTORIZE static void leaky_forward(const float *x, float *y, size_t rows, size_t width,
+                                       const float *p, size_t np, const double *hp)
 {
     (void)p, (void)np;
     const float s = (float)hp[0];
@@ -20,8 +20,9 @@ NN_VECTORIZE static void leaky_forward(const float *x, float *y, size_t rows, si
         y[i] = x[i] > 0.0f ? x[i] : s * x[i];
 }
 
-NN_VECTORIZE static void leaky_backward(const float *x, const float *dy, float *dx, float *dp, size_t rows,
-                           size_t width, const float *p, size_t np, const double *hp)
+NN_VECTORIZE static void leaky_backward(const float *x, const float *dy, float *dx, float *dp,
+                                        size_t rows, size_t width, const float *p, size_t np,
+                                        const double *hp)
 {
     (void)dp, (void)p, (void)np;
     const float s = (float)hp[0];

@@ -36,8 +36,8 @@ static void prelu_init(float *p, size_t np, const double *hp)
         p[i] = (float)hp[HP_INIT];
 }
 
-NN_VECTORIZE static void prelu_forward(const float *x, float *y, size_t rows, size_t width, const float *p,
-                          size_t np, const double *hp)
+NN_VECTORIZE static void prelu_forward(const float *x, float *y, size_t rows, size_t width,
+                                       const float *p, size_t np, const double *hp)
 {
     (void)hp;
     for (size_t r = 0; r < rows; r++) {
@@ -54,8 +54,9 @@ NN_VECTORIZE static void prelu_forward(const float *x, float *y, size_t rows, si
     }
 }
 
-NN_VECTORIZE static void prelu_backward(const float *x, const float *dy, float *dx, float *dp, size_t rows,
-                           size_t width, const float *p, size_t np, const double *hp)
+NN_VECTORIZE static void prelu_backward(const float *x, const float *dy, float *dx, float *dp,
+                                        size_t rows, size_t width, const float *p, size_t np,
+                                        const double *hp)
 {
     (void)hp;
     if (np == 1) {

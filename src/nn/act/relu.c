@@ -10,8 +10,8 @@ static double relu_gain(const double *hp)
     return sqrt(2.0);
 }
 
-NN_VECTORIZE static void relu_forward(const float *x, float *y, size_t rows, size_t width, const float *p,
-                         size_t np, const double *hp)
+NN_VECTORIZE static void relu_forward(const float *x, float *y, size_t rows, size_t width,
+                                      const float *p, size_t np, const double *hp)
 {
     (void)p, (void)np, (void)hp;
     size_t n = rows * width;
@@ -19,8 +19,9 @@ NN_VECTORIZE static void relu_forward(const float *x, float *y, size_t rows, siz
         y[i] = x[i] > 0.0f ? x[i] : 0.0f;
 }
 
-NN_VECTORIZE static void relu_backward(const float *x, const float *dy, float *dx, float *dp, size_t rows,
-                          size_t width, const float *p, size_t np, const double *hp)
+NN_VECTORIZE static void relu_backward(const float *x, const float *dy, float *dx, float *dp,
+                                       size_t rows, size_t width, const float *p, size_t np,
+                                       const double *hp)
 {
     (void)dp, (void)p, (void)np, (void)hp;
     size_t n = rows * width;

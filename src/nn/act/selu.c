@@ -17,8 +17,8 @@ static double selu_gain(const double *hp)
     return 0.75;
 }
 
-NN_VECTORIZE static void selu_forward(const float *x, float *y, size_t rows, size_t width, const float *p,
-                         size_t np, const double *hp)
+NN_VECTORIZE static void selu_forward(const float *x, float *y, size_t rows, size_t width,
+                                      const float *p, size_t np, const double *hp)
 {
     (void)p, (void)np, (void)hp;
     const float scale = (float)SELU_SCALE, sa = (float)(SELU_SCALE * SELU_ALPHA);
@@ -27,8 +27,9 @@ NN_VECTORIZE static void selu_forward(const float *x, float *y, size_t rows, siz
         y[i] = x[i] > 0.0f ? scale * x[i] : sa * expm1f(x[i]);
 }
 
-NN_VECTORIZE static void selu_backward(const float *x, const float *dy, float *dx, float *dp, size_t rows,
-                          size_t width, const float *p, size_t np, const double *hp)
+NN_VECTORIZE static void selu_backward(const float *x, const float *dy, float *dx, float *dp,
+                                       size_t rows, size_t width, const float *p, size_t np,
+                                       const double *hp)
 {
     (void)dp, (void)p, (void)np, (void)hp;
     const float scale = (float)SELU_SCALE, sa = (float)(SELU_SCALE * SELU_ALPHA);
