@@ -15,6 +15,7 @@ Suite *grad_suite(void);
 Suite *gemm_suite(th_skips *sk);
 Suite *dead_suite(void);
 Suite *train_suite(void);
+Suite *status_suite(void);
 Suite *cli_suite(void);
 Suite *config_suite(void);
 Suite *config_errors_suite(void);

@@ -17,6 +17,7 @@ int main(void)
     srunner_add_suite(sr, gemm_suite(&skips));
     srunner_add_suite(sr, dead_suite());
     srunner_add_suite(sr, train_suite());
+    srunner_add_suite(sr, status_suite());
     srunner_add_suite(sr, cli_suite());
     srunner_add_suite(sr, config_suite());
     srunner_add_suite(sr, config_errors_suite());

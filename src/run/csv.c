@@ -97,17 +97,17 @@ nn_status nn_csv_close(nn_csv *c, nn_error *err)
 }
 
 /* The class list's path for a CSV path; NULL for "-" (stdout) or out of memory. */
-static char *classes_path(const char *csv)
+char *nn_csv_sibling(const char *csv, const char *suffix)
 {
     if (csv == NULL || strcmp(csv, "-") == 0)
         return NULL;
     size_t n = strlen(csv);
     if (n >= 4 && strcmp(csv + n - 4, ".csv") == 0)
         n -= 4;
-    size_t size = n + sizeof ".classes.txt";
+    size_t size = n + strlen(suffix) + 1;
     char *path = malloc(size);
     if (path != NULL)
-        snprintf(path, size, "%.*s.classes.txt", (int)n, csv);
+        snprintf(path, size, "%.*s%s", (int)n, csv, suffix);
     return path;
 }
 
@@ -138,7 +138,7 @@ nn_status nn_csv_write_classes(const char *csv, const nn_dataset *ds, const nn_h
 {
     if (!ds->class_names || strcmp(csv, "-") == 0)
         return NN_OK;
-    char *path = classes_path(csv);
+    char *path = nn_csv_sibling(csv, ".classes.txt");
     if (!path)
         return nn_fail(err, NN_ESYS, "out of memory");
     nn_status st = write_classes(ds, path, err);

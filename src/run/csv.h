@@ -28,6 +28,10 @@ nn_status nn_csv_write(nn_csv *c, const nn_epoch_report *row, nn_error *err);
 /* Closes the file; reports a write error that happened on close. */
 nn_status nn_csv_close(nn_csv *c, nn_error *err);
 
+/* The path of a file beside the CSV: csv with its ".csv" replaced by suffix (appended when
+ * csv does not end in ".csv"), malloc'ed; NULL for a CSV on stdout ("-") or out of memory. */
+char *nn_csv_sibling(const char *csv, const char *suffix);
+
 /* Writes ds->class_names (an image folder's), one per line in label order, to the class
  * list of csv ("runs/x.csv" -> "runs/x.classes.txt"; ".csv" replaced when present, else
  * appended to), creating missing directories, and logs its path. Nothing to do for a data

@@ -14,6 +14,7 @@
 #include "sys/clock.h"
 #include "sys/log.h"
 #include "run/csv.h"
+#include "run/status.h"
 #include "math/fpmode.h"
 #include "data/load.h"
 #include "nn/loss.h"
@@ -50,6 +51,9 @@ typedef struct run {
     nn_sgd sgd;
     nn_dead dead;
     nn_csv csv;
+    nn_run_status status;
+    size_t epochs_done;           /* training epochs whose CSV row is written */
+    size_t fail_epoch, fail_step; /* where the run diverged */
     size_t *order;               /* training sample order (reshuffled each epoch) */
     size_t *train_idx, *val_idx; /* the samples of train trained on / held out, ascending */
     size_t n_train, n_val;
@@ -64,6 +68,7 @@ static void run_free(run *r)
     nn_sgd_free(&r->sgd);
     nn_dead_free(&r->dead);
     nn_csv_close(&r->csv, NULL);
+    nn_run_status_free(&r->status);
     free(r->order);
     free(r->train_idx);
     free(r->val_idx);
@@ -125,6 +130,8 @@ static int evaluate(run *r, const nn_dataset *ds, const size_t *idx, size_t coun
 static nn_status diverged(run *r, size_t epoch, size_t step, const char *what, nn_error *err)
 {
     const char *csv = strcmp(r->cfg->csv, "-") == 0 ? "stdout" : r->cfg->csv;
+    r->fail_epoch = epoch;
+    r->fail_step = step;
     if (epoch == 0)
         return nn_fail(err, NN_ETRAIN,
                        "the untrained model is already unstable: %s; no CSV row was written; "
@@ -179,6 +186,7 @@ static nn_status end_epoch(run *r, nn_epoch_report *rep, nn_error *err)
     nn_status st = nn_csv_write(&r->csv, rep, err);
     if (st != NN_OK)
         return st;
+    r->epochs_done = rep->epoch;
     if (r->hooks && r->hooks->epoch)
         r->hooks->epoch(r->hooks->ctx, rep);
     return NN_OK;
@@ -306,6 +314,16 @@ static nn_status run_epochs(run *r, nn_error *err)
     return st;
 }
 
+/* Writes the final status of a run that ended with st; returns st, or the status file's
+ * write error when the run itself succeeded. */
+static nn_status end_status(run *r, nn_status st, nn_error *err)
+{
+    nn_error scratch;
+    nn_status wst = nn_run_status_end(&r->status, st, err, r->epochs_done, r->fail_epoch,
+                                      r->fail_step, st == NN_OK ? err : &scratch);
+    return st == NN_OK ? wst : st;
+}
+
 static nn_status train_on(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
                           const nn_hooks *hooks, nn_error *err)
 {
@@ -323,6 +341,9 @@ static nn_status train_on(const nn_config *cfg, const nn_dataset *train, const n
     st = nn_csv_write_classes(cfg->csv, train, hooks, err);
     if (st == NN_OK)
         st = run_open(&r, err);
+    int opened = st == NN_OK; /* from here on the run's status file says how it ended */
+    if (opened)
+        st = nn_run_status_begin(&r.status, cfg->csv, &r.dead, cfg->train.epochs, err);
     if (st == NN_OK) {
         if (r.n_val)
             nn_say(hooks, "validation: %zu of the %zu training samples held out (seed %llu)",
@@ -335,6 +356,8 @@ static nn_status train_on(const nn_config *cfg, const nn_dataset *train, const n
     }
     if (st == NN_OK)
         st = nn_csv_close(&r.csv, err);
+    if (opened)
+        st = end_status(&r, st, err);
     if (st == NN_OK && hooks && hooks->done)
         hooks->done(hooks->ctx, &r.model);
     run_free(&r);

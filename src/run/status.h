@@ -1,0 +1,36 @@
+/* status.h - the run's status file beside its CSV ("runs/x.csv" -> "runs/x.status.json"),
+ * for programs that must know how a run ended without parsing messages:
+ *
+ *   {"status": "running" | "ok" | "diverged" | "error", "epochs_done": N, "epochs": N,
+ *    "epoch": E, "step": S (diverged only), "reason": "<the error line>" (diverged, error),
+ *    "widths": {"<module index>": units, ...} (every activation module), "hidden_units": N}
+ *
+ * epochs_done counts the training epochs whose CSV row was written. Each write replaces
+ * the file atomically (a temporary file in the same folder, then rename). */
+#ifndef NN_STATUS_H
+#define NN_STATUS_H
+
+#include <stddef.h>
+
+#include "run/dead.h"
+
+typedef struct nn_run_status {
+    char *path;          /* NULL: the CSV goes to stdout, no status file */
+    const nn_dead *dead; /* the layer widths */
+    size_t epochs;
+} nn_run_status;
+
+/* Writes "running" beside csv (nothing for "-"). NN_ESYS when it cannot be written. */
+nn_status nn_run_status_begin(nn_run_status *s, const char *csv, const nn_dead *dead, size_t epochs,
+                              nn_error *err);
+
+/* Writes how the run ended: run_st NN_OK -> "ok", NN_ETRAIN -> "diverged" at epoch/step,
+ * anything else -> "error"; run_err->msg is the reason. Nothing when begin was not called
+ * or wrote nothing. NN_ESYS when the file cannot be written. */
+nn_status nn_run_status_end(nn_run_status *s, nn_status run_st, const nn_error *run_err,
+                            size_t epochs_done, size_t epoch, size_t step, nn_error *err);
+
+/* Frees the path (the file stays). */
+void nn_run_status_free(nn_run_status *s);
+
+#endif
