@@ -1,7 +1,9 @@
 /* test_status.c - the run's status file beside its CSV: "ok" after a run, "diverged" with
- * epoch and step, "error" with the reason, the activation widths; none for a refused run
- * or a CSV on stdout. Read back with cJSON, as a script would. */
+ * epoch and step, "exploded" (a finite loss far above ln(classes)), "error" with the reason, the
+ * activation widths; none for a refused run or a CSV on stdout. Read back with cJSON, as a script
+ * would. */
 #include <cJSON.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -147,6 +149,37 @@ START_TEST(test_status_diverged)
 }
 END_TEST
 
+/* A finite loss far above ln(classes): the run stops as exploded, no row for that epoch. */
+START_TEST(test_status_exploded)
+{
+    paths p;
+    paths_make(&p, "x.csv", "x.status.json");
+    nn_error err;
+    ck_assert_int_eq(run("1", p.csv, 10, &err), NN_ETRAIN);
+    double loss = 0;
+    unsigned long epoch = 0;
+    ck_assert_msg(sscanf(err.msg, "training exploded in epoch %lu: the mean training loss %lf",
+                         &epoch, &loss) == 2,
+                  "%s", err.msg);
+    ck_assert_msg(loss > 10 * log(5.0) && isfinite(loss), "%s", err.msg);
+    cJSON *o = read_status(p.status);
+    ck_assert_ptr_nonnull(o);
+    ck_assert_str_eq(string(o, "status"), "exploded");
+    ck_assert_double_eq(number(o, "epoch"), (double)epoch);
+    ck_assert_double_eq(number(o, "epochs_done"), (double)(epoch - 1));
+    ck_assert_str_eq(string(o, "reason"), err.msg);
+    cJSON_Delete(o);
+    char *csv = th_slurp(p.csv);
+    ck_assert_ptr_nonnull(csv);
+    size_t rows = 0;
+    for (const char *c = csv; *c; c++)
+        rows += *c == '\n';
+    ck_assert_uint_eq(rows, 1 + epoch); /* the header and epochs 0 .. epoch - 1 */
+    free(csv);
+    paths_free(&p);
+}
+END_TEST
+
 START_TEST(test_status_refused_run)
 {
     paths p;
@@ -207,6 +240,7 @@ Suite *status_suite(void)
     tcase_set_timeout(tc, 20);
     tcase_add_test(tc, test_status_ok);
     tcase_add_test(tc, test_status_diverged);
+    tcase_add_test(tc, test_status_exploded);
     tcase_add_test(tc, test_status_refused_run);
     tcase_add_test(tc, test_status_error_and_stdout);
     suite_add_tcase(s, tc);

@@ -31,8 +31,8 @@ static const char usage[] =
     "  --quiet           no progress on stderr (errors are still printed)\n"
     "  --help, --version\n"
     "\n"
-    "Exit codes: 0 done, 1 training diverged, 2 usage or config error, 3 data error,\n"
-    "4 system error (out of memory, cannot write output).\n";
+    "Exit codes: 0 done, 1 training diverged or exploded, 2 usage or config error,\n"
+    "3 data error, 4 system error (out of memory, cannot write output).\n";
 
 enum { OPT_VERSION = 256, OPT_EPOCHS, OPT_SEED, OPT_THREADS, OPT_CSV, OPT_SET };
 

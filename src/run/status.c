@@ -110,8 +110,8 @@ nn_status nn_run_status_end(nn_run_status *s, nn_status run_st, const nn_error *
     if (run_st == NN_OK)
         return write_status(s, "ok", epochs_done, -1, -1, NULL, err);
     if (run_st == NN_ETRAIN)
-        return write_status(s, "diverged", epochs_done, (long long)epoch, (long long)step, reason,
-                            err);
+        return write_status(s, s->exploded ? "exploded" : "diverged", epochs_done, (long long)epoch,
+                            (long long)step, reason, err);
     return write_status(s, "error", epochs_done, -1, -1, reason, err);
 }
 

@@ -1,8 +1,9 @@
 /* status.h - the run's status file beside its CSV ("runs/x.csv" -> "runs/x.status.json"),
  * for programs that must know how a run ended without parsing messages:
  *
- *   {"status": "running" | "ok" | "diverged" | "error", "epochs_done": N, "epochs": N,
- *    "epoch": E, "step": S (diverged only), "reason": "<the error line>" (diverged, error),
+ *   {"status": "running" | "ok" | "diverged" | "exploded" | "error", "epochs_done": N,
+ *    "epochs": N, "epoch": E, "step": S (diverged, exploded),
+ *    "reason": "<the error line>" (diverged, exploded, error),
  *    "widths": {"<module index>": units, ...} (every activation module), "hidden_units": N}
  *
  * epochs_done counts the training epochs whose CSV row was written. Each write replaces
@@ -18,13 +19,15 @@ typedef struct nn_run_status {
     char *path;          /* NULL: the CSV goes to stdout, no status file */
     const nn_dead *dead; /* the layer widths */
     size_t epochs;
+    int exploded; /* set before the end: the run stopped with a finite, exploded loss */
 } nn_run_status;
 
 /* Writes "running" beside csv (nothing for "-"). NN_ESYS when it cannot be written. */
 nn_status nn_run_status_begin(nn_run_status *s, const char *csv, const nn_dead *dead, size_t epochs,
                               nn_error *err);
 
-/* Writes how the run ended: run_st NN_OK -> "ok", NN_ETRAIN -> "diverged" at epoch/step,
+/* Writes how the run ended: run_st NN_OK -> "ok", NN_ETRAIN -> "diverged" (or "exploded"
+ * when s->exploded is set) at epoch/step,
  * anything else -> "error"; run_err->msg is the reason. Nothing when begin was not called
  * or wrote nothing. NN_ESYS when the file cannot be written. */
 nn_status nn_run_status_end(nn_run_status *s, nn_status run_st, const nn_error *run_err,

@@ -23,6 +23,7 @@
 
 enum { EVAL_CHUNK = 256 }; /* rows per forward pass when evaluating */
 enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_SPLIT = 3 };
+enum { EXPLODE_FACTOR = 10 }; /* see exploded() */
 #define NN_PI 3.14159265358979323846
 
 double nn_schedule_lr(const nn_config *cfg, size_t e)
@@ -54,8 +55,8 @@ typedef struct run {
     nn_run_status status;
     size_t epochs_done;           /* training epochs whose CSV row is written */
     size_t fail_epoch, fail_step; /* where the run diverged */
-    size_t *order;               /* training sample order (reshuffled each epoch) */
-    size_t *train_idx, *val_idx; /* the samples of train trained on / held out, ascending */
+    size_t *order;                /* training sample order (reshuffled each epoch) */
+    size_t *train_idx, *val_idx;  /* the samples of train trained on / held out, ascending */
     size_t n_train, n_val;
     size_t *seq;     /* 0, 1, 2, ... for evaluation chunks */
     int32_t *labels; /* max_batch labels of the current batch */
@@ -141,6 +142,27 @@ static nn_status diverged(run *r, size_t epoch, size_t step, const char *what, n
                    "training diverged at epoch %zu, step %zu: %s; %s keeps the rows of epochs "
                    "0..%zu; try a smaller optimizer.lr",
                    epoch, step, what, csv, epoch - 1);
+}
+
+/* A finite mean training loss above EXPLODE_FACTOR x ln(classes) (a model that guesses
+ * uniformly scores ln(classes)) means the model left any useful regime without a NaN: the
+ * run stops as "exploded", and no row reports its units, which are not dead but swamped. */
+static nn_status exploded(run *r, const nn_epoch_report *rep, nn_error *err)
+{
+    size_t classes = r->model.output_dim > 2 ? r->model.output_dim : 2;
+    double limit = EXPLODE_FACTOR * log((double)classes);
+    if (!(rep->train_loss > limit))
+        return NN_OK;
+    const char *csv = strcmp(r->cfg->csv, "-") == 0 ? "stdout" : r->cfg->csv;
+    r->fail_epoch = rep->epoch;
+    r->fail_step = rep->step;
+    r->status.exploded = 1;
+    return nn_fail(err, NN_ETRAIN,
+                   "training exploded in epoch %zu: the mean training loss %.4g is above %g x "
+                   "ln(%zu classes) = %.4g, with every value finite; %s keeps the rows of "
+                   "epochs 0..%zu; try a smaller optimizer.lr",
+                   rep->epoch, rep->train_loss, (double)EXPLODE_FACTOR, classes, limit, csv,
+                   rep->epoch - 1);
 }
 
 /* Test evaluation and dead-unit probe after an epoch, then the CSV row and report. */
@@ -308,6 +330,8 @@ static nn_status run_epochs(run *r, nn_error *err)
         rep.epoch = e;
         rep.lr = nn_schedule_lr(cfg, e - 1);
         st = train_epoch(r, &shuffle_rng, &rep, err);
+        if (st == NN_OK)
+            st = exploded(r, &rep, err);
         if (st == NN_OK)
             st = end_epoch(r, &rep, err);
     }
