@@ -128,11 +128,19 @@ static int evaluate(run *r, const nn_dataset *ds, const size_t *idx, size_t coun
     return 0;
 }
 
-static nn_status diverged(run *r, size_t epoch, size_t step, const char *what, nn_error *err)
+/* Records where training stopped (for the status file); returns the CSV's name for the
+ * message. */
+static const char *stop_at(run *r, size_t epoch, size_t step, int exploded)
 {
-    const char *csv = strcmp(r->cfg->csv, "-") == 0 ? "stdout" : r->cfg->csv;
     r->fail_epoch = epoch;
     r->fail_step = step;
+    r->status.exploded = exploded;
+    return strcmp(r->cfg->csv, "-") == 0 ? "stdout" : r->cfg->csv;
+}
+
+static nn_status diverged(run *r, size_t epoch, size_t step, const char *what, nn_error *err)
+{
+    const char *csv = stop_at(r, epoch, step, 0);
     if (epoch == 0)
         return nn_fail(err, NN_ETRAIN,
                        "the untrained model is already unstable: %s; no CSV row was written; "
@@ -153,10 +161,7 @@ static nn_status exploded(run *r, const nn_epoch_report *rep, nn_error *err)
     double limit = EXPLODE_FACTOR * log((double)classes);
     if (!(rep->train_loss > limit))
         return NN_OK;
-    const char *csv = strcmp(r->cfg->csv, "-") == 0 ? "stdout" : r->cfg->csv;
-    r->fail_epoch = rep->epoch;
-    r->fail_step = rep->step;
-    r->status.exploded = 1;
+    const char *csv = stop_at(r, rep->epoch, rep->step, 1);
     return nn_fail(err, NN_ETRAIN,
                    "training exploded in epoch %zu: the mean training loss %.4g is above %g x "
                    "ln(%zu classes) = %.4g, with every value finite; %s keeps the rows of "

@@ -233,11 +233,6 @@ void nn_gemm_set_flush(nn_gemm_ctx *ctx, int flush)
     ctx->flush = flush;
 }
 
-int nn_gemm_threads(const nn_gemm_ctx *ctx)
-{
-    return ctx->threads;
-}
-
 int nn_gemm_team(nn_gemm_ctx *ctx)
 {
     return ctx->threads == 1 ? 1 : nn_team_size(&ctx->team, nn_now());

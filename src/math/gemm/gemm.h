@@ -38,9 +38,8 @@ const char *nn_gemm_kernel_name(size_t i);
 
 /* Name of the kernel in use ("avx512", "avx2", "portable", "blas"). */
 const char *nn_gemm_kernel(const nn_gemm_ctx *ctx);
-/* The threads configured, and the threads a parallel step should use now: fewer while
- * other processes share the cores (sys/team.h; the products report how their threads ran). */
-int nn_gemm_threads(const nn_gemm_ctx *ctx);
+/* The threads a parallel step should use now: fewer while other processes share the
+ * cores (sys/team.h; the products report how their threads ran). */
 int nn_gemm_team(nn_gemm_ctx *ctx);
 /* Whether the threads a product starts flush subnormals to zero (see fpmode.h); the
  * calling thread keeps its own mode. Default off. */
