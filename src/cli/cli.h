@@ -36,4 +36,8 @@ int cli_run(const cli_args *a, cli_command cmd);
 /* nntrain export-images IDX_IMAGES IDX_LABELS OUT_DIR; the exit code. */
 int cli_export_images(const char *images, const char *labels, const char *out_dir);
 
+/* nntrain sweep SWEEP.json [options] (argv[0] is "sweep"); self: this program's path for
+ * the commands --print-jobs prints. The exit code. */
+int cli_sweep(int argc, char **argv, const char *self);
+
 #endif

@@ -13,6 +13,7 @@ static const char usage[] =
     "               [--set KEY=VALUE]... [--quiet] [--help] [--version]\n"
     "       nntrain check-data CONFIG [the same options]\n"
     "       nntrain export-images IDX_IMAGES IDX_LABELS OUT_DIR\n"
+    "       nntrain sweep SWEEP.json [--jobs N] [--print-jobs | --collect] (see sweep --help)\n"
     "\n"
     "Trains the network described by the JSON file CONFIG and writes one CSV row per\n"
     "epoch (loss, accuracy, dead units per activation module).\n"
@@ -169,6 +170,8 @@ static int export_images(int argc, char **argv)
 
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "sweep") == 0)
+        return cli_sweep(argc - 1, argv + 1, "/proc/self/exe");
     if (argc > 1 && strcmp(argv[1], "export-images") == 0)
         return export_images(argc - 1, argv + 1);
     /* nntrain check-data CONFIG [options]: the options of a run, parsed after the word. */

@@ -21,8 +21,8 @@
 #include "math/rng.h"
 #include "nn/sgd.h"
 
-enum { EVAL_CHUNK = 256 }; /* rows per forward pass when evaluating */
-enum { RNG_INIT = 1, RNG_SHUFFLE = 2, RNG_SPLIT = 3 };
+enum { EVAL_CHUNK = NN_EVAL_CHUNK }; /* rows per forward pass when evaluating */
+enum { RNG_INIT = NN_RNG_INIT, RNG_SHUFFLE = NN_RNG_SHUFFLE, RNG_SPLIT = NN_RNG_SPLIT };
 enum { EXPLODE_FACTOR = 10 }; /* see exploded() */
 #define NN_PI 3.14159265358979323846
 

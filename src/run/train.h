@@ -8,6 +8,11 @@
 
 #include "nntrain.h"
 
+/* The seed's random streams (nn_rng_seed's stream argument) and the rows of one forward
+ * pass when evaluating: shared with untrained.c, whose figures equal a run's epoch 0. */
+enum { NN_RNG_INIT = 1, NN_RNG_SHUFFLE = 2, NN_RNG_SPLIT = 3 };
+enum { NN_EVAL_CHUNK = 256 };
+
 /* Learning rate of the (0-based) epoch e under cfg's schedule. */
 double nn_schedule_lr(const nn_config *cfg, size_t e);
 

@@ -1,7 +1,8 @@
-/* fs.c - mkdir -p. */
+/* fs.c - mkdir -p and whole-file writes. */
 #include "sys/fs.h"
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -40,4 +41,32 @@ nn_status nn_mkdirs_for(const char *file, const char *what, nn_error *err)
     nn_status st = nn_mkdirs(dir, what, err);
     free(dir);
     return st;
+}
+
+nn_status nn_write_atomic(const char *path, const char *text, const char *what, nn_error *err)
+{
+    size_t size = strlen(path) + sizeof ".tmp";
+    char *tmp = malloc(size);
+    if (tmp == NULL)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    snprintf(tmp, size, "%s.tmp", path);
+    FILE *f = fopen(tmp, "w");
+    size_t len = strlen(text);
+    int bad = f == NULL || fwrite(text, 1, len, f) != len ||
+              (len && text[len - 1] != '\n' && fputc('\n', f) == EOF);
+    int e = errno;
+    if (f != NULL && fclose(f) != 0 && !bad) {
+        bad = 1;
+        e = errno;
+    }
+    if (!bad && rename(tmp, path) != 0) {
+        bad = 1;
+        e = errno;
+    }
+    if (bad && f != NULL)
+        remove(tmp);
+    free(tmp);
+    if (bad)
+        return nn_fail(err, NN_ESYS, "%s: cannot write %s: %s", path, what, strerror(e));
+    return NN_OK;
 }

@@ -11,4 +11,8 @@ nn_status nn_mkdirs(const char *dir, const char *what, nn_error *err);
 /* The same for the folder that will hold file (nothing to do for a bare file name). */
 nn_status nn_mkdirs_for(const char *file, const char *what, nn_error *err);
 
+/* Writes text (a newline added when it lacks one) to path through path.tmp and a rename,
+ * so a reader sees the old file or the new one, never half of one. NN_ESYS naming what. */
+nn_status nn_write_atomic(const char *path, const char *text, const char *what, nn_error *err);
+
 #endif

@@ -7,6 +7,7 @@
 #ifndef NN_LOG_H
 #define NN_LOG_H
 
+#include <signal.h>
 #include <stddef.h>
 
 struct nn_epoch_report; /* include/nntrain.h */
@@ -25,6 +26,8 @@ typedef struct nn_hooks {
     void (*epoch)(void *ctx, const struct nn_epoch_report *r);
     /* After the last epoch, with the trained model (its parameters are final). May be NULL. */
     void (*done)(void *ctx, const struct nn_model *m);
+    /* Set (by a signal handler) to stop the run cleanly. May be NULL. */
+    volatile sig_atomic_t *stop;
 } nn_hooks;
 
 /* Formats one line and passes it to h->log (nothing when h or h->log is NULL). */

@@ -1,0 +1,240 @@
+/* sweep.c - "nntrain sweep SWEEP.json": options, the progress line, Ctrl-C, the summary. */
+#include <getopt.h>
+#include <signal.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "cli/cli.h"
+#include "sweep/sweep.h"
+#include "sys/clock.h"
+
+static const char sweep_usage[] =
+    "usage: nntrain sweep SWEEP.json [--jobs N] [--out DIR] [--quiet]\n"
+    "       nntrain sweep SWEEP.json --print-jobs | --collect\n"
+    "\n"
+    "Runs every combination of the sweep file's axes (activations, grid, hidden) with every\n"
+    "seed, jobs at a time in this process, skipping runs already complete in the output\n"
+    "folder, then writes OUT/summary.csv and prints the summary table (docs/study.md).\n"
+    "  --jobs N       runs at a time (default: the file's \"jobs\", else 1)\n"
+    "  --out DIR      output folder (default: the file's \"out\", else runs/<sweep name>)\n"
+    "  --print-jobs   print one shell command per run not yet complete (for GNU parallel\n"
+    "                 or a Slurm array: scripts/sweep.sbatch), run nothing\n"
+    "  --collect      build the summary from the files in the output folder, run nothing;\n"
+    "                 missing and partial runs are listed\n"
+    "  --combo K      run combination K only (what --print-jobs prints for untrained sweeps)\n"
+    "  --quiet        no progress on stderr\n"
+    "Ctrl-C stops cleanly: run the same command again to continue.\n";
+
+/* Set by the SIGINT/SIGTERM handler, read by every run of the sweep: a signal handler can
+ * only reach static storage. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+typedef struct sweep_display {
+    int quiet, tty;
+    double last;
+} sweep_display;
+
+static void fmt_time(char *buf, size_t n, double s)
+{
+    if (s < 0)
+        snprintf(buf, n, "?");
+    else if (s < 60)
+        snprintf(buf, n, "%.0fs", s);
+    else if (s < 3600)
+        snprintf(buf, n, "%dm%02ds", (int)(s / 60), (int)s % 60);
+    else
+        snprintf(buf, n, "%dh%02dm", (int)(s / 3600), (int)(s / 60) % 60);
+}
+
+static void on_progress(void *ctx, const nn_sweep_progress *p)
+{
+    sweep_display *d = ctx;
+    if (p->last_failed && !d->quiet)
+        fprintf(stderr, "%s%s: %s\n", d->tty ? "\r\033[K" : "", p->last_failed,
+                p->last_reason ? p->last_reason : "failed");
+    if (d->quiet)
+        return;
+    double now = nn_now();
+    int last = p->done == p->total;
+    if (!d->tty && !last && now - d->last < 10.0 && p->done != p->skipped)
+        return;
+    if (d->tty && !last && now - d->last < 0.1)
+        return;
+    d->last = now;
+    char el[32], eta[32];
+    fmt_time(el, sizeof el, p->elapsed);
+    fmt_time(eta, sizeof eta, p->eta);
+    fprintf(stderr, "%ssweep: %zu/%zu runs done (%zu skipped as complete), %zu failed, %s, ETA %s%s",
+            d->tty ? "\r\033[K" : "", p->done, p->total, p->skipped, p->failed, el, eta,
+            d->tty && !last ? "" : "\n");
+    fflush(stderr);
+}
+
+static void on_log(void *ctx, const char *line)
+{
+    const sweep_display *d = ctx;
+    fprintf(stderr, "%s%s\n", d->tty ? "\r\033[K" : "", line);
+}
+
+enum { OPT_JOBS = 256, OPT_OUT, OPT_PRINT, OPT_COLLECT, OPT_COMBO };
+
+static const struct option sweep_options[] = {
+    {"help", no_argument, NULL, 'h'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"jobs", required_argument, NULL, OPT_JOBS},
+    {"out", required_argument, NULL, OPT_OUT},
+    {"print-jobs", no_argument, NULL, OPT_PRINT},
+    {"collect", no_argument, NULL, OPT_COLLECT},
+    {"combo", required_argument, NULL, OPT_COMBO},
+    {NULL, 0, NULL, 0},
+};
+
+static int parse_size(const char *flag, const char *s, size_t max, size_t *out)
+{
+    char *end;
+    unsigned long long v = strtoull(s, &end, 10);
+    if (!*s || *end || s[0] == '-' || v > max) {
+        fprintf(stderr, "nntrain: sweep %s: expected an integer in [0, %zu], found '%s'\n", flag,
+                max, s);
+        return 0;
+    }
+    *out = (size_t)v;
+    return 1;
+}
+
+int cli_sweep(int argc, char **argv, const char *self)
+{
+    const char *path = NULL, *out = NULL;
+    size_t jobs = 0, combo = SIZE_MAX;
+    int print = 0, collect = 0, opt, which;
+    sweep_display d = {.tty = isatty(STDERR_FILENO)};
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, "-:hq", sweep_options, &which)) != -1) {
+        int ok = 1;
+        switch (opt) {
+        case 1:
+            if (path) {
+                fprintf(stderr, "nntrain: sweep takes one SWEEP.json, found a second: '%s'\n",
+                        optarg);
+                ok = 0;
+            }
+            path = optarg;
+            break;
+        case 'h':
+            fputs(sweep_usage, stdout);
+            return 0;
+        case 'q':
+            d.quiet = 1;
+            break;
+        case OPT_JOBS:
+            ok = parse_size("--jobs", optarg, 256, &jobs) &&
+                 (jobs > 0 || (fputs("nntrain: sweep --jobs: at least 1\n", stderr), 0));
+            break;
+        case OPT_OUT:
+            out = optarg;
+            break;
+        case OPT_PRINT:
+            print = 1;
+            break;
+        case OPT_COLLECT:
+            collect = 1;
+            break;
+        case OPT_COMBO:
+            ok = parse_size("--combo", optarg, SIZE_MAX - 1, &combo);
+            break;
+        default:
+            fprintf(stderr, "nntrain: sweep: '%s' %s (see nntrain sweep --help)\n",
+                    argv[optind - 1], opt == ':' ? "needs a value" : "is not an option");
+            ok = 0;
+        }
+        if (!ok)
+            return NN_ECONFIG;
+    }
+    if (!path) {
+        fputs("nntrain: sweep: no SWEEP.json given (see nntrain sweep --help)\n", stderr);
+        return NN_ECONFIG;
+    }
+    if (print + collect + (combo != SIZE_MAX) > 1) {
+        fputs("nntrain: sweep: --print-jobs, --collect and --combo go alone\n", stderr);
+        return NN_ECONFIG;
+    }
+    nn_sweep s;
+    nn_error err = {0};
+    nn_status st = nn_sweep_load(&s, path, out, jobs, &err);
+    if (st != NN_OK) {
+        fprintf(stderr, "nntrain: %s\n", err.msg);
+        return (int)st;
+    }
+    if (combo != SIZE_MAX && combo >= s.n_combos) {
+        fprintf(stderr, "nntrain: sweep --combo %zu: %s has %zu combinations (0..%zu)\n", combo,
+                path, s.n_combos, s.n_combos - 1);
+        nn_sweep_free(&s);
+        return NN_ECONFIG;
+    }
+    s.only = combo;
+    nn_sweep_hooks hooks = {.ctx = &d, .log = on_log, .progress = on_progress,
+                            .stop = &stop_requested};
+    size_t runs = nn_sweep_runs(&s);
+    if (print) {
+        size_t printed;
+        st = nn_sweep_print_jobs(&s, self, stdout, &printed, &err);
+        if (st == NN_OK && !d.quiet)
+            fprintf(stderr, "sweep: %zu commands for %s (%zu runs; complete ones left out)\n",
+                    printed, path, runs);
+    } else if (collect) {
+        nn_sweep_tally t;
+        st = nn_sweep_summarize(&s, stdout, &hooks, &t, &err);
+        if (st == NN_OK)
+            fprintf(stderr,
+                    "collect: %zu of %zu runs complete (%zu ok, %zu diverged, %zu exploded, %zu "
+                    "failed), %zu missing, %zu partial; wrote %s/summary.csv\n",
+                    t.complete, t.runs, t.ok, t.diverged, t.exploded, t.failed, t.missing,
+                    t.partial, s.out);
+    } else {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = on_signal;
+        sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills at once */
+        sigemptyset(&sa.sa_mask);
+        sigaction(SIGINT, &sa, NULL);
+        sigaction(SIGTERM, &sa, NULL);
+        size_t ran = 0;
+        double t0 = nn_now();
+        st = nn_sweep_exec(&s, &hooks, &ran, &err);
+        if (st == NN_OK && ran == 0) {
+            fprintf(stderr,
+                    "sweep: nothing to do: all %zu runs of %s are complete in %s (delete a run's "
+                    "files to redo it)\n",
+                    combo == SIZE_MAX ? runs : s.n_seeds, path, s.out);
+        } else if (st == NN_OK || st == NN_EINTR) {
+            nn_error serr = {0};
+            nn_sweep_tally t;
+            FILE *table = combo == SIZE_MAX && st == NN_OK ? stdout : NULL;
+            nn_status sst = combo == SIZE_MAX ? nn_sweep_summarize(&s, table, &hooks, &t, &serr)
+                                              : NN_OK;
+            if (sst == NN_OK && st == NN_OK && !d.quiet && combo == SIZE_MAX)
+                fprintf(stderr, "sweep: %zu runs in %.1fs; wrote %s/summary.csv\n", ran,
+                        nn_now() - t0, s.out);
+            if (st == NN_OK && sst != NN_OK) {
+                st = sst;
+                err = serr;
+            }
+        }
+        if (st != NN_OK)
+            fprintf(stderr, "%snntrain: %s\n", d.tty ? "\r\033[K" : "", err.msg);
+    }
+    if (st != NN_OK && (print || collect))
+        fprintf(stderr, "nntrain: %s\n", err.msg);
+    nn_sweep_free(&s);
+    return (int)st;
+}

@@ -1,0 +1,192 @@
+/* untrained.c - epoch 0 of many networks on inputs normalized once. */
+#include "run/untrained.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nn/loss.h"
+#include "run/train.h"
+
+static void inputs_free(nn_inputs *in)
+{
+    free(in->x);
+    free(in->y);
+    memset(in, 0, sizeof *in);
+}
+
+/* Rows idx[0..n) of ds (0..n-1 when idx is NULL). */
+static nn_status inputs_fill(nn_inputs *in, const nn_dataset *ds, const size_t *idx, size_t n,
+                             const nn_norm *norm, nn_error *err)
+{
+    memset(in, 0, sizeof *in);
+    size_t *seq = idx ? NULL : malloc((n ? n : 1) * sizeof *seq);
+    in->x = malloc((n ? n : 1) * ds->dim * sizeof *in->x);
+    in->y = malloc((n ? n : 1) * sizeof *in->y);
+    if (!in->x || !in->y || (!idx && !seq)) {
+        free(seq);
+        inputs_free(in);
+        return nn_fail(err, NN_ESYS, "out of memory for the probe inputs");
+    }
+    for (size_t i = 0; seq && i < n; i++)
+        seq[i] = i;
+    nn_batch_fill(ds, idx ? idx : seq, n, norm, in->x, in->y);
+    in->n = n;
+    in->dim = ds->dim;
+    free(seq);
+    return NN_OK;
+}
+
+nn_status nn_untrained_inputs_make(nn_untrained_inputs *in, const nn_config *cfg,
+                                   const nn_dataset *train, const nn_dataset *test, double mean,
+                                   double std, nn_error *err)
+{
+    memset(in, 0, sizeof *in);
+    nn_norm norm = nn_norm_make((float)mean, (float)std);
+    nn_status st = inputs_fill(&in->test, test, NULL, test->n, &norm, err);
+    if (st != NN_OK)
+        return st;
+    size_t n_val = cfg->data.validation, n_train = train->n - n_val;
+    size_t probe_n = cfg->dead.probe == NN_PROBE_TEST  ? test->n
+                     : cfg->dead.probe == NN_PROBE_VAL ? n_val
+                                                       : n_train;
+    size_t n_probe = cfg->dead.samples && cfg->dead.samples < probe_n ? cfg->dead.samples : probe_n;
+    if (cfg->dead.probe == NN_PROBE_TEST) {
+        in->probe = in->test;
+        in->probe.n = n_probe;
+        in->probe_is_test = 1;
+        return NN_OK;
+    }
+    /* The samples trained on or held out, chosen as the run chooses them. */
+    size_t *train_idx = malloc(train->n * sizeof *train_idx);
+    size_t *val_idx = malloc((n_val ? n_val : 1) * sizeof *val_idx);
+    if (!train_idx || !val_idx) {
+        st = nn_fail(err, NN_ESYS, "out of memory for the probe inputs");
+    } else {
+        nn_rng split_rng;
+        nn_rng_seed(&split_rng, cfg->seed, NN_RNG_SPLIT);
+        nn_split_indices(train->n, n_val, &split_rng, train_idx, val_idx);
+        st = inputs_fill(&in->probe, train, cfg->dead.probe == NN_PROBE_VAL ? val_idx : train_idx,
+                         n_probe, &norm, err);
+    }
+    free(train_idx);
+    free(val_idx);
+    if (st != NN_OK)
+        nn_untrained_inputs_free(in);
+    return st;
+}
+
+void nn_untrained_inputs_free(nn_untrained_inputs *in)
+{
+    if (!in->probe_is_test)
+        inputs_free(&in->probe);
+    inputs_free(&in->test);
+    memset(in, 0, sizeof *in);
+}
+
+/* The range of each logit over the rows seen: lo/hi per output. */
+typedef struct spread {
+    float *lo, *hi;
+    size_t c;
+    int any;
+} spread;
+
+static void spread_add(spread *s, const float *logits, size_t rows)
+{
+    for (size_t r = 0; r < rows; r++, logits += s->c)
+        for (size_t j = 0; j < s->c; j++) {
+            if (!s->any || logits[j] < s->lo[j])
+                s->lo[j] = logits[j];
+            if (!s->any || logits[j] > s->hi[j])
+                s->hi[j] = logits[j];
+        }
+    s->any |= rows > 0;
+}
+
+/* Constant: every logit's spread <= 1e-6 x (1 + the largest |logit|) (the rule of the
+ * run's constant_output column). */
+static int spread_constant(const spread *s)
+{
+    double big = 0.0;
+    for (size_t j = 0; j < s->c; j++)
+        big = fmax(big, fmax(fabs(s->lo[j]), fabs(s->hi[j])));
+    for (size_t j = 0; j < s->c; j++)
+        if ((double)s->hi[j] - (double)s->lo[j] > 1e-6 * (1.0 + big))
+            return 0;
+    return 1;
+}
+
+/* Forward passes over rows of in, chunk by chunk as the run's evaluate(); the model reads
+ * its input from in->x in place (acts[0] points there during the pass). */
+static int pass(nn_model *m, const nn_inputs *in, size_t n, double *loss, double *acc,
+                nn_dead *dead, spread *sp)
+{
+    float *own = m->acts[0];
+    double total = 0.0;
+    size_t hits = 0;
+    int bad = 0;
+    for (size_t start = 0; start < n && !bad; start += NN_EVAL_CHUNK) {
+        size_t rows = n - start < NN_EVAL_CHUNK ? n - start : NN_EVAL_CHUNK;
+        m->acts[0] = in->x + start * in->dim;
+        const float *logits = nn_model_forward(m, rows);
+        if (dead && nn_dead_observe(dead, m, rows) != 0)
+            bad = 1;
+        if (sp)
+            spread_add(sp, logits, rows);
+        if (loss)
+            total += nn_softmax_xent(logits, in->y + start, rows, m->output_dim, NULL, 1, &hits);
+    }
+    m->acts[0] = own;
+    if (loss) {
+        *loss = n ? total / (double)n : 0.0;
+        *acc = n ? (double)hits / (double)n : 0.0;
+    }
+    return bad ? -1 : 0;
+}
+
+nn_status nn_untrained_run(const nn_config *cfg, const nn_untrained_inputs *in, nn_untrained *out,
+                           nn_error *err)
+{
+    memset(out, 0, sizeof *out);
+    nn_rng init_rng;
+    nn_rng_seed(&init_rng, cfg->seed, NN_RNG_INIT);
+    size_t max_batch = cfg->train.batch_size > NN_EVAL_CHUNK ? cfg->train.batch_size
+                                                             : NN_EVAL_CHUNK;
+    nn_model m;
+    nn_dead dead = {0};
+    spread sp = {0};
+    nn_status st = nn_model_build(&m, cfg->modules, cfg->n_modules, in->test.dim, max_batch, 1,
+                                  &init_rng, err);
+    if (st != NN_OK)
+        return st;
+    nn_gemm_set_flush(m.gemm, cfg->train.flush_denormals);
+    st = nn_dead_init(&dead, &m, err);
+    sp.c = m.output_dim;
+    sp.lo = malloc(sp.c * sizeof *sp.lo);
+    sp.hi = malloc(sp.c * sizeof *sp.hi);
+    if (st == NN_OK && (!sp.lo || !sp.hi))
+        st = nn_fail(err, NN_ESYS, "out of memory");
+    if (st == NN_OK) {
+        const nn_inputs *probe = &in->probe;
+        int shared = in->probe_is_test && probe->n == in->test.n;
+        nn_dead_reset(&dead);
+        int bad = pass(&m, &in->test, in->test.n, &out->test_loss, &out->test_acc,
+                       shared ? &dead : NULL, shared ? &sp : NULL) != 0 ||
+                  (!shared && pass(&m, probe, probe->n, NULL, NULL, &dead, &sp) != 0);
+        out->status = bad || !isfinite(out->test_loss) ? NN_ETRAIN : NN_OK;
+        nn_dead_finish(&dead);
+        out->hidden = dead.total;
+        out->dead = dead.dead_total;
+        for (size_t i = 0; i < dead.n_modules; i++)
+            if (dead.width[i]) {
+                out->layers++;
+                out->dead_layers += dead.dead[i] == dead.width[i];
+            }
+        out->constant_output = out->status == NN_OK && spread_constant(&sp);
+    }
+    free(sp.lo);
+    free(sp.hi);
+    nn_dead_free(&dead);
+    nn_model_free(&m);
+    return st;
+}

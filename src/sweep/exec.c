@@ -1,0 +1,304 @@
+/* exec.c - running a sweep in this process: the data loaded once, jobs runs at a time
+ * (one thread each, each run's products on s->threads threads), complete runs skipped,
+ * a stop request honoured between and within runs. */
+#include "sweep/sweep.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "data/load.h"
+#include "run/untrained.h"
+#include "sweep/files.h"
+#include "sys/clock.h"
+#include "sys/fs.h"
+
+/* The data sets of the combinations: loaded once per distinct data section. */
+typedef struct data_slot {
+    const nn_config *cfg; /* the first combination that names this data */
+    nn_dataset train, test;
+} data_slot;
+
+typedef struct sweep_exec {
+    const nn_sweep *s;
+    const nn_sweep_hooks *h;
+    data_slot *data;
+    size_t n_data;
+    size_t *data_of;     /* per combination: its data slot */
+    double *mean, *std;  /* per combination: the normalization (nn_check_run) */
+    unsigned char *todo; /* per unit (run, or combination in a table sweep): 1 = to do */
+    size_t units, next;  /* work units and the next one to hand out */
+    pthread_mutex_t lock;
+    nn_sweep_progress p;
+    double t0;
+    size_t ran; /* runs done by this call (for the ETA and *ran) */
+    nn_status fatal; /* a failure that stops the sweep (cannot write, out of memory) */
+    nn_error fatal_err;
+} sweep_exec;
+
+static int same_str(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* The keys that decide what nn_data_load reads. */
+static int same_data(const nn_config *a, const nn_config *b)
+{
+    return a->data.kind == b->data.kind && same_str(a->data.train_images, b->data.train_images) &&
+           same_str(a->data.train_labels, b->data.train_labels) &&
+           same_str(a->data.test_images, b->data.test_images) &&
+           same_str(a->data.test_labels, b->data.test_labels) &&
+           same_str(a->data.train_dir, b->data.train_dir) &&
+           same_str(a->data.test_dir, b->data.test_dir) && a->data.channels == b->data.channels &&
+           a->data.skip_bad_files == b->data.skip_bad_files &&
+           a->data.train_limit == b->data.train_limit && a->data.test_limit == b->data.test_limit;
+}
+
+/* Loads every distinct data set and makes every run's data checks (nn_check_run) before
+ * the first run: a combination that does not fit its data fails here, naming it. */
+static nn_status load_data(sweep_exec *x, nn_error *err)
+{
+    const nn_sweep *s = x->s;
+    x->data = calloc(s->n_combos, sizeof *x->data);
+    x->data_of = calloc(s->n_combos, sizeof *x->data_of);
+    x->mean = calloc(s->n_combos, sizeof *x->mean);
+    x->std = calloc(s->n_combos, sizeof *x->std);
+    if (!x->data || !x->data_of || !x->mean || !x->std)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    nn_hooks quiet = {0};
+    for (size_t c = 0; c < s->n_combos; c++) {
+        size_t d = 0;
+        while (d < x->n_data && !same_data(x->data[d].cfg, &s->cfgs[c]))
+            d++;
+        if (d == x->n_data) {
+            x->data[d].cfg = &s->cfgs[c];
+            nn_status st = nn_data_load(&s->cfgs[c], &quiet, &x->data[d].train, &x->data[d].test,
+                                        err);
+            if (st != NN_OK)
+                return st;
+            x->n_data++;
+        }
+        x->data_of[c] = d;
+        nn_status st = nn_check_run(&s->cfgs[c], &x->data[d].train, &x->data[d].test,
+                                    &x->mean[c], &x->std[c], err);
+        if (st != NN_OK) { /* name the combination */
+            nn_error inner = *err;
+            return nn_fail(err, st, "%s [%s]: %s", s->source, s->combo_name[c], inner.msg);
+        }
+    }
+    return NN_OK;
+}
+
+static void exec_free(sweep_exec *x)
+{
+    for (size_t d = 0; d < x->n_data; d++) {
+        nn_dataset_free(&x->data[d].train);
+        nn_dataset_free(&x->data[d].test);
+    }
+    free(x->data);
+    free(x->data_of);
+    free(x->mean);
+    free(x->std);
+    free(x->todo);
+}
+
+static int stopped(const sweep_exec *x)
+{
+    return x->h && x->h->stop && *x->h->stop;
+}
+
+/* Under the lock: counts one unit's runs as done and tells the display. */
+static void report(sweep_exec *x, size_t runs, size_t failed, const char *name, const char *why)
+{
+    x->p.done += runs;
+    x->p.failed += failed;
+    x->ran += runs;
+    x->p.elapsed = nn_now() - x->t0;
+    size_t left = x->p.total - x->p.done;
+    x->p.eta = x->ran ? x->p.elapsed / (double)x->ran * (double)left : -1.0;
+    x->p.last_failed = failed ? name : NULL;
+    x->p.last_reason = failed ? why : NULL;
+    if (x->h && x->h->progress)
+        x->h->progress(x->h->ctx, &x->p);
+    x->p.last_failed = x->p.last_reason = NULL;
+}
+
+static void set_fatal(sweep_exec *x, const nn_error *err)
+{
+    pthread_mutex_lock(&x->lock);
+    if (x->fatal == NN_OK) {
+        x->fatal = err->code ? err->code : NN_ESYS;
+        x->fatal_err = *err;
+    }
+    pthread_mutex_unlock(&x->lock);
+}
+
+/* One training run: its resolved config beside the CSV, then nn_train_on. */
+static void run_one(sweep_exec *x, size_t r)
+{
+    const nn_sweep *s = x->s;
+    size_t c = r / s->n_seeds;
+    nn_error err = {0};
+    char *name = nn_sweep_run_name(s, r), *csv = nn_sweep_run_file(s, r, ".csv");
+    char *json_path = nn_sweep_run_file(s, r, ".json"), *text = nn_sweep_run_json(s, r);
+    nn_status st = name && csv && json_path && text ? NN_OK
+                                                     : nn_fail(&err, NN_ESYS, "out of memory");
+    if (st == NN_OK)
+        st = nn_write_atomic(json_path, text, "the run's resolved config", &err);
+    if (st != NN_OK) {
+        set_fatal(x, &err);
+    } else {
+        nn_config cfg = s->cfgs[c]; /* shallow: only the seed, name, CSV and threads differ */
+        cfg.seed = s->seeds[r % s->n_seeds];
+        cfg.csv = csv;
+        cfg.name = name;
+        cfg.train.threads = s->threads;
+        nn_hooks hooks = {.stop = x->h ? x->h->stop : NULL};
+        const data_slot *d = &x->data[x->data_of[c]];
+        st = nn_train_on(&cfg, &d->train, &d->test, &hooks, &err);
+        if (st != NN_OK && st != NN_EINTR && st != NN_ETRAIN)
+            nn_sweep_status_error(csv, &err); /* the run may have stopped before its status file */
+        pthread_mutex_lock(&x->lock);
+        if (st != NN_EINTR)
+            report(x, 1, st != NN_OK, name, err.msg);
+        pthread_mutex_unlock(&x->lock);
+    }
+    free(name);
+    free(csv);
+    free(json_path);
+    free(text);
+}
+
+/* One combination of an untrained sweep: every seed, one row each, written as one file
+ * (out/results/<combination>.csv) once all are done. */
+static void run_combo(sweep_exec *x, size_t c)
+{
+    const nn_sweep *s = x->s;
+    const data_slot *d = &x->data[x->data_of[c]];
+    nn_error err = {0};
+    nn_untrained_inputs in;
+    nn_status st = nn_untrained_inputs_make(&in, &s->cfgs[c], &d->train, &d->test, x->mean[c],
+                                            x->std[c], &err);
+    if (st != NN_OK) {
+        set_fatal(x, &err);
+        return;
+    }
+    nn_sweep_table table;
+    st = nn_sweep_table_open(&table, s, c, &err);
+    size_t failed = 0;
+    for (size_t k = 0; st == NN_OK && k < s->n_seeds; k++) {
+        if (stopped(x))
+            break;
+        nn_config cfg = s->cfgs[c];
+        cfg.seed = s->seeds[k];
+        nn_untrained u;
+        st = nn_untrained_run(&cfg, &in, &u, &err);
+        if (st == NN_OK) {
+            failed += u.status != NN_OK;
+            st = nn_sweep_table_row(&table, s, c, k, &u, &err);
+        }
+    }
+    int complete = st == NN_OK && !stopped(x);
+    if (st == NN_OK && complete)
+        st = nn_sweep_table_commit(&table, &err);
+    nn_sweep_table_close(&table);
+    nn_untrained_inputs_free(&in);
+    if (st != NN_OK) {
+        set_fatal(x, &err);
+        return;
+    }
+    if (complete) {
+        pthread_mutex_lock(&x->lock);
+        report(x, s->n_seeds, failed, s->combo_name[c],
+               failed ? "unstable at initialization (a pre-activation or the loss not finite)"
+                      : NULL);
+        pthread_mutex_unlock(&x->lock);
+    }
+}
+
+static void *worker(void *arg)
+{
+    sweep_exec *x = arg;
+    for (;;) {
+        pthread_mutex_lock(&x->lock);
+        while (x->next < x->units && !x->todo[x->next])
+            x->next++;
+        size_t u = x->next < x->units && x->fatal == NN_OK && !stopped(x) ? x->next++ : x->units;
+        if (u < x->units)
+            x->p.running++;
+        pthread_mutex_unlock(&x->lock);
+        if (u == x->units)
+            return NULL;
+        if (x->s->table)
+            run_combo(x, u);
+        else
+            run_one(x, u);
+        pthread_mutex_lock(&x->lock);
+        x->p.running--;
+        pthread_mutex_unlock(&x->lock);
+    }
+}
+
+nn_status nn_sweep_exec(const nn_sweep *s, const nn_sweep_hooks *h, size_t *ran, nn_error *err)
+{
+    sweep_exec x = {.s = s, .h = h, .t0 = nn_now()};
+    *ran = 0;
+    x.units = s->table ? s->n_combos : nn_sweep_runs(s);
+    x.p.eta = -1.0;
+    nn_status st = nn_mkdirs(s->out, "the sweep's output folder", err);
+    if (st == NN_OK && s->table)
+        st = nn_sweep_table_dir(s, err);
+    if (st == NN_OK && !(x.todo = malloc(x.units ? x.units : 1)))
+        st = nn_fail(err, NN_ESYS, "out of memory");
+    size_t pending = 0;
+    for (size_t u = 0; st == NN_OK && u < x.units; u++) {
+        x.todo[u] = (s->only == SIZE_MAX || (s->table ? u : u / s->n_seeds) == s->only) &&
+                    !(s->table ? nn_sweep_combo_complete(s, u) : nn_sweep_run_complete(s, u));
+        pending += x.todo[u];
+    }
+    x.p.total = (s->only == SIZE_MAX ? s->n_combos : 1) * s->n_seeds;
+    x.p.skipped = x.p.done = x.p.total - pending * (s->table ? s->n_seeds : 1);
+    if (st == NN_OK && pending == 0) {
+        exec_free(&x);
+        return NN_OK;
+    }
+    if (st == NN_OK)
+        st = load_data(&x, err);
+    if (st != NN_OK) {
+        exec_free(&x);
+        return st;
+    }
+    if (h && h->progress)
+        h->progress(h->ctx, &x.p);
+    pthread_mutex_init(&x.lock, NULL);
+    size_t n_workers = s->jobs < pending ? s->jobs : pending;
+    pthread_t *t = calloc(n_workers, sizeof *t);
+    size_t started = 0;
+    if (!t)
+        st = nn_fail(err, NN_ESYS, "out of memory");
+    for (; st == NN_OK && started < n_workers; started++)
+        if (pthread_create(&t[started], NULL, worker, &x) != 0) {
+            if (started == 0)
+                st = nn_fail(err, NN_ESYS, "cannot start the sweep's threads: %s", strerror(errno));
+            break;
+        }
+    for (size_t i = 0; i < started; i++)
+        pthread_join(t[i], NULL);
+    free(t);
+    pthread_mutex_destroy(&x.lock);
+    *ran = x.ran;
+    if (st == NN_OK && x.fatal != NN_OK) {
+        *err = x.fatal_err;
+        st = x.fatal;
+    }
+    if (st == NN_OK && stopped(&x))
+        st = nn_fail(err, NN_EINTR,
+                     "interrupted: %zu of %zu runs done; run the same command again to continue "
+                     "(complete runs are kept, interrupted ones redone)",
+                     x.p.done, x.p.total);
+    exec_free(&x);
+    return st;
+}

@@ -1,0 +1,230 @@
+/* files.c - the sweep's files: completeness, error status, results tables, job lines. */
+#include "sweep/files.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "run/csv.h"
+#include "sys/fs.h"
+
+#define MAX_SMALL_FILE ((size_t)1 << 20)
+
+/* The whole of a small file (status, resolved config), NUL-terminated; NULL when absent,
+ * unreadable or larger than 1 MiB. */
+static char *slurp(const char *path)
+{
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    char *buf = malloc(MAX_SMALL_FILE + 1);
+    size_t n = buf ? fread(buf, 1, MAX_SMALL_FILE + 1, f) : 0;
+    int bad = !buf || ferror(f) || n > MAX_SMALL_FILE;
+    fclose(f);
+    if (bad) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+char *nn_sweep_read_status(const char *status_path, double *revived, double *max_dead_frac)
+{
+    *revived = -1.0;
+    *max_dead_frac = -1.0;
+    char *text = slurp(status_path);
+    cJSON *o = text ? cJSON_Parse(text) : NULL;
+    free(text);
+    const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "status");
+    const cJSON *rv = cJSON_GetObjectItemCaseSensitive(o, "revived");
+    const cJSON *mx = cJSON_GetObjectItemCaseSensitive(o, "max_dead_frac");
+    if (cJSON_IsNumber(rv))
+        *revived = rv->valuedouble;
+    if (cJSON_IsNumber(mx))
+        *max_dead_frac = mx->valuedouble;
+    char *out = strdup(cJSON_IsString(st) ? st->valuestring : "");
+    cJSON_Delete(o);
+    return out;
+}
+
+/* Text equal but for trailing white space (the writer adds a newline). */
+static int same_text(const char *a, const char *b)
+{
+    size_t na = strlen(a), nb = strlen(b);
+    while (na && (a[na - 1] == '\n' || a[na - 1] == ' '))
+        na--;
+    while (nb && (b[nb - 1] == '\n' || b[nb - 1] == ' '))
+        nb--;
+    return na == nb && memcmp(a, b, na) == 0;
+}
+
+static int config_matches(const char *path, const char *want)
+{
+    char *have = slurp(path);
+    int same = have && want && same_text(have, want);
+    free(have);
+    return same;
+}
+
+int nn_sweep_run_complete(const nn_sweep *s, size_t r)
+{
+    char *status_path = nn_sweep_run_file(s, r, ".status.json");
+    char *json_path = nn_sweep_run_file(s, r, ".json"), *want = nn_sweep_run_json(s, r);
+    double revived, max_dead;
+    char *st = status_path ? nn_sweep_read_status(status_path, &revived, &max_dead) : NULL;
+    int done = st && (strcmp(st, "ok") == 0 || strcmp(st, "diverged") == 0 ||
+                      strcmp(st, "exploded") == 0) &&
+               json_path && config_matches(json_path, want);
+    free(st);
+    free(status_path);
+    free(json_path);
+    free(want);
+    return done;
+}
+
+void nn_sweep_status_error(const char *csv, const nn_error *err)
+{
+    char *path = nn_csv_sibling(csv, ".status.json");
+    double revived, max_dead;
+    char *st = path ? nn_sweep_read_status(path, &revived, &max_dead) : NULL;
+    if (st && strcmp(st, "error") != 0) {
+        cJSON *o = cJSON_CreateObject();
+        char *text = NULL;
+        if (o && cJSON_AddStringToObject(o, "status", "error") &&
+            cJSON_AddStringToObject(o, "reason", err->msg))
+            text = cJSON_PrintUnformatted(o);
+        nn_error ignored;
+        if (text) /* best effort: the sweep reports the failure anyway */
+            (void)nn_write_atomic(path, text, "the run's status file", &ignored);
+        free(text);
+        cJSON_Delete(o);
+    }
+    free(st);
+    free(path);
+}
+
+nn_status nn_sweep_table_dir(const nn_sweep *s, nn_error *err)
+{
+    size_t n = strlen(s->out) + sizeof "/results";
+    char *dir = malloc(n);
+    if (!dir)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    snprintf(dir, n, "%s/results", s->out);
+    nn_status st = nn_mkdirs(dir, "the sweep's results folder", err);
+    free(dir);
+    return st;
+}
+
+char *nn_sweep_table_file(const nn_sweep *s, size_t c, const char *ext)
+{
+    size_t n = strlen(s->out) + strlen(s->combo_name[c]) + strlen(ext) + sizeof "/results/";
+    char *path = malloc(n);
+    if (path)
+        snprintf(path, n, "%s/results/%s%s", s->out, s->combo_name[c], ext);
+    return path;
+}
+
+int nn_sweep_combo_complete(const nn_sweep *s, size_t c)
+{
+    char *csv = nn_sweep_table_file(s, c, ".csv"), *json = nn_sweep_table_file(s, c, ".json");
+    int done = csv && json && config_matches(json, s->combo_json[c]);
+    FILE *f = done ? fopen(csv, "r") : NULL;
+    size_t lines = 0;
+    int ch, last = '\n';
+    while (f && (ch = getc(f)) != EOF) {
+        lines += ch == '\n';
+        last = ch;
+    }
+    done = f && !ferror(f) && last == '\n' && lines == s->n_seeds + 1;
+    if (f)
+        fclose(f);
+    free(csv);
+    free(json);
+    return done;
+}
+
+void nn_sweep_table_header(const nn_sweep *s, FILE *f)
+{
+    fputs("run", f);
+    for (size_t a = 0; a < s->n_axes; a++)
+        fprintf(f, ",%s", s->axes[a].label);
+    fputs(",seed,status,test_loss,test_acc,hidden_units,dead,dead_frac,layers,dead_layers,"
+          "constant_output",
+          f);
+}
+
+nn_status nn_sweep_table_open(nn_sweep_table *t, const nn_sweep *s, size_t c, nn_error *err)
+{
+    memset(t, 0, sizeof *t);
+    t->path = nn_sweep_table_file(s, c, ".csv");
+    t->tmp = nn_sweep_table_file(s, c, ".csv.tmp");
+    if (!t->path || !t->tmp) {
+        nn_sweep_table_close(t);
+        return nn_fail(err, NN_ESYS, "out of memory");
+    }
+    if (!(t->f = fopen(t->tmp, "w"))) {
+        nn_status st = nn_fail(err, NN_ESYS, "%s: cannot create the results table: %s", t->tmp,
+                               strerror(errno));
+        nn_sweep_table_close(t);
+        return st;
+    }
+    /* The combination's config first: a table is complete only beside its config. */
+    char *json = nn_sweep_table_file(s, c, ".json");
+    nn_status st = json ? nn_write_atomic(json, s->combo_json[c], "the combination's config", err)
+                        : nn_fail(err, NN_ESYS, "out of memory");
+    free(json);
+    if (st != NN_OK) {
+        nn_sweep_table_close(t);
+        return st;
+    }
+    nn_sweep_table_header(s, t->f);
+    fputc('\n', t->f);
+    return NN_OK;
+}
+
+nn_status nn_sweep_table_row(nn_sweep_table *t, const nn_sweep *s, size_t c, size_t k,
+                             const nn_untrained *u, nn_error *err)
+{
+    const size_t *pick = s->pick + c * s->n_axes;
+    unsigned long long seed = (unsigned long long)s->seeds[k];
+    fprintf(t->f, "%s_s%llu", s->combo_name[c], seed);
+    for (size_t a = 0; a < s->n_axes; a++)
+        fprintf(t->f, ",%s", s->axes[a].text[pick[a]]);
+    fprintf(t->f, ",%llu,%s", seed, u->status == NN_OK ? "ok" : "diverged");
+    if (u->status == NN_OK)
+        fprintf(t->f, ",%.6f,%.6f,%zu,%zu,%.6f,%zu,%zu,%d\n", u->test_loss, u->test_acc, u->hidden,
+                u->dead, u->hidden ? (double)u->dead / (double)u->hidden : 0.0, u->layers,
+                u->dead_layers, u->constant_output);
+    else /* an unstable network's units are not dead: nothing to report */
+        fprintf(t->f, ",,,%zu,,,%zu,,\n", u->hidden, u->layers);
+    if (ferror(t->f))
+        return nn_fail(err, NN_ESYS, "%s: cannot write the results table: %s", t->tmp,
+                       strerror(errno));
+    return NN_OK;
+}
+
+nn_status nn_sweep_table_commit(nn_sweep_table *t, nn_error *err)
+{
+    int bad = fclose(t->f) != 0;
+    t->f = NULL;
+    if (bad || rename(t->tmp, t->path) != 0)
+        return nn_fail(err, NN_ESYS, "%s: cannot write the results table: %s", t->path,
+                       strerror(errno));
+    free(t->tmp);
+    t->tmp = NULL;
+    return NN_OK;
+}
+
+void nn_sweep_table_close(nn_sweep_table *t)
+{
+    if (t->f)
+        fclose(t->f);
+    if (t->tmp)
+        remove(t->tmp);
+    free(t->path);
+    free(t->tmp);
+    memset(t, 0, sizeof *t);
+}

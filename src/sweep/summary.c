@@ -1,0 +1,485 @@
+/* summary.c - out/summary.csv (one row per combination: how its seeds ended, means and
+ * standard deviations over the healthy ones), out/epochs.csv (the same per epoch) and the
+ * aligned table, from whatever files are under out/ (a sweep just run, or --collect). */
+#include <errno.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sweep/files.h"
+#include "sys/fs.h"
+
+/* Running mean and spread (Welford), over the healthy seeds. */
+typedef struct stat1 {
+    size_t n;
+    double mean, m2;
+} stat1;
+
+static void stat_add(stat1 *s, double x)
+{
+    s->n++;
+    double d = x - s->mean;
+    s->mean += d / (double)s->n;
+    s->m2 += d * (x - s->mean);
+}
+
+/* Sample standard deviation (n - 1); 0 for one value. */
+static double stat_std(const stat1 *s)
+{
+    return s->n > 1 ? sqrt(s->m2 / (double)(s->n - 1)) : 0.0;
+}
+
+static void put_stat(FILE *f, const stat1 *s, int digits)
+{
+    if (s->n)
+        fprintf(f, ",%.*f,%.*f", digits, s->mean, digits, stat_std(s));
+    else
+        fputs(",,", f);
+}
+
+/* One line of a CSV cut at commas in place (no quoting in nntrain's files). */
+static size_t split(char *line, char **cells, size_t max)
+{
+    size_t n = 0;
+    line[strcspn(line, "\r\n")] = '\0';
+    for (char *p = line; n < max;) {
+        cells[n++] = p;
+        p = strchr(p, ',');
+        if (!p)
+            break;
+        *p++ = '\0';
+    }
+    return n;
+}
+
+static int column(char **cells, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(cells[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+enum { MAX_CELLS = 4096 };
+
+/* The per-epoch figures of one run's CSV. */
+typedef struct run_rows {
+    size_t n;
+    double *dead_frac, *test_acc;
+} run_rows;
+
+/* Reads a run's CSV; 0 when it is missing or has no rows. */
+static int read_rows(const char *path, run_rows *rr)
+{
+    memset(rr, 0, sizeof *rr);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    char **cells = malloc(MAX_CELLS * sizeof *cells);
+    char *line = NULL;
+    size_t cap = 0, alloc = 0;
+    int c_epoch = -1, c_dead = -1, c_acc = -1, ok = cells != NULL;
+    if (ok && getline(&line, &cap, f) > 0) {
+        size_t n = split(line, cells, MAX_CELLS);
+        c_epoch = column(cells, n, "epoch");
+        c_dead = column(cells, n, "dead_frac");
+        c_acc = column(cells, n, "test_acc");
+    }
+    ok = ok && c_epoch >= 0 && c_dead >= 0 && c_acc >= 0;
+    while (ok && getline(&line, &cap, f) > 0) {
+        if (line[strlen(line) - 1] != '\n')
+            break; /* a torn last row */
+        size_t n = split(line, cells, MAX_CELLS);
+        if ((int)n <= c_dead || (int)n <= c_acc)
+            break;
+        if (rr->n == alloc) {
+            alloc = alloc ? 2 * alloc : 16;
+            double *d = realloc(rr->dead_frac, alloc * sizeof *d);
+            if (d)
+                rr->dead_frac = d;
+            double *a = d ? realloc(rr->test_acc, alloc * sizeof *a) : NULL;
+            if (a)
+                rr->test_acc = a;
+            if (!d || !a) {
+                ok = 0;
+                break;
+            }
+        }
+        rr->dead_frac[rr->n] = strtod(cells[c_dead], NULL);
+        rr->test_acc[rr->n] = strtod(cells[c_acc], NULL);
+        rr->n++;
+    }
+    free(line);
+    free(cells);
+    fclose(f);
+    if (!ok || rr->n == 0) {
+        free(rr->dead_frac);
+        free(rr->test_acc);
+        memset(rr, 0, sizeof *rr);
+        return 0;
+    }
+    return 1;
+}
+
+static void axes_cells(const nn_sweep *s, size_t c, FILE *f)
+{
+    const size_t *pick = s->pick + c * s->n_axes;
+    for (size_t a = 0; a < s->n_axes; a++)
+        fprintf(f, "%s%s", a ? "," : "", s->axes[a].text[pick[a]]);
+}
+
+static void axes_header(const nn_sweep *s, FILE *f)
+{
+    for (size_t a = 0; a < s->n_axes; a++)
+        fprintf(f, "%s%s", a ? "," : "", s->axes[a].label);
+}
+
+/* The counts of one combination. */
+typedef struct combo_sum {
+    size_t seeds, ok, diverged, exploded, failed;
+    stat1 acc, dead, init_dead, max_dead, revived;
+    stat1 born_dead, constant; /* untrained sweeps */
+    size_t epochs;             /* rows of the per-epoch stats */
+    stat1 *e_dead, *e_acc;
+} combo_sum;
+
+static void log_line(const nn_sweep_hooks *h, const char *fmt, const char *a, const char *b)
+{
+    if (!h || !h->log)
+        return;
+    char line[1200];
+    snprintf(line, sizeof line, fmt, a, b);
+    h->log(h->ctx, line);
+}
+
+/* The runs of a training sweep: status files and CSVs. */
+static nn_status tally_runs(const nn_sweep *s, size_t c, combo_sum *cs, nn_sweep_tally *t,
+                            const nn_sweep_hooks *h, nn_error *err)
+{
+    for (size_t k = 0; k < s->n_seeds; k++) {
+        size_t r = c * s->n_seeds + k;
+        char *status_path = nn_sweep_run_file(s, r, ".status.json");
+        char *csv = nn_sweep_run_file(s, r, ".csv");
+        double revived = -1, max_dead = -1;
+        char *st = status_path ? nn_sweep_read_status(status_path, &revived, &max_dead) : NULL;
+        if (!status_path || !csv || !st) {
+            free(status_path);
+            free(csv);
+            free(st);
+            return nn_fail(err, NN_ESYS, "out of memory");
+        }
+        t->runs++;
+        run_rows rr;
+        int have_rows = read_rows(csv, &rr);
+        int final = strcmp(st, "ok") == 0 || strcmp(st, "diverged") == 0 ||
+                    strcmp(st, "exploded") == 0 || strcmp(st, "error") == 0;
+        if (!final) {
+            if (st[0] || have_rows) {
+                t->partial++;
+                log_line(h, "partial run: %s (status %s)", csv, st[0] ? st : "none");
+            } else {
+                t->missing++;
+                log_line(h, "missing run: %s%s", csv, "");
+            }
+        } else {
+            t->complete++;
+            cs->seeds++;
+            if (strcmp(st, "ok") == 0 && have_rows) {
+                cs->ok++;
+                t->ok++;
+                stat_add(&cs->acc, rr.test_acc[rr.n - 1]);
+                stat_add(&cs->dead, rr.dead_frac[rr.n - 1]);
+                stat_add(&cs->init_dead, rr.dead_frac[0]);
+                double mx = 0;
+                for (size_t e = 0; e < rr.n; e++)
+                    mx = fmax(mx, rr.dead_frac[e]);
+                stat_add(&cs->max_dead, max_dead >= 0 ? max_dead : mx);
+                if (revived >= 0)
+                    stat_add(&cs->revived, revived);
+                if (rr.n > cs->epochs) {
+                    stat1 *d = realloc(cs->e_dead, rr.n * sizeof *d);
+                    stat1 *a = d ? realloc(cs->e_acc, rr.n * sizeof *a) : NULL;
+                    if (d)
+                        cs->e_dead = d;
+                    if (a)
+                        cs->e_acc = a;
+                    if (!d || !a) {
+                        free(rr.dead_frac);
+                        free(rr.test_acc);
+                        free(status_path);
+                        free(csv);
+                        free(st);
+                        return nn_fail(err, NN_ESYS, "out of memory");
+                    }
+                    memset(cs->e_dead + cs->epochs, 0, (rr.n - cs->epochs) * sizeof *d);
+                    memset(cs->e_acc + cs->epochs, 0, (rr.n - cs->epochs) * sizeof *a);
+                    cs->epochs = rr.n;
+                }
+                for (size_t e = 0; e < rr.n; e++) {
+                    stat_add(&cs->e_dead[e], rr.dead_frac[e]);
+                    stat_add(&cs->e_acc[e], rr.test_acc[e]);
+                }
+            } else if (strcmp(st, "diverged") == 0) {
+                cs->diverged++;
+                t->diverged++;
+            } else if (strcmp(st, "exploded") == 0) {
+                cs->exploded++;
+                t->exploded++;
+            } else {
+                cs->failed++;
+                t->failed++;
+            }
+        }
+        free(rr.dead_frac);
+        free(rr.test_acc);
+        free(status_path);
+        free(csv);
+        free(st);
+    }
+    return NN_OK;
+}
+
+/* The table of an untrained combination; rows copied to all (results.csv) when not NULL. */
+static nn_status tally_table(const nn_sweep *s, size_t c, combo_sum *cs, nn_sweep_tally *t,
+                             const nn_sweep_hooks *h, FILE *all, nn_error *err)
+{
+    char *path = nn_sweep_table_file(s, c, ".csv");
+    if (!path)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    t->runs += s->n_seeds;
+    if (!nn_sweep_combo_complete(s, c)) {
+        FILE *probe = fopen(path, "r");
+        if (probe) {
+            fclose(probe);
+            t->partial += s->n_seeds;
+            log_line(h, "partial combination: %s%s", path, " (rows or config do not match)");
+        } else {
+            t->missing += s->n_seeds;
+            log_line(h, "missing combination: %s%s", path, "");
+        }
+        free(path);
+        return NN_OK;
+    }
+    FILE *f = fopen(path, "r");
+    char **cells = malloc(MAX_CELLS * sizeof *cells);
+    char *line = NULL;
+    size_t cap = 0;
+    int head = 1, c_st = -1, c_df = -1, c_dl = -1, c_co = -1;
+    while (f && cells && getline(&line, &cap, f) > 0) {
+        if (all && !head)
+            fputs(line, all);
+        size_t n = split(line, cells, MAX_CELLS);
+        if (head) {
+            c_st = column(cells, n, "status");
+            c_df = column(cells, n, "dead_frac");
+            c_dl = column(cells, n, "dead_layers");
+            c_co = column(cells, n, "constant_output");
+            head = 0;
+            continue;
+        }
+        if (c_st < 0 || c_co < 0 || (int)n <= c_co)
+            continue;
+        t->complete++;
+        cs->seeds++;
+        if (strcmp(cells[c_st], "ok") == 0) {
+            cs->ok++;
+            t->ok++;
+            stat_add(&cs->dead, strtod(cells[c_df], NULL));
+            stat_add(&cs->born_dead, strtod(cells[c_dl], NULL) > 0 ? 1.0 : 0.0);
+            stat_add(&cs->constant, strtod(cells[c_co], NULL) > 0 ? 1.0 : 0.0);
+        } else {
+            cs->diverged++;
+            t->diverged++;
+        }
+    }
+    free(line);
+    free(cells);
+    if (f)
+        fclose(f);
+    free(path);
+    return NN_OK;
+}
+
+static void pct(char *buf, size_t n, const stat1 *s, int with_std)
+{
+    if (!s->n)
+        snprintf(buf, n, "-");
+    else if (with_std)
+        snprintf(buf, n, "%.2f ± %.2f", 100 * s->mean, 100 * stat_std(s));
+    else
+        snprintf(buf, n, "%.1f", 100 * s->mean);
+}
+
+/* The aligned table: one line per combination, activations of the same setting together. */
+static void print_table(const nn_sweep *s, const combo_sum *sums, FILE *out)
+{
+    size_t wa[NN_SWEEP_MAX_AXES];
+    for (size_t a = 0; a < s->n_axes; a++) {
+        wa[a] = strlen(s->axes[a].label);
+        for (size_t i = 0; i < s->axes[a].n; i++)
+            if (strlen(s->axes[a].text[i]) > wa[a])
+                wa[a] = strlen(s->axes[a].text[i]);
+    }
+    static const char *const train_cols[] = {"seeds ok/div/expl", "test acc %", "dead % (end)",
+                                             "dead % (init)",     "max dead %", "revived"};
+    static const char *const born_cols[] = {"seeds ok/div", "born dead %", "constant out %",
+                                            "dead units %"};
+    const char *const *cols = s->table ? born_cols : train_cols;
+    size_t ncols = s->table ? 4 : 6;
+    const int w[] = {18, 15, 15, 15, 15, 9};
+    for (size_t a = 0; a < s->n_axes; a++)
+        fprintf(out, "%-*s  ", (int)wa[a], s->axes[a].label);
+    for (size_t k = 0; k < ncols; k++)
+        fprintf(out, "%*s%s", w[k], cols[k], k + 1 < ncols ? "  " : "\n");
+    for (size_t c = 0; c < s->n_combos; c++) {
+        const combo_sum *cs = &sums[c];
+        const size_t *pick = s->pick + c * s->n_axes;
+        if (c > 0 && s->axes[0].n > 1 && pick[0] == 0)
+            fputc('\n', out); /* a blank line between settings */
+        for (size_t a = 0; a < s->n_axes; a++)
+            fprintf(out, "%-*s  ", (int)wa[a], s->axes[a].text[pick[a]]);
+        char b[6][48];
+        if (s->table) {
+            snprintf(b[0], sizeof b[0], "%zu/%zu", cs->ok, cs->diverged);
+            pct(b[1], sizeof b[1], &cs->born_dead, 0);
+            pct(b[2], sizeof b[2], &cs->constant, 0);
+            pct(b[3], sizeof b[3], &cs->dead, 1);
+        } else {
+            snprintf(b[0], sizeof b[0], "%zu/%zu/%zu%s", cs->ok, cs->diverged, cs->exploded,
+                     cs->failed ? " +err" : "");
+            pct(b[1], sizeof b[1], &cs->acc, 1);
+            pct(b[2], sizeof b[2], &cs->dead, 1);
+            pct(b[3], sizeof b[3], &cs->init_dead, 1);
+            pct(b[4], sizeof b[4], &cs->max_dead, 1);
+            if (cs->revived.n)
+                snprintf(b[5], sizeof b[5], "%.1f", cs->revived.mean);
+            else
+                snprintf(b[5], sizeof b[5], "-");
+        }
+        for (size_t k = 0; k < ncols; k++) {
+            /* "±" is two bytes and one column wide. */
+            int pad = w[k] + (strstr(b[k], "±") ? 1 : 0);
+            fprintf(out, "%*s%s", pad, b[k], k + 1 < ncols ? "  " : "\n");
+        }
+    }
+}
+
+static char *out_file(const nn_sweep *s, const char *name)
+{
+    size_t n = strlen(s->out) + strlen(name) + 2;
+    char *p = malloc(n);
+    if (p)
+        snprintf(p, n, "%s/%s", s->out, name);
+    return p;
+}
+
+/* Writes the summary (and the per-epoch file) through temporary files and renames. */
+static nn_status write_files(const nn_sweep *s, const combo_sum *sums, nn_error *err)
+{
+    char *path = out_file(s, "summary.csv"), *tmp = out_file(s, "summary.csv.tmp");
+    char *epath = out_file(s, "epochs.csv"), *etmp = out_file(s, "epochs.csv.tmp");
+    nn_status st = path && tmp && epath && etmp ? NN_OK : nn_fail(err, NN_ESYS, "out of memory");
+    FILE *f = st == NN_OK ? fopen(tmp, "w") : NULL;
+    FILE *e = st == NN_OK && !s->table ? fopen(etmp, "w") : NULL;
+    if (st == NN_OK && (!f || (!s->table && !e)))
+        st = nn_fail(err, NN_ESYS, "%s: cannot write the summary: %s", !f ? tmp : etmp,
+                     strerror(errno));
+    if (st == NN_OK) {
+        axes_header(s, f);
+        fputs(s->table ? ",seeds,ok,diverged,exploded,failed,born_dead_frac,constant_output_frac,"
+                         "dead_frac_mean,dead_frac_std\n"
+                       : ",seeds,ok,diverged,exploded,failed,test_acc_mean,test_acc_std,"
+                         "dead_frac_mean,dead_frac_std,init_dead_frac_mean,init_dead_frac_std,"
+                         "max_dead_frac_mean,max_dead_frac_std,revived_mean,revived_std\n",
+              f);
+        if (e) {
+            axes_header(s, e);
+            fputs(",epoch,runs,dead_frac_mean,dead_frac_std,test_acc_mean,test_acc_std\n", e);
+        }
+        for (size_t c = 0; c < s->n_combos; c++) {
+            const combo_sum *cs = &sums[c];
+            axes_cells(s, c, f);
+            fprintf(f, ",%zu,%zu,%zu,%zu,%zu", cs->seeds, cs->ok, cs->diverged, cs->exploded,
+                    cs->failed);
+            if (s->table) {
+                if (cs->ok)
+                    fprintf(f, ",%.6f,%.6f", cs->born_dead.mean, cs->constant.mean);
+                else
+                    fputs(",,", f);
+                put_stat(f, &cs->dead, 6);
+            } else {
+                put_stat(f, &cs->acc, 6);
+                put_stat(f, &cs->dead, 6);
+                put_stat(f, &cs->init_dead, 6);
+                put_stat(f, &cs->max_dead, 6);
+                put_stat(f, &cs->revived, 3);
+            }
+            fputc('\n', f);
+            for (size_t ep = 0; e && ep < cs->epochs; ep++) {
+                axes_cells(s, c, e);
+                fprintf(e, ",%zu,%zu", ep, cs->e_dead[ep].n);
+                put_stat(e, &cs->e_dead[ep], 6);
+                put_stat(e, &cs->e_acc[ep], 6);
+                fputc('\n', e);
+            }
+        }
+    }
+    int bad = (f && (ferror(f) | fclose(f))) | (e && (ferror(e) | fclose(e)));
+    if (st == NN_OK && (bad || rename(tmp, path) != 0 || (!s->table && rename(etmp, epath) != 0)))
+        st = nn_fail(err, NN_ESYS, "%s: cannot write the summary: %s", path, strerror(errno));
+    if (st != NN_OK && tmp)
+        remove(tmp);
+    if (st != NN_OK && etmp)
+        remove(etmp);
+    free(path);
+    free(tmp);
+    free(epath);
+    free(etmp);
+    return st;
+}
+
+nn_status nn_sweep_summarize(const nn_sweep *s, FILE *table, const nn_sweep_hooks *h,
+                             nn_sweep_tally *tally, nn_error *err)
+{
+    memset(tally, 0, sizeof *tally);
+    combo_sum *sums = calloc(s->n_combos, sizeof *sums);
+    if (!sums)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    nn_status st = nn_mkdirs(s->out, "the sweep's output folder", err);
+    /* An untrained sweep's tables, concatenated: out/results.csv, a row per run. */
+    char *all_path = s->table ? out_file(s, "results.csv") : NULL;
+    char *all_tmp = s->table ? out_file(s, "results.csv.tmp") : NULL;
+    FILE *all = NULL;
+    if (st == NN_OK && s->table) {
+        if (!all_path || !all_tmp)
+            st = nn_fail(err, NN_ESYS, "out of memory");
+        else if (!(all = fopen(all_tmp, "w")))
+            st = nn_fail(err, NN_ESYS, "%s: cannot write: %s", all_tmp, strerror(errno));
+        else {
+            nn_sweep_table_header(s, all);
+            fputc('\n', all);
+        }
+    }
+    for (size_t c = 0; st == NN_OK && c < s->n_combos; c++)
+        st = s->table ? tally_table(s, c, &sums[c], tally, h, all, err)
+                      : tally_runs(s, c, &sums[c], tally, h, err);
+    if (all) {
+        int bad = ferror(all) | fclose(all);
+        if (st == NN_OK && (bad || rename(all_tmp, all_path) != 0))
+            st = nn_fail(err, NN_ESYS, "%s: cannot write: %s", all_path, strerror(errno));
+        if (st != NN_OK)
+            remove(all_tmp);
+    }
+    if (st == NN_OK)
+        st = write_files(s, sums, err);
+    if (st == NN_OK && table)
+        print_table(s, sums, table);
+    for (size_t c = 0; c < s->n_combos; c++) {
+        free(sums[c].e_dead);
+        free(sums[c].e_acc);
+    }
+    free(sums);
+    free(all_path);
+    free(all_tmp);
+    return st;
+}
