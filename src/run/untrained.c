@@ -116,77 +116,117 @@ static int spread_constant(const spread *s)
     return 1;
 }
 
-/* Forward passes over rows of in, chunk by chunk as the run's evaluate(); the model reads
- * its input from in->x in place (acts[0] points there during the pass). */
-static int pass(nn_model *m, const nn_inputs *in, size_t n, double *loss, double *acc,
-                nn_dead *dead, spread *sp)
+/* One network of a group: its model, its probe and the range of its logits. */
+typedef struct net {
+    nn_model m;
+    nn_dead dead;
+    spread sp;
+    double loss;
+    size_t hits;
+    int bad;
+} net;
+
+static void net_free(net *t)
 {
-    float *own = m->acts[0];
-    double total = 0.0;
-    size_t hits = 0;
-    int bad = 0;
-    for (size_t start = 0; start < n && !bad; start += NN_EVAL_CHUNK) {
-        size_t rows = n - start < NN_EVAL_CHUNK ? n - start : NN_EVAL_CHUNK;
-        m->acts[0] = in->x + start * in->dim;
-        const float *logits = nn_model_forward(m, rows);
-        if (dead && nn_dead_observe(dead, m, rows) != 0)
-            bad = 1;
-        if (sp)
-            spread_add(sp, logits, rows);
-        if (loss)
-            total += nn_softmax_xent(logits, in->y + start, rows, m->output_dim, NULL, 1, &hits);
-    }
-    m->acts[0] = own;
-    if (loss) {
-        *loss = n ? total / (double)n : 0.0;
-        *acc = n ? (double)hits / (double)n : 0.0;
-    }
-    return bad ? -1 : 0;
+    free(t->sp.lo);
+    free(t->sp.hi);
+    nn_dead_free(&t->dead);
+    nn_model_free(&t->m);
 }
 
-nn_status nn_untrained_run(const nn_config *cfg, const nn_untrained_inputs *in, nn_untrained *out,
-                           nn_error *err)
+static nn_status net_build(net *t, const nn_config *cfg, uint64_t seed, size_t dim, nn_error *err)
 {
-    memset(out, 0, sizeof *out);
+    memset(t, 0, sizeof *t);
     nn_rng init_rng;
-    nn_rng_seed(&init_rng, cfg->seed, NN_RNG_INIT);
+    nn_rng_seed(&init_rng, seed, NN_RNG_INIT);
     size_t max_batch = cfg->train.batch_size > NN_EVAL_CHUNK ? cfg->train.batch_size
                                                              : NN_EVAL_CHUNK;
-    nn_model m;
-    nn_dead dead = {0};
-    spread sp = {0};
-    nn_status st = nn_model_build(&m, cfg->modules, cfg->n_modules, in->test.dim, max_batch, 1,
+    nn_status st = nn_model_build(&t->m, cfg->modules, cfg->n_modules, dim, max_batch, 1,
                                   &init_rng, err);
     if (st != NN_OK)
         return st;
-    nn_gemm_set_flush(m.gemm, cfg->train.flush_denormals);
-    st = nn_dead_init(&dead, &m, err);
-    sp.c = m.output_dim;
-    sp.lo = malloc(sp.c * sizeof *sp.lo);
-    sp.hi = malloc(sp.c * sizeof *sp.hi);
-    if (st == NN_OK && (!sp.lo || !sp.hi))
+    nn_gemm_set_flush(t->m.gemm, cfg->train.flush_denormals);
+    st = nn_dead_init(&t->dead, &t->m, err);
+    t->sp.c = t->m.output_dim;
+    t->sp.lo = malloc(t->sp.c * sizeof *t->sp.lo);
+    t->sp.hi = malloc(t->sp.c * sizeof *t->sp.hi);
+    if (st == NN_OK && (!t->sp.lo || !t->sp.hi))
         st = nn_fail(err, NN_ESYS, "out of memory");
+    if (st == NN_OK)
+        nn_dead_reset(&t->dead);
+    else
+        net_free(t);
+    return st;
+}
+
+/* Forward passes of every network over the first n rows of in, chunk by chunk as the run's
+ * evaluate() makes them; a model reads its input from in->x in place (acts[0] points there
+ * during the pass). Loss and hits are added when with_loss; the probe and the logit range
+ * are fed when probe. */
+static void pass(net *nets, size_t count, const nn_inputs *in, size_t n, int with_loss, int probe)
+{
+    for (size_t start = 0; start < n; start += NN_EVAL_CHUNK) {
+        size_t rows = n - start < NN_EVAL_CHUNK ? n - start : NN_EVAL_CHUNK;
+        for (size_t g = 0; g < count; g++) {
+            net *t = &nets[g];
+            if (t->bad)
+                continue;
+            nn_model *m = &t->m;
+            float *own = m->acts[0];
+            m->acts[0] = in->x + start * in->dim;
+            const float *logits = nn_model_forward(m, rows);
+            if (probe && nn_dead_observe(&t->dead, m, rows) != 0)
+                t->bad = 1;
+            if (probe)
+                spread_add(&t->sp, logits, rows);
+            if (with_loss)
+                t->loss += nn_softmax_xent(logits, in->y + start, rows, m->output_dim, NULL, 1,
+                                           &t->hits);
+            m->acts[0] = own;
+        }
+    }
+}
+
+nn_status nn_untrained_run(const nn_config *cfg, const uint64_t *seeds, size_t n,
+                           const nn_untrained_inputs *in, nn_untrained *out, nn_error *err)
+{
+    net *nets = calloc(n ? n : 1, sizeof *nets);
+    if (!nets)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    size_t built = 0;
+    nn_status st = NN_OK;
+    for (; st == NN_OK && built < n; built++) {
+        st = net_build(&nets[built], cfg, seeds[built], in->test.dim, err);
+        if (st != NN_OK)
+            break;
+    }
     if (st == NN_OK) {
         const nn_inputs *probe = &in->probe;
         int shared = in->probe_is_test && probe->n == in->test.n;
-        nn_dead_reset(&dead);
-        int bad = pass(&m, &in->test, in->test.n, &out->test_loss, &out->test_acc,
-                       shared ? &dead : NULL, shared ? &sp : NULL) != 0 ||
-                  (!shared && pass(&m, probe, probe->n, NULL, NULL, &dead, &sp) != 0);
-        out->status = bad || !isfinite(out->test_loss) ? NN_ETRAIN : NN_OK;
-        nn_dead_finish(&dead);
-        out->hidden = dead.total;
-        out->dead = dead.dead_total;
-        for (size_t i = 0; i < dead.n_modules; i++)
-            if (dead.width[i]) {
-                out->layers++;
-                out->dead_layers += dead.dead[i] == dead.width[i];
-            }
-        out->constant_output = out->status == NN_OK && spread_constant(&sp);
+        pass(nets, n, &in->test, in->test.n, 1, shared);
+        if (!shared)
+            pass(nets, n, probe, probe->n, 0, 1);
+        for (size_t g = 0; g < n; g++) {
+            net *t = &nets[g];
+            nn_untrained *o = &out[g];
+            memset(o, 0, sizeof *o);
+            size_t nt = in->test.n;
+            o->test_loss = nt ? t->loss / (double)nt : 0.0;
+            o->test_acc = nt ? (double)t->hits / (double)nt : 0.0;
+            o->status = t->bad || !isfinite(o->test_loss) ? NN_ETRAIN : NN_OK;
+            nn_dead_finish(&t->dead);
+            o->hidden = t->dead.total;
+            o->dead = t->dead.dead_total;
+            for (size_t i = 0; i < t->dead.n_modules; i++)
+                if (t->dead.width[i]) {
+                    o->layers++;
+                    o->dead_layers += t->dead.dead[i] == t->dead.width[i];
+                }
+            o->constant_output = o->status == NN_OK && spread_constant(&t->sp);
+        }
     }
-    free(sp.lo);
-    free(sp.hi);
-    nn_dead_free(&dead);
-    nn_model_free(&m);
+    for (size_t g = 0; g < built; g++)
+        net_free(&nets[g]);
+    free(nets);
     return st;
 }

@@ -42,10 +42,12 @@ typedef struct nn_untrained {
     int constant_output;        /* the logits do not vary over the probe set */
 } nn_untrained;
 
-/* Builds cfg's model (parameters from cfg->seed, one thread: many networks run side by
- * side), runs it over in and fills out. NN_ESYS when out of memory; a network that is
- * unstable at init is not an error (out->status). */
-nn_status nn_untrained_run(const nn_config *cfg, const nn_untrained_inputs *in, nn_untrained *out,
-                           nn_error *err);
+/* Builds cfg's model with each of seeds[0..n) (one thread each: many networks run side by
+ * side), runs them over in and fills out[0..n). The networks go through the inputs in
+ * lockstep, a chunk of rows at a time, so each chunk is read from memory once for all of
+ * them and then from the cache; every network gets exactly the products a run makes. NN_ESYS
+ * when out of memory; a network unstable at init is not an error (out[i].status). */
+nn_status nn_untrained_run(const nn_config *cfg, const uint64_t *seeds, size_t n,
+                           const nn_untrained_inputs *in, nn_untrained *out, nn_error *err);
 
 #endif

@@ -30,6 +30,7 @@ typedef struct sweep_exec {
     size_t *data_of;     /* per combination: its data slot */
     double *mean, *std;  /* per combination: the normalization (nn_check_run) */
     unsigned char *todo; /* per unit (run, or combination in a table sweep): 1 = to do */
+    size_t *order;       /* the units in the order they are handed out: the costliest first */
     size_t units, next;  /* work units and the next one to hand out */
     pthread_mutex_t lock;
     nn_sweep_progress p;
@@ -103,6 +104,7 @@ static void exec_free(sweep_exec *x)
     free(x->mean);
     free(x->std);
     free(x->todo);
+    free(x->order);
 }
 
 static int stopped(const sweep_exec *x)
@@ -172,6 +174,9 @@ static void run_one(sweep_exec *x, size_t r)
     free(text);
 }
 
+/* Untrained networks go through the inputs GROUP at a time (run/untrained.h). */
+enum { GROUP = 16 };
+
 /* One combination of an untrained sweep: every seed, one row each, written as one file
  * (out/results/<combination>.csv) once all are done. */
 static void run_combo(sweep_exec *x, size_t c)
@@ -189,16 +194,13 @@ static void run_combo(sweep_exec *x, size_t c)
     nn_sweep_table table;
     st = nn_sweep_table_open(&table, s, c, &err);
     size_t failed = 0;
-    for (size_t k = 0; st == NN_OK && k < s->n_seeds; k++) {
-        if (stopped(x))
-            break;
-        nn_config cfg = s->cfgs[c];
-        cfg.seed = s->seeds[k];
-        nn_untrained u;
-        st = nn_untrained_run(&cfg, &in, &u, &err);
-        if (st == NN_OK) {
-            failed += u.status != NN_OK;
-            st = nn_sweep_table_row(&table, s, c, k, &u, &err);
+    for (size_t k = 0; st == NN_OK && k < s->n_seeds && !stopped(x); k += GROUP) {
+        size_t n = s->n_seeds - k < GROUP ? s->n_seeds - k : GROUP;
+        nn_untrained u[GROUP];
+        st = nn_untrained_run(&s->cfgs[c], s->seeds + k, n, &in, u, &err);
+        for (size_t g = 0; st == NN_OK && g < n; g++) {
+            failed += u[g].status != NN_OK;
+            st = nn_sweep_table_row(&table, s, c, k + g, &u[g], &err);
         }
     }
     int complete = st == NN_OK && !stopped(x);
@@ -219,14 +221,69 @@ static void run_combo(sweep_exec *x, size_t c)
     }
 }
 
+/* Multiply-adds and activation values of one sample through cfg's model: the cost of a
+ * run, to hand out the longest first (the jobs then finish together). */
+static double model_cost(const nn_config *cfg, size_t input_dim)
+{
+    double cost = 0.0;
+    size_t width = input_dim;
+    for (size_t i = 0; i < cfg->n_modules; i++) {
+        const nn_module_spec *m = &cfg->modules[i];
+        if (m->act) {
+            cost += 8.0 * (double)width;
+        } else {
+            cost += (double)width * (double)m->units;
+            width = m->units;
+        }
+    }
+    return cost;
+}
+
+typedef struct unit_cost {
+    double cost;
+    size_t unit;
+} unit_cost;
+
+static int by_cost(const void *pa, const void *pb)
+{
+    const unit_cost *a = pa, *b = pb;
+    if (a->cost != b->cost)
+        return a->cost < b->cost ? 1 : -1;
+    return (a->unit > b->unit) - (a->unit < b->unit);
+}
+
+/* x->order: the units, costliest first. */
+static nn_status order_units(sweep_exec *x, nn_error *err)
+{
+    const nn_sweep *s = x->s;
+    unit_cost *uc = malloc((x->units ? x->units : 1) * sizeof *uc);
+    x->order = malloc((x->units ? x->units : 1) * sizeof *x->order);
+    if (!uc || !x->order) {
+        free(uc);
+        return nn_fail(err, NN_ESYS, "out of memory");
+    }
+    for (size_t u = 0; u < x->units; u++) {
+        size_t c = s->table ? u : u / s->n_seeds;
+        const data_slot *d = &x->data[x->data_of[c]];
+        uc[u].cost = model_cost(&s->cfgs[c], d->train.dim);
+        uc[u].unit = u;
+    }
+    qsort(uc, x->units, sizeof *uc, by_cost);
+    for (size_t u = 0; u < x->units; u++)
+        x->order[u] = uc[u].unit;
+    free(uc);
+    return NN_OK;
+}
+
 static void *worker(void *arg)
 {
     sweep_exec *x = arg;
     for (;;) {
         pthread_mutex_lock(&x->lock);
-        while (x->next < x->units && !x->todo[x->next])
+        while (x->next < x->units && !x->todo[x->order[x->next]])
             x->next++;
-        size_t u = x->next < x->units && x->fatal == NN_OK && !stopped(x) ? x->next++ : x->units;
+        size_t u = x->next < x->units && x->fatal == NN_OK && !stopped(x) ? x->order[x->next++]
+                                                                         : x->units;
         if (u < x->units)
             x->p.running++;
         pthread_mutex_unlock(&x->lock);
@@ -267,6 +324,8 @@ nn_status nn_sweep_exec(const nn_sweep *s, const nn_sweep_hooks *h, size_t *ran,
     }
     if (st == NN_OK)
         st = load_data(&x, err);
+    if (st == NN_OK)
+        st = order_units(&x, err);
     if (st != NN_OK) {
         exec_free(&x);
         return st;
