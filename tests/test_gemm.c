@@ -298,6 +298,47 @@ START_TEST(test_beta_zero_ignores_nan)
 }
 END_TEST
 
+/* A B^T with few columns: an element is the same sum whatever the other columns, so the
+ * results of n = 1 and n = 2 (computed in their own block shapes) are bit for bit the first
+ * columns of n = 4, and a row's result does not depend on m. Every kernel. */
+START_TEST(test_few_columns_independent)
+{
+    static const size_t ks[] = {1, 2, 3, 8, 15, 16, 17, 40, 784};
+    for (size_t t = 0; nn_gemm_kernel_name(t); t++) {
+        nn_gemm_ctx *ctx;
+        if (strcmp(nn_gemm_kernel_name(t), "blas") == 0 ||
+            nn_gemm_create(&ctx, nn_gemm_kernel_name(t), 1, NULL) != NN_OK)
+            continue;
+        for (size_t ki = 0; ki < sizeof ks / sizeof ks[0]; ki++) {
+            size_t k = ks[ki], m = 37;
+            float *a = malloc(m * k * sizeof *a), *b = malloc(4 * k * sizeof *b);
+            float c4[37 * 4], c2[37 * 2], c1[37], r1[4];
+            for (size_t i = 0; i < m * k; i++)
+                a[i] = (float)sin((double)i * 0.37) * 3.0f;
+            for (size_t i = 0; i < 4 * k; i++)
+                b[i] = (float)cos((double)i * 0.91);
+            nn_gemm(ctx, NN_NO_TRANS, NN_TRANS, m, 4, k, 1.0f, a, k, b, k, 0.0f, c4, 4);
+            nn_gemm(ctx, NN_NO_TRANS, NN_TRANS, m, 2, k, 1.0f, a, k, b, k, 0.0f, c2, 2);
+            nn_gemm(ctx, NN_NO_TRANS, NN_TRANS, m, 1, k, 1.0f, a, k, b, k, 0.0f, c1, 1);
+            for (size_t i = 0; i < m; i++) {
+                ck_assert_msg(memcmp(&c2[2 * i], &c4[4 * i], 2 * sizeof(float)) == 0,
+                              "%s k=%zu row %zu: n=2 differs from n=4", nn_gemm_kernel_name(t), k,
+                              i);
+                ck_assert_msg(memcmp(&c1[i], &c4[4 * i], sizeof(float)) == 0,
+                              "%s k=%zu row %zu: n=1 differs from n=4", nn_gemm_kernel_name(t), k, i);
+                nn_gemm(ctx, NN_NO_TRANS, NN_TRANS, 1, 4, k, 1.0f, a + i * k, k, b, k, 0.0f, r1, 4);
+                ck_assert_msg(memcmp(r1, &c4[4 * i], 4 * sizeof(float)) == 0,
+                              "%s k=%zu row %zu: m=1 differs from m=37", nn_gemm_kernel_name(t), k,
+                              i);
+            }
+            free(a);
+            free(b);
+        }
+        nn_gemm_destroy(ctx);
+    }
+}
+END_TEST
+
 START_TEST(test_unknown_kernel)
 {
     nn_gemm_ctx *ctx;
@@ -341,6 +382,7 @@ Suite *gemm_suite(th_skips *sk)
     tcase_add_test(tc, test_fewer_threads_than_planned);
 #endif
     tcase_add_test(tc, test_unknown_kernel);
+    tcase_add_test(tc, test_few_columns_independent);
     suite_add_tcase(s, tc);
     return s;
 }

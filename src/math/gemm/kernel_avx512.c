@@ -97,58 +97,75 @@ __attribute__((always_inline)) static inline __m512 reduce16(const __m512 s[16])
                          _mm512_shuffle_ps(p[0], p[1], 0xDD));
 }
 
-/* C = alpha * A B^T (+ C when add) for a C with few columns (a classifier's outputs): each
- * element a dot product of two contiguous rows, 16 lanes at a time, lanes summed in a fixed
- * tree; four rows by four columns at a time, so each load feeds four chains. */
-static void dots_avx512(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
-                        const float *b, size_t ldb, float *c, size_t ldc, int add)
+/* C = alpha * A B^T (+ C when add) for a C with few columns (a classifier's outputs, a
+ * narrow layer): each element a dot product of two contiguous rows, 16 lanes at a time,
+ * lanes summed in a fixed tree. R rows by Q columns at a time (R Q = 16 chains, one
+ * reduce16 for all): 4 x 4 in general, 8 x 2 and 16 x 1 for one or two columns so that no
+ * chain computes a column twice. Every element is the same sum in the same order whatever
+ * the block shape, so the shape never changes a result. */
+__attribute__((always_inline)) static inline void dots_block(size_t R, size_t Q, size_t m,
+                                                             size_t n, size_t k, float alpha,
+                                                             const float *a, size_t lda,
+                                                             const float *b, size_t ldb, float *c,
+                                                             size_t ldc, int add)
 {
     const size_t k16 = k & ~(size_t)15;
     const __mmask16 tail = (__mmask16)((1u << (k - k16)) - 1);
-    for (size_t i = 0; i < m; i += 4) {
-        size_t ni = m - i < 4 ? m - i : 4;
-        const float *ar[4];
-        for (size_t r = 0; r < 4; r++) /* missing rows repeat the first (not stored) */
+    for (size_t i = 0; i < m; i += R) {
+        size_t ni = m - i < R ? m - i : R;
+        const float *ar[16];
+        for (size_t r = 0; r < R; r++) /* missing rows repeat the first (not stored) */
             ar[r] = a + (i + (r < ni ? r : 0)) * lda;
-        for (size_t j0 = 0; j0 < n; j0 += 4) {
-            size_t nj = n - j0 < 4 ? n - j0 : 4;
+        for (size_t j0 = 0; j0 < n; j0 += Q) {
+            size_t nj = n - j0 < Q ? n - j0 : Q;
             const float *bj[4];
-            for (size_t q = 0; q < 4; q++)
+            for (size_t q = 0; q < Q; q++)
                 bj[q] = b + (j0 + (q < nj ? q : 0)) * ldb;
-            __m512 s[16]; /* row r, column q at 4 r + q */
-            for (size_t r = 0; r < 4; r++)
-                for (size_t q = 0; q < 4; q++)
-                    s[4 * r + q] = _mm512_setzero_ps();
+            __m512 s[16]; /* row r, column q at Q r + q */
+            for (size_t e = 0; e < 16; e++)
+                s[e] = _mm512_setzero_ps();
             for (size_t p = 0; p < k16; p += 16) {
                 __m512 y[4];
-                for (size_t q = 0; q < 4; q++)
+                for (size_t q = 0; q < Q; q++)
                     y[q] = _mm512_loadu_ps(bj[q] + p);
-                for (size_t r = 0; r < 4; r++) {
+                for (size_t r = 0; r < R; r++) {
                     __m512 x = _mm512_loadu_ps(ar[r] + p);
-                    for (size_t q = 0; q < 4; q++)
-                        s[4 * r + q] = _mm512_fmadd_ps(x, y[q], s[4 * r + q]);
+                    for (size_t q = 0; q < Q; q++)
+                        s[Q * r + q] = _mm512_fmadd_ps(x, y[q], s[Q * r + q]);
                 }
             }
             if (tail) {
                 __m512 y[4];
-                for (size_t q = 0; q < 4; q++)
+                for (size_t q = 0; q < Q; q++)
                     y[q] = _mm512_maskz_loadu_ps(tail, bj[q] + k16);
-                for (size_t r = 0; r < 4; r++) {
+                for (size_t r = 0; r < R; r++) {
                     __m512 x = _mm512_maskz_loadu_ps(tail, ar[r] + k16);
-                    for (size_t q = 0; q < 4; q++)
-                        s[4 * r + q] = _mm512_fmadd_ps(x, y[q], s[4 * r + q]);
+                    for (size_t q = 0; q < Q; q++)
+                        s[Q * r + q] = _mm512_fmadd_ps(x, y[q], s[Q * r + q]);
                 }
             }
-            float sum[16];
+            float sum[16]; /* the sum of s[e] is at 4 (e % 4) + e / 4 */
             _mm512_storeu_ps(sum, reduce16(s));
             for (size_t r = 0; r < ni; r++)
                 for (size_t q = 0; q < nj; q++) {
-                    float v = alpha * sum[4 * q + r];
+                    size_t e = Q * r + q;
+                    float v = alpha * sum[4 * (e % 4) + e / 4];
                     float *cij = c + (i + r) * ldc + j0 + q;
                     *cij = add ? *cij + v : v;
                 }
         }
     }
+}
+
+static void dots_avx512(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                        const float *b, size_t ldb, float *c, size_t ldc, int add)
+{
+    if (n == 1)
+        dots_block(16, 1, m, n, k, alpha, a, lda, b, ldb, c, ldc, add);
+    else if (n == 2)
+        dots_block(8, 2, m, n, k, alpha, a, lda, b, ldb, c, ldc, add);
+    else
+        dots_block(4, 4, m, n, k, alpha, a, lda, b, ldb, c, ldc, add);
 }
 /* The first `lanes` floats of v to dst, with plain 256- and 128-bit stores where they fit
  * (a masked 512-bit store that starts mid-line is slow; see docs/gemm.md). */
