@@ -339,6 +339,34 @@ START_TEST(test_few_columns_independent)
 }
 END_TEST
 
+/* k <= 16 (one 16-lane step, narrow layers) against k = 17 with a zero 17th column (two
+ * steps, the general path): the same sums, so the same bits. */
+START_TEST(test_short_k_same_sums)
+{
+    for (size_t t = 0; nn_gemm_kernel_name(t); t++) {
+        nn_gemm_ctx *ctx;
+        if (strcmp(nn_gemm_kernel_name(t), "blas") == 0 ||
+            nn_gemm_create(&ctx, nn_gemm_kernel_name(t), 1, NULL) != NN_OK)
+            continue;
+        enum { M = 37, LD = 17 };
+        float a[M * LD], b[16 * LD], c1[M * 16], c2[M * 16];
+        for (size_t k = 1; k <= 16; k++)
+            for (size_t n = 1; n <= 16; n++) {
+                for (size_t i = 0; i < M * LD; i++)
+                    a[i] = i % LD < k ? (float)sin((double)i * 0.37 + (double)n) * 3.0f : 0.0f;
+                for (size_t i = 0; i < 16 * LD; i++)
+                    b[i] = i % LD < k ? (float)cos((double)i * 0.91) : 0.0f;
+                nn_gemm(ctx, NN_NO_TRANS, NN_TRANS, M, n, k, 1.0f, a, LD, b, LD, 0.0f, c1, n);
+                nn_gemm(ctx, NN_NO_TRANS, NN_TRANS, M, n, LD, 1.0f, a, LD, b, LD, 0.0f, c2, n);
+                ck_assert_msg(memcmp(c1, c2, M * n * sizeof(float)) == 0,
+                              "%s k=%zu n=%zu: k <= 16 differs from the general path",
+                              nn_gemm_kernel_name(t), k, n);
+            }
+        nn_gemm_destroy(ctx);
+    }
+}
+END_TEST
+
 START_TEST(test_unknown_kernel)
 {
     nn_gemm_ctx *ctx;
@@ -383,6 +411,7 @@ Suite *gemm_suite(th_skips *sk)
 #endif
     tcase_add_test(tc, test_unknown_kernel);
     tcase_add_test(tc, test_few_columns_independent);
+    tcase_add_test(tc, test_short_k_same_sums);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -157,10 +157,87 @@ __attribute__((always_inline)) static inline void dots_block(size_t R, size_t Q,
     }
 }
 
+/* The 16 x 16 transpose of r[0..16) in place (rows become columns). */
+__attribute__((always_inline)) static inline void transpose_regs16(__m512 r[16])
+{
+    __m512 t[16];
+    for (int i = 0; i < 16; i += 2) {
+        t[i] = _mm512_unpacklo_ps(r[i], r[i + 1]);
+        t[i + 1] = _mm512_unpackhi_ps(r[i], r[i + 1]);
+    }
+    for (int i = 0; i < 16; i += 4) {
+        r[i] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+        r[i + 1] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i]), _mm512_castps_pd(t[i + 2])));
+        r[i + 2] = _mm512_castpd_ps(_mm512_unpacklo_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+        r[i + 3] = _mm512_castpd_ps(_mm512_unpackhi_pd(_mm512_castps_pd(t[i + 1]), _mm512_castps_pd(t[i + 3])));
+    }
+    for (int i = 0; i < 4; i++) {
+        t[i] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0x88);
+        t[i + 4] = _mm512_shuffle_f32x4(r[i], r[i + 4], 0xDD);
+        t[i + 8] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0x88);
+        t[i + 12] = _mm512_shuffle_f32x4(r[i + 8], r[i + 12], 0xDD);
+    }
+    for (int i = 0; i < 4; i++) {
+        r[i] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0x88);
+        r[i + 8] = _mm512_shuffle_f32x4(t[i], t[i + 8], 0xDD);
+        r[i + 4] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0x88);
+        r[i + 12] = _mm512_shuffle_f32x4(t[i + 4], t[i + 12], 0xDD);
+    }
+}
+
+/* dots_block for k <= 16 and n <= 16 (a narrow layer after a narrow layer), sixteen rows at
+ * a time with the rows in the lanes: the 16 x k block of A is transposed, and each column's
+ * sixteen dot products are the same lane products fma(a, b, 0) summed in the same tree
+ * (lane l with l + 8, then l + 4, l + 2, l + 1) as reduce16 sums them, zero lanes
+ * included, so every element is bit for bit what dots_block gives, without a reduction
+ * per 16 elements. */
+static void dots_narrow(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
+                        const float *b, size_t ldb, float *c, size_t ldc, int add)
+{
+    const __mmask16 kmask = (__mmask16)((1u << k) - 1), nmask = (__mmask16)((1u << n) - 1);
+    const __m512 zero = _mm512_setzero_ps(), va = _mm512_set1_ps(alpha);
+    for (size_t i = 0; i < m; i += 16) {
+        size_t ni = m - i < 16 ? m - i : 16;
+        __m512 x[16]; /* after the transpose: x[l] = a[i + lane][l] */
+        for (size_t r = 0; r < 16; r++)
+            x[r] = r < ni ? _mm512_maskz_loadu_ps(kmask, a + (i + r) * lda) : zero;
+        transpose_regs16(x);
+        __m512 out[16];
+        for (size_t j = 0; j < 16; j++) {
+            if (j >= n) {
+                out[j] = zero;
+                continue;
+            }
+            const float *bj = b + j * ldb;
+            __m512 s[16];
+            for (size_t l = 0; l < 16; l++)
+                s[l] = l < k ? _mm512_fmadd_ps(x[l], _mm512_set1_ps(bj[l]), zero) : zero;
+            __m512 w[8], y[4], p[2];
+            for (int l = 0; l < 8; l++)
+                w[l] = _mm512_add_ps(s[l], s[l + 8]);
+            for (int l = 0; l < 4; l++)
+                y[l] = _mm512_add_ps(w[l], w[l + 4]);
+            for (int l = 0; l < 2; l++)
+                p[l] = _mm512_add_ps(y[l], y[l + 2]);
+            out[j] = _mm512_mul_ps(va, _mm512_add_ps(p[0], p[1]));
+        }
+        transpose_regs16(out); /* out[r] = row i + r of C */
+        for (size_t r = 0; r < ni; r++) {
+            float *cr = c + (i + r) * ldc;
+            __m512 v = out[r];
+            if (add)
+                v = _mm512_add_ps(_mm512_maskz_loadu_ps(nmask, cr), v);
+            _mm512_mask_storeu_ps(cr, nmask, v);
+        }
+    }
+}
+
 static void dots_avx512(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
                         const float *b, size_t ldb, float *c, size_t ldc, int add)
 {
-    if (n == 1)
+    if (k <= 16 && n <= 16 && (k > 2 || n > 2)) /* 2 x 2: the transposes cost more */
+        dots_narrow(m, n, k, alpha, a, lda, b, ldb, c, ldc, add);
+    else if (n == 1)
         dots_block(16, 1, m, n, k, alpha, a, lda, b, ldb, c, ldc, add);
     else if (n == 2)
         dots_block(8, 2, m, n, k, alpha, a, lda, b, ldb, c, ldc, add);
