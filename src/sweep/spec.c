@@ -665,11 +665,18 @@ static nn_status resolve_all(loader *L)
         nn_cfg_ctx c = {where, L->c.err};
         cJSON *root = NULL;
         NN_CFG_TRY(resolve(L, i, &c, &root));
-        char csv[64];
-        snprintf(csv, sizeof csv, "%s.csv", "x");
+        /* out/<combination>.csv: where "nntrain" puts a run of this config done alone. */
+        size_t csv_len = strlen(s->out) + strlen(s->combo_name[i]) + 6;
+        char *csv = malloc(csv_len);
+        if (!csv) {
+            cJSON_Delete(root);
+            return oom(L);
+        }
+        snprintf(csv, csv_len, "%s/%s.csv", s->out, s->combo_name[i]);
         char *text = set_run_fields(root, s->seeds[0], s->combo_name[i], csv)
                          ? cJSON_PrintUnformatted(root)
                          : NULL;
+        free(csv);
         cJSON_Delete(root);
         if (!text)
             return oom(L);
