@@ -27,5 +27,6 @@ Suite *image_folder_suite(th_skips *sk);
 Suite *folder_scan_suite(void);
 Suite *folder_decode_suite(void);
 Suite *export_suite(void);
+Suite *plot_suite(th_skips *sk);
 
 #endif

@@ -36,4 +36,7 @@ int cli_run(const cli_args *a, cli_command cmd);
 /* nntrain export-images IDX_IMAGES IDX_LABELS OUT_DIR; the exit code. */
 int cli_export_images(const char *images, const char *labels, const char *out_dir);
 
+/* nntrain plot OUT_DIR [--units FILE] [--module I] (plot.c); the exit code. */
+int cli_plot(int argc, char **argv);
+
 #endif
