@@ -9,13 +9,17 @@ set -euo pipefail
 # come with gcc.
 PACKAGES=(gcc make pkg-config libcjson-dev libstb-dev zlib1g-dev libdeflate-dev check curl
     ca-certificates dataset-fashion-mnist)
+# Optional, with --plots: gnuplot for `nntrain plot` (building and `make test` do without:
+# the test that renders images is then reported skipped).
+PLOT_PACKAGES=(gnuplot-nox)
 
 usage() {
     cat <<EOF
-usage: scripts/install-deps.sh [EXTRA-PACKAGE...]
+usage: scripts/install-deps.sh [--plots] [EXTRA-PACKAGE...]
 
 Installs the Debian packages nntrain needs:
   ${PACKAGES[*]}
+with --plots also the optional ${PLOT_PACKAGES[*]} (nntrain plot draws with gnuplot),
 plus any EXTRA-PACKAGEs (e.g. python3-torch for the optional benchmark peers), with
 apt-get as root, or through sudo otherwise. Prints nothing and exits 0 when every
 package is already installed.
@@ -24,14 +28,17 @@ EOF
 
 die() { printf 'install-deps: error: %s\n' "$*" >&2; exit 1; }
 
+extra=()
 for arg in "$@"; do
     case $arg in
         -h | --help) usage; exit 0 ;;
+        --plots) extra+=("${PLOT_PACKAGES[@]}") ;;
         -*) usage >&2; die "unknown option '$arg'" ;;
-        *) [[ $arg =~ ^[a-z0-9][a-z0-9+.:-]*$ ]] || die "'$arg' is not a Debian package name" ;;
+        *) [[ $arg =~ ^[a-z0-9][a-z0-9+.:-]*$ ]] || die "'$arg' is not a Debian package name"
+           extra+=("$arg") ;;
     esac
 done
-PACKAGES+=("$@")
+PACKAGES+=("${extra[@]}")
 
 command -v dpkg-query >/dev/null 2>&1 ||
     die "dpkg-query not found: this script supports Debian/Ubuntu; install by hand: ${PACKAGES[*]}"

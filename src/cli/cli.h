@@ -39,5 +39,7 @@ int cli_export_images(const char *images, const char *labels, const char *out_di
 /* nntrain sweep SWEEP.json [options] (argv[0] is "sweep"); self: this program's path for
  * the commands --print-jobs prints. The exit code. */
 int cli_sweep(int argc, char **argv, const char *self);
+/* nntrain plot OUT_DIR [--units FILE] [--module I] (plot.c); the exit code. */
+int cli_plot(int argc, char **argv);
 
 #endif

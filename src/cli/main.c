@@ -14,13 +14,15 @@ static const char usage[] =
     "       nntrain check-data CONFIG [the same options]\n"
     "       nntrain export-images IDX_IMAGES IDX_LABELS OUT_DIR\n"
     "       nntrain sweep SWEEP.json [--jobs N] [--print-jobs | --collect] (see sweep --help)\n"
+    "       nntrain plot OUT_DIR [--units FILE] [--module I]\n"
     "\n"
     "Trains the network described by the JSON file CONFIG and writes one CSV row per\n"
     "epoch (loss, accuracy, dead units per activation module).\n"
     "check-data loads the data sets CONFIG names, makes every check a run makes before\n"
     "its first step (the model against the data, the validation split), reports what was\n"
     "loaded with the load times, and trains nothing. export-images writes an IDX data set\n"
-    "as PNG files OUT_DIR/<label>/<index>.png (OUT_DIR: new or empty).\n"
+    "as PNG files OUT_DIR/<label>/<index>.png (OUT_DIR: new or empty). plot draws a\n"
+    "sweep's output folder with gnuplot into OUT_DIR/plots/ (see nntrain plot --help).\n"
     "\n"
     "  --epochs N        same as --set train.epochs=N\n"
     "  --seed N          same as --set seed=N\n"
@@ -174,6 +176,8 @@ int main(int argc, char **argv)
         return cli_sweep(argc - 1, argv + 1, "/proc/self/exe");
     if (argc > 1 && strcmp(argv[1], "export-images") == 0)
         return export_images(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "plot") == 0)
+        return cli_plot(argc - 1, argv + 1);
     /* nntrain check-data CONFIG [options]: the options of a run, parsed after the word. */
     int check = argc > 1 && strcmp(argv[1], "check-data") == 0;
     cli_args a = {0};
