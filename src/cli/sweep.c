@@ -111,6 +111,17 @@ static int parse_size(const char *flag, const char *s, size_t max, size_t *out)
     return 1;
 }
 
+/* The plots of a summary just written (nntrain plot OUT). A sweep's results do not depend
+ * on them: without gnuplot, or when one fails, the sweep still succeeds. */
+static void sweep_plots(const char *out)
+{
+    char *argv[] = {"plot", (char *)out, NULL};
+    if (cli_plot(2, argv) != 0)
+        fprintf(stderr, "sweep: the plots were not drawn (above); the results are complete; "
+                        "\"nntrain plot %s\" draws them later\n",
+                out);
+}
+
 int cli_sweep(int argc, char **argv, const char *self)
 {
     const char *path = NULL, *out = NULL;
@@ -200,6 +211,8 @@ int cli_sweep(int argc, char **argv, const char *self)
                     "failed), %zu missing, %zu partial; wrote %s/summary.csv\n",
                     t.complete, t.runs, t.ok, t.diverged, t.exploded, t.failed, t.missing,
                     t.partial, s.out);
+        if (st == NN_OK && t.ok)
+            sweep_plots(s.out);
     } else {
         struct sigaction sa;
         memset(&sa, 0, sizeof sa);
@@ -229,6 +242,8 @@ int cli_sweep(int argc, char **argv, const char *self)
                 st = sst;
                 err = serr;
             }
+            if (st == NN_OK && combo == SIZE_MAX && t.ok)
+                sweep_plots(s.out);
         }
         if (st != NN_OK)
             fprintf(stderr, "%snntrain: %s\n", d.tty ? "\r\033[K" : "", err.msg);
