@@ -14,7 +14,8 @@ typedef enum nn_status {
     NN_ETRAIN = 1,  /* training diverged (NaN/Inf loss or activations) */
     NN_ECONFIG = 2, /* bad command line or configuration */
     NN_EDATA = 3,   /* missing, truncated or malformed data file */
-    NN_ESYS = 4     /* out of memory, cannot write an output file */
+    NN_ESYS = 4,    /* out of memory, cannot write an output file */
+    NN_EINTR = 130  /* the caller asked the run to stop (nn_hooks.stop); 128 + SIGINT */
 } nn_status;
 
 typedef struct nn_error {

@@ -7,6 +7,7 @@
 #ifndef NN_LOG_H
 #define NN_LOG_H
 
+#include <signal.h>
 #include <stddef.h>
 
 struct nn_epoch_report; /* include/nntrain.h */
@@ -25,6 +26,10 @@ typedef struct nn_hooks {
     void (*epoch)(void *ctx, const struct nn_epoch_report *r);
     /* After the last epoch, with the trained model (its parameters are final). May be NULL. */
     void (*done)(void *ctx, const struct nn_model *m);
+    /* Read by the training run before every batch and before every epoch's evaluation and
+     * probe: once *stop != 0 the run ends with NN_EINTR (a signal handler may set it). May
+     * be NULL. */
+    volatile sig_atomic_t *stop;
 } nn_hooks;
 
 /* Formats one line and passes it to h->log (nothing when h or h->log is NULL). */
