@@ -42,15 +42,20 @@ nn_status nn_train(const nn_config *cfg, const nn_hooks *hooks, nn_error *err);
 
 /* Runs the training on data sets already in memory (train and test must share dim).
  * With cfg->data.validation > 0, that many samples of train (chosen by a shuffle from the
- * seed's stream 3) are held out and evaluated after every epoch instead of trained on. */
+ * seed's stream 3) are held out and evaluated after every epoch instead of trained on.
+ * When hooks->stop is set and becomes nonzero, the run stops before its next batch or
+ * epoch evaluation with NN_EINTR (the CSV keeps the rows written, the status file says
+ * "interrupted"). */
 nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
                       const nn_hooks *hooks, nn_error *err);
 
 /* Every check a training run makes on its data before the first step: the test images
  * have the training images' size, there are training samples, the test labels are
  * training labels, the model fits the data (input width, PReLU widths, the last dense
- * layer's units = classes), data.validation leaves samples to train on, and "standard"
- * normalization finds a spread. On success *mean and *std are the pixel statistics the
+ * layer's units = classes), data.validation leaves samples to train on, "standard"
+ * normalization finds a spread, each set has fewer than 2^32 samples, and
+ * dead_units.every_steps has a CSV file to put its rows beside, and output.units is not
+ * the CSV's path. On success *mean and *std are the pixel statistics the
  * run normalizes with (0 and 1 unless "standard"). NN_EDATA or NN_ECONFIG otherwise. */
 nn_status nn_check_run(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
                        double *mean, double *std, nn_error *err);

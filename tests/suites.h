@@ -14,6 +14,8 @@ Suite *team_suite(void);
 Suite *grad_suite(void);
 Suite *gemm_suite(th_skips *sk);
 Suite *dead_suite(void);
+Suite *dead_counts_suite(void);
+Suite *run_probes_suite(void);
 Suite *train_suite(void);
 Suite *status_suite(void);
 Suite *cli_suite(void);

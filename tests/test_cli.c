@@ -1,9 +1,13 @@
 /* test_cli.c - the nntrain binary end to end on small generated IDX files: CSV layout,
  * exit codes and one-line messages for bad configs and bad data, divergence,
  * determinism across runs. */
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "helpers.h"
 #include "suites.h"
@@ -148,7 +152,7 @@ START_TEST(test_run_writes_csv)
     char *csv = read_in_dir("out/tiny.csv");
     ck_assert_uint_eq(count_lines(csv), 1 + 4); /* header + epochs 0..3 */
     const char *header = "epoch,step,lr,train_loss,train_acc,test_loss,test_acc,dead,dead_frac,"
-                         "dead_1,seconds\n";
+                         "dead_1,constant_output,seconds\n";
     ck_assert_msg(strncmp(csv, header, strlen(header)) == 0, "header: %s", csv);
     const char *row0 = strchr(csv, '\n') + 1;
     ck_assert_msg(strncmp(row0, "0,0,0.05,,,", 11) == 0, "epoch-0 row: %s", row0);
@@ -180,7 +184,7 @@ START_TEST(test_prelu_columns)
     write_config("p.json", 1, "prelu", "0.05");
     ck_assert_int_eq(nntrain("p.json --quiet --epochs 1 --set model.1.num_parameters=16"), 0);
     char *csv = read_in_dir("out/tiny.csv");
-    ck_assert_ptr_nonnull(strstr(csv, ",dead_1,slope_1,seconds\n"));
+    ck_assert_ptr_nonnull(strstr(csv, ",dead_1,slope_1,constant_output,seconds\n"));
     ck_assert_ptr_nonnull(strstr(csv, ",0.250000,")); /* the epoch-0 mean slope */
     free(csv);
 }
@@ -265,6 +269,55 @@ START_TEST(test_divergence)
 }
 END_TEST
 
+/* Starts nntrain with args inside dir as nntrain() does, without waiting; its pid. */
+static pid_t nntrain_start(const char *args)
+{
+    char cmd[2048];
+    const char *bin = th_nntrain();
+    snprintf(cmd, sizeof cmd, "B='%s%s'; cd '%s' && exec \"$B\" %s > out.txt 2> err.txt",
+             bin[0] == '/' ? "" : "'\"$(pwd)\"'/", bin, dir, args);
+    pid_t pid = fork();
+    if (pid == 0) {
+        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+        _exit(127);
+    }
+    ck_assert_int_gt(pid, 0);
+    return pid;
+}
+
+/* SIGINT or SIGTERM once the CSV has rows: the run stops before its next batch, exit code
+ * 130, one line saying where, the status file says "interrupted". */
+START_TEST(test_interrupt_signal)
+{
+    static const int sigs[2] = {SIGINT, SIGTERM};
+    for (int i = 0; i < 2; i++) {
+        char csv_path[512];
+        snprintf(csv_path, sizeof csv_path, "%s/out/tiny.csv", dir);
+        remove(csv_path);
+        pid_t pid = nntrain_start("tiny.json --epochs 1000000");
+        const struct timespec tick = {0, 10 * 1000 * 1000};
+        size_t lines = 0;
+        for (int t = 0; t < 2000 && lines < 3; t++) { /* up to 20 s */
+            nanosleep(&tick, NULL);
+            char *csv = th_slurp(csv_path);
+            lines = csv ? count_lines(csv) : 0;
+            free(csv);
+        }
+        ck_assert_int_eq(kill(pid, sigs[i]), 0);
+        int status = 0;
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        ck_assert_msg(lines >= 3, "the CSV never got 2 rows");
+        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 130, "signal %d: status %#x",
+                      sigs[i], status);
+        assert_one_line("nntrain: interrupted at epoch ",
+                        "out/tiny.csv keeps the rows of epochs 0..");
+        char *json = read_in_dir("out/tiny.status.json");
+        ck_assert_msg(strstr(json, "\"interrupted\""), "%s", json);
+        free(json);
+    }
+}
+END_TEST
+
 START_TEST(test_help_version)
 {
     ck_assert_int_eq(nntrain("--help"), 0);
@@ -289,7 +342,7 @@ START_TEST(test_validation_split)
     ck_assert_int_eq(nntrain(cmd), 0);
     char *a = read_in_dir("v1.csv"), *b = read_in_dir("v2.csv"), *c = read_in_dir("v3.csv");
     const char *header = "epoch,step,lr,train_loss,train_acc,val_loss,val_acc,test_loss,test_acc,"
-                         "dead,dead_frac,dead_1,seconds\n";
+                         "dead,dead_frac,dead_1,constant_output,seconds\n";
     ck_assert_msg(strncmp(a, header, strlen(header)) == 0, "header: %s", a);
     const char *row0 = strchr(a, '\n') + 1;
     double vl = 0, va = -1;
@@ -449,6 +502,7 @@ Suite *cli_suite(void)
     tcase_add_test(tc, test_bad_config);
     tcase_add_test(tc, test_bad_data);
     tcase_add_test(tc, test_divergence);
+    tcase_add_test(tc, test_interrupt_signal);
     tcase_add_test(tc, test_help_version);
     tcase_add_test(tc, test_validation_split);
     tcase_add_test(tc, test_validation_errors);

@@ -16,6 +16,8 @@ int main(void)
     srunner_add_suite(sr, grad_suite());
     srunner_add_suite(sr, gemm_suite(&skips));
     srunner_add_suite(sr, dead_suite());
+    srunner_add_suite(sr, dead_counts_suite());
+    srunner_add_suite(sr, run_probes_suite());
     srunner_add_suite(sr, train_suite());
     srunner_add_suite(sr, status_suite());
     srunner_add_suite(sr, cli_suite());

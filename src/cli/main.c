@@ -35,7 +35,9 @@ static const char usage[] =
     "  --help, --version\n"
     "\n"
     "Exit codes: 0 done, 1 training diverged or exploded, 2 usage or config error,\n"
-    "3 data error, 4 system error (out of memory, cannot write output).\n";
+    "3 data error, 4 system error (out of memory, cannot write output), 130 interrupted\n"
+    "(SIGINT or SIGTERM: the run stops before its next batch, the CSV keeps the rows\n"
+    "written; a second Ctrl-C kills at once).\n";
 
 enum { OPT_VERSION = 256, OPT_EPOCHS, OPT_SEED, OPT_THREADS, OPT_CSV, OPT_SET };
 

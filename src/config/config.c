@@ -172,5 +172,6 @@ void nn_config_free(nn_config *cfg)
     free(cfg->data.test_dir);
     free(cfg->modules);
     free(cfg->csv);
+    free(cfg->units);
     memset(cfg, 0, sizeof *cfg);
 }

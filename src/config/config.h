@@ -60,10 +60,12 @@ typedef struct nn_config {
 
     struct {
         nn_probe_set probe;
-        size_t samples; /* 0 = all */
+        size_t samples;     /* 0 = all */
+        size_t every_steps; /* also probe after every N optimizer steps; 0 = never */
     } dead;
 
-    char *csv; /* output.csv; default "runs/<name>.csv"; "-" = stdout */
+    char *csv;   /* output.csv; default "runs/<name>.csv"; "-" = stdout */
+    char *units; /* output.units: the per-unit CSV; NULL = none */
 } nn_config;
 
 /* Loads and validates path. overrides[i] are "DOTTED.PATH=VALUE" strings applied in

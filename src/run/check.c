@@ -3,6 +3,9 @@
  * (nn_check_data) loads the data as a run does and makes the same ones. */
 #include "nntrain.h"
 
+#include <stdint.h>
+#include <string.h>
+
 #include "data/load.h"
 
 nn_status nn_check_run(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
@@ -23,6 +26,22 @@ nn_status nn_check_run(const nn_config *cfg, const nn_dataset *train, const nn_d
                        "%s: test labels go up to %zu but training labels only to %zu",
                        cfg->data.test_labels ? cfg->data.test_labels : nn_config_test_source(cfg),
                        test->n_classes - 1, train->n_classes - 1);
+    if (train->n > UINT32_MAX || test->n > UINT32_MAX)
+        return nn_fail(err, NN_EDATA,
+                       "%s: more than 2^32 - 1 samples; the dead-unit probe counts samples in "
+                       "32 bits (use data.train_limit or data.test_limit)",
+                       train->n > UINT32_MAX ? nn_config_train_source(cfg)
+                                             : nn_config_test_source(cfg));
+    if (cfg->dead.every_steps && strcmp(cfg->csv, "-") == 0)
+        return nn_fail(err, NN_ECONFIG,
+                       "dead_units.every_steps: its rows go beside the CSV (<csv>.steps.csv), but "
+                       "the CSV goes to stdout; give output.csv (or --csv) a file path, or set "
+                       "dead_units.every_steps to 0");
+    if (cfg->units && strcmp(cfg->units, cfg->csv) == 0)
+        return nn_fail(err, NN_ECONFIG,
+                       "output.units: \"%s\" is the CSV's path too; give the per-unit CSV a "
+                       "file of its own",
+                       cfg->units);
     nn_status st = nn_config_check_data(cfg, train->dim, train->n_classes, err);
     if (st == NN_OK)
         st = nn_config_check_validation(cfg, train->n, err);

@@ -44,7 +44,7 @@ nn_status nn_csv_open(nn_csv *c, const char *path, const nn_model *m, int val_co
     for (size_t i = 0; i < m->n_modules; i++)
         if (is_prelu(&m->modules[i]))
             fprintf(c->f, ",slope_%zu", i);
-    fputs(",seconds\n", c->f);
+    fputs(",constant_output,seconds\n", c->f);
     if (fflush(c->f) != 0 || ferror(c->f)) {
         nn_status st = nn_fail(err, NN_ESYS, "%s: write failed: %s", path, strerror(errno));
         nn_csv_close(c, NULL);
@@ -79,7 +79,7 @@ nn_status nn_csv_write(nn_csv *c, const nn_epoch_report *row, nn_error *err)
             sum += mod->p[j];
         fprintf(f, ",%.6f", sum / (double)mod->np);
     }
-    fprintf(f, ",%.3f\n", row->seconds);
+    fprintf(f, ",%d,%.3f\n", d->constant_output, row->seconds);
     if (fflush(f) != 0 || ferror(f))
         return nn_fail(err, NN_ESYS, "%s: write failed: %s", c->path, strerror(errno));
     return NN_OK;

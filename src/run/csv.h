@@ -2,8 +2,9 @@
  *
  * Columns: epoch,step,lr,train_loss,train_acc,[val_loss,val_acc,]test_loss,test_acc,dead,dead_frac,
  * dead_<i> for each activation module i, slope_<i> (mean slope) for each PReLU module
- * i, seconds. val_loss and val_acc are there only with a validation split. Every row is
- * flushed as soon as it is written. */
+ * i, constant_output, seconds. val_loss and val_acc are there only with a validation split.
+ * constant_output is 1 when the probe found every logit constant over its samples
+ * (dead.h), else 0. Every row is flushed as soon as it is written. */
 #ifndef NN_CSV_H
 #define NN_CSV_H
 

@@ -1,17 +1,25 @@
-/* dead.c - counting units whose pre-activation is never > 0 over a probe set. */
+/* dead.c - counting, per unit, the probe samples whose pre-activation is > 0, and the
+ * range of every logit over the same samples. */
 #include "run/dead.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 void nn_dead_free(nn_dead *d)
 {
-    if (d->alive)
-        for (size_t i = 0; i < d->n_modules; i++)
-            free(d->alive[i]);
-    free(d->alive);
+    for (size_t i = 0; i < d->n_modules; i++) {
+        if (d->active)
+            free(d->active[i]);
+        if (d->was_dead)
+            free(d->was_dead[i]);
+    }
+    free(d->active);
+    free(d->was_dead);
     free(d->dead);
     free(d->width);
+    free(d->out_min);
+    free(d->out_max);
     memset(d, 0, sizeof *d);
 }
 
@@ -20,20 +28,26 @@ nn_status nn_dead_init(nn_dead *d, const nn_model *m, nn_error *err)
     memset(d, 0, sizeof *d);
     size_t n = m->n_modules ? m->n_modules : 1;
     d->n_modules = m->n_modules;
+    d->out_dim = m->output_dim;
     d->dead = calloc(n, sizeof *d->dead);
     d->width = calloc(n, sizeof *d->width);
-    d->alive = calloc(n, sizeof *d->alive);
-    if (!d->dead || !d->width || !d->alive)
+    d->active = calloc(n, sizeof *d->active);
+    d->was_dead = calloc(n, sizeof *d->was_dead);
+    d->out_min = malloc((d->out_dim ? d->out_dim : 1) * sizeof *d->out_min);
+    d->out_max = malloc((d->out_dim ? d->out_dim : 1) * sizeof *d->out_max);
+    if (!d->dead || !d->width || !d->active || !d->was_dead || !d->out_min || !d->out_max)
         goto oom;
     for (size_t i = 0; i < m->n_modules; i++) {
         if (!m->modules[i].act)
             continue;
         d->width[i] = m->modules[i].out;
-        d->alive[i] = calloc(d->width[i], 1);
-        if (!d->alive[i])
+        d->active[i] = calloc(d->width[i], sizeof *d->active[i]);
+        d->was_dead[i] = calloc(d->width[i], 1);
+        if (!d->active[i] || !d->was_dead[i])
             goto oom;
         d->total += d->width[i];
     }
+    nn_dead_reset(d);
     return NN_OK;
 oom:
     nn_dead_free(d);
@@ -43,17 +57,41 @@ oom:
 void nn_dead_reset(nn_dead *d)
 {
     for (size_t i = 0; i < d->n_modules; i++)
-        if (d->alive[i])
-            memset(d->alive[i], 0, d->width[i]);
+        if (d->active[i])
+            memset(d->active[i], 0, d->width[i] * sizeof *d->active[i]);
     memset(d->dead, 0, d->n_modules * sizeof *d->dead);
+    for (size_t k = 0; k < d->out_dim; k++) {
+        d->out_min[k] = INFINITY;
+        d->out_max[k] = -INFINITY;
+    }
     d->dead_total = 0;
+    d->samples = 0;
+    d->out_bad = 0;
+    d->constant_output = 0;
+}
+
+/* Each logit's range over rows samples of the output; out_bad when one is not finite. */
+static void observe_output(nn_dead *d, const float *y, size_t rows)
+{
+    const size_t k = d->out_dim;
+    float finite = 0.0f;
+    for (size_t r = 0; r < rows; r++) {
+        const float *yr = y + r * k;
+        for (size_t j = 0; j < k; j++) {
+            finite += yr[j] - yr[j];
+            d->out_min[j] = yr[j] < d->out_min[j] ? yr[j] : d->out_min[j];
+            d->out_max[j] = yr[j] > d->out_max[j] ? yr[j] : d->out_max[j];
+        }
+    }
+    if (finite != 0.0f)
+        d->out_bad = 1;
 }
 
 int nn_dead_observe(nn_dead *d, const nn_model *m, size_t rows)
 {
     for (size_t i = 0; i < d->n_modules; i++) {
-        uint8_t *alive = d->alive[i];
-        if (!alive)
+        uint32_t *count = d->active[i];
+        if (!count)
             continue;
         const size_t w = d->width[i];
         const float *x = m->acts[i]; /* the activation's input: the pre-activation */
@@ -63,7 +101,7 @@ int nn_dead_observe(nn_dead *d, const nn_model *m, size_t rows)
             float finite = 0.0f;
             for (size_t j = 0; j < w; j++) {
                 finite += xr[j] - xr[j];
-                alive[j] |= xr[j] > 0.0f;
+                count[j] += xr[j] > 0.0f;
             }
             if (finite != 0.0f) { /* NaN != 0 too */
                 d->bad_module = i;
@@ -71,7 +109,24 @@ int nn_dead_observe(nn_dead *d, const nn_model *m, size_t rows)
             }
         }
     }
+    observe_output(d, m->acts[m->n_modules], rows);
+    d->samples += rows;
     return 0;
+}
+
+/* Every logit's spread (max - min) within NN_CONSTANT_TOL x (1 + the largest |logit|). */
+static int output_constant(const nn_dead *d)
+{
+    if (d->out_bad || d->samples == 0)
+        return 0;
+    double big = 0.0;
+    for (size_t k = 0; k < d->out_dim; k++)
+        big = fmax(big, fmax(fabs((double)d->out_min[k]), fabs((double)d->out_max[k])));
+    const double tol = NN_CONSTANT_TOL * (1.0 + big);
+    for (size_t k = 0; k < d->out_dim; k++)
+        if ((double)d->out_max[k] - (double)d->out_min[k] > tol)
+            return 0;
+    return 1;
 }
 
 void nn_dead_finish(nn_dead *d)
@@ -80,8 +135,26 @@ void nn_dead_finish(nn_dead *d)
     for (size_t i = 0; i < d->n_modules; i++) {
         size_t count = 0;
         for (size_t j = 0; j < d->width[i]; j++)
-            count += !d->alive[i][j];
+            count += d->active[i][j] == 0;
         d->dead[i] = count;
         d->dead_total += count;
     }
+    d->constant_output = output_constant(d);
+}
+
+void nn_dead_record(nn_dead *d)
+{
+    size_t revived = 0;
+    for (size_t i = 0; i < d->n_modules; i++)
+        for (size_t j = 0; j < d->width[i]; j++) {
+            uint8_t dead = d->active[i][j] == 0;
+            d->was_dead[i][j] |= dead;
+            revived += d->was_dead[i][j] && !dead;
+        }
+    double frac = d->total ? (double)d->dead_total / (double)d->total : 0.0;
+    if (d->recorded == 0 || frac > d->max_dead_frac)
+        d->max_dead_frac = frac;
+    d->revived = revived;
+    d->last_constant = d->constant_output;
+    d->recorded++;
 }

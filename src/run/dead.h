@@ -2,8 +2,11 @@
  *
  * A hidden unit (one output of an activation module) is dead on a probe set when its
  * pre-activation (the activation's input) is <= 0 for every sample of the set: it never
- * enters the positive regime. The probe observes forward passes that change nothing;
- * a NaN or Inf pre-activation is a divergence, never a dead unit. */
+ * enters the positive regime. The probe observes forward passes that change nothing and
+ * counts, per unit, the samples on which the unit was active (pre-activation > 0); dead
+ * means a count of 0. It also keeps each logit's range over the samples, to tell a model
+ * whose output is constant. A NaN or Inf pre-activation is a divergence, never a dead
+ * unit. */
 #ifndef NN_DEAD_H
 #define NN_DEAD_H
 
@@ -13,24 +16,45 @@
 #include "sys/error.h"
 #include "nn/model.h"
 
+/* A logit is constant over the probe when max - min <= NN_CONSTANT_TOL * (1 + the largest
+ * |logit| of the probe). */
+#define NN_CONSTANT_TOL 1e-6
+
 typedef struct nn_dead {
     size_t n_modules;  /* of the model */
     size_t total;      /* all hidden units (sum of activation widths) */
     size_t dead_total; /* after nn_dead_finish */
     size_t *dead;      /* per module (0 for dense modules), after nn_dead_finish */
     size_t *width;     /* per module: units (0 for dense modules) */
-    uint8_t **alive;   /* per activation module: one flag per unit, NULL for dense */
+    /* per activation module (NULL for dense): per unit, the samples observed since the reset
+     * on which its pre-activation was > 0 (a probe has fewer than 2^32 samples) */
+    uint32_t **active;
+    size_t samples;    /* samples observed since the reset */
     size_t bad_module; /* when observe fails: the module whose input was not finite */
+    /* The output: each logit's smallest and largest value since the reset. */
+    size_t out_dim;
+    float *out_min, *out_max;
+    int out_bad;         /* a logit was NaN or Inf (observe does not fail for it) */
+    int constant_output; /* after nn_dead_finish: every logit constant over the samples */
+    /* Over the probes passed to nn_dead_record (the epoch probes): */
+    uint8_t **was_dead;   /* per activation module, per unit: dead at some recorded probe */
+    size_t recorded;      /* probes recorded */
+    size_t revived;       /* units dead at some recorded probe and alive at the latest one */
+    double max_dead_frac; /* the largest dead fraction recorded */
+    int last_constant;    /* constant_output of the latest recorded probe */
 } nn_dead;
 
 nn_status nn_dead_init(nn_dead *d, const nn_model *m, nn_error *err);
 void nn_dead_free(nn_dead *d);
-/* Forgets every observation (start of a probe). */
+/* Forgets every observation (start of a probe); the record over the probes stays. */
 void nn_dead_reset(nn_dead *d);
 /* Records rows samples from the model's last forward pass. Returns 0, or -1 when a
  * pre-activation is NaN/Inf (d->bad_module says where). */
 int nn_dead_observe(nn_dead *d, const nn_model *m, size_t rows);
-/* Counts the units never seen active into dead[] and dead_total. */
+/* Counts the units never seen active into dead[] and dead_total, and decides
+ * constant_output (0 when a logit was not finite or nothing was observed). */
 void nn_dead_finish(nn_dead *d);
+/* Adds the finished probe to the record: was_dead, revived, max_dead_frac, last_constant. */
+void nn_dead_record(nn_dead *d);
 
 #endif

@@ -45,7 +45,7 @@ static int add_widths(cJSON *o, const nn_dead *d)
     if (w == NULL)
         return -1;
     for (size_t i = 0; i < d->n_modules; i++) {
-        if (d->alive[i] == NULL)
+        if (d->active[i] == NULL)
             continue;
         char key[32];
         snprintf(key, sizeof key, "%zu", i);
@@ -53,6 +53,19 @@ static int add_widths(cJSON *o, const nn_dead *d)
             return -1;
     }
     return cJSON_AddNumberToObject(o, "hidden_units", (double)d->total) ? 0 : -1;
+}
+
+/* What the epoch probes recorded, once there was one: "constant_output" of the last,
+ * "revived" and "max_dead_frac" over all of them. */
+static int add_probe_record(cJSON *o, const nn_dead *d)
+{
+    if (d->recorded == 0)
+        return 0;
+    return cJSON_AddBoolToObject(o, "constant_output", d->last_constant) &&
+                   cJSON_AddNumberToObject(o, "revived", (double)d->revived) &&
+                   cJSON_AddNumberToObject(o, "max_dead_frac", d->max_dead_frac)
+               ? 0
+               : -1;
 }
 
 /* The whole object; epoch, step and reason are left out when negative / NULL. */
@@ -69,7 +82,7 @@ static char *render(const nn_run_status *s, const char *status, size_t epochs_do
     if (ok && reason)
         ok = cJSON_AddStringToObject(o, "reason", reason) != NULL;
     if (ok)
-        ok = add_widths(o, s->dead) == 0;
+        ok = add_widths(o, s->dead) == 0 && add_probe_record(o, s->dead) == 0;
     char *text = ok ? cJSON_Print(o) : NULL;
     cJSON_Delete(o);
     return text;
@@ -109,9 +122,12 @@ nn_status nn_run_status_end(nn_run_status *s, nn_status run_st, const nn_error *
     const char *reason = run_st == NN_OK ? NULL : run_err ? run_err->msg : "unknown";
     if (run_st == NN_OK)
         return write_status(s, "ok", epochs_done, -1, -1, NULL, err);
-    if (run_st == NN_ETRAIN)
-        return write_status(s, s->exploded ? "exploded" : "diverged", epochs_done, (long long)epoch,
-                            (long long)step, reason, err);
+    if (run_st == NN_ETRAIN || run_st == NN_EINTR)
+        return write_status(s,
+                            run_st == NN_EINTR ? "interrupted"
+                            : s->exploded      ? "exploded"
+                                               : "diverged",
+                            epochs_done, (long long)epoch, (long long)step, reason, err);
     return write_status(s, "error", epochs_done, -1, -1, reason, err);
 }
 

@@ -1,12 +1,16 @@
 /* status.h - the run's status file beside its CSV ("runs/x.csv" -> "runs/x.status.json"),
  * for programs that must know how a run ended without parsing messages:
  *
- *   {"status": "running" | "ok" | "diverged" | "exploded" | "error", "epochs_done": N,
- *    "epochs": N, "epoch": E, "step": S (diverged, exploded),
- *    "reason": "<the error line>" (diverged, exploded, error),
- *    "widths": {"<module index>": units, ...} (every activation module), "hidden_units": N}
+ *   {"status": "running" | "ok" | "diverged" | "exploded" | "interrupted" | "error",
+ *    "epochs_done": N, "epochs": N, "epoch": E, "step": S (diverged, exploded, interrupted),
+ *    "reason": "<the error line>" (diverged, exploded, interrupted, error),
+ *    "widths": {"<module index>": units, ...} (every activation module), "hidden_units": N,
+ *    "constant_output": true | false, "revived": N, "max_dead_frac": F (once an epoch's
+ *    probe was recorded: nn_dead_record)}
  *
- * epochs_done counts the training epochs whose CSV row was written. Each write replaces
+ * epochs_done counts the training epochs whose CSV row was written. constant_output is the
+ * last epoch probe's; revived counts the units dead at some epoch's probe and alive at the
+ * last; max_dead_frac is the largest dead fraction of the epoch probes. Each write replaces
  * the file atomically (a temporary file in the same folder, then rename). */
 #ifndef NN_STATUS_H
 #define NN_STATUS_H
@@ -27,7 +31,7 @@ nn_status nn_run_status_begin(nn_run_status *s, const char *csv, const nn_dead *
                               nn_error *err);
 
 /* Writes how the run ended: run_st NN_OK -> "ok", NN_ETRAIN -> "diverged" (or "exploded"
- * when s->exploded is set) at epoch/step,
+ * when s->exploded is set) at epoch/step, NN_EINTR -> "interrupted" at epoch/step,
  * anything else -> "error"; run_err->msg is the reason. Nothing when begin was not called
  * or wrote nothing. NN_ESYS when the file cannot be written. */
 nn_status nn_run_status_end(nn_run_status *s, nn_status run_st, const nn_error *run_err,

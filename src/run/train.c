@@ -1,5 +1,6 @@
 /* train.c - the training loop: epochs of shuffled mini-batches, an evaluation and a
- * dead-unit probe after each epoch (and before the first), one CSV row per epoch. */
+ * dead-unit probe after each epoch (and before the first), one CSV row per epoch; the
+ * optional probes every N steps; a stop asked for through the hooks. */
 #include "run/train.h"
 
 #include <math.h>
@@ -14,6 +15,7 @@
 #include "sys/clock.h"
 #include "sys/log.h"
 #include "run/csv.h"
+#include "run/probe_csv.h"
 #include "run/status.h"
 #include "math/fpmode.h"
 #include "data/load.h"
@@ -52,9 +54,11 @@ typedef struct run {
     nn_sgd sgd;
     nn_dead dead;
     nn_csv csv;
+    nn_csv units; /* output.units, when set */
+    nn_csv steps; /* <csv>.steps.csv, with dead_units.every_steps */
     nn_run_status status;
     size_t epochs_done;           /* training epochs whose CSV row is written */
-    size_t fail_epoch, fail_step; /* where the run diverged */
+    size_t fail_epoch, fail_step; /* where the run diverged or was stopped */
     size_t *order;                /* training sample order (reshuffled each epoch) */
     size_t *train_idx, *val_idx;  /* the samples of train trained on / held out, ascending */
     size_t n_train, n_val;
@@ -69,6 +73,8 @@ static void run_free(run *r)
     nn_sgd_free(&r->sgd);
     nn_dead_free(&r->dead);
     nn_csv_close(&r->csv, NULL);
+    nn_csv_close(&r->units, NULL);
+    nn_csv_close(&r->steps, NULL);
     nn_run_status_free(&r->status);
     free(r->order);
     free(r->train_idx);
@@ -170,23 +176,63 @@ static nn_status exploded(run *r, const nn_epoch_report *rep, nn_error *err)
                    rep->epoch - 1);
 }
 
-/* Test evaluation and dead-unit probe after an epoch, then the CSV row and report. */
-static nn_status end_epoch(run *r, nn_epoch_report *rep, nn_error *err)
+/* The caller asked the run to stop (hooks->stop). */
+static int stop_asked(const run *r)
+{
+    return r->hooks && r->hooks->stop && *r->hooks->stop != 0;
+}
+
+/* Ends a run the caller stopped after step optimizer steps, in epoch (0: before the
+ * untrained model's probe). */
+static nn_status interrupted(run *r, size_t epoch, size_t step, nn_error *err)
+{
+    const char *csv = stop_at(r, epoch, step, 0);
+    if (epoch == 0)
+        return nn_fail(err, NN_EINTR,
+                       "interrupted at epoch 0, step 0, before the untrained model's probe; no "
+                       "CSV row was written");
+    return nn_fail(err, NN_EINTR,
+                   "interrupted at epoch %zu, step %zu; %s keeps the rows of epochs 0..%zu", epoch,
+                   step, csv, epoch - 1);
+}
+
+/* The dead-unit probe's set: test, the samples trained on, or the held-out ones; the
+ * samples idx[0..n) of ds (the first n when idx is NULL). */
+typedef struct probe_set {
+    const nn_dataset *ds;
+    const size_t *idx;
+    size_t n;
+} probe_set;
+
+static probe_set probe_of(const run *r)
 {
     const nn_config *cfg = r->cfg;
+    probe_set p = {r->train, r->train_idx, r->n_train};
+    if (cfg->dead.probe == NN_PROBE_TEST)
+        p = (probe_set){r->test, NULL, r->test->n};
+    else if (cfg->dead.probe == NN_PROBE_VAL)
+        p = (probe_set){r->train, r->val_idx, r->n_val};
+    if (cfg->dead.samples && cfg->dead.samples < p.n)
+        p.n = cfg->dead.samples;
+    return p;
+}
+
+static nn_status probe_diverged(run *r, size_t epoch, size_t step, const char *when, nn_error *err)
+{
+    char what[128];
+    snprintf(what, sizeof what, "a pre-activation (input of module %zu) is NaN or Inf%s",
+             r->dead.bad_module, when);
+    return diverged(r, epoch, step, what, err);
+}
+
+/* Test (and validation) evaluation and the dead-unit probe after an epoch. */
+static nn_status probe_epoch(run *r, nn_epoch_report *rep, nn_error *err)
+{
     size_t n_test = r->test->n;
-    /* The probe set: test, the samples trained on, or the held-out ones. */
-    const nn_dataset *probe = cfg->dead.probe == NN_PROBE_TEST ? r->test : r->train;
-    const size_t *probe_idx = cfg->dead.probe == NN_PROBE_TEST  ? NULL
-                              : cfg->dead.probe == NN_PROBE_VAL ? r->val_idx
-                                                                : r->train_idx;
-    size_t probe_n = cfg->dead.probe == NN_PROBE_TEST  ? n_test
-                     : cfg->dead.probe == NN_PROBE_VAL ? r->n_val
-                                                       : r->n_train;
-    size_t n_probe = cfg->dead.samples && cfg->dead.samples < probe_n ? cfg->dead.samples : probe_n;
+    probe_set p = probe_of(r);
     /* One pass does both when the probe covers a whole evaluated set. */
-    int shared_test = cfg->dead.probe == NN_PROBE_TEST && n_probe == n_test;
-    int shared_val = cfg->dead.probe == NN_PROBE_VAL && n_probe == r->n_val;
+    int shared_test = r->cfg->dead.probe == NN_PROBE_TEST && p.n == n_test;
+    int shared_val = r->cfg->dead.probe == NN_PROBE_VAL && p.n == r->n_val;
 
     nn_dead_reset(&r->dead);
     rep->has_val = r->n_val > 0;
@@ -194,23 +240,46 @@ static nn_status end_epoch(run *r, nn_epoch_report *rep, nn_error *err)
                  shared_test ? &r->dead : NULL) != 0 ||
         (r->n_val && evaluate(r, r->train, r->val_idx, r->n_val, &rep->val_loss, &rep->val_acc,
                               shared_val ? &r->dead : NULL) != 0) ||
-        (!shared_test && !shared_val &&
-         evaluate(r, probe, probe_idx, n_probe, NULL, NULL, &r->dead) != 0)) {
-        char what[96];
-        snprintf(what, sizeof what, "a pre-activation (input of module %zu) is NaN or Inf",
-                 r->dead.bad_module);
-        return diverged(r, rep->epoch, rep->step, what, err);
-    }
+        (!shared_test && !shared_val && evaluate(r, p.ds, p.idx, p.n, NULL, NULL, &r->dead) != 0))
+        return probe_diverged(r, rep->epoch, rep->step, "", err);
     if (!isfinite(rep->test_loss))
         return diverged(r, rep->epoch, rep->step, "the test loss is not finite", err);
     if (rep->has_val && !isfinite(rep->val_loss))
         return diverged(r, rep->epoch, rep->step, "the validation loss is not finite", err);
     nn_dead_finish(&r->dead);
+    nn_dead_record(&r->dead);
+    return NN_OK;
+}
 
+/* The probe after every dead_units.every_steps steps: the same set as the epoch probe,
+ * forward passes only (no random draw, no parameter touched), one row of <csv>.steps.csv. */
+static nn_status probe_step(run *r, const nn_epoch_report *rep, nn_error *err)
+{
+    probe_set p = probe_of(r);
+    nn_dead_reset(&r->dead);
+    if (evaluate(r, p.ds, p.idx, p.n, NULL, NULL, &r->dead) != 0)
+        return probe_diverged(r, rep->epoch, rep->step, " (the probe every N steps)", err);
+    if (r->dead.out_bad)
+        return diverged(r, rep->epoch, rep->step, "a logit is NaN or Inf (the probe every N steps)",
+                        err);
+    nn_dead_finish(&r->dead);
+    return nn_steps_write(&r->steps, rep->epoch, rep->step, &r->dead, err);
+}
+
+/* Test evaluation and dead-unit probe after an epoch, then the CSV rows and report. */
+static nn_status end_epoch(run *r, nn_epoch_report *rep, nn_error *err)
+{
+    if (stop_asked(r))
+        return interrupted(r, rep->epoch, rep->step, err);
+    nn_status st = probe_epoch(r, rep, err);
+    if (st != NN_OK)
+        return st;
     rep->seconds = nn_now() - r->t0;
     rep->dead = &r->dead;
     rep->model = &r->model;
-    nn_status st = nn_csv_write(&r->csv, rep, err);
+    st = nn_csv_write(&r->csv, rep, err);
+    if (st == NN_OK && r->units.f)
+        st = nn_units_write(&r->units, rep->epoch, &r->dead, err);
     if (st != NN_OK)
         return st;
     r->epochs_done = rep->epoch;
@@ -246,7 +315,10 @@ static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, 
 
     double total = 0.0, t_start = nn_now(), t_report = t_start;
     size_t hits = 0;
+    const size_t every = cfg->dead.every_steps;
     for (size_t b = 0; b < n_batches; b++) {
+        if (stop_asked(r))
+            return interrupted(r, rep->epoch, rep->step, err);
         size_t start = b * bs, rows = n - start < bs ? n - start : bs;
         fill_batch(r, r->train, r->order + start, rows);
         if (start + rows < n) /* the next batch's first samples load during this step */
@@ -265,6 +337,11 @@ static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, 
         nn_model_backward(m, rows, apply_sgd, &upd); /* the SGD step, fused */
         nn_sgd_end_step(&r->sgd);
         rep->step++;
+        if (every && rep->step % every == 0) {
+            nn_status st = probe_step(r, rep, err);
+            if (st != NN_OK)
+                return st;
+        }
         if (r->hooks && r->hooks->batch && (b + 1) % 16 == 0) {
             double t = nn_now();
             if (t - t_report > 0.1) {
@@ -313,6 +390,10 @@ static nn_status run_open(run *r, nn_error *err)
     }
     if (st == NN_OK)
         st = nn_csv_open(&r->csv, cfg->csv, &r->model, r->n_val > 0, err);
+    if (st == NN_OK && cfg->units)
+        st = nn_units_open(&r->units, cfg->units, err);
+    if (st == NN_OK && cfg->dead.every_steps)
+        st = nn_steps_open(&r->steps, cfg->csv, &r->dead, err);
     if (st != NN_OK)
         return st;
     /* The held-out samples come from their own stream: the same for every model. */
@@ -385,6 +466,10 @@ static nn_status train_on(const nn_config *cfg, const nn_dataset *train, const n
     }
     if (st == NN_OK)
         st = nn_csv_close(&r.csv, err);
+    if (st == NN_OK)
+        st = nn_csv_close(&r.units, err);
+    if (st == NN_OK)
+        st = nn_csv_close(&r.steps, err);
     if (opened)
         st = end_status(&r, st, err);
     if (st == NN_OK && hooks && hooks->done)

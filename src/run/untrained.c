@@ -84,43 +84,10 @@ void nn_untrained_inputs_free(nn_untrained_inputs *in)
     memset(in, 0, sizeof *in);
 }
 
-/* The range of each logit over the rows seen: lo/hi per output. */
-typedef struct spread {
-    float *lo, *hi;
-    size_t c;
-    int any;
-} spread;
-
-static void spread_add(spread *s, const float *logits, size_t rows)
-{
-    for (size_t r = 0; r < rows; r++, logits += s->c)
-        for (size_t j = 0; j < s->c; j++) {
-            if (!s->any || logits[j] < s->lo[j])
-                s->lo[j] = logits[j];
-            if (!s->any || logits[j] > s->hi[j])
-                s->hi[j] = logits[j];
-        }
-    s->any |= rows > 0;
-}
-
-/* Constant: every logit's spread <= 1e-6 x (1 + the largest |logit|) (the rule of the
- * run's constant_output column). */
-static int spread_constant(const spread *s)
-{
-    double big = 0.0;
-    for (size_t j = 0; j < s->c; j++)
-        big = fmax(big, fmax(fabs(s->lo[j]), fabs(s->hi[j])));
-    for (size_t j = 0; j < s->c; j++)
-        if ((double)s->hi[j] - (double)s->lo[j] > 1e-6 * (1.0 + big))
-            return 0;
-    return 1;
-}
-
-/* One network of a group: its model, its probe and the range of its logits. */
+/* One network of a group: its model and its probe. */
 typedef struct net {
     nn_model m;
     nn_dead dead;
-    spread sp;
     double loss;
     size_t hits;
     int bad;
@@ -128,8 +95,6 @@ typedef struct net {
 
 static void net_free(net *t)
 {
-    free(t->sp.lo);
-    free(t->sp.hi);
     nn_dead_free(&t->dead);
     nn_model_free(&t->m);
 }
@@ -147,11 +112,6 @@ static nn_status net_build(net *t, const nn_config *cfg, uint64_t seed, size_t d
         return st;
     nn_gemm_set_flush(t->m.gemm, cfg->train.flush_denormals);
     st = nn_dead_init(&t->dead, &t->m, err);
-    t->sp.c = t->m.output_dim;
-    t->sp.lo = malloc(t->sp.c * sizeof *t->sp.lo);
-    t->sp.hi = malloc(t->sp.c * sizeof *t->sp.hi);
-    if (st == NN_OK && (!t->sp.lo || !t->sp.hi))
-        st = nn_fail(err, NN_ESYS, "out of memory");
     if (st == NN_OK)
         nn_dead_reset(&t->dead);
     else
@@ -161,8 +121,7 @@ static nn_status net_build(net *t, const nn_config *cfg, uint64_t seed, size_t d
 
 /* Forward passes of every network over the first n rows of in, chunk by chunk as the run's
  * evaluate() makes them; a model reads its input from in->x in place (acts[0] points there
- * during the pass). Loss and hits are added when with_loss; the probe and the logit range
- * are fed when probe. */
+ * during the pass). Loss and hits are added when with_loss; the probe is fed when probe. */
 static void pass(net *nets, size_t count, const nn_inputs *in, size_t n, int with_loss, int probe)
 {
     for (size_t start = 0; start < n; start += NN_EVAL_CHUNK) {
@@ -177,8 +136,6 @@ static void pass(net *nets, size_t count, const nn_inputs *in, size_t n, int wit
             const float *logits = nn_model_forward(m, rows);
             if (probe && nn_dead_observe(&t->dead, m, rows) != 0)
                 t->bad = 1;
-            if (probe)
-                spread_add(&t->sp, logits, rows);
             if (with_loss)
                 t->loss += nn_softmax_xent(logits, in->y + start, rows, m->output_dim, NULL, 1,
                                            &t->hits);
@@ -222,7 +179,7 @@ nn_status nn_untrained_run(const nn_config *cfg, const uint64_t *seeds, size_t n
                     o->layers++;
                     o->dead_layers += t->dead.dead[i] == t->dead.width[i];
                 }
-            o->constant_output = o->status == NN_OK && spread_constant(&t->sp);
+            o->constant_output = o->status == NN_OK && t->dead.constant_output;
         }
     }
     for (size_t g = 0; g < built; g++)

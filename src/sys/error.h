@@ -15,7 +15,7 @@ typedef enum nn_status {
     NN_ECONFIG = 2, /* bad command line or configuration */
     NN_EDATA = 3,   /* missing, truncated or malformed data file */
     NN_ESYS = 4,    /* out of memory, cannot write an output file */
-    NN_EINTR = 130  /* stopped by SIGINT or SIGTERM (128 + 2, as a shell reports Ctrl-C) */
+    NN_EINTR = 130  /* the caller asked the run to stop (nn_hooks.stop); 128 + SIGINT */
 } nn_status;
 
 typedef struct nn_error {

@@ -26,7 +26,9 @@ typedef struct nn_hooks {
     void (*epoch)(void *ctx, const struct nn_epoch_report *r);
     /* After the last epoch, with the trained model (its parameters are final). May be NULL. */
     void (*done)(void *ctx, const struct nn_model *m);
-    /* Set (by a signal handler) to stop the run cleanly. May be NULL. */
+    /* Read by the training run before every batch and before every epoch's evaluation and
+     * probe: once *stop != 0 the run ends with NN_EINTR (a signal handler may set it). May
+     * be NULL. */
     volatile sig_atomic_t *stop;
 } nn_hooks;
 

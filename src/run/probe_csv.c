@@ -1,0 +1,91 @@
+/* probe_csv.c - writing the per-unit CSV (output.units) and the every-N-steps rows. */
+#include "run/probe_csv.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sys/fs.h"
+
+/* Creates path (and its directories) as c; what and key name it in messages. */
+static nn_status open_file(nn_csv *c, const char *path, const char *what, const char *key,
+                           nn_error *err)
+{
+    memset(c, 0, sizeof *c);
+    nn_status st = nn_mkdirs_for(path, what, err);
+    if (st != NN_OK)
+        return st;
+    c->path = strdup(path);
+    if (!c->path)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    c->f = fopen(path, "w");
+    if (!c->f) {
+        st = nn_fail(err, NN_ECONFIG, "%s: cannot write %s (%s): %s", path, what, key,
+                     strerror(errno));
+        nn_csv_close(c, NULL);
+        return st;
+    }
+    c->owned = 1;
+    return NN_OK;
+}
+
+/* Flushes what was written; NN_ESYS when a write failed. */
+static nn_status flushed(nn_csv *c, nn_error *err)
+{
+    if (fflush(c->f) != 0 || ferror(c->f))
+        return nn_fail(err, NN_ESYS, "%s: write failed: %s", c->path, strerror(errno));
+    return NN_OK;
+}
+
+nn_status nn_units_open(nn_csv *c, const char *path, nn_error *err)
+{
+    nn_status st = open_file(c, path, "the per-unit CSV", "output.units", err);
+    if (st != NN_OK)
+        return st;
+    fputs("epoch,module,unit,active_frac\n", c->f);
+    st = flushed(c, err);
+    if (st != NN_OK)
+        nn_csv_close(c, NULL);
+    return st;
+}
+
+nn_status nn_units_write(nn_csv *c, size_t epoch, const nn_dead *d, nn_error *err)
+{
+    const double n = d->samples ? (double)d->samples : 1.0;
+    for (size_t i = 0; i < d->n_modules; i++)
+        for (size_t j = 0; j < d->width[i]; j++)
+            fprintf(c->f, "%zu,%zu,%zu,%.6f\n", epoch, i, j, (double)d->active[i][j] / n);
+    return flushed(c, err);
+}
+
+nn_status nn_steps_open(nn_csv *c, const char *csv, const nn_dead *d, nn_error *err)
+{
+    char *path = nn_csv_sibling(csv, ".steps.csv");
+    if (!path)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    nn_status st = open_file(c, path, "the every-N-steps probe's CSV (beside the CSV)",
+                             "dead_units.every_steps", err);
+    free(path);
+    if (st != NN_OK)
+        return st;
+    fputs("epoch,step,dead,dead_frac", c->f);
+    for (size_t i = 0; i < d->n_modules; i++)
+        if (d->active[i])
+            fprintf(c->f, ",dead_%zu", i);
+    fputs(",constant_output\n", c->f);
+    st = flushed(c, err);
+    if (st != NN_OK)
+        nn_csv_close(c, NULL);
+    return st;
+}
+
+nn_status nn_steps_write(nn_csv *c, size_t epoch, size_t step, const nn_dead *d, nn_error *err)
+{
+    fprintf(c->f, "%zu,%zu,%zu,%.6f", epoch, step, d->dead_total,
+            d->total ? (double)d->dead_total / (double)d->total : 0.0);
+    for (size_t i = 0; i < d->n_modules; i++)
+        if (d->active[i])
+            fprintf(c->f, ",%zu", d->dead[i]);
+    fprintf(c->f, ",%d\n", d->constant_output);
+    return flushed(c, err);
+}
