@@ -3,6 +3,8 @@
 #ifndef NN_CLI_H
 #define NN_CLI_H
 
+#include <signal.h>
+
 #include "nntrain.h"
 
 /* What main parsed for a training run or check-data. */
@@ -35,6 +37,11 @@ nn_status cli_train(const nn_config *cfg, const nn_hooks *hooks, nn_error *err);
 int cli_run(const cli_args *a, cli_command cmd);
 /* nntrain export-images IDX_IMAGES IDX_LABELS OUT_DIR; the exit code. */
 int cli_export_images(const char *images, const char *labels, const char *out_dir);
+
+/* SIGINT and SIGTERM set the returned flag (cleared here), once: a second one kills. A
+ * signal ignored at start stays ignored. old[] gets the actions to restore. */
+volatile sig_atomic_t *cli_catch_stop(struct sigaction old[2]);
+void cli_restore_stop(const struct sigaction old[2]);
 
 /* nntrain sweep SWEEP.json [options] (argv[0] is "sweep"); self: this program's path for
  * the commands --print-jobs prints. The exit code. */

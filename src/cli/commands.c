@@ -22,7 +22,7 @@ static const int stop_signals[2] = {SIGINT, SIGTERM};
 /* SIGINT and SIGTERM set stop_signal, once: SA_RESETHAND restores the default action on
  * entry, so a second Ctrl-C kills; SA_RESTART keeps reads going. A signal ignored when we
  * start (nohup, a script's "cmd &") stays ignored. old[] gets the actions as they were. */
-static void catch_stop(struct sigaction old[2])
+volatile sig_atomic_t *cli_catch_stop(struct sigaction old[2])
 {
     struct sigaction sa;
     memset(&sa, 0, sizeof sa);
@@ -30,12 +30,14 @@ static void catch_stop(struct sigaction old[2])
     sa.sa_handler = on_stop_signal;
     sa.sa_flags = SA_RESETHAND | SA_RESTART;
     sigemptyset(&sa.sa_mask);
+    stop_signal = 0;
     for (int i = 0; i < 2; i++)
         if (sigaction(stop_signals[i], NULL, &old[i]) == 0 && old[i].sa_handler != SIG_IGN)
             sigaction(stop_signals[i], &sa, NULL);
+    return &stop_signal;
 }
 
-static void restore_stop(const struct sigaction old[2])
+void cli_restore_stop(const struct sigaction old[2])
 {
     for (int i = 0; i < 2; i++)
         sigaction(stop_signals[i], &old[i], NULL);
@@ -45,12 +47,10 @@ nn_status cli_train(const nn_config *cfg, const nn_hooks *hooks, nn_error *err)
 {
     const cli_display *d = hooks->ctx;
     nn_hooks h = *hooks;
-    h.stop = &stop_signal; /* the run ends with NN_EINTR (exit code 130) once it is set */
     struct sigaction old[2];
-    stop_signal = 0;
-    catch_stop(old);
+    h.stop = cli_catch_stop(old); /* the run ends with NN_EINTR (exit code 130) once set */
     nn_status st = nn_train(cfg, &h, err);
-    restore_stop(old);
+    cli_restore_stop(old);
     if (st == NN_OK && !d->quiet && strcmp(cfg->csv, "-") != 0)
         fprintf(stderr, "wrote %s\n", cfg->csv);
     return st;

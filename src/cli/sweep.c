@@ -28,16 +28,6 @@ static const char sweep_usage[] =
     "  --quiet        no progress on stderr\n"
     "Ctrl-C stops cleanly: run the same command again to continue.\n";
 
-/* Set by the SIGINT/SIGTERM handler, read by every run of the sweep: a signal handler can
- * only reach static storage. */
-static volatile sig_atomic_t stop_requested;
-
-static void on_signal(int sig)
-{
-    (void)sig;
-    stop_requested = 1;
-}
-
 typedef struct sweep_display {
     int quiet, tty;
     double last;
@@ -193,8 +183,7 @@ int cli_sweep(int argc, char **argv, const char *self)
         return NN_ECONFIG;
     }
     s.only = combo;
-    nn_sweep_hooks hooks = {.ctx = &d, .log = on_log, .progress = on_progress,
-                            .stop = &stop_requested};
+    nn_sweep_hooks hooks = {.ctx = &d, .log = on_log, .progress = on_progress};
     size_t runs = nn_sweep_runs(&s);
     if (print) {
         size_t printed;
@@ -214,13 +203,8 @@ int cli_sweep(int argc, char **argv, const char *self)
         if (st == NN_OK && t.ok)
             sweep_plots(s.out);
     } else {
-        struct sigaction sa;
-        memset(&sa, 0, sizeof sa);
-        sa.sa_handler = on_signal;
-        sa.sa_flags = SA_RESETHAND; /* a second Ctrl-C kills at once */
-        sigemptyset(&sa.sa_mask);
-        sigaction(SIGINT, &sa, NULL);
-        sigaction(SIGTERM, &sa, NULL);
+        struct sigaction old[2];
+        hooks.stop = cli_catch_stop(old); /* runs stop at their next batch, exit 130 */
         size_t ran = 0;
         double t0 = nn_now();
         st = nn_sweep_exec(&s, &hooks, &ran, &err);
@@ -233,7 +217,7 @@ int cli_sweep(int argc, char **argv, const char *self)
             nn_error serr = {0};
             nn_sweep_tally t;
             FILE *table = combo == SIZE_MAX && st == NN_OK ? stdout : NULL;
-            nn_status sst = combo == SIZE_MAX ? nn_sweep_summarize(&s, table, &hooks, &t, &serr)
+            nn_status sst = combo == SIZE_MAX ? nn_sweep_summarize(&s, table, st == NN_OK ? &hooks : NULL, &t, &serr)
                                               : NN_OK;
             if (sst == NN_OK && st == NN_OK && !d.quiet && combo == SIZE_MAX)
                 fprintf(stderr, "sweep: %zu runs in %.1fs; wrote %s/summary.csv\n", ran,
@@ -247,6 +231,7 @@ int cli_sweep(int argc, char **argv, const char *self)
         }
         if (st != NN_OK)
             fprintf(stderr, "%snntrain: %s\n", d.tty ? "\r\033[K" : "", err.msg);
+        cli_restore_stop(old);
     }
     if (st != NN_OK && (print || collect))
         fprintf(stderr, "nntrain: %s\n", err.msg);
