@@ -224,6 +224,27 @@ static size_t plan_modules(nn_model *m, const nn_module_spec *mods)
 
 /* Pass 2 for module i: its views into the parameter buffers from *off on, its initial
  * values (dense layers draw from rng in module order) and its activation buffers. */
+/* The initial values of module i's parameters (dense: drawn from rng). */
+static void init_module(nn_model *m, const nn_module_spec *mods, size_t i, nn_rng *rng)
+{
+    nn_module *mod = &m->modules[i];
+    if (!mod->act) {
+        nn_init_kind kind;
+        double gain;
+        dense_init_kind(mods, m->n_modules, i, &kind, &gain);
+        nn_init_dense(mod->w, mod->b, mod->out, mod->in, kind, gain, mods[i].bias_init,
+                      mods[i].bias_init_set, rng);
+    } else if (mod->np) {
+        mod->act->init_params(mod->p, mod->np, mod->hp);
+    }
+}
+
+void nn_model_init_params(nn_model *m, const nn_module_spec *mods, nn_rng *rng)
+{
+    for (size_t i = 0; i < m->n_modules; i++)
+        init_module(m, mods, i, rng);
+}
+
 static int place_module(nn_model *m, const nn_module_spec *mods, size_t i, size_t *off,
                         nn_rng *rng)
 {
@@ -237,17 +258,12 @@ static int place_module(nn_model *m, const nn_module_spec *mods, size_t i, size_
             mod->db = m->grads + *off;
             *off += mod->out;
         }
-        nn_init_kind kind;
-        double gain;
-        dense_init_kind(mods, m->n_modules, i, &kind, &gain);
-        nn_init_dense(mod->w, mod->b, mod->out, mod->in, kind, gain, mods[i].bias_init,
-                      mods[i].bias_init_set, rng);
     } else if (mod->np) {
         mod->p = m->params + *off;
         mod->dp = m->grads + *off;
         *off += mod->np;
-        mod->act->init_params(mod->p, mod->np, mod->hp);
     }
+    init_module(m, mods, i, rng);
     m->acts[i + 1] = malloc(m->max_batch * mod->out * sizeof(float));
     m->dacts[i + 1] = malloc(m->max_batch * mod->out * sizeof(float));
     return m->acts[i + 1] && m->dacts[i + 1];

@@ -62,6 +62,10 @@ nn_status nn_model_build(nn_model *m, const nn_module_spec *mods, size_t n, size
                          size_t max_batch, int threads, nn_rng *rng, nn_error *err);
 void nn_model_free(nn_model *m);
 
+/* Draws every parameter again from rng exactly as nn_model_build does (mods: the same
+ * modules the model was built from): a model built once serves many seeds. */
+void nn_model_init_params(nn_model *m, const nn_module_spec *mods, nn_rng *rng);
+
 /* Forward pass of rows samples placed in m->acts[0]; returns the logits
  * (m->acts[n_modules], rows x output_dim). */
 const float *nn_model_forward(nn_model *m, size_t rows);

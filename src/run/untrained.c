@@ -85,13 +85,15 @@ void nn_untrained_inputs_free(nn_untrained_inputs *in)
 }
 
 /* One network of a group: its model and its probe. */
-typedef struct net {
+struct nn_untrained_net {
     nn_model m;
     nn_dead dead;
     double loss;
     size_t hits;
     int bad;
-} net;
+};
+
+typedef struct nn_untrained_net net;
 
 static void net_free(net *t)
 {
@@ -99,24 +101,48 @@ static void net_free(net *t)
     nn_model_free(&t->m);
 }
 
-static nn_status net_build(net *t, const nn_config *cfg, uint64_t seed, size_t dim, nn_error *err)
+static nn_status net_build(net *t, const nn_config *cfg, size_t dim, nn_error *err)
 {
     memset(t, 0, sizeof *t);
-    nn_rng init_rng;
-    nn_rng_seed(&init_rng, seed, NN_RNG_INIT);
+    nn_rng rng;
+    nn_rng_seed(&rng, cfg->seed, NN_RNG_INIT); /* drawn again per seed */
     size_t max_batch = cfg->train.batch_size > NN_EVAL_CHUNK ? cfg->train.batch_size
                                                              : NN_EVAL_CHUNK;
-    nn_status st = nn_model_build(&t->m, cfg->modules, cfg->n_modules, dim, max_batch, 1,
-                                  &init_rng, err);
+    nn_status st = nn_model_build(&t->m, cfg->modules, cfg->n_modules, dim, max_batch, 1, &rng,
+                                  err);
     if (st != NN_OK)
         return st;
     nn_gemm_set_flush(t->m.gemm, cfg->train.flush_denormals);
     st = nn_dead_init(&t->dead, &t->m, err);
-    if (st == NN_OK)
-        nn_dead_reset(&t->dead);
-    else
-        net_free(t);
+    if (st != NN_OK)
+        nn_model_free(&t->m);
     return st;
+}
+
+nn_status nn_untrained_group_new(nn_untrained_group *g, const nn_config *cfg, size_t n,
+                                 size_t dim, nn_error *err)
+{
+    memset(g, 0, sizeof *g);
+    g->cfg = cfg;
+    g->nets = calloc(n ? n : 1, sizeof *g->nets);
+    if (!g->nets)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    for (; g->n < n; g->n++) {
+        nn_status st = net_build(&g->nets[g->n], cfg, dim, err);
+        if (st != NN_OK) {
+            nn_untrained_group_free(g);
+            return st;
+        }
+    }
+    return NN_OK;
+}
+
+void nn_untrained_group_free(nn_untrained_group *g)
+{
+    for (size_t i = 0; i < g->n; i++)
+        net_free(&g->nets[i]);
+    free(g->nets);
+    memset(g, 0, sizeof *g);
 }
 
 /* Forward passes of every network over the first n rows of in, chunk by chunk as the run's
@@ -144,46 +170,41 @@ static void pass(net *nets, size_t count, const nn_inputs *in, size_t n, int wit
     }
 }
 
-nn_status nn_untrained_run(const nn_config *cfg, const uint64_t *seeds, size_t n,
-                           const nn_untrained_inputs *in, nn_untrained *out, nn_error *err)
+void nn_untrained_run(nn_untrained_group *g, const uint64_t *seeds, size_t n,
+                      const nn_untrained_inputs *in, nn_untrained *out)
 {
-    net *nets = calloc(n ? n : 1, sizeof *nets);
-    if (!nets)
-        return nn_fail(err, NN_ESYS, "out of memory");
-    size_t built = 0;
-    nn_status st = NN_OK;
-    for (; st == NN_OK && built < n; built++) {
-        st = net_build(&nets[built], cfg, seeds[built], in->test.dim, err);
-        if (st != NN_OK)
-            break;
+    n = n < g->n ? n : g->n;
+    for (size_t i = 0; i < n; i++) { /* each network as nn_model_build makes it for seeds[i] */
+        net *t = &g->nets[i];
+        nn_rng rng;
+        nn_rng_seed(&rng, seeds[i], NN_RNG_INIT);
+        nn_model_init_params(&t->m, g->cfg->modules, &rng);
+        nn_dead_reset(&t->dead);
+        t->loss = 0.0;
+        t->hits = 0;
+        t->bad = 0;
     }
-    if (st == NN_OK) {
-        const nn_inputs *probe = &in->probe;
-        int shared = in->probe_is_test && probe->n == in->test.n;
-        pass(nets, n, &in->test, in->test.n, 1, shared);
-        if (!shared)
-            pass(nets, n, probe, probe->n, 0, 1);
-        for (size_t g = 0; g < n; g++) {
-            net *t = &nets[g];
-            nn_untrained *o = &out[g];
-            memset(o, 0, sizeof *o);
-            size_t nt = in->test.n;
-            o->test_loss = nt ? t->loss / (double)nt : 0.0;
-            o->test_acc = nt ? (double)t->hits / (double)nt : 0.0;
-            o->status = t->bad || !isfinite(o->test_loss) ? NN_ETRAIN : NN_OK;
-            nn_dead_finish(&t->dead);
-            o->hidden = t->dead.total;
-            o->dead = t->dead.dead_total;
-            for (size_t i = 0; i < t->dead.n_modules; i++)
-                if (t->dead.width[i]) {
-                    o->layers++;
-                    o->dead_layers += t->dead.dead[i] == t->dead.width[i];
-                }
-            o->constant_output = o->status == NN_OK && t->dead.constant_output;
-        }
+    const nn_inputs *probe = &in->probe;
+    int shared = in->probe_is_test && probe->n == in->test.n;
+    pass(g->nets, n, &in->test, in->test.n, 1, shared);
+    if (!shared)
+        pass(g->nets, n, probe, probe->n, 0, 1);
+    for (size_t i = 0; i < n; i++) {
+        net *t = &g->nets[i];
+        nn_untrained *o = &out[i];
+        memset(o, 0, sizeof *o);
+        size_t nt = in->test.n;
+        o->test_loss = nt ? t->loss / (double)nt : 0.0;
+        o->test_acc = nt ? (double)t->hits / (double)nt : 0.0;
+        o->status = t->bad || !isfinite(o->test_loss) ? NN_ETRAIN : NN_OK;
+        nn_dead_finish(&t->dead);
+        o->hidden = t->dead.total;
+        o->dead = t->dead.dead_total;
+        for (size_t k = 0; k < t->dead.n_modules; k++)
+            if (t->dead.width[k]) {
+                o->layers++;
+                o->dead_layers += t->dead.dead[k] == t->dead.width[k];
+            }
+        o->constant_output = o->status == NN_OK && t->dead.constant_output;
     }
-    for (size_t g = 0; g < built; g++)
-        net_free(&nets[g]);
-    free(nets);
-    return st;
 }

@@ -42,12 +42,27 @@ typedef struct nn_untrained {
     int constant_output;        /* the logits do not vary over the probe set */
 } nn_untrained;
 
-/* Builds cfg's model with each of seeds[0..n) (one thread each: many networks run side by
- * side), runs them over in and fills out[0..n). The networks go through the inputs in
- * lockstep, a chunk of rows at a time, so each chunk is read from memory once for all of
- * them and then from the cache; every network gets exactly the products a run makes. NN_ESYS
- * when out of memory; a network unstable at init is not an error (out[i].status). */
-nn_status nn_untrained_run(const nn_config *cfg, const uint64_t *seeds, size_t n,
-                           const nn_untrained_inputs *in, nn_untrained *out, nn_error *err);
+/* Networks of one config built once and initialized again for each seed: a model costs
+ * its allocations once per combination, not once per network. */
+typedef struct nn_untrained_net nn_untrained_net;
+typedef struct nn_untrained_group {
+    const nn_config *cfg;
+    nn_untrained_net *nets;
+    size_t n;
+} nn_untrained_group;
+
+/* n networks of cfg's model for inputs of dim features, one GEMM thread each (many groups
+ * run side by side). NN_ESYS when out of memory. */
+nn_status nn_untrained_group_new(nn_untrained_group *g, const nn_config *cfg, size_t n,
+                                 size_t dim, nn_error *err);
+void nn_untrained_group_free(nn_untrained_group *g);
+
+/* Initializes the group's networks from seeds[0..n) (n <= the group's size) exactly as a
+ * run with that seed does, runs them over in and fills out[0..n). The networks go through
+ * the inputs in lockstep, a chunk of rows at a time, so each chunk is read from memory once
+ * for all of them and then from the cache; every network gets exactly the products a
+ * run makes. A network unstable at init is not an error (out[i].status). */
+void nn_untrained_run(nn_untrained_group *g, const uint64_t *seeds, size_t n,
+                      const nn_untrained_inputs *in, nn_untrained *out);
 
 #endif

@@ -192,17 +192,26 @@ static void run_combo(sweep_exec *x, size_t c)
         return;
     }
     nn_sweep_table table;
+    nn_untrained_group group;
+    size_t size = s->n_seeds < GROUP ? s->n_seeds : GROUP;
+    st = nn_untrained_group_new(&group, &s->cfgs[c], size, d->test.dim, &err);
+    if (st != NN_OK) {
+        nn_untrained_inputs_free(&in);
+        set_fatal(x, &err);
+        return;
+    }
     st = nn_sweep_table_open(&table, s, c, &err);
     size_t failed = 0;
     for (size_t k = 0; st == NN_OK && k < s->n_seeds && !stopped(x); k += GROUP) {
         size_t n = s->n_seeds - k < GROUP ? s->n_seeds - k : GROUP;
         nn_untrained u[GROUP];
-        st = nn_untrained_run(&s->cfgs[c], s->seeds + k, n, &in, u, &err);
+        nn_untrained_run(&group, s->seeds + k, n, &in, u);
         for (size_t g = 0; st == NN_OK && g < n; g++) {
             failed += u[g].status != NN_OK;
             st = nn_sweep_table_row(&table, s, c, k + g, &u[g], &err);
         }
     }
+    nn_untrained_group_free(&group);
     int complete = st == NN_OK && !stopped(x);
     if (st == NN_OK && complete)
         st = nn_sweep_table_commit(&table, &err);
