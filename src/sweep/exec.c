@@ -177,35 +177,70 @@ static void run_one(sweep_exec *x, size_t r)
 /* Untrained networks go through the inputs GROUP at a time (run/untrained.h). */
 enum { GROUP = 16 };
 
+/* A worker's normalized probe inputs, kept while the next combination needs the same:
+ * the same data, normalization, probe, and (when the probe set comes from the seed's
+ * train/validation split) the same seed. */
+typedef struct inputs_cache {
+    nn_untrained_inputs in;
+    int have;
+    size_t data, samples, validation, test_n;
+    double mean, std;
+    nn_probe_set probe;
+    uint64_t seed;
+} inputs_cache;
+
+static int split_dependent(const nn_config *cfg)
+{
+    return cfg->data.validation > 0 && cfg->dead.probe != NN_PROBE_TEST;
+}
+
+static nn_status cached_inputs(inputs_cache *k, const sweep_exec *x, size_t c, uint64_t seed,
+                               nn_error *err)
+{
+    nn_config cfg = x->s->cfgs[c]; /* shallow: the seed of the split */
+    cfg.seed = split_dependent(&cfg) ? seed : 0;
+    size_t data = x->data_of[c];
+    if (k->have && k->data == data && k->mean == x->mean[c] && k->std == x->std[c] &&
+        k->probe == cfg.dead.probe && k->samples == cfg.dead.samples &&
+        k->validation == cfg.data.validation && k->seed == cfg.seed)
+        return NN_OK;
+    if (k->have)
+        nn_untrained_inputs_free(&k->in);
+    k->have = 0;
+    const data_slot *d = &x->data[data];
+    nn_status st = nn_untrained_inputs_make(&k->in, &cfg, &d->train, &d->test, x->mean[c],
+                                            x->std[c], err);
+    if (st != NN_OK)
+        return st;
+    *k = (inputs_cache){k->in,        1, data, cfg.dead.samples, cfg.data.validation, 0,
+                        x->mean[c], x->std[c], cfg.dead.probe, cfg.seed};
+    return NN_OK;
+}
+
 /* One combination of an untrained sweep: every seed, one row each, written as one file
  * (out/results/<combination>.csv) once all are done. */
-static void run_combo(sweep_exec *x, size_t c)
+static void run_combo(sweep_exec *x, size_t c, inputs_cache *cache)
 {
     const nn_sweep *s = x->s;
     const data_slot *d = &x->data[x->data_of[c]];
     nn_error err = {0};
-    nn_untrained_inputs in;
-    nn_status st = nn_untrained_inputs_make(&in, &s->cfgs[c], &d->train, &d->test, x->mean[c],
-                                            x->std[c], &err);
+    /* Networks whose probe set depends on the seed go one at a time. */
+    size_t size = split_dependent(&s->cfgs[c]) ? 1 : s->n_seeds < GROUP ? s->n_seeds : GROUP;
+    nn_untrained_group group;
+    nn_status st = nn_untrained_group_new(&group, &s->cfgs[c], size, d->test.dim, &err);
     if (st != NN_OK) {
         set_fatal(x, &err);
         return;
     }
     nn_sweep_table table;
-    nn_untrained_group group;
-    size_t size = s->n_seeds < GROUP ? s->n_seeds : GROUP;
-    st = nn_untrained_group_new(&group, &s->cfgs[c], size, d->test.dim, &err);
-    if (st != NN_OK) {
-        nn_untrained_inputs_free(&in);
-        set_fatal(x, &err);
-        return;
-    }
     st = nn_sweep_table_open(&table, s, c, &err);
     size_t failed = 0;
-    for (size_t k = 0; st == NN_OK && k < s->n_seeds && !stopped(x); k += GROUP) {
-        size_t n = s->n_seeds - k < GROUP ? s->n_seeds - k : GROUP;
+    for (size_t k = 0; st == NN_OK && k < s->n_seeds && !stopped(x); k += size) {
+        size_t n = s->n_seeds - k < size ? s->n_seeds - k : size;
         nn_untrained u[GROUP];
-        nn_untrained_run(&group, s->seeds + k, n, &in, u);
+        st = cached_inputs(cache, x, c, s->seeds[k], &err);
+        if (st == NN_OK)
+            nn_untrained_run(&group, s->seeds + k, n, &cache->in, u);
         for (size_t g = 0; st == NN_OK && g < n; g++) {
             failed += u[g].status != NN_OK;
             st = nn_sweep_table_row(&table, s, c, k + g, &u[g], &err);
@@ -216,7 +251,6 @@ static void run_combo(sweep_exec *x, size_t c)
     if (st == NN_OK && complete)
         st = nn_sweep_table_commit(&table, &err);
     nn_sweep_table_close(&table);
-    nn_untrained_inputs_free(&in);
     if (st != NN_OK) {
         set_fatal(x, &err);
         return;
@@ -287,6 +321,7 @@ static nn_status order_units(sweep_exec *x, nn_error *err)
 static void *worker(void *arg)
 {
     sweep_exec *x = arg;
+    inputs_cache cache = {.have = 0};
     for (;;) {
         pthread_mutex_lock(&x->lock);
         while (x->next < x->units && !x->todo[x->order[x->next]])
@@ -296,10 +331,13 @@ static void *worker(void *arg)
         if (u < x->units)
             x->p.running++;
         pthread_mutex_unlock(&x->lock);
-        if (u == x->units)
+        if (u == x->units) {
+            if (cache.have)
+                nn_untrained_inputs_free(&cache.in);
             return NULL;
+        }
         if (x->s->table)
-            run_combo(x, u);
+            run_combo(x, u, &cache);
         else
             run_one(x, u);
         pthread_mutex_lock(&x->lock);
