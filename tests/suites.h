@@ -30,6 +30,7 @@ Suite *folder_scan_suite(void);
 Suite *folder_decode_suite(void);
 Suite *export_suite(void);
 Suite *sweep_suite(void);
+Suite *rng_suite(void);
 Suite *plot_suite(th_skips *sk);
 
 #endif

@@ -20,6 +20,9 @@ double nn_rng_uniform(nn_rng *rng);
 uint64_t nn_rng_below(nn_rng *rng, uint64_t bound);
 /* Standard normal (Box-Muller in double precision). */
 double nn_rng_normal(nn_rng *rng);
+/* out[i] = (float)(scale * nn_rng_normal(rng)) for i = 0, 1, ..., n-1, bit for bit, many
+ * at a time (normal.c). */
+void nn_rng_normal_floats(nn_rng *rng, double scale, float *out, size_t n);
 /* Fisher-Yates shuffle of idx[0..n). */
 void nn_rng_shuffle(nn_rng *rng, size_t *idx, size_t n);
 

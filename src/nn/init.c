@@ -38,8 +38,7 @@ void nn_init_dense(float *w, float *b, size_t fan_out, size_t fan_in, nn_init_ki
     case NN_INIT_HE_NORMAL:
     case NN_INIT_LECUN_NORMAL: {
         double std = (kind == NN_INIT_LECUN_NORMAL ? 1.0 : gain) / sqrt(fi);
-        for (size_t i = 0; i < n; i++)
-            w[i] = (float)(std * nn_rng_normal(rng));
+        nn_rng_normal_floats(rng, std, w, n); /* w[i] = (float)(std * nn_rng_normal(rng)) */
         break;
     }
     case NN_INIT_HE_UNIFORM:
