@@ -13,6 +13,7 @@ Suite *sgd_suite(void);
 Suite *team_suite(void);
 Suite *grad_suite(void);
 Suite *gemm_suite(th_skips *sk);
+Suite *vexp_suite(th_skips *sk);
 Suite *dead_suite(void);
 Suite *train_suite(void);
 Suite *status_suite(void);
