@@ -1,5 +1,6 @@
 # nntrain - see README.md and docs/design.md.
 #   make | make deps | make data | make test | make test-asan | make check-shape | make docs
+#   make check-vexp
 #   make bench | make bench-compare | make bench-load | make bench-shared | make run | make clean
 .SUFFIXES:
 
@@ -48,7 +49,7 @@ TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 bench-load:
 	@scripts/bench-load.sh
 
-.PHONY: all test test-asan deps data run clean check-deps bench bench-compare bench-load bench-shared docs check-shape
+.PHONY: all test test-asan deps data run clean check-deps bench bench-compare bench-load bench-shared docs check-shape check-vexp
 
 all: check-deps nntrain
 
@@ -75,6 +76,12 @@ $(BUILD)/%.o: %.c
 $(BUILD)/src/math/gemm/kernel_%.o: src/math/gemm/kernel_%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(KERNEL_FLAGS_$*) -c -o $@ $<
+
+# expm1f / expf in vector registers (src/math/vexp.h): the same instruction sets, and no FMA
+# the scalar glibc code they reproduce bit for bit does not have.
+$(BUILD)/src/math/vexp_%.o: src/math/vexp_%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(KERNEL_FLAGS_$*) -ffp-contract=off -c -o $@ $<
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
@@ -139,7 +146,16 @@ docs: $(BUILD)/config_doc
 $(BUILD)/config_doc: $(BUILD)/tests/tools/config_doc.o $(BUILD)/libnntrain.a
 	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
+# check-vexp: every float through each vector expm1f / expf path against glibc, with and
+# without flush-to-zero (tests/tools/vexp_check.c; make test checks a sample).
+check-vexp: $(BUILD)/vexp_check
+	$(BUILD)/vexp_check
+
+$(BUILD)/vexp_check: $(BUILD)/tests/tools/vexp_check.o $(BUILD)/libnntrain.a
+	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
 clean:
 	rm -rf build build-asan build-openblas nntrain
 
--include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/tests/bench/bench.d
+-include $(LIB_OBJ:.o=.d) $(TEST_OBJ:.o=.d) $(CLI_OBJ:.o=.d) $(BUILD)/tests/bench/bench.d \
+    $(BUILD)/tests/tools/vexp_check.d

@@ -13,6 +13,7 @@ Suite *sgd_suite(void);
 Suite *team_suite(void);
 Suite *grad_suite(void);
 Suite *gemm_suite(th_skips *sk);
+Suite *vexp_suite(th_skips *sk);
 Suite *dead_suite(void);
 Suite *dead_counts_suite(void);
 Suite *run_probes_suite(void);

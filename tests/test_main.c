@@ -15,6 +15,7 @@ int main(void)
     srunner_add_suite(sr, team_suite());
     srunner_add_suite(sr, grad_suite());
     srunner_add_suite(sr, gemm_suite(&skips));
+    srunner_add_suite(sr, vexp_suite(&skips));
     srunner_add_suite(sr, dead_suite());
     srunner_add_suite(sr, dead_counts_suite());
     srunner_add_suite(sr, run_probes_suite());

@@ -6,6 +6,7 @@
 
 #include "nn/act/activation.h"
 #include "math/vec.h"
+#include "math/vexp.h"
 
 static double elu_gain(const double *hp)
 {
@@ -18,9 +19,14 @@ NN_VECTORIZE static void elu_forward(const float *x, float *y, size_t rows, size
 {
     (void)p, (void)np;
     const float alpha = (float)hp[0];
-    size_t n = rows * width;
-    for (size_t i = 0; i < n; i++)
-        y[i] = x[i] > 0.0f ? x[i] : alpha * expm1f(x[i]);
+    const size_t n = rows * width;
+    float e[NN_VEXP_CHUNK]; /* expm1f(x), bit-identical to glibc's (vexp.h) */
+    for (size_t i0 = 0; i0 < n; i0 += NN_VEXP_CHUNK) {
+        const size_t m = n - i0 < NN_VEXP_CHUNK ? n - i0 : NN_VEXP_CHUNK;
+        nn_vexpm1f(x + i0, e, m);
+        for (size_t i = 0; i < m; i++)
+            y[i0 + i] = x[i0 + i] > 0.0f ? x[i0 + i] : alpha * e[i];
+    }
 }
 
 NN_VECTORIZE static void elu_backward(const float *x, const float *dy, float *dx, float *dp,
@@ -29,9 +35,14 @@ NN_VECTORIZE static void elu_backward(const float *x, const float *dy, float *dx
 {
     (void)dp, (void)p, (void)np;
     const float alpha = (float)hp[0];
-    size_t n = rows * width;
-    for (size_t i = 0; i < n; i++)
-        dx[i] = x[i] > 0.0f ? dy[i] : dy[i] * alpha * expf(x[i]);
+    const size_t n = rows * width;
+    float e[NN_VEXP_CHUNK]; /* expf(x), bit-identical to glibc's */
+    for (size_t i0 = 0; i0 < n; i0 += NN_VEXP_CHUNK) {
+        const size_t m = n - i0 < NN_VEXP_CHUNK ? n - i0 : NN_VEXP_CHUNK;
+        nn_vexpf(x + i0, e, m);
+        for (size_t i = 0; i < m; i++)
+            dx[i0 + i] = x[i0 + i] > 0.0f ? dy[i0 + i] : dy[i0 + i] * alpha * e[i];
+    }
 }
 
 const nn_act_def nn_act_elu = {
