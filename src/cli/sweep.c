@@ -112,46 +112,49 @@ static void sweep_plots(const char *out)
                 out);
 }
 
-int cli_sweep(int argc, char **argv, const char *self)
+/* What the command line asked for. */
+typedef struct sweep_args {
+    const char *path, *out;
+    size_t jobs, combo;
+    int print, collect;
+} sweep_args;
+
+/* Fills a from argv; -1 to go on, else the exit code (0 after --help, 2 after a message). */
+static int parse_sweep_args(int argc, char **argv, sweep_args *a, sweep_display *d)
 {
-    const char *path = NULL, *out = NULL;
-    size_t jobs = 0, combo = SIZE_MAX;
-    int print = 0, collect = 0, opt, which;
-    sweep_display d = {.tty = isatty(STDERR_FILENO)};
+    int opt, which;
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, "-:hq", sweep_options, &which)) != -1) {
         int ok = 1;
         switch (opt) {
         case 1:
-            if (path) {
+            if (a->path) {
                 fprintf(stderr, "nntrain: sweep takes one SWEEP.json, found a second: '%s'\n",
                         optarg);
                 ok = 0;
             }
-            path = optarg;
+            a->path = optarg;
             break;
         case 'h':
             fputs(sweep_usage, stdout);
             return 0;
         case 'q':
-            d.quiet = 1;
+            d->quiet = 1;
             break;
         case OPT_JOBS:
-            ok = parse_size("--jobs", optarg, 256, &jobs) &&
-                 (jobs > 0 || (fputs("nntrain: sweep --jobs: at least 1\n", stderr), 0));
+            ok = parse_size("--jobs", optarg, 256, &a->jobs) &&
+                 (a->jobs > 0 || (fputs("nntrain: sweep --jobs: at least 1\n", stderr), 0));
             break;
         case OPT_OUT:
-            out = optarg;
+            a->out = optarg;
             break;
         case OPT_PRINT:
-            print = 1;
-            break;
         case OPT_COLLECT:
-            collect = 1;
+            *(opt == OPT_PRINT ? &a->print : &a->collect) = 1;
             break;
         case OPT_COMBO:
-            ok = parse_size("--combo", optarg, SIZE_MAX - 1, &combo);
+            ok = parse_size("--combo", optarg, SIZE_MAX - 1, &a->combo);
             break;
         default:
             fprintf(stderr, "nntrain: sweep: '%s' %s (see nntrain sweep --help)\n",
@@ -161,80 +164,102 @@ int cli_sweep(int argc, char **argv, const char *self)
         if (!ok)
             return NN_ECONFIG;
     }
-    if (!path) {
+    if (!a->path) {
         fputs("nntrain: sweep: no SWEEP.json given (see nntrain sweep --help)\n", stderr);
         return NN_ECONFIG;
     }
-    if (print + collect + (combo != SIZE_MAX) > 1) {
+    if (a->print + a->collect + (a->combo != SIZE_MAX) > 1) {
         fputs("nntrain: sweep: --print-jobs, --collect and --combo go alone\n", stderr);
         return NN_ECONFIG;
     }
+    return -1;
+}
+
+/* --collect: the summary from the files in out/, with missing and partial runs listed. */
+static nn_status collect(const nn_sweep *s, const nn_sweep_hooks *hooks, nn_error *err)
+{
+    nn_sweep_tally t;
+    nn_status st = nn_sweep_summarize(s, stdout, hooks, &t, err);
+    if (st == NN_OK)
+        fprintf(stderr,
+                "collect: %zu of %zu runs complete (%zu ok, %zu diverged, %zu exploded, %zu "
+                "failed), %zu missing, %zu partial; wrote %s/summary.csv\n",
+                t.complete, t.runs, t.ok, t.diverged, t.exploded, t.failed, t.missing, t.partial,
+                s->out);
+    if (st == NN_OK && t.ok)
+        sweep_plots(s->out);
+    return st;
+}
+
+/* Runs the sweep (or one combination), then the summary and the plots. */
+static nn_status run(const nn_sweep *s, const sweep_args *a, nn_sweep_hooks *hooks,
+                     const sweep_display *d, nn_error *err)
+{
+    struct sigaction old[2];
+    hooks->stop = cli_catch_stop(old); /* runs stop at their next batch, exit 130 */
+    size_t ran = 0, runs = a->combo == SIZE_MAX ? nn_sweep_runs(s) : s->n_seeds;
+    double t0 = nn_now();
+    nn_status st = nn_sweep_exec(s, hooks, &ran, err);
+    int whole = a->combo == SIZE_MAX;
+    if (st == NN_OK && ran == 0) {
+        fprintf(stderr,
+                "sweep: nothing to do: all %zu runs of %s are complete in %s (delete a run's "
+                "files to redo it)\n",
+                runs, a->path, s->out);
+    } else if (whole && (st == NN_OK || st == NN_EINTR)) {
+        /* An interrupted sweep's summary does not list the runs it did not reach. */
+        nn_error serr = {0};
+        nn_sweep_tally t;
+        nn_status sst = nn_sweep_summarize(s, st == NN_OK ? stdout : NULL,
+                                           st == NN_OK ? hooks : NULL, &t, &serr);
+        if (sst == NN_OK && st == NN_OK && !d->quiet)
+            fprintf(stderr, "sweep: %zu runs in %.1fs; wrote %s/summary.csv\n", ran,
+                    nn_now() - t0, s->out);
+        if (st == NN_OK && sst != NN_OK) {
+            st = sst;
+            *err = serr;
+        }
+        if (st == NN_OK && t.ok)
+            sweep_plots(s->out);
+    }
+    cli_restore_stop(old);
+    return st;
+}
+
+int cli_sweep(int argc, char **argv, const char *self)
+{
+    sweep_args a = {.combo = SIZE_MAX};
+    sweep_display d = {.tty = isatty(STDERR_FILENO)};
+    int code = parse_sweep_args(argc, argv, &a, &d);
+    if (code >= 0)
+        return code;
     nn_sweep s;
     nn_error err = {0};
-    nn_status st = nn_sweep_load(&s, path, out, jobs, &err);
+    nn_status st = nn_sweep_load(&s, a.path, a.out, a.jobs, &err);
+    if (st == NN_OK && a.combo != SIZE_MAX && a.combo >= s.n_combos) {
+        st = nn_fail(&err, NN_ECONFIG, "sweep --combo %zu: %s has %zu combinations (0..%zu)",
+                     a.combo, a.path, s.n_combos, s.n_combos - 1);
+        nn_sweep_free(&s);
+    }
     if (st != NN_OK) {
         fprintf(stderr, "nntrain: %s\n", err.msg);
         return (int)st;
     }
-    if (combo != SIZE_MAX && combo >= s.n_combos) {
-        fprintf(stderr, "nntrain: sweep --combo %zu: %s has %zu combinations (0..%zu)\n", combo,
-                path, s.n_combos, s.n_combos - 1);
-        nn_sweep_free(&s);
-        return NN_ECONFIG;
-    }
-    s.only = combo;
+    s.only = a.combo;
     nn_sweep_hooks hooks = {.ctx = &d, .log = on_log, .progress = on_progress};
-    size_t runs = nn_sweep_runs(&s);
-    if (print) {
+    if (a.print) {
         size_t printed;
         st = nn_sweep_print_jobs(&s, self, stdout, &printed, &err);
         if (st == NN_OK && !d.quiet)
             fprintf(stderr, "sweep: %zu commands for %s (%zu runs; complete ones left out)\n",
-                    printed, path, runs);
-    } else if (collect) {
-        nn_sweep_tally t;
-        st = nn_sweep_summarize(&s, stdout, &hooks, &t, &err);
-        if (st == NN_OK)
-            fprintf(stderr,
-                    "collect: %zu of %zu runs complete (%zu ok, %zu diverged, %zu exploded, %zu "
-                    "failed), %zu missing, %zu partial; wrote %s/summary.csv\n",
-                    t.complete, t.runs, t.ok, t.diverged, t.exploded, t.failed, t.missing,
-                    t.partial, s.out);
-        if (st == NN_OK && t.ok)
-            sweep_plots(s.out);
+                    printed, a.path, nn_sweep_runs(&s));
+    } else if (a.collect) {
+        st = collect(&s, &hooks, &err);
     } else {
-        struct sigaction old[2];
-        hooks.stop = cli_catch_stop(old); /* runs stop at their next batch, exit 130 */
-        size_t ran = 0;
-        double t0 = nn_now();
-        st = nn_sweep_exec(&s, &hooks, &ran, &err);
-        if (st == NN_OK && ran == 0) {
-            fprintf(stderr,
-                    "sweep: nothing to do: all %zu runs of %s are complete in %s (delete a run's "
-                    "files to redo it)\n",
-                    combo == SIZE_MAX ? runs : s.n_seeds, path, s.out);
-        } else if (st == NN_OK || st == NN_EINTR) {
-            nn_error serr = {0};
-            nn_sweep_tally t;
-            FILE *table = combo == SIZE_MAX && st == NN_OK ? stdout : NULL;
-            nn_status sst = combo == SIZE_MAX ? nn_sweep_summarize(&s, table, st == NN_OK ? &hooks : NULL, &t, &serr)
-                                              : NN_OK;
-            if (sst == NN_OK && st == NN_OK && !d.quiet && combo == SIZE_MAX)
-                fprintf(stderr, "sweep: %zu runs in %.1fs; wrote %s/summary.csv\n", ran,
-                        nn_now() - t0, s.out);
-            if (st == NN_OK && sst != NN_OK) {
-                st = sst;
-                err = serr;
-            }
-            if (st == NN_OK && combo == SIZE_MAX && t.ok)
-                sweep_plots(s.out);
-        }
-        if (st != NN_OK)
-            fprintf(stderr, "%snntrain: %s\n", d.tty ? "\r\033[K" : "", err.msg);
-        cli_restore_stop(old);
+        st = run(&s, &a, &hooks, &d, &err);
     }
-    if (st != NN_OK && (print || collect))
-        fprintf(stderr, "nntrain: %s\n", err.msg);
+    if (st != NN_OK)
+        fprintf(stderr, "%snntrain: %s\n", d.tty ? "\r\033[K" : "", err.msg);
     nn_sweep_free(&s);
     return (int)st;
 }

@@ -152,6 +152,38 @@ static void log_line(const nn_sweep_hooks *h, const char *fmt, const char *a, co
     h->log(h->ctx, line);
 }
 
+/* Adds a healthy run's figures to its combination; -1 when out of memory. */
+static int add_ok_run(combo_sum *cs, const run_rows *rr, double revived, double max_dead)
+{
+    stat_add(&cs->acc, rr->test_acc[rr->n - 1]);
+    stat_add(&cs->dead, rr->dead_frac[rr->n - 1]);
+    stat_add(&cs->init_dead, rr->dead_frac[0]);
+    double mx = 0;
+    for (size_t e = 0; e < rr->n; e++)
+        mx = fmax(mx, rr->dead_frac[e]);
+    stat_add(&cs->max_dead, max_dead >= 0 ? max_dead : mx);
+    if (revived >= 0)
+        stat_add(&cs->revived, revived);
+    if (rr->n > cs->epochs) {
+        stat1 *d = realloc(cs->e_dead, rr->n * sizeof *d);
+        if (d)
+            cs->e_dead = d;
+        stat1 *a = d ? realloc(cs->e_acc, rr->n * sizeof *a) : NULL;
+        if (a)
+            cs->e_acc = a;
+        if (!d || !a)
+            return -1;
+        memset(cs->e_dead + cs->epochs, 0, (rr->n - cs->epochs) * sizeof *d);
+        memset(cs->e_acc + cs->epochs, 0, (rr->n - cs->epochs) * sizeof *a);
+        cs->epochs = rr->n;
+    }
+    for (size_t e = 0; e < rr->n; e++) {
+        stat_add(&cs->e_dead[e], rr->dead_frac[e]);
+        stat_add(&cs->e_acc[e], rr->test_acc[e]);
+    }
+    return 0;
+}
+
 /* The runs of a training sweep: status files and CSVs. */
 static nn_status tally_runs(const nn_sweep *s, size_t c, combo_sum *cs, nn_sweep_tally *t,
                             const nn_sweep_hooks *h, nn_error *err)
@@ -187,37 +219,13 @@ static nn_status tally_runs(const nn_sweep *s, size_t c, combo_sum *cs, nn_sweep
             if (strcmp(st, "ok") == 0 && have_rows) {
                 cs->ok++;
                 t->ok++;
-                stat_add(&cs->acc, rr.test_acc[rr.n - 1]);
-                stat_add(&cs->dead, rr.dead_frac[rr.n - 1]);
-                stat_add(&cs->init_dead, rr.dead_frac[0]);
-                double mx = 0;
-                for (size_t e = 0; e < rr.n; e++)
-                    mx = fmax(mx, rr.dead_frac[e]);
-                stat_add(&cs->max_dead, max_dead >= 0 ? max_dead : mx);
-                if (revived >= 0)
-                    stat_add(&cs->revived, revived);
-                if (rr.n > cs->epochs) {
-                    stat1 *d = realloc(cs->e_dead, rr.n * sizeof *d);
-                    stat1 *a = d ? realloc(cs->e_acc, rr.n * sizeof *a) : NULL;
-                    if (d)
-                        cs->e_dead = d;
-                    if (a)
-                        cs->e_acc = a;
-                    if (!d || !a) {
-                        free(rr.dead_frac);
-                        free(rr.test_acc);
-                        free(status_path);
-                        free(csv);
-                        free(st);
-                        return nn_fail(err, NN_ESYS, "out of memory");
-                    }
-                    memset(cs->e_dead + cs->epochs, 0, (rr.n - cs->epochs) * sizeof *d);
-                    memset(cs->e_acc + cs->epochs, 0, (rr.n - cs->epochs) * sizeof *a);
-                    cs->epochs = rr.n;
-                }
-                for (size_t e = 0; e < rr.n; e++) {
-                    stat_add(&cs->e_dead[e], rr.dead_frac[e]);
-                    stat_add(&cs->e_acc[e], rr.test_acc[e]);
+                if (add_ok_run(cs, &rr, revived, max_dead) != 0) {
+                    free(rr.dead_frac);
+                    free(rr.test_acc);
+                    free(status_path);
+                    free(csv);
+                    free(st);
+                    return nn_fail(err, NN_ESYS, "out of memory");
                 }
             } else if (strcmp(st, "diverged") == 0) {
                 cs->diverged++;
