@@ -11,36 +11,12 @@ static uint64_t splitmix64(uint64_t *x)
     return z ^ (z >> 31);
 }
 
-static uint64_t rotl(uint64_t x, int k)
-{
-    return (x << k) | (x >> (64 - k));
-}
-
 void nn_rng_seed(nn_rng *rng, uint64_t seed, uint64_t stream)
 {
     /* Mix the stream into the seed so streams are unrelated sequences. */
     uint64_t x = seed ^ (stream * 0xd1342543de82ef95ULL + 0x632be59bd9b4e019ULL);
     for (int i = 0; i < 4; i++)
         rng->s[i] = splitmix64(&x);
-}
-
-uint64_t nn_rng_next(nn_rng *rng)
-{
-    uint64_t *s = rng->s;
-    uint64_t result = rotl(s[1] * 5, 7) * 9;
-    uint64_t t = s[1] << 17;
-    s[2] ^= s[0];
-    s[3] ^= s[1];
-    s[1] ^= s[2];
-    s[0] ^= s[3];
-    s[2] ^= t;
-    s[3] = rotl(s[3], 45);
-    return result;
-}
-
-double nn_rng_uniform(nn_rng *rng)
-{
-    return (double)(nn_rng_next(rng) >> 11) * 0x1.0p-53;
 }
 
 uint64_t nn_rng_below(nn_rng *rng, uint64_t bound)

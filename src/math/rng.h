@@ -13,9 +13,28 @@ typedef struct nn_rng {
 
 /* Independent streams from one seed: e.g. stream 1 for init, 2 for shuffling. */
 void nn_rng_seed(nn_rng *rng, uint64_t seed, uint64_t stream);
-uint64_t nn_rng_next(nn_rng *rng);
+/* The next 64 random bits (xoshiro256**; inline: the normal draws of an init call it twice
+ * per value). */
+static inline uint64_t nn_rng_next(nn_rng *rng)
+{
+    uint64_t *s = rng->s;
+    uint64_t x = s[1] * 5;
+    uint64_t result = ((x << 7) | (x >> 57)) * 9;
+    uint64_t t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = (s[3] << 45) | (s[3] >> 19);
+    return result;
+}
+
 /* Uniform in [0, 1) with 53 random bits. */
-double nn_rng_uniform(nn_rng *rng);
+static inline double nn_rng_uniform(nn_rng *rng)
+{
+    return (double)(nn_rng_next(rng) >> 11) * 0x1.0p-53;
+}
 /* Uniform integer in [0, bound), unbiased (rejection of the short top range); bound > 0. */
 uint64_t nn_rng_below(nn_rng *rng, uint64_t bound);
 /* Standard normal (Box-Muller in double precision). */

@@ -185,6 +185,29 @@ __attribute__((always_inline)) static inline void transpose_regs16(__m512 r[16])
     }
 }
 
+/* One column of dots_narrow: lane r holds sum over l of x[l][r] b[l], as reduce16 sums the
+ * lane products fma(x, b, 0) (zero lanes for l >= k): l with l + 8, then l + 4, l + 2,
+ * l + 1. A zero lane adds +0, which only turns a -0 into +0; adding +0 twice is adding it
+ * once, so for k <= 4 and k <= 8 the levels whose partners are all zero become one +0. */
+__attribute__((always_inline)) static inline __m512 narrow_column(const __m512 x[16],
+                                                                  const float *bj, size_t k)
+{
+    const __m512 zero = _mm512_setzero_ps();
+    __m512 s[16], w[8], y[4];
+    for (size_t l = 0; l < 16; l++)
+        s[l] = l < k ? _mm512_fmadd_ps(x[l], _mm512_set1_ps(bj[l]), zero) : zero;
+    if (k <= 4) {
+        for (int l = 0; l < 4; l++) /* (s + 0) + 0 */
+            y[l] = _mm512_add_ps(s[l], zero);
+    } else {
+        for (int l = 0; l < 8; l++)
+            w[l] = k <= 8 ? _mm512_add_ps(s[l], zero) : _mm512_add_ps(s[l], s[l + 8]);
+        for (int l = 0; l < 4; l++)
+            y[l] = _mm512_add_ps(w[l], w[l + 4]);
+    }
+    return _mm512_add_ps(_mm512_add_ps(y[0], y[2]), _mm512_add_ps(y[1], y[3]));
+}
+
 /* dots_block for k <= 16 and n <= 16 (a narrow layer after a narrow layer), sixteen rows at
  * a time with the rows in the lanes: the 16 x k block of A is transposed, and each column's
  * sixteen dot products are the same lane products fma(a, b, 0) summed in the same tree
@@ -208,18 +231,9 @@ static void dots_narrow(size_t m, size_t n, size_t k, float alpha, const float *
                 out[j] = zero;
                 continue;
             }
-            const float *bj = b + j * ldb;
-            __m512 s[16];
-            for (size_t l = 0; l < 16; l++)
-                s[l] = l < k ? _mm512_fmadd_ps(x[l], _mm512_set1_ps(bj[l]), zero) : zero;
-            __m512 w[8], y[4], p[2];
-            for (int l = 0; l < 8; l++)
-                w[l] = _mm512_add_ps(s[l], s[l + 8]);
-            for (int l = 0; l < 4; l++)
-                y[l] = _mm512_add_ps(w[l], w[l + 4]);
-            for (int l = 0; l < 2; l++)
-                p[l] = _mm512_add_ps(y[l], y[l + 2]);
-            out[j] = _mm512_mul_ps(va, _mm512_add_ps(p[0], p[1]));
+            out[j] = narrow_column(x, b + j * ldb, k);
+            if (alpha != 1.0f) /* 1 x v is v, bit for bit */
+                out[j] = _mm512_mul_ps(va, out[j]);
         }
         transpose_regs16(out); /* out[r] = row i + r of C */
         for (size_t r = 0; r < ni; r++) {

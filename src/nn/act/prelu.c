@@ -40,17 +40,18 @@ NN_VECTORIZE static void prelu_forward(const float *x, float *y, size_t rows, si
                                        const float *p, size_t np, const double *hp)
 {
     (void)hp;
+    if (np == 1) { /* one slope: the rows as one flat array */
+        const float a = p[0];
+        const size_t n = rows * width;
+        for (size_t i = 0; i < n; i++)
+            y[i] = x[i] > 0.0f ? x[i] : a * x[i];
+        return;
+    }
     for (size_t r = 0; r < rows; r++) {
         const float *xr = x + r * width;
         float *yr = y + r * width;
-        if (np == 1) {
-            const float a = p[0];
-            for (size_t j = 0; j < width; j++)
-                yr[j] = xr[j] > 0.0f ? xr[j] : a * xr[j];
-        } else {
-            for (size_t j = 0; j < width; j++)
-                yr[j] = xr[j] > 0.0f ? xr[j] : p[j] * xr[j];
-        }
+        for (size_t j = 0; j < width; j++)
+            yr[j] = xr[j] > 0.0f ? xr[j] : p[j] * xr[j];
     }
 }
 
