@@ -162,7 +162,7 @@ START_TEST(test_sweep_validation)
     fx_sweep(&f, "\"grid\": {\"seed\": [1, 2]}");
     refused(&f, "grid.\"seed\"", "seeds");
     fx_sweep(&f, "\"seeds\": [1, 1]");
-    refused(&f, "seeds[1]", "twice");
+    refused(&f, "seeds: 1", "twice");
     fx_sweep(&f, "\"jbos\": 2");
     refused(&f, "\"jbos\" is not a sweep key", "did you mean \"jobs\"");
     fx_sweep(&f, "\"hidden\": {\"units\": [0], \"layers\": [2]}");
@@ -186,6 +186,11 @@ static void fake_run(const nn_sweep *s, size_t r, const char *status, double dea
     fx_write(csv, text);
     snprintf(text, sizeof text, "{\"status\": \"%s\", \"revived\": %d}", status, revived);
     fx_write(st, text);
+    /* The resolved config that makes it a run of this sweep. */
+    char *json = nn_sweep_run_file(s, r, ".json"), *want = nn_sweep_run_json(s, r);
+    fx_write(json, want);
+    free(json);
+    free(want);
     free(csv);
     free(st);
 }
@@ -229,6 +234,13 @@ START_TEST(test_sweep_summary_statistics)
     char *ep = out_text(&f, "epochs.csv");
     ck_assert_msg(strstr(ep, "relu,1,3,0.200000,0.100000,0.800000,0.100000\n") != NULL, "%s", ep);
     free(ep);
+    /* A run whose resolved config is another sweep's (the file changed) is not counted. */
+    char *json = nn_sweep_run_file(&s, 2, ".json");
+    fx_write(json, "{\"seed\": 99}");
+    free(json);
+    ck_assert_int_eq(nn_sweep_summarize(&s, NULL, NULL, &t, &err), NN_OK);
+    ck_assert_uint_eq(t.ok, 2);
+    ck_assert_uint_eq(t.partial, 1);
     nn_sweep_free(&s);
     fx_close(&f);
 }
@@ -278,7 +290,70 @@ START_TEST(test_sweep_resume)
     fx_sweep(&f, "\"activations\": [\"relu\", \"leaky_relu\"], \"seeds\": [1, 2],"
                  " \"set\": {\"optimizer.lr\": 0.05}");
     load(&s, &f);
+    /* --print-jobs after the change lists every run and leaves no stale status behind. */
+    char jobs[600];
+    snprintf(jobs, sizeof jobs, "%s/jobs.sh", f.dir);
+    FILE *fp = fopen(jobs, "w");
+    size_t printed;
+    nn_error err;
+    ck_assert_int_eq(nn_sweep_print_jobs(&s, th_nntrain(), fp, &printed, &err), NN_OK);
+    fclose(fp);
+    ck_assert_uint_eq(printed, 4);
+    snprintf(path, sizeof path, "%s/relu_s1.status.json", f.out);
+    ck_assert_int_ne(access(path, F_OK), 0);
     ck_assert_uint_eq(exec(&s, NULL, NN_OK), 4);
+    nn_sweep_free(&s);
+    fx_close(&f);
+}
+END_TEST
+
+/* A base with a per-unit history gives each run its own, beside its CSV. */
+START_TEST(test_sweep_units_per_run)
+{
+    fixture f;
+    fx_open(&f, 1);
+    char *base = th_slurp(f.base), units[700];
+    snprintf(units, sizeof units, "\"output\": {\"units\": \"%s/one.units.csv\"}, \"seed\"", f.dir);
+    char *at = strstr(base, "\"seed\"");
+    char json[8192];
+    snprintf(json, sizeof json, "%.*s%s%s", (int)(at - base), base, units, at + 6);
+    fx_write(f.base, json);
+    free(base);
+    fx_sweep(&f, "\"seeds\": [1, 2], \"jobs\": 2");
+    nn_sweep s;
+    load(&s, &f);
+    ck_assert_uint_eq(exec(&s, NULL, NN_OK), 2);
+    char *u1 = out_text(&f, "relu_s1.units.csv"), *u2 = out_text(&f, "relu_s2.units.csv");
+    ck_assert_ptr_nonnull(u1);
+    ck_assert_ptr_nonnull(u2);
+    ck_assert_str_ne(u1, u2);
+    free(u1);
+    free(u2);
+    nn_sweep_free(&s);
+    fx_close(&f);
+}
+END_TEST
+
+/* --collect on an untrained table edited by hand (a column gone, a row cut) does not
+ * crash: the combination is reported partial. */
+START_TEST(test_sweep_collect_edited_table)
+{
+    fixture f;
+    fx_open(&f, 0);
+    fx_sweep(&f, "\"hidden\": {\"units\": [3], \"layers\": [2]}, \"seeds\": [1, 2, 3]");
+    nn_sweep s;
+    load(&s, &f);
+    ck_assert_uint_eq(exec(&s, NULL, NN_OK), 3);
+    char *path = nn_sweep_table_file(&s, 0, ".csv");
+    fx_write(path, "run,activation,seed,status\nx,relu,1,ok\nx,relu,2,ok\nx,relu,3,ok\n");
+    nn_sweep_tally t;
+    nn_error err;
+    ck_assert_int_eq(nn_sweep_summarize(&s, NULL, NULL, &t, &err), NN_OK);
+    ck_assert_uint_eq(t.ok, 0);
+    fx_write(path, "run,activation\nx,relu\n");
+    ck_assert_int_eq(nn_sweep_summarize(&s, NULL, NULL, &t, &err), NN_OK);
+    ck_assert_uint_eq(t.partial, 3);
+    free(path);
     nn_sweep_free(&s);
     fx_close(&f);
 }
@@ -419,6 +494,8 @@ Suite *sweep_suite(void)
     tcase_add_test(tc, test_sweep_resume);
     tcase_add_test(tc, test_sweep_print_jobs_collect);
     tcase_add_test(tc, test_sweep_untrained_matches_run);
+    tcase_add_test(tc, test_sweep_units_per_run);
+    tcase_add_test(tc, test_sweep_collect_edited_table);
     suite_add_tcase(s, tc);
     return s;
 }

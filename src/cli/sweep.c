@@ -17,7 +17,7 @@ static const char sweep_usage[] =
     "\n"
     "Runs every combination of the sweep file's axes (activations, grid, hidden) with every\n"
     "seed, jobs at a time in this process, skipping runs already complete in the output\n"
-    "folder, then writes OUT/summary.csv and prints the summary table (docs/study.md).\n"
+    "folder, then writes OUT/summary.csv and prints the summary table (docs/sweep.md).\n"
     "  --jobs N       runs at a time (default: the file's \"jobs\", else 1)\n"
     "  --out DIR      output folder (default: the file's \"out\", else runs/<sweep name>)\n"
     "  --print-jobs   print one shell command per run not yet complete (for GNU parallel\n"
@@ -63,7 +63,9 @@ static void on_progress(void *ctx, const nn_sweep_progress *p)
     char el[32], eta[32];
     fmt_time(el, sizeof el, p->elapsed);
     fmt_time(eta, sizeof eta, p->eta);
-    fprintf(stderr, "%ssweep: %zu/%zu runs done (%zu skipped as complete), %zu failed, %s, ETA %s%s",
+    fprintf(stderr,
+            "%ssweep: %zu/%zu runs done (%zu skipped as complete), %zu stopped early (diverged, "
+            "exploded or error), %s, ETA %s%s",
             d->tty ? "\r\033[K" : "", p->done, p->total, p->skipped, p->failed, el, eta,
             d->tty && !last ? "" : "\n");
     fflush(stderr);

@@ -1,9 +1,9 @@
 /* normal.c - many normal draws at once, bit for bit the floats of one draw at a time.
  *
  * A dense layer's init is out[i] = (float)(scale * nn_rng_normal(rng)): Box-Muller in
- * double through libm's log and cos, about 30 ns a value, most of a born-dead study's
+ * double through libm's log and cos, about 30 ns a value, a fifth of a born-dead study's
  * time. Here the uniforms are drawn in the same order, then the transform is computed
- * sixteen at a time with our own log and cos polynomials (relative error near 2^-50),
+ * eight at a time with our own log and cos polynomials (relative error near 2^-50),
  * and each value is checked the way correctly rounded libraries check theirs (Ziv): the
  * libm chain differs from ours by far less than a bound B (libm's log and cos are within
  * one ulp; ours within a few), so when v - B and v + B round to the same float, that

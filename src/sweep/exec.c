@@ -85,10 +85,13 @@ static nn_status load_data(sweep_exec *x, nn_error *err)
         x->data_of[c] = d;
         nn_status st = nn_check_run(&s->cfgs[c], &x->data[d].train, &x->data[d].test,
                                     &x->mean[c], &x->std[c], err);
-        if (st != NN_OK) { /* name the combination */
+        const char *src = s->cfgs[c].source; /* "sweep.json [relu, lr=0.5]" */
+        if (st != NN_OK && strncmp(err->msg, src, strlen(src)) != 0) { /* name it once */
             nn_error inner = *err;
-            return nn_fail(err, st, "%s [%s]: %s", s->source, s->combo_name[c], inner.msg);
+            return nn_fail(err, st, "%s: %s", src, inner.msg);
         }
+        if (st != NN_OK)
+            return st;
     }
     return NN_OK;
 }
@@ -148,19 +151,25 @@ static void run_one(sweep_exec *x, size_t r)
     char *json_path = nn_sweep_run_file(s, r, ".json"), *text = nn_sweep_run_json(s, r);
     nn_status st = name && csv && json_path && text ? NN_OK
                                                      : nn_fail(&err, NN_ESYS, "out of memory");
-    if (st == NN_OK)
+    if (st == NN_OK) {
+        nn_sweep_run_reset(s, r);
         st = nn_write_atomic(json_path, text, "the run's resolved config", &err);
+    }
     if (st != NN_OK) {
         set_fatal(x, &err);
     } else {
-        nn_config cfg = s->cfgs[c]; /* shallow: only the seed, name, CSV and threads differ */
+        nn_config cfg = s->cfgs[c]; /* shallow: only the seed, name, files and threads differ */
+        char *units = cfg.units ? nn_sweep_run_file(s, r, ".units.csv") : NULL;
         cfg.seed = s->seeds[r % s->n_seeds];
         cfg.csv = csv;
         cfg.name = name;
+        cfg.units = units; /* as in the run's resolved config */
         cfg.train.threads = s->threads;
         nn_hooks hooks = {.stop = x->h ? x->h->stop : NULL};
         const data_slot *d = &x->data[x->data_of[c]];
-        st = nn_train_on(&cfg, &d->train, &d->test, &hooks, &err);
+        st = cfg.units || !s->cfgs[c].units ? nn_train_on(&cfg, &d->train, &d->test, &hooks, &err)
+                                             : nn_fail(&err, NN_ESYS, "out of memory");
+        free(units);
         if (st != NN_OK && st != NN_EINTR && st != NN_ETRAIN)
             nn_sweep_status_error(csv, &err); /* the run may have stopped before its status file */
         pthread_mutex_lock(&x->lock);
@@ -346,6 +355,14 @@ static void *worker(void *arg)
     }
 }
 
+nn_status nn_sweep_check_data(const nn_sweep *s, nn_error *err)
+{
+    sweep_exec x = {.s = s};
+    nn_status st = load_data(&x, err);
+    exec_free(&x);
+    return st;
+}
+
 nn_status nn_sweep_exec(const nn_sweep *s, const nn_sweep_hooks *h, size_t *ran, nn_error *err)
 {
     sweep_exec x = {.s = s, .h = h, .t0 = nn_now()};
@@ -385,12 +402,14 @@ nn_status nn_sweep_exec(const nn_sweep *s, const nn_sweep_hooks *h, size_t *ran,
     size_t started = 0;
     if (!t)
         st = nn_fail(err, NN_ESYS, "out of memory");
-    for (; st == NN_OK && started < n_workers; started++)
-        if (pthread_create(&t[started], NULL, worker, &x) != 0) {
+    for (; st == NN_OK && started < n_workers; started++) {
+        int e = pthread_create(&t[started], NULL, worker, &x);
+        if (e != 0) { /* fewer workers is fine, none is not */
             if (started == 0)
-                st = nn_fail(err, NN_ESYS, "cannot start the sweep's threads: %s", strerror(errno));
+                st = nn_fail(err, NN_ESYS, "cannot start the sweep's threads: %s", strerror(e));
             break;
         }
+    }
     for (size_t i = 0; i < started; i++)
         pthread_join(t[i], NULL);
     free(t);

@@ -69,6 +69,15 @@ static int config_matches(const char *path, const char *want)
     return same;
 }
 
+int nn_sweep_run_config_matches(const nn_sweep *s, size_t r)
+{
+    char *json_path = nn_sweep_run_file(s, r, ".json"), *want = nn_sweep_run_json(s, r);
+    int same = json_path && want && config_matches(json_path, want);
+    free(json_path);
+    free(want);
+    return same;
+}
+
 int nn_sweep_run_complete(const nn_sweep *s, size_t r)
 {
     char *status_path = nn_sweep_run_file(s, r, ".status.json");
@@ -83,6 +92,18 @@ int nn_sweep_run_complete(const nn_sweep *s, size_t r)
     free(json_path);
     free(want);
     return done;
+}
+
+void nn_sweep_run_reset(const nn_sweep *s, size_t r)
+{
+    static const char *const suffixes[] = {".status.json", ".csv", ".steps.csv", ".units.csv",
+                                           ".classes.txt"};
+    for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
+        char *path = nn_sweep_run_file(s, r, suffixes[i]);
+        if (path)
+            remove(path); /* absent is fine */
+        free(path);
+    }
 }
 
 void nn_sweep_status_error(const char *csv, const nn_error *err)
@@ -171,15 +192,16 @@ nn_status nn_sweep_table_open(nn_sweep_table *t, const nn_sweep *s, size_t c, nn
         nn_sweep_table_close(t);
         return st;
     }
-    /* The combination's config first: a table is complete only beside its config. */
-    char *json = nn_sweep_table_file(s, c, ".json");
-    nn_status st = json ? nn_write_atomic(json, s->combo_json[c], "the combination's config", err)
-                        : nn_fail(err, NN_ESYS, "out of memory");
-    free(json);
-    if (st != NN_OK) {
+    /* The combination's config is written when the table is: an old table and its old
+     * config go first, so that nothing stale can look complete after a stop. */
+    t->json = nn_sweep_table_file(s, c, ".json");
+    t->json_text = s->combo_json[c];
+    if (!t->json) {
         nn_sweep_table_close(t);
-        return st;
+        return nn_fail(err, NN_ESYS, "out of memory");
     }
+    remove(t->json);
+    remove(t->path);
     nn_sweep_table_header(s, t->f);
     fputc('\n', t->f);
     return NN_OK;
@@ -215,7 +237,7 @@ nn_status nn_sweep_table_commit(nn_sweep_table *t, nn_error *err)
                        strerror(errno));
     free(t->tmp);
     t->tmp = NULL;
-    return NN_OK;
+    return nn_write_atomic(t->json, t->json_text, "the combination's config", err);
 }
 
 void nn_sweep_table_close(nn_sweep_table *t)
@@ -226,5 +248,6 @@ void nn_sweep_table_close(nn_sweep_table *t)
         remove(t->tmp);
     free(t->path);
     free(t->tmp);
+    free(t->json);
     memset(t, 0, sizeof *t);
 }

@@ -33,7 +33,9 @@ nn_status nn_sweep_print_jobs(const nn_sweep *s, const char *nntrain_path, FILE 
                        strerror(errno));
     if (!realpath(s->source, sweep))
         return nn_fail(err, NN_ECONFIG, "%s: %s", s->source, strerror(errno));
-    nn_status st = nn_mkdirs(s->out, "the sweep's output folder", err);
+    nn_status st = nn_sweep_check_data(s, err); /* as a sweep run would, before anything */
+    if (st == NN_OK)
+        st = nn_mkdirs(s->out, "the sweep's output folder", err);
     if (st == NN_OK && s->table)
         st = nn_sweep_table_dir(s, err);
     /* Untrained networks: one command per combination (it runs every seed of it). */
@@ -58,6 +60,7 @@ nn_status nn_sweep_print_jobs(const nn_sweep *s, const char *nntrain_path, FILE 
         if (nn_sweep_run_complete(s, r))
             continue;
         char *json_path = nn_sweep_run_file(s, r, ".json"), *text = nn_sweep_run_json(s, r);
+        nn_sweep_run_reset(s, r);
         st = json_path && text ? nn_write_atomic(json_path, text, "the run's resolved config", err)
                                : nn_fail(err, NN_ESYS, "out of memory");
         if (st == NN_OK) {

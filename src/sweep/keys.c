@@ -65,8 +65,9 @@ static nn_status add_axis(loader *L, const char *label, const char *path, size_t
 {
     nn_sweep *s = L->s;
     if (s->n_axes == NN_SWEEP_MAX_AXES)
-        return nn_fail(L->c.err, NN_ECONFIG, "%s: more than %d axes", L->c.src,
-                       NN_SWEEP_MAX_AXES - 1);
+        return nn_fail(L->c.err, NN_ECONFIG,
+                       "%s: more than %d axes (the activations, the grid's keys, width and depth)",
+                       L->c.src, NN_SWEEP_MAX_AXES);
     nn_sweep_axis *a = &s->axes[s->n_axes++];
     a->label = strdup(label);
     a->path = path ? strdup(path) : NULL;
@@ -231,6 +232,30 @@ nn_status sweep_read_hidden(loader *L)
     return NN_OK;
 }
 
+static int by_value(const void *a, const void *b)
+{
+    uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* A seed listed twice would run twice into the same files: sorted, neighbours differ. */
+static nn_status unique_seeds(loader *L)
+{
+    nn_sweep *s = L->s;
+    uint64_t *sorted = malloc(s->n_seeds * sizeof *sorted);
+    if (!sorted)
+        return sweep_oom(L);
+    memcpy(sorted, s->seeds, s->n_seeds * sizeof *sorted);
+    qsort(sorted, s->n_seeds, sizeof *sorted, by_value);
+    nn_status st = NN_OK;
+    for (size_t i = 1; i < s->n_seeds && st == NN_OK; i++)
+        if (sorted[i - 1] == sorted[i])
+            st = nn_fail(L->c.err, NN_ECONFIG, "%s: seeds: %llu is listed twice", L->c.src,
+                         (unsigned long long)sorted[i]);
+    free(sorted);
+    return st;
+}
+
 nn_status sweep_read_seeds(loader *L)
 {
     nn_sweep *s = L->s;
@@ -243,7 +268,7 @@ nn_status sweep_read_seeds(loader *L)
         s->seeds = malloc(sizeof *s->seeds);
         if (!s->seeds)
             return sweep_oom(L);
-        s->seeds[0] = cJSON_IsNumber(b) && b->valuedouble >= 0 ? (uint64_t)b->valuedouble : 1;
+        s->seeds[0] = cJSON_IsNumber(b) && b->valuedouble >= 0 ? (uint64_t)b->valuedouble : 0;
         return NN_OK;
     }
     double first = 0, count = 0;
@@ -278,12 +303,8 @@ nn_status sweep_read_seeds(loader *L)
                            expect, nn_cfg_found_text(x, found, sizeof found));
         }
         s->seeds[i] = (uint64_t)d;
-        for (size_t j = 0; j < i; j++)
-            if (s->seeds[j] == s->seeds[i])
-                return nn_fail(L->c.err, NN_ECONFIG, "%s: seeds[%zu]: %llu is listed twice",
-                               L->c.src, i, (unsigned long long)s->seeds[i]);
     }
-    return NN_OK;
+    return unique_seeds(L);
 }
 
 nn_status sweep_read_count(loader *L, const char *key, double lo, double hi, double *out)

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "config/override.h"
+#include "run/csv.h"
 #include "sweep/loader.h"
 
 /* Characters safe in a file name and a shell word; anything else becomes '_'. */
@@ -177,6 +178,15 @@ int sweep_set_run_fields(cJSON *root, uint64_t seed, const char *name, const cha
                     : cJSON_AddItemToObject(out, "csv", csv_v));
     if (!ok)
         cJSON_Delete(csv_v);
+    /* A per-unit history in the base becomes the run's own, beside its CSV. */
+    if (ok && cJSON_HasObjectItem(out, "units")) {
+        char *units = nn_csv_sibling(csv, ".units.csv");
+        cJSON *units_v = units ? cJSON_CreateString(units) : NULL;
+        ok = units_v && cJSON_ReplaceItemInObjectCaseSensitive(out, "units", units_v);
+        if (!ok)
+            cJSON_Delete(units_v);
+        free(units);
+    }
     return ok;
 }
 

@@ -9,15 +9,41 @@
 
 #define MAX_RUNS ((size_t)10 * 1000 * 1000)
 
+static int by_name(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Two combinations with one name would share their files: sorted, neighbours differ. */
+static nn_status unique_names(loader *L)
+{
+    nn_sweep *s = L->s;
+    char **sorted = malloc(s->n_combos * sizeof *sorted);
+    if (!sorted)
+        return sweep_oom(L);
+    memcpy(sorted, s->combo_name, s->n_combos * sizeof *sorted);
+    qsort(sorted, s->n_combos, sizeof *sorted, by_name);
+    nn_status st = NN_OK;
+    for (size_t i = 1; i < s->n_combos && st == NN_OK; i++)
+        if (strcmp(sorted[i - 1], sorted[i]) == 0)
+            st = nn_fail(L->c.err, NN_ECONFIG,
+                         "%s: two combinations have the same name %s (an axis value listed "
+                         "twice, or values that differ only in characters other than letters, "
+                         "digits, '.', '-', '+')",
+                         L->c.src, sorted[i]);
+    free(sorted);
+    return st;
+}
+
 /* The combinations in odometer order, the activation fastest: rows of the summary that
  * differ only by activation sit together. */
 static nn_status expand(loader *L)
 {
     nn_sweep *s = L->s;
     size_t n = 1;
-    for (size_t a = 0; a < s->n_axes; a++)
-        n *= s->axes[a].n;
-    if (n > MAX_RUNS || n * s->n_seeds > MAX_RUNS)
+    for (size_t a = 0; a < s->n_axes && n <= MAX_RUNS; a++) /* no overflow: stops past MAX */
+        n = s->axes[a].n > MAX_RUNS / n ? MAX_RUNS + 1 : n * s->axes[a].n;
+    if (n > MAX_RUNS || s->n_seeds > MAX_RUNS / n)
         return nn_fail(L->c.err, NN_ECONFIG, "%s: %zu combinations x %zu seeds: more than %zu runs",
                        L->c.src, n, s->n_seeds, MAX_RUNS);
     s->n_combos = n;
@@ -50,16 +76,10 @@ static nn_status expand(loader *L)
             return nn_fail(L->c.err, NN_ECONFIG, "%s: run names longer than %zu characters",
                            L->c.src, sizeof name - 32);
         sweep_sanitize(name);
-        for (size_t j = 0; j < i; j++)
-            if (strcmp(s->combo_name[j], name) == 0)
-                return nn_fail(L->c.err, NN_ECONFIG,
-                               "%s: two combinations have the same name %s (axis values that "
-                               "differ only in characters other than letters, digits, '.', '-', '+')",
-                               L->c.src, name);
         if (!(s->combo_name[i] = strdup(name)))
             return sweep_oom(L);
     }
-    return NN_OK;
+    return unique_names(L);
 }
 
 
@@ -148,6 +168,12 @@ nn_status nn_sweep_load(nn_sweep *s, const char *path, const char *out_override,
         s->threads = (int)threads;
         if (!s->base || !s->out)
             st = sweep_oom(&L);
+        for (const char *c = s->out; st == NN_OK && *c; c++)
+            if ((unsigned char)*c < 0x20) /* a job line is one line of shell */
+                st = nn_fail(err, NN_ECONFIG,
+                             "%s: the output folder's name has a control character (a newline?); "
+                             "expected a plain path",
+                             path);
     }
     if (st == NN_OK) { /* the base config: read and parsed as JSON here, validated per combination */
         nn_cfg_ctx bc = {s->base, err};

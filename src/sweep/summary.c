@@ -86,9 +86,10 @@ static int read_rows(const char *path, run_rows *rr)
         c_acc = column(cells, n, "test_acc");
     }
     ok = ok && c_epoch >= 0 && c_dead >= 0 && c_acc >= 0;
-    while (ok && getline(&line, &cap, f) > 0) {
-        if (line[strlen(line) - 1] != '\n')
-            break; /* a torn last row */
+    ssize_t len;
+    while (ok && (len = getline(&line, &cap, f)) > 0) {
+        if (line[len - 1] != '\n' || strlen(line) != (size_t)len)
+            break; /* a torn last row, or a NUL in it */
         size_t n = split(line, cells, MAX_CELLS);
         if ((int)n <= c_dead || (int)n <= c_acc)
             break;
@@ -205,10 +206,16 @@ static nn_status tally_runs(const nn_sweep *s, size_t c, combo_sum *cs, nn_sweep
         int have_rows = read_rows(csv, &rr);
         int final = strcmp(st, "ok") == 0 || strcmp(st, "diverged") == 0 ||
                     strcmp(st, "exploded") == 0 || strcmp(st, "error") == 0;
-        if (!final) {
+        /* A run of another sweep file (its config changed since), or an "ok" without its rows,
+         * is not a result of this one. */
+        const char *why = !final                               ? (st[0] ? st : "no status")
+                          : !nn_sweep_run_config_matches(s, r) ? "its config is not this sweep's"
+                          : strcmp(st, "ok") == 0 && !have_rows ? "ok but its CSV has no rows"
+                                                                : NULL;
+        if (why) {
             if (st[0] || have_rows) {
                 t->partial++;
-                log_line(h, "partial run: %s (status %s)", csv, st[0] ? st : "none");
+                log_line(h, "partial run: %s (%s)", csv, why);
             } else {
                 t->missing++;
                 log_line(h, "missing run: %s%s", csv, "");
@@ -216,7 +223,7 @@ static nn_status tally_runs(const nn_sweep *s, size_t c, combo_sum *cs, nn_sweep
         } else {
             t->complete++;
             cs->seeds++;
-            if (strcmp(st, "ok") == 0 && have_rows) {
+            if (strcmp(st, "ok") == 0) {
                 cs->ok++;
                 t->ok++;
                 if (add_ok_run(cs, &rr, revived, max_dead) != 0) {
@@ -285,8 +292,11 @@ static nn_status tally_table(const nn_sweep *s, size_t c, combo_sum *cs, nn_swee
             head = 0;
             continue;
         }
-        if (c_st < 0 || c_co < 0 || (int)n <= c_co)
-            continue;
+        int last = c_st > c_df ? c_st : c_df;
+        last = last > c_dl ? last : c_dl;
+        last = last > c_co ? last : c_co;
+        if (c_st < 0 || c_df < 0 || c_dl < 0 || c_co < 0 || (int)n <= last)
+            continue; /* not a row of ours (nn_sweep_combo_complete checked the count) */
         t->complete++;
         cs->seeds++;
         if (strcmp(cells[c_st], "ok") == 0) {
@@ -433,8 +443,11 @@ static nn_status write_files(const nn_sweep *s, const combo_sum *sums, nn_error 
         }
     }
     int bad = (f && (ferror(f) | fclose(f))) | (e && (ferror(e) | fclose(e)));
-    if (st == NN_OK && (bad || rename(tmp, path) != 0 || (!s->table && rename(etmp, epath) != 0)))
+    if (st == NN_OK && (bad || rename(tmp, path) != 0))
         st = nn_fail(err, NN_ESYS, "%s: cannot write the summary: %s", path, strerror(errno));
+    if (st == NN_OK && !s->table && rename(etmp, epath) != 0)
+        st = nn_fail(err, NN_ESYS, "%s: cannot write the per-epoch summary: %s", epath,
+                     strerror(errno));
     if (st != NN_OK && tmp)
         remove(tmp);
     if (st != NN_OK && etmp)

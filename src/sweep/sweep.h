@@ -1,6 +1,6 @@
 /* sweep.h - many runs of one base config: "nntrain sweep SWEEP.json".
  *
- * A sweep file names a base config and axes (docs/study.md):
+ * A sweep file names a base config and axes (docs/sweep.md):
  *
  *   {"base": "configs/mnist_relu.json",
  *    "activations": ["relu", "elu"],              every activation module becomes this type
@@ -92,8 +92,14 @@ typedef struct nn_sweep_hooks {
     volatile sig_atomic_t *stop; /* set (by a signal handler): finish cleanly, runs interrupted */
 } nn_sweep_hooks;
 
-/* Runs every run not yet complete (a run is complete when its status file, or its row of
- * results.csv, says it ended: ok, diverged, exploded, error, with the same resolved config),
+/* Loads the data every combination names and makes each run's data checks (the output
+ * layer against the classes, the validation split...): NN_OK or the first failure, naming
+ * the combination. nn_sweep_exec and nn_sweep_print_jobs make it first. */
+nn_status nn_sweep_check_data(const nn_sweep *s, nn_error *err);
+
+/* Runs every run not yet complete (a run is complete when its status file says it ended
+ * ok, diverged or exploded and its resolved config is this sweep's; an untrained
+ * combination when its table and config are both there),
  * jobs at a time, in this process: the data is loaded once. *ran: runs done by this call.
  * NN_EINTR when stopped (interrupted runs redo on the next call); NN_OK otherwise, even
  * when runs failed (they are recorded). Then writes the summary (nn_sweep_summarize). */
