@@ -367,6 +367,39 @@ START_TEST(test_short_k_same_sums)
 }
 END_TEST
 
+/* Rows held lane-major (nn_gemm_dots_lanes) give every element nn_gemm's bits, for every
+ * k, n <= 16, on the kernels that have the path. */
+START_TEST(test_dots_lanes_same_bits)
+{
+    for (size_t t = 0; nn_gemm_kernel_name(t); t++) {
+        nn_gemm_ctx *ctx;
+        if (strcmp(nn_gemm_kernel_name(t), "blas") == 0 ||
+            nn_gemm_create(&ctx, nn_gemm_kernel_name(t), 1, NULL) != NN_OK)
+            continue;
+        float a[16 * 16], at[16 * 16], b[16 * 16], c[16 * 16], ct[16 * 16];
+        for (size_t k = 1; k <= 16; k++)
+            for (size_t n = 1; n <= 16; n++) {
+                for (size_t i = 0; i < 16 * k; i++)
+                    a[i] = (float)sin((double)i * 0.71 + (double)n) * 2.0f;
+                for (size_t i = 0; i < 16 * 16; i++)
+                    b[i] = (float)cos((double)i * 0.37 + (double)k);
+                for (size_t r = 0; r < 16; r++)
+                    for (size_t l = 0; l < k; l++)
+                        at[16 * l + r] = a[r * k + l];
+                if (!nn_gemm_dots_lanes(ctx, k, n, at, b, k, ct))
+                    continue; /* this kernel has no such path */
+                nn_gemm(ctx, NN_NO_TRANS, NN_TRANS, 16, n, k, 1.0f, a, k, b, k, 0.0f, c, n);
+                for (size_t r = 0; r < 16; r++)
+                    for (size_t j = 0; j < n; j++)
+                        ck_assert_msg(memcmp(&c[r * n + j], &ct[16 * j + r], sizeof(float)) == 0,
+                                      "%s k=%zu n=%zu C[%zu][%zu]", nn_gemm_kernel_name(t), k, n,
+                                      r, j);
+            }
+        nn_gemm_destroy(ctx);
+    }
+}
+END_TEST
+
 START_TEST(test_unknown_kernel)
 {
     nn_gemm_ctx *ctx;
@@ -412,6 +445,7 @@ Suite *gemm_suite(th_skips *sk)
     tcase_add_test(tc, test_unknown_kernel);
     tcase_add_test(tc, test_few_columns_independent);
     tcase_add_test(tc, test_short_k_same_sums);
+    tcase_add_test(tc, test_dots_lanes_same_bits);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -309,11 +309,17 @@ oom:
 
 const float *nn_model_forward(nn_model *m, size_t rows)
 {
-    for (size_t i = 0; i < m->n_modules; i++) {
+    return nn_model_forward_upto(m, rows, m->n_modules);
+}
+
+const float *nn_model_forward_upto(nn_model *m, size_t rows, size_t upto)
+{
+    upto = upto < m->n_modules ? upto : m->n_modules;
+    for (size_t i = 0; i < upto; i++) {
         const nn_module *mod = &m->modules[i];
         if (!mod->act) {
             /* An activation right after a dense layer runs inside its product. */
-            const nn_module *next = i + 1 < m->n_modules && m->modules[i + 1].act
+            const nn_module *next = i + 1 < upto && m->modules[i + 1].act
                                         ? &m->modules[i + 1]
                                         : NULL;
             dense_forward(m->gemm, mod, next, m->acts[i], m->acts[i + 1],
@@ -325,7 +331,7 @@ const float *nn_model_forward(nn_model *m, size_t rows)
                               mod->hp);
         }
     }
-    return m->acts[m->n_modules];
+    return m->acts[upto];
 }
 
 void nn_model_backward(nn_model *m, size_t rows, nn_param_update update, void *update_ctx)

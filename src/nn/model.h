@@ -70,6 +70,9 @@ void nn_model_init_params(nn_model *m, const nn_module_spec *mods, nn_rng *rng);
  * (m->acts[n_modules], rows x output_dim). */
 const float *nn_model_forward(nn_model *m, size_t rows);
 
+/* The same for modules 0 .. upto-1 only; returns m->acts[upto], their output. */
+const float *nn_model_forward_upto(nn_model *m, size_t rows, size_t upto);
+
 /* Consumes the finished gradients of params[lo, hi) (an optimizer step). */
 typedef void (*nn_param_update)(void *ctx, size_t lo, size_t hi);
 

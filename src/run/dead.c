@@ -123,6 +123,75 @@ NN_VECTORIZE static int count_narrow(const float *restrict x, size_t rows, size_
     return all != 0.0f ? -1 : 0; /* NaN != 0 too */
 }
 
+int nn_dead_observe_module(nn_dead *d, const nn_model *m, size_t i, size_t rows)
+{
+    uint32_t *count = d->active[i];
+    if (!count)
+        return 0;
+    const size_t w = d->width[i];
+    const float *x = m->acts[i];
+    if (w <= 16 && 16 % w == 0)
+        return count_narrow(x, rows, w, count) != 0 ? (d->bad_module = i, -1) : 0;
+    for (size_t r = 0; r < rows; r++) {
+        const float *xr = x + r * w;
+        float finite = 0.0f;
+        for (size_t j = 0; j < w; j++) {
+            finite += xr[j] - xr[j];
+            count[j] += xr[j] > 0.0f;
+        }
+        if (finite != 0.0f) {
+            d->bad_module = i;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* count[j] += the lanes of unit j with x > 0 over blocks of sixteen rows held lane-major
+ * (block b, unit j at xt[(b * w + j) * 16]); the last block has lanes valid lanes.
+ * Returns -1 when a valid x is NaN or Inf. */
+NN_VECTORIZE static int count_lanes(const float *restrict xt, size_t w, size_t blocks,
+                                    size_t lanes, uint32_t *restrict count)
+{
+    lanes_f finite = {0};
+    for (size_t j = 0; j < w; j++) {
+        lanes_i active = {0};
+        for (size_t b = 0; b < blocks; b++) {
+            lanes_f v;
+            memcpy(&v, xt + (b * w + j) * 16, sizeof v);
+            lanes_i valid = {0};
+            for (size_t r = 0; r < 16; r++)
+                valid[r] = b + 1 < blocks || r < lanes ? -1 : 0;
+            v = (lanes_f)((lanes_i)v & valid); /* invalid lanes: +0, neither active nor bad */
+            finite += v - v;
+            active -= v > 0.0f;
+        }
+        uint32_t sum = 0;
+        for (size_t r = 0; r < 16; r++)
+            sum += (uint32_t)active[r];
+        count[j] += sum;
+    }
+    float all = 0.0f;
+    for (size_t r = 0; r < 16; r++)
+        all += finite[r];
+    return all != 0.0f ? -1 : 0;
+}
+
+int nn_dead_observe_lanes(nn_dead *d, size_t i, const float *xt, size_t blocks, size_t lanes)
+{
+    if (count_lanes(xt, d->width[i], blocks, lanes, d->active[i]) != 0) {
+        d->bad_module = i;
+        return -1;
+    }
+    return 0;
+}
+
+void nn_dead_observe_logits(nn_dead *d, const float *y, size_t rows)
+{
+    observe_output(d, y, rows);
+    d->samples += rows;
+}
+
 int nn_dead_observe(nn_dead *d, const nn_model *m, size_t rows)
 {
     for (size_t i = 0; i < d->n_modules; i++) {

@@ -51,6 +51,16 @@ void nn_dead_reset(nn_dead *d);
 /* Records rows samples from the model's last forward pass. Returns 0, or -1 when a
  * pre-activation is NaN/Inf (d->bad_module says where). */
 int nn_dead_observe(nn_dead *d, const nn_model *m, size_t rows);
+/* The parts of nn_dead_observe, for a caller that computes the pass its own way: the
+ * pre-activations of activation module i (row-major in m->acts[i], rows of them), of
+ * module i in blocks of sixteen rows held lane-major (xt[(b * width + j) * 16 + r] = unit j
+ * of row 16 b + r; the last block has lanes valid rows), and the
+ * output (rows rows of logits; this one counts the samples). Each returns -1 on a NaN/Inf
+ * pre-activation, as nn_dead_observe does. */
+int nn_dead_observe_module(nn_dead *d, const nn_model *m, size_t i, size_t rows);
+int nn_dead_observe_lanes(nn_dead *d, size_t i, const float *xt, size_t blocks, size_t lanes);
+void nn_dead_observe_logits(nn_dead *d, const float *y, size_t rows);
+
 /* Counts the units never seen active into dead[] and dead_total, and decides
  * constant_output (0 when a logit was not finite or nothing was observed). */
 void nn_dead_finish(nn_dead *d);

@@ -160,6 +160,16 @@ void nn_gemm_ex(nn_gemm_ctx *ctx, nn_trans ta, nn_trans tb, size_t m, size_t n, 
     nn_gemm_run(ctx, &jb, nt);
 }
 
+int nn_gemm_dots_lanes(const nn_gemm_ctx *ctx, size_t k, size_t n, const float *at,
+                       const float *b, size_t ldb, float *ct)
+{
+    const nn_kernel_def *kd = ctx->k;
+    if (!kd->dots_lanes || kd->sgemm || k == 0 || k > 16 || n > 16)
+        return 0;
+    kd->dots_lanes(k, n, at, b, ldb, ct);
+    return 1;
+}
+
 /* A packing buffer of n floats on a cache-line boundary: the packed panels are written
  * and read in whole 64-byte vectors, and a vector that straddles two lines costs both. */
 static float *pack_alloc(size_t n)

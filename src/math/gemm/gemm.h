@@ -49,6 +49,14 @@ void nn_gemm(nn_gemm_ctx *ctx, nn_trans ta, nn_trans tb, size_t m, size_t n, siz
              float alpha, const float *a, size_t lda, const float *b, size_t ldb, float beta,
              float *c, size_t ldc);
 
+/* C = A B^T for sixteen rows of A held lane-major (at[l * 16 + r] = A[r][l], k values per
+ * row) into ct[j * 16 + r] = C[r][j] (n columns), each element bit for bit what nn_gemm(NN_NO_TRANS,
+ * NN_TRANS, m, n, k, 1, A, .., B, ldb, 0, C, ..) gives it: a chain of narrow layers can stay
+ * in this layout from one product to the next. k, n <= 16. Returns 0 when this kernel has
+ * no such path (the caller then uses nn_gemm). */
+int nn_gemm_dots_lanes(const nn_gemm_ctx *ctx, size_t k, size_t n, const float *at,
+                       const float *b, size_t ldb, float *ct);
+
 /* Called for finished blocks of C (rows i0..i0+m, columns j0..j0+n; c points at C[i0, j0])
  * by the thread that computed them, while they are still in its cache: lets the caller
  * consume or finish the result (the SGD update of a weight gradient; bias and activation)

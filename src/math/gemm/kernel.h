@@ -23,6 +23,12 @@ typedef void (*nn_micro_fn)(size_t kc, const float *a, size_t as, size_t ai, con
 typedef void (*nn_dots_fn)(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
                            const float *b, size_t ldb, float *c, size_t ldc, int add);
 
+/* The same products with sixteen rows of A held lane-major: at[l * 16 + r] = A[r][l] for
+ * l < k, and ct[j * 16 + r] = C[r][j] for j < n (k, n <= 16, alpha 1, C overwritten); each
+ * element bit for bit what dots gives. */
+typedef void (*nn_dots_lanes_fn)(size_t k, size_t n, const float *at, const float *b,
+                                 size_t ldb, float *ct);
+
 /* Packing helpers in the kernel's instruction set (see pack.c for what each writes). */
 typedef void (*nn_pack_rows_fn)(const float *src, size_t lda, size_t mv, size_t mr, size_t kc16,
                                 float *d);
@@ -45,6 +51,7 @@ typedef struct nn_kernel_def {
     size_t mr_alt;
     nn_micro_fn micro_alt;
     nn_dots_fn dots;             /* A B^T with at most 16 columns, or NULL */
+    nn_dots_lanes_fn dots_lanes; /* the same, rows in lanes (k, n <= 16), or NULL */
     nn_pack_rows_fn pack_rows;   /* rows of A, 16 values of k at a time, or NULL */
     nn_copy_panel_fn copy_panel; /* panels already in order, up to 32 wide, or NULL */
     nn_pack_cols_fn pack_cols;   /* rows of B^T into whole panels, or NULL */

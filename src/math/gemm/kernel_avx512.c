@@ -246,6 +246,17 @@ static void dots_narrow(size_t m, size_t n, size_t k, float alpha, const float *
     }
 }
 
+/* dots_narrow without its transposes: the rows are already in the lanes. */
+static void dots_lanes_avx512(size_t k, size_t n, const float *at, const float *b, size_t ldb,
+                              float *ct)
+{
+    __m512 x[16];
+    for (size_t l = 0; l < 16; l++)
+        x[l] = l < k ? _mm512_loadu_ps(at + 16 * l) : _mm512_setzero_ps();
+    for (size_t j = 0; j < n; j++)
+        _mm512_storeu_ps(ct + 16 * j, narrow_column(x, b + j * ldb, k));
+}
+
 static void dots_avx512(size_t m, size_t n, size_t k, float alpha, const float *a, size_t lda,
                         const float *b, size_t ldb, float *c, size_t ldc, int add)
 {
@@ -402,6 +413,7 @@ const nn_kernel_def nn_kernel_avx512 = {
     .mr_alt = V5_MR8,
     .micro_alt = micro_avx512_8,
     .dots = dots_avx512,
+    .dots_lanes = dots_lanes_avx512,
     .pack_rows = transpose_rows,
     .copy_panel = copy_panel,
     .pack_cols = pack_cols,
