@@ -13,7 +13,7 @@ static const char usage[] =
     "               [--set KEY=VALUE]... [--quiet] [--help] [--version]\n"
     "       nntrain check-data CONFIG [the same options]\n"
     "       nntrain export-images IDX_IMAGES IDX_LABELS OUT_DIR\n"
-    "       nntrain sweep SWEEP.json [--jobs N] [--print-jobs | --collect] (see sweep --help)\n"
+    "       nntrain sweep SWEEP.json [--jobs N] [--out DIR] [--print-jobs | --collect] [--quiet]\n"
     "       nntrain plot OUT_DIR [--units FILE] [--module I]\n"
     "\n"
     "Trains the network described by the JSON file CONFIG and writes one CSV row per\n"
