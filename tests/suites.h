@@ -33,5 +33,6 @@ Suite *export_suite(void);
 Suite *sweep_suite(void);
 Suite *rng_suite(void);
 Suite *plot_suite(th_skips *sk);
+Suite *safetensors_suite(th_skips *sk);
 
 #endif
