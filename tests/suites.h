@@ -32,6 +32,7 @@ Suite *folder_decode_suite(void);
 Suite *export_suite(void);
 Suite *sweep_suite(void);
 Suite *rng_suite(void);
+Suite *checkpoint_suite(void);
 Suite *plot_suite(th_skips *sk);
 Suite *safetensors_suite(th_skips *sk);
 

@@ -34,6 +34,7 @@ int main(void)
     srunner_add_suite(sr, export_suite());
     srunner_add_suite(sr, sweep_suite());
     srunner_add_suite(sr, rng_suite());
+    srunner_add_suite(sr, checkpoint_suite());
     srunner_add_suite(sr, plot_suite(&skips));
     srunner_add_suite(sr, safetensors_suite(&skips));
     srunner_run_all(sr, CK_ENV); /* CK_VERBOSITY=verbose lists every test */

@@ -20,7 +20,7 @@
 #include "sys/error.h"
 
 enum { NN_ST_MAX_DIMS = 8 };
-#define NN_ST_MAX_HEADER ((uint64_t)100 << 20) /* 100 MB, as the Python library allows */
+#define NN_ST_MAX_HEADER ((uint64_t)100000000) /* as the Python and Rust library allow */
 
 typedef struct nn_st_tensor {
     char *name;

@@ -29,7 +29,11 @@ static nn_status parse_tree(const nn_cfg_ctx *c, cJSON *root, const char *source
     if (!(cfg->source = strdup(c->src)))
         return nn_cfg_oom(c);
     NN_CFG_TRY(nn_cfg_walk(c, &nn_cfg_top, root, "", NULL, cfg));
-    return nn_cfg_rules(c, root, source, cfg);
+    NN_CFG_TRY(nn_cfg_rules(c, root, source, cfg));
+    /* What a checkpoint keeps, so that it alone can resume or evaluate. */
+    if (!(cfg->resolved = cJSON_PrintUnformatted(root)))
+        return nn_cfg_oom(c);
+    return NN_OK;
 }
 
 nn_status nn_config_parse(nn_config *cfg, const char *json, const char *source,
@@ -173,5 +177,8 @@ void nn_config_free(nn_config *cfg)
     free(cfg->modules);
     free(cfg->csv);
     free(cfg->units);
+    free(cfg->checkpoint);
+    free(cfg->init_from);
+    free(cfg->resolved);
     memset(cfg, 0, sizeof *cfg);
 }

@@ -66,6 +66,10 @@ typedef struct nn_config {
 
     char *csv;   /* output.csv; default "runs/<name>.csv"; "-" = stdout */
     char *units; /* output.units: the per-unit CSV; NULL = none */
+    char *checkpoint;        /* output.checkpoint: a safetensors file; NULL = none */
+    size_t checkpoint_every; /* output.checkpoint_every: epochs between two (default 1) */
+    char *init_from;         /* init.from: start from these weights; NULL = the seed's init */
+    char *resolved;          /* the config as validated (overrides applied), JSON text */
 } nn_config;
 
 /* Loads and validates path. overrides[i] are "DOTTED.PATH=VALUE" strings applied in

@@ -279,7 +279,34 @@ static const nn_cfg_key output_keys[] = {
             "samples on which the unit's pre-activation is > 0), one row per unit of every "
             "activation module per epoch, epoch 0 included; for mnist_relu 512 rows, about "
             "8.5 KB and 0.1 ms an epoch ([study.md](study.md#per-unit-history))"},
+    {.name = "checkpoint",
+     .type = NN_CFG_STRING,
+     .offset = AT(checkpoint),
+     .def_doc = "none",
+     .doc = "a safetensors file with the weights (PyTorch's state_dict names), the optimizer "
+            "state, the position and the config, written atomically every checkpoint_every "
+            "epochs and at the end ([checkpoints.md](checkpoints.md))"},
+    {.name = "checkpoint_every",
+     .type = NN_CFG_SIZE,
+     .offset = AT(checkpoint_every),
+     .lo = 1,
+     .hi = 1000000000,
+     .def = 1,
+     .doc = "epochs between two checkpoints"},
 };
+
+static const nn_cfg_key init_keys[] = {
+    {.name = "from",
+     .type = NN_CFG_STRING,
+     .offset = AT(init_from),
+     .def_doc = "none: the seed's init",
+     .doc = "a safetensors file (an nntrain checkpoint, or PyTorch weights with the same "
+            "names) whose weights replace the init; every tensor of the model must be there "
+            "with its shape"},
+};
+
+static const nn_cfg_section init_section = {
+    .path = "init", .keys = init_keys, .n_keys = COUNT(init_keys), .selector = -1};
 
 static const nn_cfg_section output_section = {
     .path = "output", .keys = output_keys, .n_keys = COUNT(output_keys), .selector = -1};
@@ -315,6 +342,7 @@ static const nn_cfg_key top_keys[] = {
      .type = NN_CFG_SECTION,
      .sub = &dead_section,
      .doc = "the dead-unit probe after every epoch"},
+    {.name = "init", .type = NN_CFG_SECTION, .sub = &init_section, .doc = "where the weights start"},
     {.name = "output", .type = NN_CFG_SECTION, .sub = &output_section, .doc = "what is written"},
 };
 

@@ -14,6 +14,7 @@
 
 #include "sys/clock.h"
 #include "sys/log.h"
+#include "ckpt/checkpoint.h"
 #include "run/csv.h"
 #include "run/probe_csv.h"
 #include "run/status.h"
@@ -370,6 +371,8 @@ static nn_status run_open(run *r, nn_error *err)
     size_t max_batch = cfg->train.batch_size > EVAL_CHUNK ? cfg->train.batch_size : EVAL_CHUNK;
     nn_status st = nn_model_build(&r->model, cfg->modules, cfg->n_modules, train->dim, max_batch,
                                   cfg->train.threads, &init_rng, err);
+    if (st == NN_OK && cfg->init_from) /* weights from a file replace the seed's init */
+        st = nn_ckpt_load_weights(cfg->init_from, &r->model, err);
     if (st == NN_OK)
         st = nn_sgd_init(&r->sgd, r->model.n_params, cfg->optim.momentum, cfg->optim.dampening,
                          cfg->optim.weight_decay, cfg->optim.nesterov, err);
@@ -420,6 +423,13 @@ static nn_status run_epochs(run *r, nn_error *err)
             st = exploded(r, &rep, err);
         if (st == NN_OK)
             st = end_epoch(r, &rep, err);
+        if (st == NN_OK && cfg->checkpoint &&
+            (e % cfg->checkpoint_every == 0 || e == cfg->train.epochs)) {
+            nn_ckpt_state cs = {.model = &r->model, .sgd = &r->sgd, .dead = &r->dead,
+                                .shuffle = &shuffle_rng, .config_json = cfg->resolved,
+                                .epoch = e, .step = rep.step};
+            st = nn_ckpt_save(cfg->checkpoint, &cs, err);
+        }
     }
     return st;
 }

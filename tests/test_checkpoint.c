@@ -1,0 +1,139 @@
+/* test_checkpoint.c - output.checkpoint and init.from on synthetic data: the file has
+ * PyTorch's tensor names and shapes, the optimizer state and the metadata; a run started
+ * from it evaluates the trained weights exactly; a wrong or missing tensor is refused
+ * before anything is written. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "ckpt/safetensors.h"
+#include "helpers.h"
+#include "nntrain.h"
+#include "suites.h"
+
+/* A PReLU network (a slope tensor) with momentum, 5 classes. */
+static void parse(nn_config *cfg, int epochs, const char *extra, const char *csv)
+{
+    char json[2048];
+    snprintf(json, sizeof json,
+             "{\"name\": \"t\", \"seed\": 5, \"data\": {\"format\": \"idx\", \"train_images\": "
+             "\"-\", \"train_labels\": \"-\", \"test_images\": \"-\", \"test_labels\": \"-\"},"
+             " \"model\": [{\"type\": \"dense\", \"units\": 12}, {\"type\": \"prelu\"},"
+             " {\"type\": \"dense\", \"units\": 5}],"
+             " \"optimizer\": {\"lr\": 0.1, \"momentum\": 0.9},"
+             " \"train\": {\"epochs\": %d, \"batch_size\": 20}%s}",
+             epochs, extra);
+    nn_error err;
+    ck_assert_msg(nn_config_parse(cfg, json, "t.json", NULL, 0, &err) == NN_OK, "%s", err.msg);
+    ck_assert_int_eq(nn_config_set_csv(cfg, csv, NULL), NN_OK);
+}
+
+static nn_status run(int epochs, const char *extra, const char *csv, nn_error *err)
+{
+    nn_config cfg;
+    parse(&cfg, epochs, extra, csv);
+    nn_dataset train, test;
+    ck_assert_int_eq(th_synthetic(&train, 200, 8, 5, 3), 0);
+    ck_assert_int_eq(th_synthetic(&test, 60, 8, 5, 4), 0);
+    nn_status st = nn_train_on(&cfg, &train, &test, NULL, err);
+    nn_dataset_free(&train);
+    nn_dataset_free(&test);
+    nn_config_free(&cfg);
+    return st;
+}
+
+/* The test_loss,test_acc fields of the last row of a CSV. */
+static void last_test_fields(const char *csv, char *out, size_t n)
+{
+    char *text = th_slurp(csv);
+    ck_assert_ptr_nonnull(text);
+    char *last = text + strlen(text) - 1;
+    *last = '\0';
+    last = strrchr(text, '\n') + 1;
+    char *f[8];
+    size_t k = 0;
+    for (char *p = last; k < 8; p++) { /* fields 5 and 6: test_loss, test_acc */
+        f[k++] = p;
+        p = strchr(p, ',');
+        if (!p)
+            break;
+        *p = '\0';
+    }
+    snprintf(out, n, "%s,%s", f[5], f[6]);
+    free(text);
+}
+
+START_TEST(test_checkpoint_round_trip)
+{
+    char *dir = th_tmpdir(), ck[600], csv[600], csv0[600], extra[800];
+    snprintf(ck, sizeof ck, "%s/sub/t.safetensors", dir);
+    snprintf(csv, sizeof csv, "%s/t.csv", dir);
+    snprintf(csv0, sizeof csv0, "%s/t0.csv", dir);
+    snprintf(extra, sizeof extra, ", \"output\": {\"checkpoint\": \"%s\"}", ck);
+    nn_error err;
+    ck_assert_msg(run(2, extra, csv, &err) == NN_OK, "%s", err.msg);
+
+    nn_st_file f;
+    ck_assert_msg(nn_st_read(ck, &f, &err) == NN_OK, "%s", err.msg);
+    const nn_st_tensor *w0 = nn_st_find(&f, "0.weight"), *b0 = nn_st_find(&f, "0.bias");
+    const nn_st_tensor *p1 = nn_st_find(&f, "1.weight"), *w2 = nn_st_find(&f, "2.weight");
+    ck_assert_ptr_nonnull(w0);
+    ck_assert_uint_eq(w0->ndim, 2);
+    ck_assert_uint_eq(w0->shape[0], 12);
+    ck_assert_uint_eq(w0->shape[1], 64);
+    ck_assert_uint_eq(b0->shape[0], 12);
+    ck_assert_uint_eq(p1->shape[0], 1);
+    ck_assert_uint_eq(w2->shape[0], 5);
+    ck_assert_ptr_nonnull(nn_st_find(&f, "nntrain.momentum.0.weight"));
+    ck_assert_ptr_nonnull(nn_st_find(&f, "nntrain.was_dead.1"));
+    ck_assert_str_eq(nn_st_meta(&f, "format"), "nntrain-checkpoint-1");
+    ck_assert_str_eq(nn_st_meta(&f, "epoch"), "2");
+    ck_assert_str_eq(nn_st_meta(&f, "step"), "20");
+    ck_assert_ptr_nonnull(strstr(nn_st_meta(&f, "config"), "\"prelu\""));
+    nn_st_free(&f);
+
+    /* Started from the checkpoint, row 0 is the trained model's last row. */
+    snprintf(extra, sizeof extra, ", \"init\": {\"from\": \"%s\"}", ck);
+    ck_assert_msg(run(0, extra, csv0, &err) == NN_OK, "%s", err.msg);
+    char trained[128], started[128];
+    last_test_fields(csv, trained, sizeof trained);
+    last_test_fields(csv0, started, sizeof started);
+    ck_assert_str_eq(trained, started);
+
+    /* A tensor of the wrong shape (transposed) is refused, naming both shapes, and the run
+     * writes nothing. */
+    char bad[600], csv_bad[600];
+    snprintf(bad, sizeof bad, "%s/bad.safetensors", dir);
+    snprintf(csv_bad, sizeof csv_bad, "%s/bad.csv", dir);
+    float wt[64 * 12] = {0}, bias[12] = {0}, slope[1] = {0.25f}, wo[5 * 12] = {0}, b2[5] = {0};
+    nn_st_tensor t[] = {{.name = "0.weight", .ndim = 2, .shape = {64, 12}, .n = 768, .data = wt},
+                        {.name = "0.bias", .ndim = 1, .shape = {12}, .n = 12, .data = bias},
+                        {.name = "1.weight", .ndim = 1, .shape = {1}, .n = 1, .data = slope},
+                        {.name = "2.weight", .ndim = 2, .shape = {5, 12}, .n = 60, .data = wo},
+                        {.name = "2.bias", .ndim = 1, .shape = {5}, .n = 5, .data = b2}};
+    ck_assert_int_eq(nn_st_write(bad, t, 5, NULL, NULL, 0, &err), NN_OK);
+    snprintf(extra, sizeof extra, ", \"init\": {\"from\": \"%s\"}", bad);
+    ck_assert_int_eq(run(1, extra, csv_bad, &err), NN_EDATA);
+    ck_assert_msg(strstr(err.msg, "\"0.weight\" has shape [64, 12]") &&
+                      strstr(err.msg, "expects [12, 64]"),
+                  "%s", err.msg);
+    ck_assert_int_ne(access(csv_bad, F_OK), 0);
+    /* A missing tensor too. */
+    ck_assert_int_eq(nn_st_write(bad, t + 1, 4, NULL, NULL, 0, &err), NN_OK);
+    ck_assert_int_eq(run(1, extra, csv_bad, &err), NN_EDATA);
+    ck_assert_msg(strstr(err.msg, "no tensor \"0.weight\""), "%s", err.msg);
+    th_rmdir(dir);
+    free(dir);
+}
+END_TEST
+
+Suite *checkpoint_suite(void)
+{
+    Suite *s = suite_create("checkpoint");
+    TCase *tc = tcase_create("checkpoint");
+    tcase_set_timeout(tc, 30);
+    tcase_add_test(tc, test_checkpoint_round_trip);
+    suite_add_tcase(s, tc);
+    return s;
+}
