@@ -1,6 +1,7 @@
 /* checkpoint.c - the run's state to and from safetensors, with PyTorch's tensor names. */
 #include "ckpt/checkpoint.h"
 
+#include <cJSON.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -149,40 +150,151 @@ nn_status nn_ckpt_save(const char *path, const nn_ckpt_state *st, nn_error *err)
     return s;
 }
 
+/* A number of the metadata (decimal), or NN_EDATA naming it. */
+static nn_status meta_size(const nn_st_file *f, const char *path, const char *key, size_t *out,
+                           nn_error *err)
+{
+    const char *v = nn_st_meta(f, key);
+    char *end = NULL;
+    unsigned long long x = v ? strtoull(v, &end, 10) : 0;
+    if (!v || !*v || *end)
+        return nn_fail(err, NN_EDATA, "%s: no valid \"%s\" in the checkpoint's metadata", path, key);
+    *out = (size_t)x;
+    return NN_OK;
+}
+
+/* The config of the checkpoint against now's, train.epochs and train.threads aside. */
+static nn_status same_config(const char *path, const char *then, const char *now, nn_error *err)
+{
+    cJSON *a = then ? cJSON_Parse(then) : NULL, *b = now ? cJSON_Parse(now) : NULL;
+    for (int i = 0; i < 2; i++) {
+        cJSON *train = cJSON_GetObjectItemCaseSensitive(i ? b : a, "train");
+        cJSON_DeleteItemFromObjectCaseSensitive(train, "epochs");
+        cJSON_DeleteItemFromObjectCaseSensitive(train, "threads");
+    }
+    int same = a && b && cJSON_Compare(a, b, 1);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    if (!then)
+        return nn_fail(err, NN_EDATA, "%s: no config in the checkpoint's metadata", path);
+    if (!same)
+        return nn_fail(err, NN_ECONFIG,
+                       "%s: written for another config (only train.epochs and train.threads may "
+                       "change on resume); its config is in the file's \"config\" metadata",
+                       path);
+    return NN_OK;
+}
+
+/* Copies the tensors named prefix + <model tensor> into base + offset, checking shapes. */
+static nn_status copy_tensors(const nn_st_file *f, const char *path, const char *prefix,
+                              const model_tensor *list, size_t mt, float *base, nn_error *err)
+{
+    for (size_t pass = 0; pass < 2; pass++) /* check all, then copy */
+        for (size_t i = 0; i < mt; i++) {
+            char name[2 * NAME_MAX_LEN], want[64], found[160];
+            snprintf(name, sizeof name, "%s%s", prefix, list[i].name);
+            const nn_st_tensor *t = nn_st_find(f, name);
+            if (pass == 1) {
+                memcpy(base + list[i].offset, t->data, list[i].n * sizeof(float));
+                continue;
+            }
+            shape_text(want, sizeof want, list[i].ndim, list[i].shape);
+            if (!t)
+                return nn_fail(err, NN_EDATA, "%s: no tensor \"%s\" (expected %s for the config's model)",
+                               path, name, want);
+            int same = t->ndim == list[i].ndim;
+            for (size_t d = 0; same && d < t->ndim; d++)
+                same = t->shape[d] == list[i].shape[d];
+            if (!same) {
+                shape_text(found, sizeof found, t->ndim, t->shape);
+                return nn_fail(err, NN_EDATA,
+                               "%s: tensor \"%s\" has shape %s; the config's model expects %s", path,
+                               name, found, want);
+            }
+        }
+    return NN_OK;
+}
+
+/* The dead-unit record: was_dead per unit and its counters. */
+static nn_status restore_record(const nn_st_file *f, const char *path, nn_dead *d, nn_error *err)
+{
+    for (size_t i = 0; i < d->n_modules; i++) {
+        if (!d->width[i])
+            continue;
+        char name[NAME_MAX_LEN];
+        snprintf(name, sizeof name, "nntrain.was_dead.%zu", i);
+        const nn_st_tensor *t = nn_st_find(f, name);
+        if (!t || t->ndim != 1 || t->shape[0] != d->width[i])
+            return nn_fail(err, NN_EDATA, "%s: no tensor \"%s\" of %zu units", path, name,
+                           d->width[i]);
+        for (size_t j = 0; j < d->width[i]; j++)
+            d->was_dead[i][j] = t->data[j] != 0.0f;
+    }
+    const char *mx = nn_st_meta(f, "probe.max_dead_frac"), *lc = nn_st_meta(f, "probe.last_constant");
+    nn_status st = meta_size(f, path, "probe.recorded", &d->recorded, err);
+    if (st == NN_OK && (!mx || !lc))
+        st = nn_fail(err, NN_EDATA, "%s: no probe record in the checkpoint's metadata", path);
+    if (st == NN_OK) {
+        d->max_dead_frac = strtod(mx, NULL);
+        d->last_constant = lc[0] == '1';
+    }
+    return st;
+}
+
+nn_status nn_ckpt_resume(const char *path, const char *config_json, nn_model *m, nn_sgd *sgd,
+                         nn_dead *dead, nn_ckpt_position *pos, nn_error *err)
+{
+    nn_st_file f;
+    nn_status st = nn_st_read(path, &f, err);
+    if (st != NN_OK)
+        return st;
+    const char *format = nn_st_meta(&f, "format"), *rng = nn_st_meta(&f, "rng.shuffle");
+    if (!format || strcmp(format, NN_CKPT_FORMAT) != 0)
+        st = nn_fail(err, NN_EDATA, "%s: not an nntrain checkpoint (no \"format\": \"%s\" metadata)",
+                     path, NN_CKPT_FORMAT);
+    if (st == NN_OK)
+        st = same_config(path, nn_st_meta(&f, "config"), config_json, err);
+    model_tensor *list = st == NN_OK ? calloc(2 * m->n_modules + 1, sizeof *list) : NULL;
+    if (st == NN_OK && !list)
+        st = nn_fail(err, NN_ESYS, "out of memory");
+    size_t mt = list ? model_tensors(m, list) : 0;
+    if (st == NN_OK)
+        st = copy_tensors(&f, path, "", list, mt, m->params, err);
+    if (st == NN_OK && sgd->buf)
+        st = copy_tensors(&f, path, "nntrain.momentum.", list, mt, sgd->buf, err);
+    if (st == NN_OK)
+        st = meta_size(&f, path, "optimizer.steps", &sgd->steps, err);
+    if (st == NN_OK)
+        st = restore_record(&f, path, dead, err);
+    if (st == NN_OK)
+        st = meta_size(&f, path, "epoch", &pos->epoch, err);
+    if (st == NN_OK)
+        st = meta_size(&f, path, "step", &pos->step, err);
+    if (st == NN_OK && (!rng || strlen(rng) != 64))
+        st = nn_fail(err, NN_EDATA, "%s: no valid \"rng.shuffle\" in the checkpoint's metadata", path);
+    for (int w = 0; st == NN_OK && w < 4; w++) {
+        char word[17];
+        memcpy(word, rng + 16 * w, 16);
+        word[16] = '\0';
+        pos->shuffle[w] = (uint64_t)strtoull(word, NULL, 16);
+    }
+    free(list);
+    nn_st_free(&f);
+    return st;
+}
+
 nn_status nn_ckpt_load_weights(const char *path, nn_model *m, nn_error *err)
 {
     nn_st_file f;
-    nn_status s = nn_st_read(path, &f, err);
-    if (s != NN_OK)
-        return s;
+    nn_status st = nn_st_read(path, &f, err);
+    if (st != NN_OK)
+        return st;
     model_tensor *list = calloc(2 * m->n_modules + 1, sizeof *list);
-    if (!list) {
-        nn_st_free(&f);
-        return nn_fail(err, NN_ESYS, "out of memory");
-    }
-    size_t mt = model_tensors(m, list);
-    for (size_t i = 0; i < mt && s == NN_OK; i++) { /* everything checked before any copy */
-        const nn_st_tensor *t = nn_st_find(&f, list[i].name);
-        char want[64], found[160];
-        shape_text(want, sizeof want, list[i].ndim, list[i].shape);
-        if (!t) {
-            s = nn_fail(err, NN_EDATA, "%s: no tensor \"%s\" (expected %s for the config's model)",
-                        path, list[i].name, want);
-            break;
-        }
-        int same = t->ndim == list[i].ndim;
-        for (size_t d = 0; same && d < t->ndim; d++)
-            same = t->shape[d] == list[i].shape[d];
-        if (!same) {
-            shape_text(found, sizeof found, t->ndim, t->shape);
-            s = nn_fail(err, NN_EDATA, "%s: tensor \"%s\" has shape %s; the config's model expects %s",
-                        path, list[i].name, found, want);
-        }
-    }
-    for (size_t i = 0; i < mt && s == NN_OK; i++)
-        memcpy(m->params + list[i].offset, nn_st_find(&f, list[i].name)->data,
-               list[i].n * sizeof(float));
+    if (!list)
+        st = nn_fail(err, NN_ESYS, "out of memory");
+    else
+        st = copy_tensors(&f, path, "", list, model_tensors(m, list), m->params, err);
     free(list);
     nn_st_free(&f);
-    return s;
+    return st;
 }

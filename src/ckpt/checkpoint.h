@@ -43,4 +43,18 @@ nn_status nn_ckpt_save(const char *path, const nn_ckpt_state *st, nn_error *err)
  * the expected and the found shape; the model is unchanged on failure. */
 nn_status nn_ckpt_load_weights(const char *path, nn_model *m, nn_error *err);
 
+/* Where a checkpoint stands: epochs done, steps taken, the shuffle stream's state. */
+typedef struct nn_ckpt_position {
+    size_t epoch, step;
+    uint64_t shuffle[4];
+} nn_ckpt_position;
+
+/* Restores a run from the checkpoint path into a model, optimizer and probe built from the
+ * same config (config_json: the run's resolved config; only train.epochs and
+ * train.threads may differ from the checkpoint's, else NN_ECONFIG): the weights, the
+ * momentum buffers and step count, the dead-unit record, and *pos. NN_EDATA naming the
+ * file and what is missing or wrong. */
+nn_status nn_ckpt_resume(const char *path, const char *config_json, nn_model *m, nn_sgd *sgd,
+                         nn_dead *dead, nn_ckpt_position *pos, nn_error *err);
+
 #endif

@@ -9,7 +9,7 @@
 
 /* What main parsed for a training run or check-data. */
 typedef struct cli_args {
-    const char *config, *csv;
+    const char *config, *csv, *resume;
     const char **sets; /* --set overrides in command-line order (--epochs etc. included) */
     size_t n_sets;
     char (*owned)[64]; /* storage of the overrides --epochs, --seed and --threads make */

@@ -65,6 +65,8 @@ int cli_run(const cli_args *a, cli_command cmd)
     if (st == NN_OK) {
         if (a->csv)
             st = nn_config_set_csv(&cfg, a->csv, &err);
+        if (st == NN_OK && a->resume)
+            st = nn_config_set_resume(&cfg, a->resume, &err);
         d.tty = isatty(STDERR_FILENO);
         nn_hooks hooks = cli_hooks(&d);
         if (st == NN_OK)

@@ -9,7 +9,7 @@
 #define NNTRAIN_VERSION "0.1.0"
 
 static const char usage[] =
-    "usage: nntrain CONFIG [--epochs N] [--seed N] [--threads N] [--csv PATH]\n"
+    "usage: nntrain CONFIG [--epochs N] [--seed N] [--threads N] [--csv PATH] [--resume CKPT]\n"
     "               [--set KEY=VALUE]... [--quiet] [--help] [--version]\n"
     "       nntrain check-data CONFIG [the same options]\n"
     "       nntrain export-images IDX_IMAGES IDX_LABELS OUT_DIR\n"
@@ -29,6 +29,9 @@ static const char usage[] =
     "  --threads N       same as --set train.threads=N (0 = all cores, the default);\n"
     "                    results are bit-identical for any N\n"
     "  --csv PATH        write the CSV to PATH ('-' = stdout) instead of output.csv\n"
+    "  --resume CKPT     continue the run saved in the checkpoint CKPT (output.checkpoint):\n"
+    "                    its CSV keeps the rows up to the checkpoint's epoch, then goes on;\n"
+    "                    --epochs N may extend it (docs/checkpoints.md)\n"
     "  --set KEY=VALUE   override a config value by dotted path, array indices as numbers\n"
     "                    (--set model.1.negative_slope=0.2); VALUE is JSON, or a string\n"
     "  --quiet           no progress on stderr (errors are still printed)\n"
@@ -39,7 +42,7 @@ static const char usage[] =
     "(SIGINT or SIGTERM: the run stops before its next batch, the CSV keeps the rows\n"
     "written; a second Ctrl-C kills at once).\n";
 
-enum { OPT_VERSION = 256, OPT_EPOCHS, OPT_SEED, OPT_THREADS, OPT_CSV, OPT_SET };
+enum { OPT_VERSION = 256, OPT_EPOCHS, OPT_SEED, OPT_THREADS, OPT_CSV, OPT_SET, OPT_RESUME };
 
 static const struct option options[] = {
     {"help", no_argument, NULL, 'h'},
@@ -49,6 +52,7 @@ static const struct option options[] = {
     {"seed", required_argument, NULL, OPT_SEED},
     {"threads", required_argument, NULL, OPT_THREADS},
     {"csv", required_argument, NULL, OPT_CSV},
+    {"resume", required_argument, NULL, OPT_RESUME},
     {"set", required_argument, NULL, OPT_SET},
     {NULL, 0, NULL, 0},
 };
@@ -81,6 +85,8 @@ static int take_value(char **argv, int which, cli_args *a)
     }
     if (opt == OPT_CSV) {
         a->csv = optarg;
+    } else if (opt == OPT_RESUME) {
+        a->resume = optarg;
     } else if (opt == OPT_SET) {
         a->sets[a->n_sets++] = optarg;
     } else {

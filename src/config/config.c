@@ -161,6 +161,18 @@ nn_status nn_config_set_csv(nn_config *cfg, const char *path, nn_error *err)
     return NN_OK;
 }
 
+nn_status nn_config_set_resume(nn_config *cfg, const char *path, nn_error *err)
+{
+    if (!path || !path[0])
+        return nn_fail(err, NN_ECONFIG, "--resume: expected the path of a checkpoint");
+    char *copy = strdup(path);
+    if (!copy)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    free(cfg->resume);
+    cfg->resume = copy;
+    return NN_OK;
+}
+
 void nn_config_free(nn_config *cfg)
 {
     if (!cfg)
@@ -180,5 +192,6 @@ void nn_config_free(nn_config *cfg)
     free(cfg->checkpoint);
     free(cfg->init_from);
     free(cfg->resolved);
+    free(cfg->resume);
     memset(cfg, 0, sizeof *cfg);
 }

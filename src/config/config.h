@@ -70,6 +70,7 @@ typedef struct nn_config {
     size_t checkpoint_every; /* output.checkpoint_every: epochs between two (default 1) */
     char *init_from;         /* init.from: start from these weights; NULL = the seed's init */
     char *resolved;          /* the config as validated (overrides applied), JSON text */
+    char *resume;            /* --resume: continue the run saved in this checkpoint; NULL */
 } nn_config;
 
 /* Loads and validates path. overrides[i] are "DOTTED.PATH=VALUE" strings applied in
@@ -94,6 +95,9 @@ nn_status nn_config_check_validation(const nn_config *cfg, size_t n_train, nn_er
 /* Where the training (test) samples come from, for messages: the images file or folder. */
 const char *nn_config_train_source(const nn_config *cfg);
 const char *nn_config_test_source(const nn_config *cfg);
+
+/* Sets cfg->resume to a copy of path (--resume). */
+nn_status nn_config_set_resume(nn_config *cfg, const char *path, nn_error *err);
 
 /* Replaces cfg->csv with a copy of path. */
 nn_status nn_config_set_csv(nn_config *cfg, const char *path, nn_error *err);

@@ -147,3 +147,51 @@ nn_status nn_csv_write_classes(const char *csv, const nn_dataset *ds, const nn_h
     free(path);
     return st;
 }
+
+char *nn_csv_rows_upto(const char *path, size_t epoch, size_t *last, nn_error *err)
+{
+    *last = SIZE_MAX;
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        nn_fail(err, NN_EDATA, "%s: cannot read the run's file to resume it: %s", path,
+                strerror(errno));
+        return NULL;
+    }
+    char *line = NULL, *out = NULL;
+    size_t cap = 0, used = 0, room = 0;
+    ssize_t len;
+    int header = 1, ok = 1;
+    while (ok && (len = getline(&line, &cap, f)) > 0) {
+        if (header) { /* the header is written again by the open */
+            header = 0;
+            continue;
+        }
+        char *end;
+        unsigned long long e = strtoull(line, &end, 10);
+        if (line[len - 1] != '\n' || end == line || *end != ',' || e > epoch)
+            break; /* a torn row, or past the checkpoint */
+        if (used + (size_t)len + 1 > room) {
+            room = 2 * (used + (size_t)len + 1);
+            char *grown = realloc(out, room);
+            if (!grown) {
+                ok = 0;
+                break;
+            }
+            out = grown;
+        }
+        memcpy(out + used, line, (size_t)len);
+        used += (size_t)len;
+        *last = (size_t)e;
+    }
+    free(line);
+    fclose(f);
+    if (ok && !out)
+        out = calloc(1, 1);
+    if (!ok || !out) {
+        free(out);
+        nn_fail(err, NN_ESYS, "out of memory");
+        return NULL;
+    }
+    out[used] = '\0';
+    return out;
+}

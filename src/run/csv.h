@@ -8,6 +8,7 @@
 #ifndef NN_CSV_H
 #define NN_CSV_H
 
+#include <stdint.h>
 #include <stdio.h>
 
 #include "nntrain.h"
@@ -26,6 +27,12 @@ nn_status nn_csv_open(nn_csv *c, const char *path, const nn_model *m, int val_co
 /* Writes the row of one epoch: dead counts from row->dead, slopes from row->model's PReLU
  * modules. */
 nn_status nn_csv_write(nn_csv *c, const nn_epoch_report *row, nn_error *err);
+/* The data rows of the file path (a CSV whose first column is the epoch, header skipped)
+ * up to the row of epoch (whole rows only: a torn last row is dropped), as one
+ * malloc'ed string; *last gets the epoch of the last row kept (SIZE_MAX: none). NULL
+ * after NN_EDATA (unreadable) or NN_ESYS. */
+char *nn_csv_rows_upto(const char *path, size_t epoch, size_t *last, nn_error *err);
+
 /* Closes the file; reports a write error that happened on close. */
 nn_status nn_csv_close(nn_csv *c, nn_error *err);
 

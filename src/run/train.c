@@ -3,6 +3,7 @@
  * optional probes every N steps; a stop asked for through the hooks. */
 #include "run/train.h"
 
+#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -64,6 +65,8 @@ typedef struct run {
     size_t *train_idx, *val_idx;  /* the samples of train trained on / held out, ascending */
     size_t n_train, n_val;
     size_t *seq;     /* 0, 1, 2, ... for evaluation chunks */
+    int resumed;          /* the state comes from cfg->resume */
+    nn_ckpt_position pos; /* where the checkpoint stood */
     int32_t *labels; /* max_batch labels of the current batch */
     double t0;
 } run;
@@ -360,6 +363,59 @@ static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, 
     return NN_OK;
 }
 
+/* The state of the checkpoint cfg->resume: weights, optimizer, probe record, position. */
+static nn_status resume_state(run *r, nn_error *err)
+{
+    const nn_config *cfg = r->cfg;
+    if (strcmp(cfg->csv, "-") == 0)
+        return nn_fail(err, NN_ECONFIG, "--resume continues the run's CSV file; it cannot be stdout");
+    nn_status st = nn_ckpt_resume(cfg->resume, cfg->resolved, &r->model, &r->sgd, &r->dead,
+                                  &r->pos, err);
+    if (st == NN_OK && r->pos.epoch > cfg->train.epochs)
+        st = nn_fail(err, NN_ECONFIG,
+                     "%s: the checkpoint is at epoch %zu, past train.epochs = %zu; give --epochs "
+                     "%zu or more",
+                     cfg->resume, r->pos.epoch, cfg->train.epochs, r->pos.epoch);
+    r->resumed = st == NN_OK;
+    return st;
+}
+
+/* The CSV and the probe's files; a resumed run keeps their rows up to its checkpoint
+ * (read before the files are opened again). */
+static nn_status open_outputs(run *r, nn_error *err)
+{
+    const nn_config *cfg = r->cfg;
+    char *steps = cfg->dead.every_steps ? nn_csv_sibling(cfg->csv, ".steps.csv") : NULL;
+    nn_status st = cfg->dead.every_steps && !steps && strcmp(cfg->csv, "-") != 0
+                       ? nn_fail(err, NN_ESYS, "out of memory")
+                       : NN_OK;
+    /* Read first: the opens below start the files again. */
+    size_t last;
+    char *kept[3] = {NULL, NULL, NULL};
+    const char *paths[3] = {cfg->csv, cfg->units, steps};
+    for (int i = 0; st == NN_OK && r->resumed && i < 3; i++)
+        if (paths[i] && !(kept[i] = nn_csv_rows_upto(paths[i], r->pos.epoch, &last, err)))
+            st = i == 0 ? err->code : NN_OK; /* a probe file may be new */
+        else if (i == 0 && last != r->pos.epoch)
+            st = nn_fail(err, NN_EDATA,
+                         "%s: cannot resume: it has no row for epoch %zu, the checkpoint's",
+                         cfg->csv, r->pos.epoch);
+    if (st == NN_OK)
+        st = nn_csv_open(&r->csv, cfg->csv, &r->model, r->n_val > 0, err);
+    if (st == NN_OK && cfg->units)
+        st = nn_units_open(&r->units, cfg->units, err);
+    if (st == NN_OK && cfg->dead.every_steps)
+        st = nn_steps_open(&r->steps, cfg->csv, &r->dead, err);
+    nn_csv *files[3] = {&r->csv, &r->units, &r->steps};
+    for (int i = 0; st == NN_OK && i < 3; i++)
+        if (kept[i] && (fputs(kept[i], files[i]->f) == EOF || fflush(files[i]->f) != 0))
+            st = nn_fail(err, NN_ESYS, "%s: write failed: %s", paths[i], strerror(errno));
+    for (int i = 0; i < 3; i++)
+        free(kept[i]);
+    free(steps);
+    return st;
+}
+
 /* Everything the run needs before its first step: the model, the optimizer, the probe,
  * the buffers, the CSV and the validation split. On failure the caller frees r. */
 static nn_status run_open(run *r, nn_error *err)
@@ -391,12 +447,10 @@ static nn_status run_open(run *r, nn_error *err)
         if (!r->order || !r->train_idx || !r->val_idx || !r->seq || !r->labels)
             st = nn_fail(err, NN_ESYS, "out of memory");
     }
+    if (st == NN_OK && cfg->resume)
+        st = resume_state(r, err);
     if (st == NN_OK)
-        st = nn_csv_open(&r->csv, cfg->csv, &r->model, r->n_val > 0, err);
-    if (st == NN_OK && cfg->units)
-        st = nn_units_open(&r->units, cfg->units, err);
-    if (st == NN_OK && cfg->dead.every_steps)
-        st = nn_steps_open(&r->steps, cfg->csv, &r->dead, err);
+        st = open_outputs(r, err);
     if (st != NN_OK)
         return st;
     /* The held-out samples come from their own stream: the same for every model. */
@@ -407,15 +461,33 @@ static nn_status run_open(run *r, nn_error *err)
     return NN_OK;
 }
 
-/* Epoch 0 (the untrained model), then every training epoch, each ending with its row. */
+/* A resumed run at its checkpoint: the sample order and the shuffle stream as the epochs
+ * done left them (the shuffles replayed from the seed, then checked against the stream
+ * the checkpoint saved), its step, and the epochs done. */
+static nn_status replay(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, nn_error *err)
+{
+    for (size_t e = 1; r->cfg->train.shuffle && e <= r->pos.epoch; e++)
+        nn_rng_shuffle(shuffle_rng, r->order, r->n_train);
+    if (memcmp(shuffle_rng->s, r->pos.shuffle, sizeof r->pos.shuffle) != 0)
+        return nn_fail(err, NN_EDATA,
+                       "%s: its shuffle stream is not the one its seed gives after %zu epochs",
+                       r->cfg->resume, r->pos.epoch);
+    rep->epoch = r->pos.epoch;
+    rep->step = r->pos.step;
+    r->epochs_done = r->pos.epoch;
+    return NN_OK;
+}
+
+/* Epoch 0 (the untrained model), then every training epoch, each ending with its row; a
+ * resumed run starts after its checkpoint's epoch. */
 static nn_status run_epochs(run *r, nn_error *err)
 {
     const nn_config *cfg = r->cfg;
     nn_rng shuffle_rng;
     nn_rng_seed(&shuffle_rng, cfg->seed, RNG_SHUFFLE);
     nn_epoch_report rep = {.epoch = 0, .epochs = cfg->train.epochs, .lr = nn_schedule_lr(cfg, 0)};
-    nn_status st = end_epoch(r, &rep, err);
-    for (size_t e = 1; st == NN_OK && e <= cfg->train.epochs; e++) {
+    nn_status st = r->resumed ? replay(r, &shuffle_rng, &rep, err) : end_epoch(r, &rep, err);
+    for (size_t e = rep.epoch + 1; st == NN_OK && e <= cfg->train.epochs; e++) {
         rep.epoch = e;
         rep.lr = nn_schedule_lr(cfg, e - 1);
         st = train_epoch(r, &shuffle_rng, &rep, err);
