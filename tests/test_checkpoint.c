@@ -29,6 +29,39 @@ static void parse(nn_config *cfg, int epochs, const char *extra, const char *csv
     ck_assert_int_eq(nn_config_set_csv(cfg, csv, NULL), NN_OK);
 }
 
+/* Sets the stop flag once the epoch hook has seen epoch ctx->at. */
+typedef struct stopper {
+    volatile sig_atomic_t flag;
+    size_t at;
+} stopper;
+
+static void stop_at_epoch(void *ctx, const struct nn_epoch_report *r)
+{
+    stopper *s = ctx;
+    if (r->epoch == s->at)
+        s->flag = 1;
+}
+
+static nn_status run_with(int epochs, const char *extra, const char *csv, const char *resume,
+                          stopper *stop, int threads, nn_error *err)
+{
+    nn_config cfg;
+    parse(&cfg, epochs, extra, csv);
+    cfg.train.threads = threads;
+    if (resume)
+        ck_assert_int_eq(nn_config_set_resume(&cfg, resume, NULL), NN_OK);
+    nn_hooks h = {.ctx = stop, .epoch = stop ? stop_at_epoch : NULL,
+                  .stop = stop ? &stop->flag : NULL};
+    nn_dataset train, test;
+    ck_assert_int_eq(th_synthetic(&train, 200, 8, 5, 3), 0);
+    ck_assert_int_eq(th_synthetic(&test, 60, 8, 5, 4), 0);
+    nn_status st = nn_train_on(&cfg, &train, &test, &h, err);
+    nn_dataset_free(&train);
+    nn_dataset_free(&test);
+    nn_config_free(&cfg);
+    return st;
+}
+
 static nn_status run(int epochs, const char *extra, const char *csv, nn_error *err)
 {
     nn_config cfg;
@@ -128,12 +161,59 @@ START_TEST(test_checkpoint_round_trip)
 }
 END_TEST
 
+/* A run stopped after epoch 2 of 4 and resumed (on another thread count) gives the
+ * uninterrupted run's CSV rows (seconds aside) and the same final tensors, bit for bit. */
+START_TEST(test_checkpoint_resume_identical)
+{
+    char *dir = th_tmpdir(), ck_a[600], ck_b[600], csv_a[600], csv_b[600], extra[800];
+    snprintf(ck_a, sizeof ck_a, "%s/a.safetensors", dir);
+    snprintf(ck_b, sizeof ck_b, "%s/b.safetensors", dir);
+    snprintf(csv_a, sizeof csv_a, "%s/a.csv", dir);
+    snprintf(csv_b, sizeof csv_b, "%s/b.csv", dir);
+    nn_error err;
+    snprintf(extra, sizeof extra, ", \"output\": {\"checkpoint\": \"%s\"}", ck_a);
+    ck_assert_msg(run_with(4, extra, csv_a, NULL, NULL, 0, &err) == NN_OK, "%s", err.msg);
+    snprintf(extra, sizeof extra, ", \"output\": {\"checkpoint\": \"%s\"}", ck_b);
+    stopper stop = {0, 2};
+    ck_assert_int_eq(run_with(4, extra, csv_b, NULL, &stop, 0, &err), NN_EINTR);
+    ck_assert_msg(run_with(4, extra, csv_b, ck_b, NULL, 1, &err) == NN_OK, "%s", err.msg);
+    char *a = th_slurp(csv_a), *b = th_slurp(csv_b);
+    th_strip_last_column(a);
+    th_strip_last_column(b);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    nn_st_file fa, fb;
+    ck_assert_int_eq(nn_st_read(ck_a, &fa, &err), NN_OK);
+    ck_assert_int_eq(nn_st_read(ck_b, &fb, &err), NN_OK);
+    ck_assert_uint_eq(fa.n, fb.n);
+    for (size_t i = 0; i < fa.n; i++) {
+        const nn_st_tensor *tb = nn_st_find(&fb, fa.tensors[i].name);
+        ck_assert_ptr_nonnull(tb);
+        ck_assert_uint_eq(tb->n, fa.tensors[i].n);
+        ck_assert_msg(memcmp(tb->data, fa.tensors[i].data, tb->n * sizeof(float)) == 0, "%s",
+                      tb->name);
+    }
+    nn_st_free(&fa);
+    nn_st_free(&fb);
+    /* Another config (a probe on 30 samples) is refused. */
+    char extra2[900];
+    snprintf(extra2, sizeof extra2,
+             ", \"output\": {\"checkpoint\": \"%s\"}, \"dead_units\": {\"samples\": 30}", ck_b);
+    ck_assert_int_eq(run_with(4, extra2, csv_b, ck_b, NULL, 0, &err), NN_ECONFIG);
+    ck_assert_msg(strstr(err.msg, "written for another config"), "%s", err.msg);
+    th_rmdir(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *checkpoint_suite(void)
 {
     Suite *s = suite_create("checkpoint");
     TCase *tc = tcase_create("checkpoint");
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_checkpoint_round_trip);
+    tcase_add_test(tc, test_checkpoint_resume_identical);
     suite_add_tcase(s, tc);
     return s;
 }

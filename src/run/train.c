@@ -66,6 +66,7 @@ typedef struct run {
     size_t n_train, n_val;
     size_t *seq;     /* 0, 1, 2, ... for evaluation chunks */
     int resumed;          /* the state comes from cfg->resume */
+    size_t saved_epoch;   /* the epoch of the last checkpoint written or resumed from */
     nn_ckpt_position pos; /* where the checkpoint stood */
     int32_t *labels; /* max_batch labels of the current batch */
     double t0;
@@ -195,6 +196,15 @@ static nn_status interrupted(run *r, size_t epoch, size_t step, nn_error *err)
         return nn_fail(err, NN_EINTR,
                        "interrupted at epoch 0, step 0, before the untrained model's probe; no "
                        "CSV row was written");
+    const nn_config *cfg = r->cfg;
+    /* The last checkpoint is the end of the last epoch that wrote one: resume redoes the
+     * epochs after it from their start. */
+    size_t saved = r->saved_epoch;
+    if (cfg->checkpoint && saved > 0)
+        return nn_fail(err, NN_EINTR,
+                       "interrupted at epoch %zu, step %zu; %s keeps the rows of epochs 0..%zu; "
+                       "continue with --resume %s (from epoch %zu)",
+                       epoch, step, csv, epoch - 1, cfg->checkpoint, saved + 1);
     return nn_fail(err, NN_EINTR,
                    "interrupted at epoch %zu, step %zu; %s keeps the rows of epochs 0..%zu", epoch,
                    step, csv, epoch - 1);
@@ -474,6 +484,7 @@ static nn_status replay(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, nn_er
                        r->cfg->resume, r->pos.epoch);
     rep->epoch = r->pos.epoch;
     rep->step = r->pos.step;
+    r->saved_epoch = r->pos.epoch;
     r->epochs_done = r->pos.epoch;
     return NN_OK;
 }
@@ -501,6 +512,8 @@ static nn_status run_epochs(run *r, nn_error *err)
                                 .shuffle = &shuffle_rng, .config_json = cfg->resolved,
                                 .epoch = e, .step = rep.step};
             st = nn_ckpt_save(cfg->checkpoint, &cs, err);
+            if (st == NN_OK)
+                r->saved_epoch = e;
         }
     }
     return st;
