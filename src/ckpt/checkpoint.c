@@ -10,7 +10,7 @@
 #include "ckpt/safetensors.h"
 #include "sys/fs.h"
 
-enum { NAME_MAX_LEN = 64, MAX_META = 12 };
+enum { NAME_MAX_LEN = 64, MAX_META = 14 };
 
 /* The model's tensors in state_dict order: name, shape, and where their values start in
  * the flat parameter buffer. */
@@ -141,6 +141,11 @@ nn_status nn_ckpt_save(const char *path, const nn_ckpt_state *st, nn_error *err)
         snprintf(v[6], sizeof v[6], "%d", st->dead->last_constant);
         keys[nm] = "probe.last_constant", vals[nm++] = v[6];
     }
+    snprintf(v[7], sizeof v[7], "%.17g", st->mean);
+    keys[nm] = "normalize.mean", vals[nm++] = v[7];
+    char std_text[96];
+    snprintf(std_text, sizeof std_text, "%.17g", st->std);
+    keys[nm] = "normalize.std", vals[nm++] = std_text;
     if (st->config_json)
         keys[nm] = "config", vals[nm++] = st->config_json;
     s = nn_st_write(path, t, n, keys, vals, nm, err);

@@ -8,7 +8,8 @@
  * the state is under the prefix "nntrain.": the momentum buffers
  * ("nntrain.momentum.<i>.weight", ...), the dead-unit record ("nntrain.was_dead.<i>", 0/1
  * per unit). __metadata__ holds the format ("nntrain-checkpoint-1"), the epochs done, the
- * step, the shuffle stream's state, the probe record's counters and the resolved config
+ * step, the shuffle stream's state, the probe record's counters, the pixel normalization
+ * ("normalize.mean", "normalize.std", as %.17g) and the resolved config
  * (JSON text): a checkpoint alone is enough to evaluate, and to resume. */
 #ifndef NN_CHECKPOINT_H
 #define NN_CHECKPOINT_H
@@ -31,6 +32,7 @@ typedef struct nn_ckpt_state {
     const nn_rng *shuffle;   /* NULL: none */
     const char *config_json; /* the resolved config */
     size_t epoch, step;      /* epochs done, steps taken */
+    double mean, std;        /* the pixel normalization the run used: (p/255 - mean) / std */
 } nn_ckpt_state;
 
 /* Writes st to path atomically (creating missing folders). NN_ESYS or NN_ECONFIG (a folder

@@ -510,7 +510,8 @@ static nn_status run_epochs(run *r, nn_error *err)
             (e % cfg->checkpoint_every == 0 || e == cfg->train.epochs)) {
             nn_ckpt_state cs = {.model = &r->model, .sgd = &r->sgd, .dead = &r->dead,
                                 .shuffle = &shuffle_rng, .config_json = cfg->resolved,
-                                .epoch = e, .step = rep.step};
+                                .epoch = e, .step = rep.step, .mean = r->norm.mean,
+                                .std = r->norm.std};
             st = nn_ckpt_save(cfg->checkpoint, &cs, err);
             if (st == NN_OK)
                 r->saved_epoch = e;
