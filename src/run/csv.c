@@ -6,6 +6,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static int is_prelu(const nn_module *mod)
 {
@@ -148,50 +149,56 @@ nn_status nn_csv_write_classes(const char *csv, const nn_dataset *ds, const nn_h
     return st;
 }
 
-char *nn_csv_rows_upto(const char *path, size_t epoch, size_t *last, nn_error *err)
+nn_status nn_csv_keep_upto(const char *path, size_t epoch, size_t *last, nn_error *err)
 {
     *last = SIZE_MAX;
     FILE *f = fopen(path, "r");
-    if (!f) {
-        nn_fail(err, NN_EDATA, "%s: cannot read the run's file to resume it: %s", path,
-                strerror(errno));
-        return NULL;
-    }
-    char *line = NULL, *out = NULL;
-    size_t cap = 0, used = 0, room = 0;
+    if (!f)
+        return nn_fail(err, NN_EDATA, "%s: cannot read the run's file to resume it: %s", path,
+                       strerror(errno));
+    char *line = NULL;
+    size_t cap = 0;
+    off_t keep = 0;
     ssize_t len;
-    int header = 1, ok = 1;
-    while (ok && (len = getline(&line, &cap, f)) > 0) {
-        if (header) { /* the header is written again by the open */
-            header = 0;
-            continue;
+    int header = 1;
+    while ((len = getline(&line, &cap, f)) > 0) {
+        if (line[len - 1] != '\n')
+            break; /* a torn last line */
+        if (!header) {
+            char *end;
+            unsigned long long e = strtoull(line, &end, 10);
+            if (end == line || *end != ',' || e > epoch)
+                break; /* past the checkpoint */
+            *last = (size_t)e;
         }
-        char *end;
-        unsigned long long e = strtoull(line, &end, 10);
-        if (line[len - 1] != '\n' || end == line || *end != ',' || e > epoch)
-            break; /* a torn row, or past the checkpoint */
-        if (used + (size_t)len + 1 > room) {
-            room = 2 * (used + (size_t)len + 1);
-            char *grown = realloc(out, room);
-            if (!grown) {
-                ok = 0;
-                break;
-            }
-            out = grown;
-        }
-        memcpy(out + used, line, (size_t)len);
-        used += (size_t)len;
-        *last = (size_t)e;
+        header = 0;
+        keep += (off_t)len;
     }
+    int bad = ferror(f);
     free(line);
     fclose(f);
-    if (ok && !out)
-        out = calloc(1, 1);
-    if (!ok || !out) {
-        free(out);
-        nn_fail(err, NN_ESYS, "out of memory");
-        return NULL;
+    /* One truncate: a kill at any moment leaves the old file or the cut one. */
+    if (bad || truncate(path, keep) != 0)
+        return nn_fail(err, NN_ESYS, "%s: cannot cut the run's file back to epoch %zu: %s", path,
+                       epoch, strerror(errno));
+    return NN_OK;
+}
+
+nn_status nn_csv_append(nn_csv *c, const char *path, int val_columns, nn_error *err)
+{
+    memset(c, 0, sizeof *c);
+    c->path = strdup(path);
+    if (!c->path)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    c->f = fopen(path, "a");
+    if (!c->f) {
+        nn_status st = nn_fail(err, NN_ECONFIG, "%s: cannot append to it: %s", path,
+                               strerror(errno));
+        free(c->path);
+        c->path = NULL;
+        return st;
     }
-    out[used] = '\0';
-    return out;
+    c->owned = 1;
+    c->val = val_columns != 0;
+    return NN_OK;
 }

@@ -27,11 +27,14 @@ nn_status nn_csv_open(nn_csv *c, const char *path, const nn_model *m, int val_co
 /* Writes the row of one epoch: dead counts from row->dead, slopes from row->model's PReLU
  * modules. */
 nn_status nn_csv_write(nn_csv *c, const nn_epoch_report *row, nn_error *err);
-/* The data rows of the file path (a CSV whose first column is the epoch, header skipped)
- * up to the row of epoch (whole rows only: a torn last row is dropped), as one
- * malloc'ed string; *last gets the epoch of the last row kept (SIZE_MAX: none). NULL
- * after NN_EDATA (unreadable) or NN_ESYS. */
-char *nn_csv_rows_upto(const char *path, size_t epoch, size_t *last, nn_error *err);
+/* Cuts the file path (a header line, then rows whose first column is the epoch) back to
+ * its header and its whole rows up to the row of epoch, in one truncate; *last gets the
+ * epoch of the last row kept (SIZE_MAX: none). NN_EDATA when it cannot be read, NN_ESYS
+ * when it cannot be cut. */
+nn_status nn_csv_keep_upto(const char *path, size_t epoch, size_t *last, nn_error *err);
+
+/* Opens path to add rows after the ones it has (a resumed run; no header written). */
+nn_status nn_csv_append(nn_csv *c, const char *path, int val_columns, nn_error *err);
 
 /* Closes the file; reports a write error that happened on close. */
 nn_status nn_csv_close(nn_csv *c, nn_error *err);

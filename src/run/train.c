@@ -390,38 +390,40 @@ static nn_status resume_state(run *r, nn_error *err)
     return st;
 }
 
-/* The CSV and the probe's files; a resumed run keeps their rows up to its checkpoint
- * (read before the files are opened again). */
+/* The CSV and the probe's files. A resumed run cuts them back to the checkpoint's epoch
+ * (whole rows only, one truncate each) and appends; a probe file that is not there yet
+ * starts afresh. */
 static nn_status open_outputs(run *r, nn_error *err)
 {
     const nn_config *cfg = r->cfg;
-    char *steps = cfg->dead.every_steps ? nn_csv_sibling(cfg->csv, ".steps.csv") : NULL;
+    char *steps = cfg->dead.every_steps && strcmp(cfg->csv, "-") != 0
+                      ? nn_csv_sibling(cfg->csv, ".steps.csv")
+                      : NULL;
     nn_status st = cfg->dead.every_steps && !steps && strcmp(cfg->csv, "-") != 0
                        ? nn_fail(err, NN_ESYS, "out of memory")
                        : NN_OK;
-    /* Read first: the opens below start the files again. */
     size_t last;
-    char *kept[3] = {NULL, NULL, NULL};
-    const char *paths[3] = {cfg->csv, cfg->units, steps};
-    for (int i = 0; st == NN_OK && r->resumed && i < 3; i++)
-        if (paths[i] && !(kept[i] = nn_csv_rows_upto(paths[i], r->pos.epoch, &last, err)))
-            st = i == 0 ? err->code : NN_OK; /* a probe file may be new */
-        else if (i == 0 && last != r->pos.epoch)
+    nn_error ignored;
+    if (st == NN_OK && r->resumed) {
+        st = nn_csv_keep_upto(cfg->csv, r->pos.epoch, &last, err);
+        if (st == NN_OK && last != r->pos.epoch)
             st = nn_fail(err, NN_EDATA,
                          "%s: cannot resume: it has no row for epoch %zu, the checkpoint's",
                          cfg->csv, r->pos.epoch);
+    }
     if (st == NN_OK)
-        st = nn_csv_open(&r->csv, cfg->csv, &r->model, r->n_val > 0, err);
+        st = r->resumed ? nn_csv_append(&r->csv, cfg->csv, r->n_val > 0, err)
+                        : nn_csv_open(&r->csv, cfg->csv, &r->model, r->n_val > 0, err);
+    int units_kept = r->resumed && cfg->units &&
+                     nn_csv_keep_upto(cfg->units, r->pos.epoch, &last, &ignored) == NN_OK;
     if (st == NN_OK && cfg->units)
-        st = nn_units_open(&r->units, cfg->units, err);
+        st = units_kept ? nn_csv_append(&r->units, cfg->units, 0, err)
+                        : nn_units_open(&r->units, cfg->units, err);
+    int steps_kept =
+        r->resumed && steps && nn_csv_keep_upto(steps, r->pos.epoch, &last, &ignored) == NN_OK;
     if (st == NN_OK && cfg->dead.every_steps)
-        st = nn_steps_open(&r->steps, cfg->csv, &r->dead, err);
-    nn_csv *files[3] = {&r->csv, &r->units, &r->steps};
-    for (int i = 0; st == NN_OK && i < 3; i++)
-        if (kept[i] && (fputs(kept[i], files[i]->f) == EOF || fflush(files[i]->f) != 0))
-            st = nn_fail(err, NN_ESYS, "%s: write failed: %s", paths[i], strerror(errno));
-    for (int i = 0; i < 3; i++)
-        free(kept[i]);
+        st = steps_kept ? nn_csv_append(&r->steps, steps, 0, err)
+                        : nn_steps_open(&r->steps, cfg->csv, &r->dead, err);
     free(steps);
     return st;
 }
