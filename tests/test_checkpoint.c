@@ -152,6 +152,15 @@ START_TEST(test_checkpoint_round_trip)
                       strstr(err.msg, "expects [12, 64]"),
                   "%s", err.msg);
     ck_assert_int_ne(access(csv_bad, F_OK), 0);
+    /* A tensor of another model too. */
+    float extra_w[3] = {0};
+    nn_st_tensor more[6];
+    memcpy(more, t, sizeof t);
+    more[0].shape[0] = 12, more[0].shape[1] = 64;
+    more[5] = (nn_st_tensor){.name = "7.weight", .ndim = 1, .shape = {3}, .n = 3, .data = extra_w};
+    ck_assert_int_eq(nn_st_write(bad, more, 6, NULL, NULL, 0, &err), NN_OK);
+    ck_assert_int_eq(run(1, extra, csv_bad, &err), NN_EDATA);
+    ck_assert_msg(strstr(err.msg, "\"7.weight\" does not belong"), "%s", err.msg);
     /* A missing tensor too. */
     ck_assert_int_eq(nn_st_write(bad, t + 1, 4, NULL, NULL, 0, &err), NN_OK);
     ck_assert_int_eq(run(1, extra, csv_bad, &err), NN_EDATA);

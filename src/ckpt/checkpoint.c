@@ -220,6 +220,25 @@ static nn_status copy_tensors(const nn_st_file *f, const char *path, const char 
     return NN_OK;
 }
 
+/* Every tensor of f is one of the model's or one of nntrain's state ("nntrain." prefix):
+ * a file for another model is refused, not half used. */
+static nn_status only_known(const nn_st_file *f, const char *path, const model_tensor *list,
+                            size_t mt, nn_error *err)
+{
+    for (size_t i = 0; i < f->n; i++) {
+        const char *name = f->tensors[i].name;
+        int known = strncmp(name, "nntrain.", 8) == 0;
+        for (size_t j = 0; !known && j < mt; j++)
+            known = strcmp(name, list[j].name) == 0;
+        if (!known)
+            return nn_fail(err, NN_EDATA,
+                           "%s: tensor \"%.64s\" does not belong to the config's model (it has "
+                           "%zu tensors: \"%s\" ...)",
+                           path, name, mt, mt ? list[0].name : "");
+    }
+    return NN_OK;
+}
+
 /* The dead-unit record: was_dead per unit and its counters. */
 static nn_status restore_record(const nn_st_file *f, const char *path, nn_dead *d, nn_error *err)
 {
@@ -264,6 +283,8 @@ nn_status nn_ckpt_resume(const char *path, const char *config_json, nn_model *m,
         st = nn_fail(err, NN_ESYS, "out of memory");
     size_t mt = list ? model_tensors(m, list) : 0;
     if (st == NN_OK)
+        st = only_known(&f, path, list, mt, err);
+    if (st == NN_OK)
         st = copy_tensors(&f, path, "", list, mt, m->params, err);
     if (st == NN_OK && sgd->buf)
         st = copy_tensors(&f, path, "nntrain.momentum.", list, mt, sgd->buf, err);
@@ -297,8 +318,12 @@ nn_status nn_ckpt_load_weights(const char *path, nn_model *m, nn_error *err)
     model_tensor *list = calloc(2 * m->n_modules + 1, sizeof *list);
     if (!list)
         st = nn_fail(err, NN_ESYS, "out of memory");
-    else
-        st = copy_tensors(&f, path, "", list, model_tensors(m, list), m->params, err);
+    else {
+        size_t mt = model_tensors(m, list);
+        st = only_known(&f, path, list, mt, err);
+        if (st == NN_OK)
+            st = copy_tensors(&f, path, "", list, mt, m->params, err);
+    }
     free(list);
     nn_st_free(&f);
     return st;
