@@ -5,6 +5,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sweep/files.h"
 #include "sys/fs.h"
@@ -442,7 +443,8 @@ static nn_status write_files(const nn_sweep *s, const combo_sum *sums, nn_error 
             }
         }
     }
-    int bad = (f && (ferror(f) | fclose(f))) | (e && (ferror(e) | fclose(e)));
+    int bad = (f && (fflush(f) | fsync(fileno(f)) | ferror(f) | fclose(f))) |
+              (e && (fflush(e) | fsync(fileno(e)) | ferror(e) | fclose(e)));
     if (st == NN_OK && (bad || rename(tmp, path) != 0))
         st = nn_fail(err, NN_ESYS, "%s: cannot write the summary: %s", path, strerror(errno));
     if (st == NN_OK && !s->table && rename(etmp, epath) != 0)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 nn_status nn_mkdirs(const char *dir, const char *what, nn_error *err)
 {
@@ -54,6 +55,9 @@ nn_status nn_write_atomic(const char *path, const char *text, const char *what, 
     size_t len = strlen(text);
     int bad = f == NULL || fwrite(text, 1, len, f) != len ||
               (len && text[len - 1] != '\n' && fputc('\n', f) == EOF);
+    /* Flushed and on the disk before the rename: a crash leaves the old file or this one. */
+    if (!bad && (fflush(f) != 0 || fsync(fileno(f)) != 0))
+        bad = 1;
     int e = errno;
     if (f != NULL && fclose(f) != 0 && !bad) {
         bad = 1;
