@@ -46,6 +46,10 @@ void cli_restore_stop(const struct sigaction old[2]);
 /* nntrain sweep SWEEP.json [options] (argv[0] is "sweep"); self: this program's path for
  * the commands --print-jobs prints. The exit code. */
 int cli_sweep(int argc, char **argv, const char *self);
+/* nntrain eval CHECKPOINT [options] and nntrain predict CHECKPOINT INPUT... [options]
+ * (eval.c; argv[0] is the subcommand); the exit code. */
+int cli_eval(int argc, char **argv);
+int cli_predict(int argc, char **argv);
 /* nntrain plot OUT_DIR [--units FILE] [--module I] (plot.c); the exit code. */
 int cli_plot(int argc, char **argv);
 

@@ -15,6 +15,9 @@ static const char usage[] =
     "       nntrain export-images IDX_IMAGES IDX_LABELS OUT_DIR\n"
     "       nntrain sweep SWEEP.json [--jobs N] [--out DIR] [--print-jobs | --collect] [--quiet]\n"
     "       nntrain plot OUT_DIR [--units FILE] [--module I]\n"
+    "       nntrain eval CHECKPOINT [--config CONFIG] [--split test|train|val] [--csv PATH]\n"
+    "                    [--threads N] [--quiet]\n"
+    "       nntrain predict CHECKPOINT INPUT... [--top K] [--config CONFIG]\n"
     "\n"
     "Trains the network described by the JSON file CONFIG and writes one CSV row per\n"
     "epoch (loss, accuracy, dead units per activation module).\n"
@@ -23,6 +26,10 @@ static const char usage[] =
     "loaded with the load times, and trains nothing. export-images writes an IDX data set\n"
     "as PNG files OUT_DIR/<label>/<index>.png (OUT_DIR: new or empty). plot draws a\n"
     "sweep's output folder with gnuplot into OUT_DIR/plots/ (see nntrain plot --help).\n"
+    "eval evaluates a checkpoint on the test (train, val) split of its config's data: loss,\n"
+    "accuracy, per-class accuracy, confusion matrix, dead units (nntrain eval --help).\n"
+    "predict prints a checkpoint's class for each image of PNG/JPEG/... or IDX image files\n"
+    "(nntrain predict --help).\n"
     "\n"
     "  --epochs N        same as --set train.epochs=N\n"
     "  --seed N          same as --set seed=N\n"
@@ -186,6 +193,10 @@ int main(int argc, char **argv)
         return export_images(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "plot") == 0)
         return cli_plot(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "eval") == 0)
+        return cli_eval(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "predict") == 0)
+        return cli_predict(argc - 1, argv + 1);
     /* nntrain check-data CONFIG [options]: the options of a run, parsed after the word. */
     int check = argc > 1 && strcmp(argv[1], "check-data") == 0;
     cli_args a = {0};

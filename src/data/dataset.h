@@ -32,6 +32,11 @@ typedef struct nn_dataset {
 nn_status nn_idx_load(nn_dataset *ds, const char *images_path, const char *labels_path,
                       size_t limit, nn_error *err);
 
+/* The images of an IDX image file alone (gzipped or not, validated as nn_idx_load
+ * validates it), for prediction: labels NULL, n_classes 0, channels 1. On failure *ds is
+ * zeroed. */
+nn_status nn_idx_load_images(nn_dataset *ds, const char *images_path, nn_error *err);
+
 /* Frees what ds owns and zeroes it. Safe on a zeroed struct. */
 void nn_dataset_free(nn_dataset *ds);
 

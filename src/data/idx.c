@@ -478,3 +478,38 @@ nn_status nn_idx_load(nn_dataset *ds, const char *images_path, const char *label
     nn_dataset_free(&out);
     return st;
 }
+
+nn_status nn_idx_load_images(nn_dataset *ds, const char *images_path, nn_error *err)
+{
+    idx_file img = {0};
+    uint32_t idims[3] = {0};
+    size_t dim = 0, bytes = 0;
+    char shape[96];
+    memset(ds, 0, sizeof *ds);
+    nn_status st = idx_open(&img, images_path, &IMAGES, err);
+    if (st == NN_OK)
+        st = idx_read_header(&img, &IMAGES, idims, err);
+    if (st == NN_OK) {
+        snprintf(shape, sizeof shape, "%lu images x %lu x %lu", (unsigned long)idims[0],
+                 (unsigned long)idims[1], (unsigned long)idims[2]);
+        if (!mul_size(idims[1], idims[2], &dim) || !mul_size(idims[0], dim, &bytes) ||
+            bytes > SIZE_MAX - img.offset)
+            st = nn_fail(err, NN_EDATA,
+                         "%s: absurd size in header: %s is more bytes than this machine can "
+                         "address; the header is corrupt",
+                         images_path, shape);
+    }
+    if (st == NN_OK)
+        st = idx_read_payload(&img, &IMAGES, bytes, shape, &ds->pixels, err);
+    idx_close(&img);
+    if (st != NN_OK) {
+        nn_dataset_free(ds);
+        return st;
+    }
+    ds->n = idims[0];
+    ds->rows = idims[1];
+    ds->cols = idims[2];
+    ds->channels = 1;
+    ds->dim = dim;
+    return NN_OK;
+}

@@ -1,0 +1,114 @@
+/* image_file.c - one image file, or an IDX image file, for prediction. The format comes
+ * from the content, not the name: IDX files start with their magic (or gzip's), and
+ * anything else goes to stb_image (TGA has no magic of its own). */
+#include "data/image_file.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include <stb_image.h>
+
+#include "data/image_check.h"
+
+/* The whole of path into a new buffer *out (at most INT_MAX bytes: stb_image's limit). */
+static nn_status read_all(const char *path, uint8_t **out, size_t *len, nn_error *err)
+{
+    *out = NULL;
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return nn_fail(err, NN_EDATA, "%s: cannot read the image: %s", path, strerror(errno));
+    struct stat sb;
+    nn_status st = NN_OK;
+    if (fstat(fileno(f), &sb) != 0 || !S_ISREG(sb.st_mode))
+        st = nn_fail(err, NN_EDATA, "%s: not a regular file", path);
+    else if (sb.st_size == 0)
+        st = nn_fail(err, NN_EDATA, "%s: empty file (0 bytes)", path);
+    else if ((uint64_t)sb.st_size > (uint64_t)INT_MAX)
+        st = nn_fail(err, NN_EDATA, "%s: the file is larger than 2 GiB, too large for stb_image",
+                     path);
+    else if (!(*out = malloc((size_t)sb.st_size)))
+        st = nn_fail(err, NN_ESYS, "%s: out of memory", path);
+    else if (fread(*out, 1, (size_t)sb.st_size, f) != (size_t)sb.st_size)
+        st = nn_fail(err, NN_EDATA, "%s: cannot read the image: %s", path,
+                     ferror(f) ? strerror(errno) : "it ended early");
+    fclose(f);
+    if (st != NN_OK) {
+        free(*out);
+        *out = NULL;
+    }
+    *len = (size_t)sb.st_size;
+    return st;
+}
+
+/* One image decoded by stb_image from data (len bytes). */
+static nn_status decode(const char *path, const uint8_t *data, size_t len, size_t channels,
+                        nn_dataset *ds, nn_error *err)
+{
+    char why[200];
+    if (nn_image_check_complete(data, len, why, sizeof why) != 0)
+        return nn_fail(err, NN_EDATA, "%s: %s", path, why);
+    int w = 0, h = 0, comp = 0;
+    uint8_t *px = stbi_load_from_memory(data, (int)len, &w, &h, &comp, (int)channels);
+    if (!px) {
+        const char *reason = stbi_failure_reason(), *format = nn_image_format(data, len);
+        if (reason && strcmp(reason, "outofmem") == 0)
+            return nn_fail(err, NN_ESYS, "%s: out of memory", path);
+        if (format)
+            return nn_fail(err, NN_EDATA,
+                           "%s: cannot decode the %s image: stb_image says \"%s\" (corrupt or "
+                           "truncated data?)",
+                           path, format, reason ? reason : "unknown error");
+        return nn_fail(err, NN_EDATA,
+                       "%s: not an image stb_image reads (PNG, JPEG, BMP, PGM/PPM, GIF, TGA) "
+                       "nor an IDX image file (magic 0x00000803)",
+                       path);
+    }
+    size_t dim = (size_t)w * (size_t)h * channels;
+    ds->pixels = malloc(dim);
+    if (ds->pixels)
+        memcpy(ds->pixels, px, dim);
+    stbi_image_free(px);
+    if (!ds->pixels)
+        return nn_fail(err, NN_ESYS, "%s: out of memory", path);
+    ds->n = 1;
+    ds->rows = (size_t)h;
+    ds->cols = (size_t)w;
+    ds->channels = channels;
+    ds->dim = dim;
+    return NN_OK;
+}
+
+/* Whether path starts as an IDX image file or a gzip file does (0 when it cannot be read:
+ * reading it again reports why). */
+static int looks_idx(const char *path)
+{
+    static const uint8_t idx_magic[4] = {0, 0, 8, 3}, gzip_magic[2] = {0x1f, 0x8b};
+    uint8_t head[4];
+    FILE *f = fopen(path, "rb");
+    size_t got = f ? fread(head, 1, sizeof head, f) : 0;
+    if (f)
+        fclose(f);
+    return (got == 4 && memcmp(head, idx_magic, 4) == 0) ||
+           (got >= 2 && memcmp(head, gzip_magic, 2) == 0);
+}
+
+nn_status nn_image_file_load(const char *path, size_t channels, nn_dataset *ds, nn_error *err)
+{
+    memset(ds, 0, sizeof *ds);
+    if (looks_idx(path))
+        return nn_idx_load_images(ds, path, err);
+    uint8_t *data = NULL;
+    size_t len = 0;
+    nn_status st = read_all(path, &data, &len, err);
+    if (st == NN_OK)
+        st = decode(path, data, len, channels, ds, err);
+    free(data);
+    if (st != NN_OK)
+        nn_dataset_free(ds);
+    return st;
+}
