@@ -13,6 +13,11 @@ static int is_prelu(const nn_module *mod)
     return mod->act && mod->np > 0;
 }
 
+void nn_csv_whole_rows(FILE *f)
+{
+    setvbuf(f, NULL, _IOFBF, (size_t)1 << 20);
+}
+
 nn_status nn_csv_open(nn_csv *c, const char *path, const nn_model *m, int val_columns,
                       nn_error *err)
 {
@@ -28,6 +33,7 @@ nn_status nn_csv_open(nn_csv *c, const char *path, const nn_model *m, int val_co
             return nn_fail(err, NN_ECONFIG, "%s: cannot write the CSV (output.csv or --csv): %s",
                            path, strerror(errno));
         c->owned = 1;
+    nn_csv_whole_rows(c->f);
     }
     c->path = strdup(path);
     if (!c->path) {
@@ -199,6 +205,7 @@ nn_status nn_csv_append(nn_csv *c, const char *path, int val_columns, nn_error *
         return st;
     }
     c->owned = 1;
+    nn_csv_whole_rows(c->f);
     c->val = val_columns != 0;
     return NN_OK;
 }

@@ -20,6 +20,10 @@ typedef struct nn_csv {
     char *path;
 } nn_csv;
 
+/* Gives f a 1 MB buffer: everything between two flushes (a row, an epoch's rows) goes to
+ * the file in one write, so a kill leaves whole rows only. */
+void nn_csv_whole_rows(FILE *f);
+
 /* Opens path ("-" = stdout), creating missing directories, and writes the header;
  * val_columns: add val_loss,val_acc after train_acc. */
 nn_status nn_csv_open(nn_csv *c, const char *path, const nn_model *m, int val_columns,

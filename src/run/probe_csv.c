@@ -26,6 +26,7 @@ static nn_status open_file(nn_csv *c, const char *path, const char *what, const 
         return st;
     }
     c->owned = 1;
+    nn_csv_whole_rows(c->f);
     return NN_OK;
 }
 
