@@ -1,6 +1,6 @@
 # nntrain - see README.md and docs/design.md.
 #   make | make deps | make data | make test | make test-asan | make check-shape | make docs
-#   make check-vexp
+#   make check-vexp | make fuzz [FUZZ_SECONDS=N]
 #   make bench | make bench-compare | make bench-load | make bench-shared | make run | make clean
 .SUFFIXES:
 
@@ -49,7 +49,31 @@ TEST_OBJ = $(TEST_SRC:%.c=$(BUILD)/%.o)
 bench-load:
 	@scripts/bench-load.sh
 
-.PHONY: all test test-asan deps data run clean check-deps bench bench-compare bench-load bench-shared docs check-shape check-vexp
+# fuzz: libFuzzer harnesses (tests/fuzz/fuzz_<name>.c, Debian clang + libclang-rt-14-dev)
+# over the library built with clang, ASan and UBSan (no OpenMP: the harnesses run on one
+# thread), each FUZZ_SECONDS on its corpus (tests/fuzz/corpus/<name>, grown in
+# build-fuzz/corpus/<name>); a crash, leak or sanitizer report fails the target.
+FUZZ_SECONDS ?= 30
+FUZZ_NAMES   = config safetensors sweep
+FUZZ_BUILD   = build-fuzz
+FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=undefined
+fuzz: check-deps
+	@command -v clang >/dev/null || { echo "fuzz: clang not found (scripts/install-deps.sh clang libclang-rt-14-dev)" >&2; exit 2; }
+	@$(MAKE) --no-print-directory BUILD=$(FUZZ_BUILD) CC=clang OPT="-g -O1" WERROR= \
+	    STD="-std=c11 -D_POSIX_C_SOURCE=200809L -Wno-unknown-pragmas" \
+	    SAN="$(FUZZ_SAN) -fsanitize=fuzzer-no-link" $(FUZZ_BUILD)/libnntrain.a
+	@for n in $(FUZZ_NAMES); do \
+	    clang -std=c11 -D_POSIX_C_SOURCE=200809L -g -O1 $(FUZZ_SAN) -fsanitize=fuzzer -Iinclude -Isrc \
+	        $(PKG_CFLAGS) tests/fuzz/fuzz_$$n.c $(FUZZ_BUILD)/libnntrain.a $(PKG_LIBS) -lm \
+	        -o $(FUZZ_BUILD)/fuzz_$$n || exit 1; \
+	    mkdir -p $(FUZZ_BUILD)/corpus/$$n; \
+	    echo "== fuzz_$$n, $(FUZZ_SECONDS) s"; \
+	    $(FUZZ_BUILD)/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
+	        -dict=tests/fuzz/json.dict -print_final_stats=1 \
+	        $(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | tail -n 12 || exit 1; \
+	done
+
+.PHONY: fuzz all test test-asan deps data run clean check-deps bench bench-compare bench-load bench-shared docs check-shape check-vexp
 
 all: check-deps nntrain
 

@@ -392,6 +392,18 @@ static char *out_file(const nn_sweep *s, const char *name)
     return p;
 }
 
+/* Flushes, fsyncs and closes f (NULL: nothing); nonzero when any of it failed. */
+static int close_synced(FILE *f)
+{
+    if (!f)
+        return 0;
+    int bad = fflush(f) != 0;
+    bad |= fsync(fileno(f)) != 0;
+    bad |= ferror(f) != 0;
+    bad |= fclose(f) != 0;
+    return bad;
+}
+
 /* Writes the summary (and the per-epoch file) through temporary files and renames. */
 static nn_status write_files(const nn_sweep *s, const combo_sum *sums, nn_error *err)
 {
@@ -443,8 +455,7 @@ static nn_status write_files(const nn_sweep *s, const combo_sum *sums, nn_error 
             }
         }
     }
-    int bad = (f && (fflush(f) | fsync(fileno(f)) | ferror(f) | fclose(f))) |
-              (e && (fflush(e) | fsync(fileno(e)) | ferror(e) | fclose(e)));
+    int bad = close_synced(f) | close_synced(e);
     if (st == NN_OK && (bad || rename(tmp, path) != 0))
         st = nn_fail(err, NN_ESYS, "%s: cannot write the summary: %s", path, strerror(errno));
     if (st == NN_OK && !s->table && rename(etmp, epath) != 0)
