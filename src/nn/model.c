@@ -329,15 +329,16 @@ static nn_status check_model_size(const nn_model *m, nn_error *err)
                    mul_add((uint64_t)m->max_batch, (uint64_t)mod->out * 2 * sizeof(float),
                            &total);
         if (!fits || total > limit) {
-            human_bytes(need, sizeof need, w * sizeof(float));
+            human_bytes(need, sizeof need, w * sizeof(float) * 3); /* + gradients, momentum */
             if (mod->act)
                 return nn_fail(err, NN_ECONFIG,
                                "model[%zu]: %zu parameters and the model so far need more "
                                "than the limit of %s",
                                i, mod->np, lim);
             return nn_fail(err, NN_ECONFIG,
-                           "model[%zu]: %zu x %zu weights need %s (limit %s for the model's "
-                           "weights, gradients, momentum and activations at batch %zu)",
+                           "model[%zu]: %zu x %zu weights need %s with their gradients and "
+                           "momentum; a model may use %s (weights, gradients, momentum and "
+                           "activations at batch %zu)",
                            i, mod->out, mod->in, need, lim, m->max_batch);
         }
     }
