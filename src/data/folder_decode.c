@@ -26,10 +26,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libdeflate.h>
 #include <stb_image.h>
+
+/* The largest image file read (docs/data.md): 64 MiB; a larger one is refused unread. */
+#define IMAGE_MAX_FILE_BYTES ((size_t)64 << 20)
 
 enum { CHUNK = 32, MAX_THREADS = 64 };
 
@@ -102,12 +106,18 @@ static void read_file(int dirfd, const char *path, result *r, rbuf *b, size_t *l
         return;
     }
     size_t got = 0;
+    struct stat sb; /* a regular file over the limit is refused before any read */
+    if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size > IMAGE_MAX_FILE_BYTES) {
+        close(fd);
+        r->status = ST_TOO_BIG;
+        return;
+    }
     for (;;) {
         if (got == b->cap) { /* full: grow and read on */
             size_t cap = b->cap ? 2 * b->cap : FIRST_CAP;
-            uint8_t *p = cap > (size_t)INT_MAX + 1 ? NULL : realloc(b->p, cap);
+            uint8_t *p = cap > 2 * IMAGE_MAX_FILE_BYTES ? NULL : realloc(b->p, cap);
             if (p == NULL) {
-                r->status = cap > (size_t)INT_MAX + 1 ? ST_TOO_BIG : ST_NOMEM;
+                r->status = cap > 2 * IMAGE_MAX_FILE_BYTES ? ST_TOO_BIG : ST_NOMEM;
                 r->code = INT_MAX;
                 break;
             }
@@ -129,7 +139,7 @@ static void read_file(int dirfd, const char *path, result *r, rbuf *b, size_t *l
     close(fd);
     if (r->status == ST_TODO && got == 0)
         r->status = ST_EMPTY;
-    else if (r->status == ST_TODO && got > (size_t)INT_MAX)
+    else if (r->status == ST_TODO && got > IMAGE_MAX_FILE_BYTES)
         r->status = ST_TOO_BIG;
     *len = got;
 }
@@ -247,7 +257,7 @@ static void describe(const job *j, size_t i, size_t first, char *buf, size_t n)
         snprintf(buf, n, "empty file (0 bytes)");
         break;
     case ST_TOO_BIG:
-        snprintf(buf, n, "the file is larger than 2 GiB, too large for stb_image");
+        snprintf(buf, n, "the file is larger than 64 MiB, the limit for one image file");
         break;
     case ST_DECODE:
         if (r->format)

@@ -8,6 +8,7 @@
  * data actually arrives, so a corrupt header that claims terabytes gives a "truncated"
  * error, not a huge allocation. */
 #include "data/dataset.h"
+#include "data/gz_members.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -26,6 +27,12 @@
 #define FIRST_PAYLOAD_BYTES ((size_t)64 << 20) /* first allocation; then doubles */
 #define TRAIL_PROBE_BYTES 16384
 #define FAST_MAX_BYTES ((uint64_t)1 << 31) /* larger files take the streaming path */
+#define PEEK_BYTES 4096                    /* read first, to see the IDX header */
+/* A gzip file's size beyond its content's: member headers and trailers, stored blocks
+ * (1/1024 of the content is added on top of this). */
+#define GZ_OVERHEAD_BYTES ((size_t)1 << 20)
+/* The largest payload an IDX header may announce (docs/data.md): 4 GiB. */
+#define IDX_MAX_PAYLOAD_BYTES ((size_t)1 << 32)
 
 /* One open IDX file. offset counts decompressed bytes consumed (for messages).
  * Fast path: the whole content in mem (a gzip file inflated by libdeflate in one call,
@@ -79,53 +86,91 @@ static const char *stream_word(const idx_file *f)
     return gzdirect(f->gz) ? "" : "decompressed ";
 }
 
-/* The whole file into f->mem, inflated when it is gzip. Returns 0 when it worked; -1
- * leaves f->mem NULL so the caller falls back to the zlib stream (missing file, damaged
- * or multi-member gzip, out of memory: the stream reader reports those precisely). */
-static int load_fast(idx_file *f, const char *path)
+/* Total bytes (header + payload) an IDX header announces; 0 when it is not a valid header
+ * of this kind or its size is over the limit (the stream reader then says why). */
+static size_t header_total(const unsigned char *head, const idx_kind *kind)
 {
+    if (be32(head) != kind->magic)
+        return 0;
+    size_t total = 1;
+    for (unsigned i = 0; i < kind->ndims; i++) {
+        uint32_t d = be32(head + 4 + 4 * i);
+        if (d == 0 || !mul_size(total, d, &total))
+            return 0;
+    }
+    return total > IDX_MAX_PAYLOAD_BYTES ? 0 : total + 4 + 4 * (size_t)kind->ndims;
+}
+
+/* Reads the rest of an open file after its first `have` bytes (already in buf). */
+static int read_rest(FILE *fp, unsigned char *buf, size_t have, size_t size)
+{
+    return fread(buf + have, 1, size - have, fp) == size - have ? 0 : -1;
+}
+
+/* The whole content into f->mem, inflated when it is gzip, allocating no more than the
+ * IDX header announces (+1 byte to detect more): the gzip trailer's size is not trusted.
+ * *fallback set (NN_OK) leaves f->mem NULL so the caller reads through the zlib stream
+ * instead (missing or huge file, a bad header, damaged or short data: the stream reader
+ * reports those precisely, and its memory grows only with data that actually arrives). */
+static nn_status load_fast(idx_file *f, const char *path, const idx_kind *kind, int *fallback,
+                           nn_error *err)
+{
+    *fallback = 1;
     FILE *fp = fopen(path, "rb");
     if (!fp)
-        return -1;
+        return NN_OK;
+    unsigned char peek[PEEK_BYTES], head[16];
     unsigned char *raw = NULL, *out = NULL;
+    nn_status st = NN_OK;
     struct stat sb;
+    size_t head_len = 4 + 4 * (size_t)kind->ndims, expected = 0, len = 0;
     /* Regular files of sane size only (a directory opens too, with a nonsense size). */
     off_t size = fstat(fileno(fp), &sb) == 0 && S_ISREG(sb.st_mode) ? sb.st_size : -1;
-    if (size > 0 && (uint64_t)size <= FAST_MAX_BYTES && (raw = malloc((size_t)size)) != NULL &&
-        fread(raw, 1, (size_t)size, fp) != (size_t)size) {
-        free(raw);
-        raw = NULL;
+    size_t n = size > 0 && (uint64_t)size <= FAST_MAX_BYTES ? (size_t)size : 0;
+    size_t npeek = n < sizeof peek ? n : sizeof peek;
+    if (npeek < head_len || fread(peek, 1, npeek, fp) != npeek)
+        goto done;
+    int gz = peek[0] == 0x1f && peek[1] == 0x8b;
+    if (gz ? nn_gz_peek_header(peek, npeek, head, head_len) != 0
+           : (memcpy(head, peek, head_len), 0))
+        goto done;
+    if ((expected = header_total(head, kind)) == 0 || (!gz && n != expected))
+        goto done;
+    if (gz && n > expected + expected / 1024 + GZ_OVERHEAD_BYTES) {
+        *fallback = 0;
+        st = nn_fail(err, NN_EDATA,
+                     "%s: the .gz file is %zu bytes, more than the %zu bytes its IDX header "
+                     "announces could compress to: trailing bytes after the gzip data?",
+                     path, n, expected);
+        goto done;
     }
-    fclose(fp);
-    if (!raw)
-        return -1;
-    size_t n = (size_t)size;
-    if (n < 18 || raw[0] != 0x1f || raw[1] != 0x8b) { /* not gzip: the bytes are the content */
+    if (!(raw = malloc(n)))
+        goto done;
+    memcpy(raw, peek, npeek);
+    if (read_rest(fp, raw, npeek, n) != 0)
+        goto done;
+    if (!gz) {
         f->mem = raw;
         f->mem_len = n;
-        return 0;
+        raw = NULL;
+        *fallback = 0;
+        goto done;
     }
-    /* The gzip trailer holds the content's size mod 2^32; libdeflate verifies it and the
-     * CRC, and reports how much input it used (a second member means: fall back). */
-    size_t isize = (size_t)raw[n - 4] | (size_t)raw[n - 3] << 8 | (size_t)raw[n - 2] << 16 |
-                   (size_t)raw[n - 1] << 24;
-    struct libdeflate_decompressor *d = libdeflate_alloc_decompressor();
-    size_t in_used = 0, out_len = 0;
-    /* deflate expands at most ~1032:1: a larger claimed size is a damaged trailer. */
-    int ok = d && isize / 1032 <= n && (out = malloc(isize ? isize : 1)) != NULL &&
-             libdeflate_gzip_decompress_ex(d, raw, n, out, isize, &in_used, &out_len) ==
-                 LIBDEFLATE_SUCCESS &&
-             in_used == n && out_len == isize;
-    libdeflate_free_decompressor(d);
+    if (!(out = malloc(expected + 1)))
+        goto done;
+    *fallback = 0;
+    st = nn_gz_inflate_members(path, raw, n, out, expected, &len, fallback, err);
+    if (st == NN_OK && !*fallback) {
+        f->mem = out;
+        f->mem_len = len;
+        f->mem_gz = 1;
+        out = NULL;
+    }
+done:
+    fclose(fp);
     free(raw);
-    if (!ok) {
-        free(out);
-        return -1;
-    }
-    f->mem = out;
-    f->mem_len = isize;
-    f->mem_gz = 1;
-    return 0;
+    free(out);
+    return st;
 }
 
 /* Turns zlib's error state into a status and one message. zlib prefixes its message
@@ -198,8 +243,10 @@ static nn_status idx_open(idx_file *f, const char *path, const idx_kind *kind, n
     f->offset = 0;
     if (path[0] == '\0')
         return nn_fail(err, NN_EDATA, "empty path given for the IDX %s file", kind->noun);
-    if (load_fast(f, path) == 0)
-        return NN_OK;
+    int fallback = 0;
+    nn_status st = load_fast(f, path, kind, &fallback, err);
+    if (st != NN_OK || !fallback)
+        return st;
     errno = 0;
     f->gz = gzopen(path, "rb");
     if (f->gz == NULL) {
@@ -373,6 +420,14 @@ static nn_status open_both(idx_file *img, idx_file *lab, const char *images_path
     return st;
 }
 
+static nn_status over_limit(const char *path, const char *shape, size_t bytes, nn_error *err)
+{
+    return nn_fail(err, NN_EDATA,
+                   "%s: the IDX header announces %s = %zu bytes of pixels, more than the "
+                   "limit of %zu bytes (4 GiB); the header is corrupt or the data set too big",
+                   path, shape, bytes, IDX_MAX_PAYLOAD_BYTES);
+}
+
 static nn_status check_sizes(const idx_file *img, const idx_file *lab, const uint32_t idims[3],
                              const uint32_t ldims[1], idx_sizes *z, nn_error *err)
 {
@@ -393,6 +448,8 @@ static nn_status check_sizes(const idx_file *img, const idx_file *lab, const uin
                        "%s: absurd size in header: %s is more bytes than this machine can "
                        "address; the header is corrupt",
                        img->path, z->shape);
+    if (z->pixel_bytes > IDX_MAX_PAYLOAD_BYTES)
+        return over_limit(img->path, z->shape, z->pixel_bytes, err);
     if (!mul_size(z->n, sizeof(int32_t), &z->label_size))
         return nn_fail(err, NN_EDATA,
                        "%s: absurd size in header: %s do not fit in memory as int32; the "
@@ -498,6 +555,8 @@ nn_status nn_idx_load_images(nn_dataset *ds, const char *images_path, nn_error *
                          "%s: absurd size in header: %s is more bytes than this machine can "
                          "address; the header is corrupt",
                          images_path, shape);
+        else if (bytes > IDX_MAX_PAYLOAD_BYTES)
+            st = over_limit(images_path, shape, bytes, err);
     }
     if (st == NN_OK)
         st = idx_read_payload(&img, &IMAGES, bytes, shape, &ds->pixels, err);

@@ -28,9 +28,11 @@ static nn_status read_all(const char *path, uint8_t **out, size_t *len, nn_error
         st = nn_fail(err, NN_EDATA, "%s: not a regular file", path);
     else if (sb.st_size == 0)
         st = nn_fail(err, NN_EDATA, "%s: empty file (0 bytes)", path);
-    else if ((uint64_t)sb.st_size > (uint64_t)INT_MAX)
-        st = nn_fail(err, NN_EDATA, "%s: the file is larger than 2 GiB, too large for stb_image",
-                     path);
+    else if ((uint64_t)sb.st_size > ((uint64_t)64 << 20))
+        st = nn_fail(err, NN_EDATA,
+                     "%s: the file is %lld bytes, larger than 64 MiB, the limit for one image "
+                     "file",
+                     path, (long long)sb.st_size);
     else if (!(*out = malloc((size_t)sb.st_size)))
         st = nn_fail(err, NN_ESYS, "%s: out of memory", path);
     else if (fread(*out, 1, (size_t)sb.st_size, f) != (size_t)sb.st_size)

@@ -1,8 +1,11 @@
 /* model.c - building the module sequence, forward and backward passes. */
 #include "nn/model.h"
 
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "math/gemm/gemm.h"
 #include "nn/init.h"
@@ -269,6 +272,84 @@ static int place_module(nn_model *m, const nn_module_spec *mods, size_t i, size_
     return m->acts[i + 1] && m->dacts[i + 1];
 }
 
+/* The most memory a model may take (parameters, gradients, momentum, activations): 8 GiB,
+ * or the machine's physical memory when that is less (docs/config.md). */
+#define MODEL_MAX_BYTES ((uint64_t)8 << 30)
+
+static uint64_t model_limit(void)
+{
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    uint64_t limit = MODEL_MAX_BYTES;
+    if (pages > 0 && page > 0 && (uint64_t)pages <= UINT64_MAX / (uint64_t)page &&
+        (uint64_t)pages * (uint64_t)page < limit)
+        limit = (uint64_t)pages * (uint64_t)page;
+    return limit;
+}
+
+/* "4.0 TiB", "512.0 MiB", "100 bytes". */
+static void human_bytes(char *buf, size_t len, double bytes)
+{
+    static const char *const units[] = {"bytes", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    size_t u = 0;
+    while (bytes >= 1024.0 && u + 1 < sizeof units / sizeof *units) {
+        bytes /= 1024.0;
+        u++;
+    }
+    if (u == 0)
+        snprintf(buf, len, "%.0f bytes", bytes);
+    else
+        snprintf(buf, len, "%.1f %s", bytes, units[u]);
+}
+
+/* a * b + c, in doubles too (for messages once the exact sum no longer fits). */
+static int mul_add(uint64_t a, uint64_t b, uint64_t *sum)
+{
+    if (b != 0 && a > (UINT64_MAX - *sum) / b)
+        return 0;
+    *sum += a * b;
+    return 1;
+}
+
+/* Refuses (NN_ECONFIG, before anything is allocated) a model whose buffers would not fit:
+ * per module, its parameters 3 times (values, gradients, momentum) and its output twice
+ * (activations and their gradients) for max_batch rows; the message names the module. */
+static nn_status check_model_size(const nn_model *m, nn_error *err)
+{
+    uint64_t limit = model_limit(), total = 0;
+    char need[32], lim[32];
+    human_bytes(lim, sizeof lim, (double)limit);
+    int ok = mul_add((uint64_t)m->max_batch, (uint64_t)m->input_dim * sizeof(float) * 2, &total);
+    for (size_t i = 0; ok && i < m->n_modules; i++) {
+        const nn_module *mod = &m->modules[i];
+        double w = mod->act ? (double)mod->np : (double)mod->in * (double)mod->out;
+        uint64_t layer = 0;
+        int fits = mul_add(mod->act ? 1 : (uint64_t)mod->in, mod->act ? mod->np : mod->out,
+                           &layer) &&
+                   mul_add(layer + (mod->act ? 0 : mod->out), 3 * sizeof(float), &total) &&
+                   mul_add((uint64_t)m->max_batch, (uint64_t)mod->out * 2 * sizeof(float),
+                           &total);
+        if (!fits || total > limit) {
+            human_bytes(need, sizeof need, w * sizeof(float) * 3); /* + gradients, momentum */
+            if (mod->act)
+                return nn_fail(err, NN_ECONFIG,
+                               "model[%zu]: %zu parameters and the model so far need more "
+                               "than the limit of %s",
+                               i, mod->np, lim);
+            return nn_fail(err, NN_ECONFIG,
+                           "model[%zu]: %zu x %zu weights need %s with their gradients and "
+                           "momentum; a model may use %s (weights, gradients, momentum and "
+                           "activations at batch %zu)",
+                           i, mod->out, mod->in, need, lim, m->max_batch);
+        }
+    }
+    if (!ok || total > limit) {
+        human_bytes(need, sizeof need, (double)m->max_batch * (double)m->input_dim * 8.0);
+        return nn_fail(err, NN_ECONFIG, "model input: %zu rows x %zu values need %s (limit %s)",
+                       m->max_batch, m->input_dim, need, lim);
+    }
+    return NN_OK;
+}
+
 nn_status nn_model_build(nn_model *m, const nn_module_spec *mods, size_t n, size_t input_dim,
                          size_t max_batch, int threads, nn_rng *rng, nn_error *err)
 {
@@ -284,6 +365,11 @@ nn_status nn_model_build(nn_model *m, const nn_module_spec *mods, size_t n, size
         goto oom;
     size_t total = plan_modules(m, mods);
     m->n_params = total;
+    st = check_model_size(m, err);
+    if (st != NN_OK) {
+        nn_model_free(m);
+        return st;
+    }
     m->params = calloc(total ? total : 1, sizeof *m->params);
     m->grads = calloc(total ? total : 1, sizeof *m->grads);
     m->acts = calloc(n + 1, sizeof *m->acts);
