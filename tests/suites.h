@@ -33,6 +33,7 @@ Suite *export_suite(void);
 Suite *sweep_suite(void);
 Suite *rng_suite(void);
 Suite *checkpoint_suite(void);
+Suite *bounded_suite(void);
 Suite *eval_suite(void);
 Suite *plot_suite(th_skips *sk);
 Suite *safetensors_suite(th_skips *sk);
