@@ -9,6 +9,7 @@
 #include <zlib.h>
 
 #include "helpers.h"
+#include "data/load.h"
 #include "nntrain.h"
 #include "suites.h"
 
@@ -71,6 +72,63 @@ START_TEST(test_bounded_gzip)
 }
 END_TEST
 
+/* A PNG whose header says w x h (8-bit gray) and whose data is a few zero rows. */
+static void write_png_header(const char *path, unsigned w, unsigned h)
+{
+    unsigned char png[128], *p = png;
+    static const unsigned char sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    memcpy(p, sig, 8), p += 8;
+    unsigned char ihdr[17] = {'I', 'H', 'D', 'R', (unsigned char)(w >> 24), (unsigned char)(w >> 16),
+                              (unsigned char)(w >> 8), (unsigned char)w, (unsigned char)(h >> 24),
+                              (unsigned char)(h >> 16), (unsigned char)(h >> 8), (unsigned char)h,
+                              8, 0, 0, 0, 0};
+    const unsigned char len13[4] = {0, 0, 0, 13}, len0[4] = {0};
+    memcpy(p, len13, 4), p += 4;
+    memcpy(p, ihdr, 17), p += 17;
+    uLong crc = crc32(0L, ihdr, 17);
+    for (int k = 3; k >= 0; k--)
+        *p++ = (unsigned char)(crc >> (8 * k));
+    memcpy(p, len0, 4), p += 4;
+    memcpy(p, "IEND", 4), p += 4;
+    crc = crc32(0L, (const Bytef *)"IEND", 4);
+    for (int k = 3; k >= 0; k--)
+        *p++ = (unsigned char)(crc >> (8 * k));
+    FILE *f = fopen(path, "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(png, 1, (size_t)(p - png), f), (size_t)(p - png));
+    fclose(f);
+}
+
+/* An image folder whose first PNG says 16000 x 16000 (256 MB of pixels) is refused from
+ * its header, before any decoding. */
+START_TEST(test_bounded_image_header)
+{
+    char *dir = th_tmpdir(), path[700], json[2048];
+    snprintf(path, sizeof path, "%s/d/0", dir);
+    char cmd[800];
+    snprintf(cmd, sizeof cmd, "mkdir -p '%s' '%s/d/1'", path, dir);
+    ck_assert_int_eq(th_run(cmd), 0);
+    snprintf(path, sizeof path, "%s/d/0/a.png", dir);
+    write_png_header(path, 16000, 16000);
+    snprintf(path, sizeof path, "%s/d/1/b.png", dir);
+    write_png_header(path, 16000, 16000);
+    snprintf(json, sizeof json,
+             "{\"data\": {\"format\": \"image_folder\", \"train_dir\": \"%s/d\", "
+             "\"test_dir\": \"%s/d\"}, \"model\": [{\"type\": \"dense\", \"units\": 2}]}",
+             dir, dir);
+    nn_config cfg;
+    nn_error err;
+    ck_assert_msg(nn_config_parse(&cfg, json, "img.json", NULL, 0, &err) == NN_OK, "%s", err.msg);
+    nn_dataset train, test;
+    nn_hooks quiet = {0};
+    ck_assert_int_eq(nn_data_load(&cfg, &quiet, &train, &test, &err), NN_EDATA);
+    ck_assert_msg(strstr(err.msg, "over the limit of 16384 pixels a side and 64 MB"), "%s", err.msg);
+    nn_config_free(&cfg);
+    th_rmdir(dir);
+    free(dir);
+}
+END_TEST
+
 START_TEST(test_bounded_model)
 {
     nn_config cfg;
@@ -101,6 +159,7 @@ Suite *bounded_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_bounded_gzip);
     tcase_add_test(tc, test_bounded_model);
+    tcase_add_test(tc, test_bounded_image_header);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -186,6 +186,20 @@ static void decode_one(job *j, size_t i, rbuf *b, uint8_t **keep)
             return;
         }
     }
+    /* The size from the header first: a wrong or huge image is refused undecoded. */
+    if (stbi_info_from_memory(b->p, (int)len, &w, &h, &comp)) {
+        r->w = w;
+        r->h = h;
+        if (j->want_w && (w != j->want_w || h != j->want_h)) {
+            r->status = ST_SIZE;
+            return;
+        }
+        if (!nn_image_dims_ok(w, h, ch)) {
+            r->reason = NN_IMAGE_DIMS_LIMIT_TEXT;
+            r->status = ST_DECODE;
+            return;
+        }
+    }
     uint8_t *px = stbi_load_from_memory(b->p, (int)len, &w, &h, &comp, ch);
     if (px == NULL) {
         r->reason = stbi_failure_reason();

@@ -13,4 +13,16 @@ const char *nn_image_format(const uint8_t *data, size_t len);
  * complete or when the format is not one of those; otherwise -1 and a reason in why. */
 int nn_image_check_complete(const uint8_t *data, size_t len, char *why, size_t why_len);
 
+/* Image dimensions a data set may have: at most NN_IMAGE_MAX_SIDE a side and
+ * NN_IMAGE_MAX_PIXELS bytes of pixels (w x h x channels), checked from the header before
+ * decoding. */
+#define NN_IMAGE_MAX_SIDE 16384
+#define NN_IMAGE_MAX_PIXELS ((long long)64 << 20)
+#define NN_IMAGE_DIMS_LIMIT_TEXT "over the limit of 16384 pixels a side and 64 MB of pixels"
+static inline int nn_image_dims_ok(int w, int h, int channels)
+{
+    return w > 0 && h > 0 && w <= NN_IMAGE_MAX_SIDE && h <= NN_IMAGE_MAX_SIDE &&
+           (long long)w * h * (channels > 0 ? channels : 1) <= NN_IMAGE_MAX_PIXELS;
+}
+
 #endif

@@ -55,6 +55,9 @@ static nn_status decode(const char *path, const uint8_t *data, size_t len, size_
     if (nn_image_check_complete(data, len, why, sizeof why) != 0)
         return nn_fail(err, NN_EDATA, "%s: %s", path, why);
     int w = 0, h = 0, comp = 0;
+    if (stbi_info_from_memory(data, (int)len, &w, &h, &comp) && !nn_image_dims_ok(w, h, (int)channels))
+        return nn_fail(err, NN_EDATA, "%s: a %d x %d image: %s", path, w, h,
+                       NN_IMAGE_DIMS_LIMIT_TEXT);
     uint8_t *px = stbi_load_from_memory(data, (int)len, &w, &h, &comp, (int)channels);
     if (!px) {
         const char *reason = stbi_failure_reason(), *format = nn_image_format(data, len);
