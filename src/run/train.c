@@ -537,7 +537,9 @@ static nn_status train_on(const nn_config *cfg, const nn_dataset *train, const n
 {
     run r = {.cfg = cfg, .train = train, .test = test, .hooks = hooks, .t0 = nn_now()};
     double mean, std;
-    nn_status st = nn_check_run(cfg, train, test, &mean, &std, err);
+    nn_status st = nn_check_outputs(cfg, err); /* before any file is written */
+    if (st == NN_OK)
+        st = nn_check_run(cfg, train, test, &mean, &std, err);
     if (st != NN_OK)
         return st;
     if (cfg->data.normalize == NN_NORM_STANDARD)
