@@ -31,6 +31,7 @@ Suite *folder_scan_suite(void);
 Suite *folder_decode_suite(void);
 Suite *export_suite(void);
 Suite *sweep_suite(void);
+Suite *outputs_suite(void);
 Suite *rng_suite(void);
 Suite *checkpoint_suite(void);
 Suite *bounded_suite(void);

@@ -33,6 +33,7 @@ int main(void)
     srunner_add_suite(sr, folder_decode_suite());
     srunner_add_suite(sr, export_suite());
     srunner_add_suite(sr, sweep_suite());
+    srunner_add_suite(sr, outputs_suite());
     srunner_add_suite(sr, rng_suite());
     srunner_add_suite(sr, checkpoint_suite());
     srunner_add_suite(sr, bounded_suite());

@@ -81,9 +81,11 @@ int cli_run(const cli_args *a, cli_command cmd)
 int cli_export_images(const char *images, const char *labels, const char *out_dir)
 {
     cli_display d = {.tty = isatty(STDERR_FILENO)};
-    nn_dataset ds;
+    nn_dataset ds = {0}; /* freed on every path, loaded or not */
     nn_error err = {0};
-    nn_status st = nn_idx_load(&ds, images, labels, 0, &err);
+    nn_status st = nn_export_check_out(out_dir, images, labels, &err);
+    if (st == NN_OK)
+        st = nn_idx_load(&ds, images, labels, 0, &err);
     if (st == NN_OK)
         st = nn_export_png(&ds, out_dir, 0, cli_export_progress, &d, &err);
     if (st == NN_OK)

@@ -168,6 +168,19 @@ static nn_status prepare_dir(const char *dir, nn_error *err)
     return nn_mkdirs(dir, "the output folder", err);
 }
 
+nn_status nn_export_check_out(const char *out_dir, const char *images, const char *labels,
+                              nn_error *err)
+{
+    const char *in[2] = {images, labels}, *what[2] = {"the images", "the labels"};
+    for (int i = 0; i < 2; i++)
+        if (in[i] && (nn_same_file(out_dir, in[i]) || nn_inside_dir(in[i], out_dir)))
+            return nn_fail(err, NN_ECONFIG,
+                           "%s would hold %s %s (the input): export-images writes into a new "
+                           "or empty folder apart from its inputs; give another folder",
+                           out_dir, what[i], in[i]);
+    return NN_OK;
+}
+
 nn_status nn_export_png(const nn_dataset *ds, const char *out_dir, size_t threads,
                         void (*progress)(void *ctx, size_t done, size_t total), void *ctx,
                         nn_error *err)

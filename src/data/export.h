@@ -20,4 +20,9 @@ nn_status nn_export_png(const nn_dataset *ds, const char *out_dir, size_t thread
                         void (*progress)(void *ctx, size_t done, size_t total), void *ctx,
                         nn_error *err);
 
+/* Outputs never overwrite inputs: out_dir must not be, nor hold (at any depth, symlinks
+ * resolved), the IDX files images and labels it is made from. NN_ECONFIG naming both. */
+nn_status nn_export_check_out(const char *out_dir, const char *images, const char *labels,
+                              nn_error *err);
+
 #endif

@@ -4,9 +4,76 @@
 #include "nntrain.h"
 
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "data/load.h"
+#include "run/csv.h"
+#include "sys/fs.h"
+
+/* A file or folder the run reads, and its name for messages. */
+typedef struct run_input {
+    const char *path, *what;
+    int dir; /* a folder: nothing may be written inside it */
+} run_input;
+
+/* A file the run writes against every input: out, role (what it is) and key (the
+ * setting that names it) for the message. */
+static nn_status check_output(const nn_config *cfg, const char *out, const char *role,
+                              const char *key, const run_input *in, size_t n_in, nn_error *err)
+{
+    for (size_t i = 0; out && i < n_in; i++) {
+        if (!in[i].path)
+            continue;
+        /* A resumed run writes its checkpoint where it read it: the one overwrite meant. */
+        if (in[i].path == cfg->resume && out == cfg->checkpoint)
+            continue;
+        if (in[i].dir && nn_inside_dir(out, in[i].path))
+            return nn_fail(err, NN_ECONFIG,
+                           "%s (%s) would be written inside %s %s; give %s a path outside it",
+                           out, role, in[i].what, in[i].path, key);
+        if (!in[i].dir && nn_same_file(out, in[i].path))
+            return nn_fail(err, NN_ECONFIG,
+                           "%s (%s) would overwrite %s %s (the same file); give %s a path of "
+                           "its own",
+                           out, role, in[i].what, in[i].path, key);
+    }
+    return NN_OK;
+}
+
+nn_status nn_check_outputs(const nn_config *cfg, nn_error *err)
+{
+    const run_input in[] = {
+        {cfg->source, "the config file", 0},
+        {cfg->data.train_images, "the training images", 0},
+        {cfg->data.train_labels, "the training labels", 0},
+        {cfg->data.test_images, "the test images", 0},
+        {cfg->data.test_labels, "the test labels", 0},
+        {cfg->data.train_dir, "the training image folder", 1},
+        {cfg->data.test_dir, "the test image folder", 1},
+        {cfg->init_from, "init.from's weights", 0},
+        {cfg->resume, "--resume's checkpoint", 0},
+    };
+    const size_t n_in = sizeof in / sizeof in[0];
+    nn_status st = check_output(cfg, cfg->units, "output.units", "output.units", in, n_in, err);
+    if (st == NN_OK)
+        st = check_output(cfg, cfg->checkpoint, "output.checkpoint", "output.checkpoint",
+                          in, n_in, err);
+    if (st != NN_OK || strcmp(cfg->csv, "-") == 0)
+        return st;
+    st = check_output(cfg, cfg->csv, "output.csv", "output.csv (or --csv)", in, n_in, err);
+    static const char *const sibling[] = {".status.json", ".classes.txt", ".steps.csv"};
+    static const char *const role[] = {"the run's status file", "the class list",
+                                       "the probe's every-N-steps CSV"};
+    for (size_t i = 0; st == NN_OK && i < sizeof sibling / sizeof sibling[0]; i++) {
+        char *path = nn_csv_sibling(cfg->csv, sibling[i]);
+        if (!path)
+            return nn_fail(err, NN_ESYS, "out of memory");
+        st = check_output(cfg, path, role[i], "output.csv (or --csv)", in, n_in, err);
+        free(path);
+    }
+    return st;
+}
 
 nn_status nn_check_run(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
                        double *mean, double *std, nn_error *err)

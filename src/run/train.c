@@ -3,7 +3,6 @@
  * optional probes every N steps; a stop asked for through the hooks. */
 #include "run/train.h"
 
-#include <errno.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -537,7 +536,9 @@ static nn_status train_on(const nn_config *cfg, const nn_dataset *train, const n
 {
     run r = {.cfg = cfg, .train = train, .test = test, .hooks = hooks, .t0 = nn_now()};
     double mean, std;
-    nn_status st = nn_check_run(cfg, train, test, &mean, &std, err);
+    nn_status st = nn_check_outputs(cfg, err); /* before any file is written */
+    if (st == NN_OK)
+        st = nn_check_run(cfg, train, test, &mean, &std, err);
     if (st != NN_OK)
         return st;
     if (cfg->data.normalize == NN_NORM_STANDARD)
@@ -587,8 +588,10 @@ nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_da
 
 nn_status nn_train(const nn_config *cfg, const nn_hooks *hooks, nn_error *err)
 {
-    nn_dataset train, test;
-    nn_status st = nn_data_load(cfg, hooks, &train, &test, err);
+    nn_dataset train = {0}, test = {0};
+    nn_status st = nn_check_outputs(cfg, err); /* before the data loads, too */
+    if (st == NN_OK)
+        st = nn_data_load(cfg, hooks, &train, &test, err);
     if (st == NN_OK)
         st = nn_train_on(cfg, &train, &test, hooks, err);
     nn_dataset_free(&train);

@@ -355,6 +355,45 @@ static void *worker(void *arg)
     }
 }
 
+/* out against one input (a folder when dir): NN_OK or the refusal. */
+static nn_status out_clash(const nn_sweep *s, const char *in, const char *what, int dir,
+                           nn_error *err)
+{
+    if (!in)
+        return NN_OK;
+    if (nn_same_file(s->out, in) || nn_inside_dir(in, s->out))
+        return nn_fail(err, NN_ECONFIG,
+                       "%s (the sweep's out folder) would hold %s %s; give \"out\" (or --out) "
+                       "a folder apart from the sweep's inputs",
+                       s->out, what, in);
+    if (dir && nn_inside_dir(s->out, in))
+        return nn_fail(err, NN_ECONFIG,
+                       "%s (the sweep's out folder) would be written inside %s %s; give \"out\" "
+                       "(or --out) a folder outside it",
+                       s->out, what, in);
+    return NN_OK;
+}
+
+nn_status nn_sweep_check_out(const nn_sweep *s, nn_error *err)
+{
+    nn_status st = out_clash(s, s->source, "the sweep file", 0, err);
+    if (st == NN_OK)
+        st = out_clash(s, s->base, "the base config", 0, err);
+    for (size_t c = 0; st == NN_OK && c < s->n_combos; c++) {
+        const nn_config *cfg = &s->cfgs[c];
+        const char *in[] = {cfg->data.train_images, cfg->data.train_labels,
+                            cfg->data.test_images,  cfg->data.test_labels,
+                            cfg->init_from,         cfg->data.train_dir,
+                            cfg->data.test_dir};
+        const char *what[] = {"the training images", "the training labels", "the test images",
+                              "the test labels", "init.from's weights",
+                              "the training image folder", "the test image folder"};
+        for (size_t i = 0; st == NN_OK && i < sizeof in / sizeof in[0]; i++)
+            st = out_clash(s, in[i], what[i], i >= 5, err);
+    }
+    return st;
+}
+
 nn_status nn_sweep_check_data(const nn_sweep *s, nn_error *err)
 {
     sweep_exec x = {.s = s};
@@ -369,7 +408,9 @@ nn_status nn_sweep_exec(const nn_sweep *s, const nn_sweep_hooks *h, size_t *ran,
     *ran = 0;
     x.units = s->table ? s->n_combos : nn_sweep_runs(s);
     x.p.eta = -1.0;
-    nn_status st = nn_mkdirs(s->out, "the sweep's output folder", err);
+    nn_status st = nn_sweep_check_out(s, err); /* before anything is written */
+    if (st == NN_OK)
+        st = nn_mkdirs(s->out, "the sweep's output folder", err);
     if (st == NN_OK && s->table)
         st = nn_sweep_table_dir(s, err);
     if (st == NN_OK && !(x.todo = malloc(x.units ? x.units : 1)))

@@ -33,7 +33,9 @@ nn_status nn_sweep_print_jobs(const nn_sweep *s, const char *nntrain_path, FILE 
                        strerror(errno));
     if (!realpath(s->source, sweep))
         return nn_fail(err, NN_ECONFIG, "%s: %s", s->source, strerror(errno));
-    nn_status st = nn_sweep_check_data(s, err); /* as a sweep run would, before anything */
+    nn_status st = nn_sweep_check_out(s, err); /* as a sweep run would, before anything */
+    if (st == NN_OK)
+        st = nn_sweep_check_data(s, err);
     if (st == NN_OK)
         st = nn_mkdirs(s->out, "the sweep's output folder", err);
     if (st == NN_OK && s->table)

@@ -479,7 +479,9 @@ nn_status nn_sweep_summarize(const nn_sweep *s, FILE *table, const nn_sweep_hook
     combo_sum *sums = calloc(s->n_combos, sizeof *sums);
     if (!sums)
         return nn_fail(err, NN_ESYS, "out of memory");
-    nn_status st = nn_mkdirs(s->out, "the sweep's output folder", err);
+    nn_status st = nn_sweep_check_out(s, err); /* --collect writes here too */
+    if (st == NN_OK)
+        st = nn_mkdirs(s->out, "the sweep's output folder", err);
     /* An untrained sweep's tables, concatenated: out/results.csv, a row per run. */
     char *all_path = s->table ? out_file(s, "results.csv") : NULL;
     char *all_tmp = s->table ? out_file(s, "results.csv.tmp") : NULL;

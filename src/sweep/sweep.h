@@ -92,6 +92,12 @@ typedef struct nn_sweep_hooks {
     volatile sig_atomic_t *stop; /* set (by a signal handler): finish cleanly, runs interrupted */
 } nn_sweep_hooks;
 
+/* Outputs never overwrite inputs: s->out must not be or hold the sweep file, the base
+ * config or any combination's data files or init.from, nor be or hold or lie inside its
+ * image folders (symlinks resolved, hard links by inode). NN_ECONFIG naming both paths.
+ * nn_sweep_exec, nn_sweep_print_jobs and nn_sweep_summarize make it first. */
+nn_status nn_sweep_check_out(const nn_sweep *s, nn_error *err);
+
 /* Loads the data every combination names and makes each run's data checks (the output
  * layer against the classes, the validation split...): NN_OK or the first failure, naming
  * the combination. nn_sweep_exec and nn_sweep_print_jobs make it first. */

@@ -1,7 +1,9 @@
-/* fs.c - mkdir -p and whole-file writes. */
+/* fs.c - mkdir -p, whole-file writes, same-file and inside-folder checks. */
+#define _XOPEN_SOURCE 700 /* realpath */
 #include "sys/fs.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -73,4 +75,71 @@ nn_status nn_write_atomic(const char *path, const char *text, const char *what, 
     if (bad)
         return nn_fail(err, NN_ESYS, "%s: cannot write %s: %s", path, what, strerror(e));
     return NN_OK;
+}
+
+int nn_same_file(const char *a, const char *b)
+{
+    struct stat sa, sb;
+    return a && b && stat(a, &sa) == 0 && stat(b, &sb) == 0 && sa.st_dev == sb.st_dev &&
+           sa.st_ino == sb.st_ino;
+}
+
+/* cur (PATH_MAX bytes) after its last '/' removed ("/" stays "/"). */
+static void drop_last(char *cur)
+{
+    char *slash = strrchr(cur, '/');
+    if (slash == cur)
+        slash[1] = '\0';
+    else if (slash)
+        *slash = '\0';
+}
+
+/* The absolute path that path names or will name (resolved[PATH_MAX]): each component
+ * resolved while it exists; past the first missing one, "." and ".." are taken lexically,
+ * as mkdir -p will create the missing folders. 0 on failure. */
+static int resolve_path(const char *path, char resolved[PATH_MAX])
+{
+    if (realpath(path, resolved))
+        return 1;
+    char cur[PATH_MAX], next[PATH_MAX];
+    if (!realpath(path[0] == '/' ? "/" : ".", cur))
+        return 0;
+    char *copy = strdup(path), *save = NULL;
+    if (!copy)
+        return 0;
+    int exists = 1, ok = 1;
+    for (char *c = strtok_r(copy, "/", &save); ok && c; c = strtok_r(NULL, "/", &save)) {
+        if (strcmp(c, ".") == 0)
+            continue;
+        if (!exists && strcmp(c, "..") == 0) {
+            drop_last(cur);
+            exists = realpath(cur, next) != NULL;
+            if (exists)
+                strcpy(cur, next);
+            continue;
+        }
+        int n = snprintf(next, sizeof next, "%s%s%s", cur, strcmp(cur, "/") ? "/" : "", c);
+        ok = n > 0 && (size_t)n < sizeof next;
+        if (ok && exists && realpath(next, cur))
+            continue;
+        if (ok) {
+            strcpy(cur, next);
+            exists = 0;
+        }
+    }
+    free(copy);
+    if (ok)
+        strcpy(resolved, cur);
+    return ok;
+}
+
+int nn_inside_dir(const char *path, const char *dir)
+{
+    char rdir[PATH_MAX], rpath[PATH_MAX];
+    if (!path || !dir || !realpath(dir, rdir) || !resolve_path(path, rpath))
+        return 0;
+    size_t n = strlen(rdir);
+    if (strcmp(rdir, "/") == 0)
+        return 1;
+    return strncmp(rpath, rdir, n) == 0 && (rpath[n] == '\0' || rpath[n] == '/');
 }

@@ -1,4 +1,5 @@
-/* fs.h - file system helpers shared by every writer of output files. */
+/* fs.h - file system helpers shared by every writer of output files: mkdir -p, whole-file
+ * writes, and the identity checks that keep an output from landing on an input. */
 #ifndef NN_FS_H
 #define NN_FS_H
 
@@ -14,5 +15,15 @@ nn_status nn_mkdirs_for(const char *file, const char *what, nn_error *err);
 /* Writes text (a newline added when it lacks one) to path through path.tmp and a rename,
  * so a reader sees the old file or the new one, never half of one. NN_ESYS naming what. */
 nn_status nn_write_atomic(const char *path, const char *text, const char *what, nn_error *err);
+
+/* 1 when a and b name the same file: the same device and inode, symlinks followed (so a
+ * symlink or a hard link to a file is that file). 0 otherwise, and when either cannot be
+ * stat'ed: a file not there yet is nobody's twin. */
+int nn_same_file(const char *a, const char *b);
+
+/* 1 when path is dir itself or lies under it, both with every symlink resolved. A path
+ * (or a tail of it) that does not exist yet is placed where mkdir -p would create it:
+ * under its nearest existing folder. 0 when dir does not exist, or out of memory. */
+int nn_inside_dir(const char *path, const char *dir);
 
 #endif
