@@ -42,8 +42,7 @@ for i in $(seq "$kills"); do
     fi
     [ -f run.csv ] && { whole_rows run.csv || { echo "kill-test: torn CSV after kill $i" >&2; cat run.csv >&2; exit 1; }; }
     if [ -f run.st ]; then
-        "$root/nntrain" "$config" "${args[@]}" --epochs 0 --csv /dev/null \
-            --set init.from=run.st > /dev/null ||
+        "$root/nntrain" eval run.st > /dev/null 2>&1 ||
             { echo "kill-test: the checkpoint does not load after kill $i" >&2; exit 1; }
     fi
 done
