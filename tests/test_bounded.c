@@ -152,6 +152,21 @@ START_TEST(test_bounded_model)
 }
 END_TEST
 
+/* A message quoting a hostile name stays one visible line: control characters and bytes
+ * that are not UTF-8 are escaped, valid UTF-8 is kept. */
+START_TEST(test_messages_escaped)
+{
+    nn_error err;
+    nn_fail(&err, NN_EDATA, "%s: bad", "a\nb\x1b[2Jc\xff\xc3\xa9");
+    ck_assert_str_eq(err.msg, "a\\nb\\x1b[2Jc\\xff\xc3\xa9: bad");
+    nn_config cfg;
+    ck_assert_int_eq(nn_config_load(&cfg, "/tmp/no\nsuch\x1b[2J.json", NULL, 0, &err), NN_ECONFIG);
+    ck_assert_ptr_null(strchr(err.msg, '\n'));
+    ck_assert_ptr_null(strchr(err.msg, '\x1b'));
+    ck_assert_ptr_nonnull(strstr(err.msg, "no\\nsuch\\x1b[2J.json"));
+}
+END_TEST
+
 Suite *bounded_suite(void)
 {
     Suite *s = suite_create("bounded");
@@ -160,6 +175,7 @@ Suite *bounded_suite(void)
     tcase_add_test(tc, test_bounded_gzip);
     tcase_add_test(tc, test_bounded_model);
     tcase_add_test(tc, test_bounded_image_header);
+    tcase_add_test(tc, test_messages_escaped);
     suite_add_tcase(s, tc);
     return s;
 }
