@@ -4,6 +4,9 @@
 #include "sys/fs.h"
 
 #include <errno.h>
+#ifdef __GLIBC__
+#include <stdio_ext.h>
+#endif
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -63,6 +66,8 @@ nn_status nn_csv_open(nn_csv *c, const char *path, const nn_model *m, int val_co
 nn_status nn_csv_write(nn_csv *c, const nn_epoch_report *row, nn_error *err)
 {
     FILE *f = c->f;
+    /* Where this row starts (every earlier row is flushed): a failed write cuts back here. */
+    const off_t whole = c->owned ? ftello(f) : -1;
     const nn_dead *d = row->dead;
     const nn_model *m = row->model;
     fprintf(f, "%zu,%zu,%.9g,", row->epoch, row->step, row->lr);
@@ -87,8 +92,18 @@ nn_status nn_csv_write(nn_csv *c, const nn_epoch_report *row, nn_error *err)
         fprintf(f, ",%.6f", sum / (double)mod->np);
     }
     fprintf(f, ",%d,%.3f\n", d->constant_output, row->seconds);
-    if (fflush(f) != 0 || ferror(f))
-        return nn_fail(err, NN_ESYS, "%s: write failed: %s", c->path, strerror(errno));
+    if (fflush(f) != 0 || ferror(f)) {
+        int e = errno;
+        /* A row half written (a full disk) is cut off: the file keeps whole rows only. */
+        if (c->owned && whole >= 0 && ftruncate(fileno(f), whole) == 0) {
+#ifdef __GLIBC__
+            __fpurge(f); /* the unwritten rest must not reach the file on close */
+#endif
+            return nn_fail(err, NN_ESYS, "%s: write failed: %s; the CSV keeps its whole rows",
+                           c->path, strerror(e));
+        }
+        return nn_fail(err, NN_ESYS, "%s: write failed: %s", c->path, strerror(e));
+    }
     return NN_OK;
 }
 
