@@ -9,34 +9,7 @@
 #include <cJSON.h>
 
 #include "run/csv.h"
-
-/* Writes text to path through path.tmp and a rename, so a reader never sees half a file. */
-static nn_status write_atomic(const char *path, const char *text, nn_error *err)
-{
-    size_t size = strlen(path) + sizeof ".tmp";
-    char *tmp = malloc(size);
-    if (tmp == NULL)
-        return nn_fail(err, NN_ESYS, "out of memory");
-    snprintf(tmp, size, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    int bad = f == NULL || fputs(text, f) == EOF || fputc('\n', f) == EOF;
-    int e = errno;
-    if (f != NULL && fclose(f) != 0 && !bad) {
-        bad = 1;
-        e = errno;
-    }
-    if (!bad && rename(tmp, path) != 0) {
-        bad = 1;
-        e = errno;
-    }
-    if (bad && f != NULL)
-        remove(tmp);
-    free(tmp);
-    if (bad)
-        return nn_fail(err, NN_ESYS, "%s: cannot write the run's status file: %s", path,
-                       strerror(e));
-    return NN_OK;
-}
+#include "sys/fs.h"
 
 /* "widths": {"<module index>": units} of every activation module, and their sum. */
 static int add_widths(cJSON *o, const nn_dead *d)
@@ -94,7 +67,7 @@ static nn_status write_status(const nn_run_status *s, const char *status, size_t
     char *text = render(s, status, epochs_done, epoch, step, reason);
     if (text == NULL)
         return nn_fail(err, NN_ESYS, "out of memory");
-    nn_status st = write_atomic(s->path, text, err);
+    nn_status st = nn_write_atomic(s->path, text, "the run's status file", err);
     cJSON_free(text);
     return st;
 }
