@@ -13,22 +13,12 @@
 #define MAX_SMALL_FILE ((size_t)1 << 20)
 
 /* The whole of a small file (status, resolved config), NUL-terminated; NULL when absent,
- * unreadable or larger than 1 MiB. */
+ * unreadable or larger than 1 MiB (the caller treats all of these as "not there"). */
 static char *slurp(const char *path)
 {
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    char *buf = malloc(MAX_SMALL_FILE + 1);
-    size_t n = buf ? fread(buf, 1, MAX_SMALL_FILE + 1, f) : 0;
-    int bad = !buf || ferror(f) || n > MAX_SMALL_FILE;
-    fclose(f);
-    if (bad) {
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    return buf;
+    nn_status st;
+    nn_error ignored;
+    return nn_read_small(path, MAX_SMALL_FILE, "a sweep file", &st, &ignored);
 }
 
 char *nn_sweep_read_status(const char *status_path, double *revived, double *max_dead_frac)

@@ -9,6 +9,7 @@
 #include "config/suggest.h"
 #include "nn/act/activation.h"
 #include "sweep/loader.h"
+#include "sys/fs.h"
 
 #define MAX_SWEEP_BYTES ((size_t)1 << 20)
 
@@ -22,30 +23,7 @@ nn_status sweep_oom(const loader *L)
 
 char *sweep_read_file(const loader *L, const char *path, const char *what, nn_status *st)
 {
-    FILE *f = fopen(path, "rb");
-    char *buf = NULL;
-    *st = NN_OK;
-    if (!f) {
-        *st = nn_fail(L->c.err, NN_ECONFIG, "%s: cannot open %s: %s", path, what,
-                      strerror(errno));
-        return NULL;
-    }
-    buf = malloc(MAX_SWEEP_BYTES + 1);
-    size_t n = buf ? fread(buf, 1, MAX_SWEEP_BYTES + 1, f) : 0;
-    if (!buf)
-        *st = sweep_oom(L);
-    else if (ferror(f))
-        *st = nn_fail(L->c.err, NN_ECONFIG, "%s: cannot read %s: %s", path, what,
-                      strerror(errno));
-    else if (n > MAX_SWEEP_BYTES)
-        *st = nn_fail(L->c.err, NN_ECONFIG, "%s: larger than 1 MiB; is this a %s?", path, what);
-    fclose(f);
-    if (*st != NN_OK) {
-        free(buf);
-        return NULL;
-    }
-    buf[n] = '\0';
-    return buf;
+    return nn_read_small(path, MAX_SWEEP_BYTES, what, st, L->c.err);
 }
 
 /* A value as display text: numbers with %.10g, strings as they are, else compact JSON. */

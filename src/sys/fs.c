@@ -143,3 +143,29 @@ int nn_inside_dir(const char *path, const char *dir)
         return 1;
     return strncmp(rpath, rdir, n) == 0 && (rpath[n] == '\0' || rpath[n] == '/');
 }
+
+char *nn_read_small(const char *path, size_t max, const char *what, nn_status *st, nn_error *err)
+{
+    FILE *f = fopen(path, "rb");
+    *st = NN_OK;
+    if (!f) {
+        *st = nn_fail(err, NN_ECONFIG, "%s: cannot open %s: %s", path, what, strerror(errno));
+        return NULL;
+    }
+    char *buf = malloc(max + 1);
+    size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
+    if (!buf)
+        *st = nn_fail(err, NN_ESYS, "%s: out of memory", path);
+    else if (ferror(f))
+        *st = nn_fail(err, NN_ECONFIG, "%s: cannot read %s: %s", path, what, strerror(errno));
+    else if (n > max)
+        *st = nn_fail(err, NN_ECONFIG, "%s: larger than %zu KiB; is this a %s?", path,
+                      max >> 10, what);
+    fclose(f);
+    if (*st != NN_OK) {
+        free(buf);
+        return NULL;
+    }
+    buf[n] = '\0';
+    return buf;
+}

@@ -26,4 +26,8 @@ int nn_same_file(const char *a, const char *b);
  * under its nearest existing folder. 0 when dir does not exist, or out of memory. */
 int nn_inside_dir(const char *path, const char *dir);
 
+/* The whole of the file path (at most max bytes), NUL-terminated and malloc'ed; NULL with
+ * *st NN_ECONFIG (cannot open or read, larger than max, naming what) or NN_ESYS. */
+char *nn_read_small(const char *path, size_t max, const char *what, nn_status *st, nn_error *err);
+
 #endif
