@@ -1,7 +1,5 @@
 /* keys.c - the sweep file's keys: base, out, jobs, threads, seeds, and the axes
  * (activations, grid, hidden), each checked with a message naming the key. */
-#include <ctype.h>
-#include <errno.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
