@@ -65,6 +65,10 @@ for r in $(seq "$rounds"); do
         use_core "$w"
         "${torch_env[@]}" "$py" scripts/bench-torch.py --workload "$w" --epochs "$epochs" --tsv >> "$tmp/torch.tsv"
     done
+    echo "round $r/$rounds: the products alone" >&2
+    for w in products products-wide products-deep; do
+        "$bench" --workload "$w" --epochs "$epochs" --tsv >> "$tmp/nn.tsv"
+    done
     echo "round $r/$rounds: process" >&2
     "$bench" --workload process --process "$procs" --tsv >> "$tmp/nn.tsv"
     use_core process
@@ -83,28 +87,33 @@ mn() {
 peak=$(sed -n 's/.*measured FMA peak \([0-9.]*\) GFLOP.*/\1/p' "$tmp/machine" | sort -g | tail -n 1)
 echo "measured FMA peak, best of $((rounds + 1)): $peak GFLOP/s" >&2
 # GFLOP per epoch (forward + weight gradients + input gradients but the first layer's)
-declare -A gflop=([net256]=72.68 [wide]=573.85 [deep]=9.454) target=([net256]=0.33 [wide]=1.8 [deep]=0.15)
+declare -A gflop=([net256]=72.68 [wide]=573.85 [deep]=9.454)
+# The targets: fractions of the measured peak (docs/performance.md).
+declare -A target=([net256]=72 [wide]=75 [deep]=35)
+declare -A products=([net256]=products [wide]=products-wide [deep]=products-deep)
 
-# "target needs": the GFLOP/s an epoch at the target time takes, as a share of this
-# machine's measured peak (above 100%: no code can meet the target here).
+# "products alone": the same epoch's matrix products without anything else (bench
+# --workload products...), the ceiling of the epoch's fraction with this GEMM.
 # PyTorch's epoch times are bimodal here: its minimum and median are both shown, and the
 # ratio is against its minimum.
-printf '\n| workload | PyTorch median (min) | nntrain median (min) | PyTorch min / nntrain median | nntrain GFLOP/s (of peak %s) | target | target needs GFLOP/s (of peak) | met |\n' "$peak"
+printf '\n| workload | PyTorch median (min) | nntrain median (min) | PyTorch min / nntrain median | nntrain GFLOP/s (of peak %s) | products alone (of peak) | target | met |\n' "$peak"
 printf '|---|---|---|---|---|---|---|---|\n'
 for w in net256 wide deep; do
     t=$(med "$w" "$tmp/torch.tsv" 2) tm=$(mn "$w" "$tmp/torch.tsv" 2)
     n=$(med "$w" "$tmp/nn.tsv" 2) nm=$(mn "$w" "$tmp/nn.tsv" 2)
-    awk -v w="$w" -v t="$t" -v tm="$tm" -v n="$n" -v nm="$nm" -v g="${gflop[$w]}" -v p="$peak" -v tg="${target[$w]}" 'BEGIN {
+    pr=$(med "${products[$w]}" "$tmp/nn.tsv" 2)
+    awk -v w="$w" -v t="$t" -v tm="$tm" -v n="$n" -v nm="$nm" -v g="${gflop[$w]}" -v p="$peak" -v tg="${target[$w]}" -v pr="$pr" 'BEGIN {
         rate = g / n; frac = 100 * rate / p
-        ok = n <= tg && (w != "net256" || frac >= 40)
-        extra = w == "net256" ? " and >= 40% of peak" : ""
-        printf "| %s epoch | %.3f s (%.3f) | %.3f s (%.3f) | %.2fx | %.0f (%.0f%%) | <= %.2f s%s | %.0f (%.0f%%) | %s |\n", w, t, tm, n, nm, tm / n, rate, frac, tg, extra, g / tg, 100 * g / tg / p, ok ? "yes" : "no"
+        printf "| %s epoch | %.3f s (%.3f) | %.3f s (%.3f) | %.2fx | %.0f (%.1f%%) | %.3f s (%.1f%%) | >= %d%% of peak | %s |\n", w, t, tm, n, nm, tm / n, rate, frac, pr, 100 * g / pr / p, tg, (frac >= tg ? "yes" : "no")
     }'
 done
 tp=$(med process "$tmp/torch.tsv" 2); np=$(med process "$tmp/nn.tsv" 2)
 tr=$(med process "$tmp/torch.tsv" 3); nr=$(med process "$tmp/nn.tsv" 3)
-awk -v tp="$tp" -v np="$np" -v tr="$tr" -v nr="$nr" 'BEGIN {
-    ok = np <= 0.6 && nr <= 120
-    printf "| whole process, 1 epoch mnist_leaky | %.3f s, %.0f MB | %.3f s, %.0f MB | %.2fx | | <= 0.6 s, <= 120 MB | | %s |\n", tp, tr, np, nr, tp / np, ok ? "yes" : "no"
+# the whole process's time above its own epoch, run by run
+over=$(awk -F'\t' '$1 == "process" { print $2 - $4 }' "$tmp/nn.tsv" | sort -g |
+    awk '{ v[NR] = $1 } END { if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }')
+awk -v tp="$tp" -v np="$np" -v tr="$tr" -v nr="$nr" -v over="$over" 'BEGIN {
+    ok = over <= 0.12 && nr <= 80
+    printf "| whole process, 1 epoch mnist_leaky | %.3f s, %.0f MB | %.3f s (%.3f s above its epoch), %.0f MB | %.2fx | | | <= 0.12 s above its epoch, <= 80 MB | %s |\n", tp, tr, np, over, nr, tp / np, ok ? "yes" : "no"
 }'
 printf '\n(medians of %s rounds x %s epochs per side, alternating; whole process: %s runs per side per round;\n%s)\n' "$rounds" "$epochs" "$procs" "$(cat "$tmp/torch_setting")"

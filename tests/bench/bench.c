@@ -5,7 +5,8 @@
  * usage: bench [--workload NAME]... [--epochs N] [--threads N] [--process N] [--tsv] [--peak]
  *   workloads: net256 (784-256-256-10, Leaky ReLU, batch 64), wide (784-1024-1024-10,
  *   batch 128), deep (784, 10 hidden layers of 32, 10; batch 32), process (whole run);
- *   products (net256's matrix products alone; only when named).
+ *   products, products-wide, products-deep (net256's, wide's, deep's matrix products
+ *   alone, the GEMM's ceiling for each; only when named).
  *   --peak: only measure and print the machine's FMA peak (bench-compare takes the best of
  *   several).
  * Per workload it prints the median over epochs of the training loop's seconds per
@@ -79,12 +80,13 @@ __attribute__((target("avx512f"), noinline)) static float fma_loop512(long iters
     for (long i = 0; i < iters; i++) {
 #define F(x) x = _mm512_fmadd_ps(x, b, c);
         F(a0)
-        F(a1) F(a2) F(a3) F(a4) F(a5) F(a6) F(a7) F(a8) F(a9) F(a10) F(a11) F(a12) F(a13) F(a14)
-            F(a15)
+        F(a1)
+        F(a2)
+        F(a3) F(a4) F(a5) F(a6) F(a7) F(a8) F(a9) F(a10) F(a11) F(a12) F(a13) F(a14) F(a15)
 #undef F
-                __asm__ volatile(""
-                                 : "+v"(a0), "+v"(a1), "+v"(a2), "+v"(a3), "+v"(a4), "+v"(a5),
-                                   "+v"(a6), "+v"(a7));
+            __asm__ volatile(""
+                             : "+v"(a0), "+v"(a1), "+v"(a2), "+v"(a3), "+v"(a4), "+v"(a5), "+v"(a6),
+                               "+v"(a7));
         __asm__ volatile(""
                          : "+v"(a8), "+v"(a9), "+v"(a10), "+v"(a11), "+v"(a12), "+v"(a13),
                            "+v"(a14), "+v"(a15));
@@ -107,7 +109,9 @@ __attribute__((target("avx2,fma"), noinline)) static float fma_loop256(long iter
     for (long i = 0; i < iters; i++) {
 #define F(x) x = _mm256_fmadd_ps(x, b, c);
         F(a0)
-        F(a1) F(a2) F(a3) F(a4) F(a5) F(a6) F(a7) F(a8) F(a9) F(a10) F(a11)
+        F(a1)
+        F(a2)
+        F(a3) F(a4) F(a5) F(a6) F(a7) F(a8) F(a9) F(a10) F(a11)
 #undef F
             __asm__ volatile(""
                              : "+x"(a0), "+x"(a1), "+x"(a2), "+x"(a3), "+x"(a4), "+x"(a5));
@@ -293,7 +297,7 @@ static int run_workload(const workload *w, const nn_dataset *train, const nn_dat
         for (size_t i = 0; i < t.n; i++)
             printf("%s\t%.6f\n", w->name, sec[i]);
     } else {
-        printf("%-8s %9.3f %12.0f %9.1f %8.1f%%   (%zu epochs:", w->name, med,
+        printf("%-13s %9.3f %12.0f %9.1f %8.1f%%   (%zu epochs:", w->name, med,
                (double)train->n / med, gflops, 100.0 * gflops / peak, t.n);
         for (size_t i = 0; i < t.n; i++)
             printf(" %.3f", sec[i]);
@@ -303,10 +307,55 @@ static int run_workload(const workload *w, const nn_dataset *train, const nn_dat
     return 0;
 }
 
-/* The eight matrix products of one net256 epoch (938 steps of batch 64: forward, input
- * and weight gradients), nothing else: what the GEMM alone costs, for this build's kernel
- * or, built with BLAS=openblas, for OpenBLAS's. Only when asked for (--workload products). */
-static int run_products(int epochs, int threads, double peak, int tsv)
+/* The matrix products of one training epoch of a workload, nothing else: per step the
+ * forward product of every dense layer, then from the last layer back its input gradient
+ * (not the first layer's) and its weight gradient, with the threads split as training
+ * splits them but no epilogue (bias, activation, SGD step). What the GEMM alone costs, for
+ * this build's kernel or, built with BLAS=openblas, for OpenBLAS's: the ceiling of the
+ * workload's fraction of the peak. Only when asked for (--workload products[-NAME]). */
+typedef struct shape {
+    const char *name;                  /* products, products-wide, products-deep */
+    size_t batch, n_layers, width[12]; /* width[0] inputs, width[n_layers] outputs */
+} shape;
+
+static const shape shapes[] = {
+    {"products", 64, 3, {784, 256, 256, 10}},
+    {"products-wide", 128, 3, {784, 1024, 1024, 10}},
+    {"products-deep", 32, 11, {784, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 10}},
+};
+
+static double products_epoch(nn_gemm_ctx *g, const shape *s, float **act, float **grad, float **w,
+                             float **dw)
+{
+    const size_t b = s->batch, steps = (60000 + b - 1) / b;
+    double t = now();
+    for (size_t step = 0; step < steps; step++) {
+        for (size_t l = 0; l < s->n_layers; l++) {
+            size_t in = s->width[l], out = s->width[l + 1];
+            nn_gemm_ex(g, NN_NO_TRANS, NN_TRANS, b, out, in, 1, act[l], in, w[l], in, 0, act[l + 1],
+                       out, NN_SPLIT_COLS, NULL, NULL);
+        }
+        for (size_t l = s->n_layers; l-- > 0;) {
+            size_t in = s->width[l], out = s->width[l + 1];
+            if (l > 0)
+                nn_gemm_ex(g, NN_NO_TRANS, NN_NO_TRANS, b, in, out, 1, grad[l + 1], out, w[l], in,
+                           0, grad[l], in, NN_SPLIT_COLS, NULL, NULL);
+            nn_gemm_ex(g, NN_TRANS, NN_NO_TRANS, out, in, b, 1, grad[l + 1], out, act[l], in, 0,
+                       dw[l], in, NN_SPLIT_ROWS, NULL, NULL);
+        }
+    }
+    return now() - t;
+}
+
+static float *filled(size_t n)
+{
+    float *p = malloc((n ? n : 1) * sizeof *p);
+    for (size_t j = 0; p && j < n; j++)
+        p[j] = (float)(j % 17) * 0.01f;
+    return p;
+}
+
+static int run_products(const shape *s, int epochs, int threads, double peak, int tsv)
 {
     nn_gemm_ctx *g;
     nn_error err;
@@ -314,73 +363,93 @@ static int run_products(int epochs, int threads, double peak, int tsv)
         fprintf(stderr, "bench: %s\n", err.msg);
         return -1;
     }
-    const size_t b = 64, in = 784, h = 256, out = 10, steps = 938;
-    const size_t sizes[] = {b * in,  h * in, h * h, out * h, b * h, b * h,
-                            b * out, b * h,  b * h, h * in,  h * h, out * h};
-    float *buf[12];
+    float *act[13] = {0}, *grad[13] = {0}, *w[12] = {0}, *dw[12] = {0};
     int ok = 1;
-    for (int i = 0; i < 12; i++) {
-        buf[i] = malloc(sizes[i] * sizeof(float));
-        ok &= buf[i] != NULL;
-        for (size_t j = 0; buf[i] && j < sizes[i]; j++)
-            buf[i][j] = (float)(j % 17) * 0.01f;
+    double macs = 0.0;
+    for (size_t l = 0; l <= s->n_layers; l++) {
+        ok &= (act[l] = filled(s->batch * s->width[l])) != NULL;
+        ok &= (grad[l] = filled(s->batch * s->width[l])) != NULL;
+        if (l == s->n_layers)
+            break;
+        ok &= (w[l] = filled(s->width[l] * s->width[l + 1])) != NULL;
+        ok &= (dw[l] = filled(s->width[l] * s->width[l + 1])) != NULL;
+        macs += (double)s->width[l] * (double)s->width[l + 1] * (l > 0 ? 3.0 : 2.0);
     }
-    float *x = buf[0], *w1 = buf[1], *w2 = buf[2], *w3 = buf[3], *h1 = buf[4], *h2 = buf[5],
-          *o = buf[6], *d2 = buf[7], *d1 = buf[8], *g1 = buf[9], *g2 = buf[10], *g3 = buf[11];
     double sec[64];
     size_t n = 0;
-    for (int e = 0; ok && e < epochs && e < 64; e++) {
-        double t = now();
-        for (size_t s = 0; s < steps; s++) {
-            nn_gemm(g, NN_NO_TRANS, NN_TRANS, b, h, in, 1, x, in, w1, in, 0, h1, h);
-            nn_gemm(g, NN_NO_TRANS, NN_TRANS, b, h, h, 1, h1, h, w2, h, 0, h2, h);
-            nn_gemm(g, NN_NO_TRANS, NN_TRANS, b, out, h, 1, h2, h, w3, h, 0, o, out);
-            nn_gemm(g, NN_NO_TRANS, NN_NO_TRANS, b, h, out, 1, o, out, w3, h, 0, d2, h);
-            nn_gemm(g, NN_TRANS, NN_NO_TRANS, out, h, b, 1, o, out, h2, h, 0, g3, h);
-            nn_gemm(g, NN_NO_TRANS, NN_NO_TRANS, b, h, h, 1, d2, h, w2, h, 0, d1, h);
-            nn_gemm(g, NN_TRANS, NN_NO_TRANS, h, h, b, 1, d2, h, h1, h, 0, g2, h);
-            nn_gemm(g, NN_TRANS, NN_NO_TRANS, h, in, b, 1, d1, h, x, in, 0, g1, in);
-        }
-        sec[n++] = now() - t;
+    for (int e = 0; ok && e < epochs && e < 64; e++)
+        sec[n++] = products_epoch(g, s, act, grad, w, dw);
+    for (size_t l = 0; l <= s->n_layers; l++) {
+        free(act[l]), free(grad[l]);
+        if (l < s->n_layers)
+            free(w[l]), free(dw[l]);
     }
-    for (int i = 0; i < 12; i++)
-        free(buf[i]);
     nn_gemm_destroy(g);
     if (!ok) {
         fprintf(stderr, "bench: out of memory\n");
         return -1;
     }
-    double flops = 2.0 * (double)steps * (double)b *
-                   (2.0 * (double)(in * h + h * h + h * out) + (double)(h * h + h * out));
+    const size_t steps = (60000 + s->batch - 1) / s->batch;
+    double flops = 2.0 * macs * (double)(steps * s->batch);
     double med = median(sec, n), gflops = flops / med / 1e9;
     if (tsv) {
         for (size_t i = 0; i < n; i++)
-            printf("products\t%.6f\n", sec[i]);
+            printf("%s\t%.6f\n", s->name, sec[i]);
         return 0;
     }
-    printf("%-8s %9.3f %12s %9.1f %8.1f%%   (net256's matrix products alone, %zu epochs:",
-           "products", med, "", gflops, 100.0 * gflops / peak, n);
+    printf("%-13s %9.3f %12s %9.1f %8.1f%%   (the matrix products alone, %zu epochs:", s->name, med,
+           "", gflops, 100.0 * gflops / peak, n);
     for (size_t i = 0; i < n; i++)
         printf(" %.3f", sec[i]);
     printf(")\n");
     return 0;
 }
 
-/* Whole process: ./nntrain configs/mnist_leaky.json --epochs 1, timed from outside. */
+/* The training epoch's own seconds in the run's report on fd (its "N img/s" over 60,000
+ * training images), or 0 when it has none. */
+static double epoch_seconds(int fd)
+{
+    char buf[8192];
+    size_t len = 0;
+    ssize_t got;
+    while ((got = read(fd, buf + len, sizeof buf - 1 - len)) > 0)
+        len += (size_t)got;
+    buf[len] = '\0';
+    double rate = 0.0;
+    for (char *p = strstr(buf, " img/s"); p; p = strstr(p + 1, " img/s")) {
+        char *q = p;
+        while (q > buf && q[-1] >= '0' && q[-1] <= '9')
+            q--;
+        rate = strtod(q, NULL);
+    }
+    return rate > 0.0 ? 60000.0 / rate : 0.0;
+}
+
+/* Whole process: ./nntrain configs/mnist_leaky.json --epochs 1, timed from outside, with
+ * the epoch's own time from its report: the difference is the cost of everything else
+ * (loading, initialization, the two evaluations and probes, exit). */
 static int run_process(int reps, int threads, int tsv)
 {
-    double sec[32], rss[32];
+    double sec[32], rss[32], epoch[32];
     int n = 0;
     for (int r = 0; r < reps && r < 32; r++) {
         char thr[32];
         snprintf(thr, sizeof thr, "train.threads=%d", threads);
+        int fds[2];
+        if (pipe(fds) != 0)
+            return -1;
         double t0 = now();
         pid_t pid = fork();
         if (pid == 0) {
+            dup2(fds[1], STDERR_FILENO);
+            close(fds[0]), close(fds[1]);
             execl("./nntrain", "nntrain", "configs/mnist_leaky.json", "--epochs", "1", "--csv",
-                  "/dev/null", "--quiet", "--set", thr, (char *)NULL);
+                  "/dev/null", "--set", thr, (char *)NULL);
             _exit(127);
         }
+        close(fds[1]);
+        epoch[n] = epoch_seconds(fds[0]);
+        close(fds[0]);
         int status;
         struct rusage ru;
         if (pid < 0 || wait4(pid, &status, 0, &ru) < 0 || !WIFEXITED(status) ||
@@ -394,12 +463,14 @@ static int run_process(int reps, int threads, int tsv)
     }
     if (tsv) {
         for (int i = 0; i < n; i++)
-            printf("process\t%.6f\t%.1f\n", sec[i], rss[i]);
+            printf("process\t%.6f\t%.1f\t%.6f\n", sec[i], rss[i], epoch[i]);
         return 0;
     }
-    double med_rss = median(rss, (size_t)n);
-    printf("%-8s %9.3f s whole process, peak RSS %.0f MB   (%d runs:", "process",
-           median(sec, (size_t)n), med_rss, n);
+    double over[32];
+    for (int i = 0; i < n; i++)
+        over[i] = sec[i] - epoch[i];
+    printf("%-13s %9.3f s whole process, %.3f s above its epoch, peak RSS %.0f MB   (%d runs:",
+           "process", median(sec, (size_t)n), median(over, (size_t)n), median(rss, (size_t)n), n);
     for (int i = 0; i < n; i++)
         printf(" %.3f", sec[i]);
     printf(")\n");
@@ -429,8 +500,10 @@ static int parse_args(int argc, char **argv, options *o)
         else if (strcmp(argv[i], "--peak") == 0) /* the machine line only */
             o->peak_only = 1;
         else {
-            fprintf(stderr, "usage: bench [--workload net256|wide|deep|process|products]... "
-                            "[--epochs N] [--threads N] [--process N] [--tsv] [--peak]\n");
+            fprintf(stderr,
+                    "usage: bench [--workload net256|wide|deep|process|products|products-wide|"
+                    "products-deep]... "
+                    "[--epochs N] [--threads N] [--process N] [--tsv] [--peak]\n");
             return 2;
         }
     }
@@ -482,16 +555,16 @@ int main(int argc, char **argv)
     snprintf(kernel, sizeof kernel, "%s", nn_gemm_kernel(g));
     nn_gemm_destroy(g);
 
-    /* Any named workload other than process and products trains. */
+    /* Any named workload other than process and products[-NAME] trains. */
     int want_train = o.n_only == 0;
     for (int i = 0; i < o.n_only; i++)
-        want_train |= strcmp(o.only[i], "process") != 0 && strcmp(o.only[i], "products") != 0;
+        want_train |= strcmp(o.only[i], "process") != 0 && strncmp(o.only[i], "products", 8) != 0;
     double peak = 0.0;
     if (!o.tsv || o.peak_only) {
         peak = print_machine(kernel, o.threads);
         if (o.peak_only)
             return 0;
-        printf("%-8s %9s %12s %9s %9s\n", "workload", "s/epoch", "images/s", "GFLOP/s", "of peak");
+        printf("%-13s %9s %12s %9s %9s\n", "workload", "s/epoch", "images/s", "GFLOP/s", "of peak");
     }
     nn_dataset train = {0}, test = {0};
     if (want_train) {
@@ -508,8 +581,10 @@ int main(int argc, char **argv)
         if (selected(&o, workloads[w].name, 1) &&
             run_workload(&workloads[w], &train, &test, o.epochs, o.threads, peak, o.tsv))
             rc = 1;
-    if (selected(&o, "products", 0) && run_products(o.epochs, o.threads, peak, o.tsv))
-        rc = 1;
+    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
+        if (selected(&o, shapes[i].name, 0) &&
+            run_products(&shapes[i], o.epochs, o.threads, peak, o.tsv))
+            rc = 1;
     if (selected(&o, "process", 1) && run_process(o.process_reps, o.threads, o.tsv))
         rc = 1;
     nn_dataset_free(&train);
