@@ -5,8 +5,11 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "math/gemm/gemm.h"
 
-#define NNTRAIN_VERSION "0.1.0"
+#ifndef NNTRAIN_VERSION
+#error "NNTRAIN_VERSION comes from the file VERSION (the Makefile passes it)"
+#endif
 
 static const char usage[] =
     "usage: nntrain CONFIG [--epochs N] [--seed N] [--threads N] [--csv PATH] [--resume CKPT]\n"
@@ -130,6 +133,21 @@ static int take_config(const char *path, cli_args *a)
     return 0;
 }
 
+/* nntrain --version: the version, then what this build computes matrix products with. */
+static void print_version(void)
+{
+    printf("nntrain %s\nGEMM kernels:", NNTRAIN_VERSION);
+    for (size_t i = 0; nn_gemm_kernel_name(i); i++)
+        printf("%s %s", i ? "," : "", nn_gemm_kernel_name(i));
+    const char *forced = getenv("NNTRAIN_GEMM");
+    printf(" (this CPU: %s%s%s)\n", nn_gemm_kernel_default(),
+           forced && *forced ? "; NNTRAIN_GEMM=" : "", forced && *forced ? forced : "");
+    if (nn_gemm_blas())
+        printf("BLAS: %s (cblas_sgemm; built with BLAS=%s)\n", nn_gemm_blas(), nn_gemm_blas());
+    else
+        puts("BLAS: none (the built-in GEMM; make BLAS=openblas for cblas_sgemm)");
+}
+
 /* Fills a from argv, in command-line order. -1 to go on, else the exit code (--help,
  * --version: 0; bad usage: 2, after one line on stderr). */
 static int parse_args(int argc, char **argv, cli_args *a)
@@ -146,7 +164,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
             fputs(usage, stdout);
             return 0;
         case OPT_VERSION:
-            puts("nntrain " NNTRAIN_VERSION);
+            print_version();
             return 0;
         case 'q':
             a->quiet = 1;
