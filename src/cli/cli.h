@@ -54,6 +54,9 @@ int cli_sweep(int argc, char **argv, const char *self);
  * (eval.c; argv[0] is the subcommand); the exit code. */
 int cli_eval(int argc, char **argv);
 int cli_predict(int argc, char **argv);
+/* nntrain fetch mnist [--source DIR|URL] [--dest DIR] (fetch.c; argv[0] is "fetch"):
+ * execs the fetch script; returns only when it cannot (the exit code). */
+int cli_fetch(int argc, char **argv);
 /* nntrain plot OUT_DIR [--units FILE] [--module I] (plot.c); the exit code. */
 int cli_plot(int argc, char **argv);
 

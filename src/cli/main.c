@@ -21,6 +21,7 @@ static const char usage[] =
     "       nntrain eval CHECKPOINT [--config CONFIG] [--split test|train|val] [--csv PATH]\n"
     "                    [--threads N] [--quiet]\n"
     "       nntrain predict CHECKPOINT INPUT... [--top K] [--config CONFIG]\n"
+    "       nntrain fetch mnist [--source DIR|URL] [--dest DIR]\n"
     "\n"
     "Trains the network described by the JSON file CONFIG and writes one CSV row per\n"
     "epoch (loss, accuracy, dead units per activation module).\n"
@@ -32,7 +33,11 @@ static const char usage[] =
     "eval evaluates a checkpoint on the test (train, val) split of its config's data: loss,\n"
     "accuracy, per-class accuracy, confusion matrix, dead units (nntrain eval --help).\n"
     "predict prints a checkpoint's class for each image of PNG/JPEG/... or IDX image files\n"
-    "(nntrain predict --help).\n"
+    "(nntrain predict --help). fetch puts MNIST, verified, in the data root.\n"
+    "\n"
+    "A config's data/... path that the current directory does not have is looked up in\n"
+    "the data root: $NNTRAIN_DATA, else $XDG_DATA_HOME/nntrain, else ~/.local/share/nntrain\n"
+    "(data/mnist/x -> <root>/mnist/x; docs/data.md).\n"
     "\n"
     "  --epochs N        same as --set train.epochs=N\n"
     "  --seed N          same as --set seed=N\n"
@@ -209,6 +214,8 @@ int main(int argc, char **argv)
         return cli_sweep(argc - 1, argv + 1, "/proc/self/exe");
     if (argc > 1 && strcmp(argv[1], "export-images") == 0)
         return export_images(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "fetch") == 0)
+        return cli_fetch(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "plot") == 0)
         return cli_plot(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "eval") == 0)
