@@ -15,6 +15,15 @@ WERROR  ?= -Werror
 SAN     ?=
 PKG_CONFIG ?= pkg-config
 
+# One version source (the file VERSION); the install paths the binary looks in for what
+# "make install" puts there (the fetch script, the MNIST checksums; docs/data.md).
+VERSION    := $(shell cat VERSION)
+PREFIX     ?= /usr/local
+LIBEXECDIR ?= $(PREFIX)/lib/nntrain
+PKGDATADIR ?= $(PREFIX)/share/nntrain
+CLI_DEFS    = -DNNTRAIN_VERSION='"$(VERSION)"' -DNNTRAIN_LIBEXECDIR='"$(LIBEXECDIR)"' \
+              -DNNTRAIN_PKGDATADIR='"$(PKGDATADIR)"'
+
 PKGS      = libcjson stb zlib libdeflate
 STD       = -std=c11 -D_POSIX_C_SOURCE=200809L -fopenmp
 WARN      = -Wall -Wextra -Wpedantic -Wshadow -Wstrict-prototypes -Wmissing-prototypes $(WERROR)
@@ -23,7 +32,7 @@ PKG_LIBS   = $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
 CHECK_CFLAGS = $(shell $(PKG_CONFIG) --cflags check 2>/dev/null)
 CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 
-BLAS_CFLAGS = $(if $(BLAS),-DNN_BLAS $(shell $(PKG_CONFIG) --cflags $(BLAS) 2>/dev/null))
+BLAS_CFLAGS = $(if $(BLAS),-DNN_BLAS -DNN_BLAS_LIB='"$(BLAS)"' $(shell $(PKG_CONFIG) --cflags $(BLAS) 2>/dev/null))
 BLAS_LIBS   = $(if $(BLAS),$(shell $(PKG_CONFIG) --libs $(BLAS) 2>/dev/null || echo -l$(BLAS)))
 
 ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(SAN) -Iinclude -Isrc $(PKG_CFLAGS) $(BLAS_CFLAGS) -MMD -MP $(CFLAGS)
@@ -95,7 +104,17 @@ $(BUILD)/libnntrain.a: $(LIB_OBJ)
 
 $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(XDEFS) -c -o $@ $<
+
+# The command line (and the test of --version) get CLI_DEFS; the stamp changes only when
+# they do, so "make PREFIX=/usr" after "make" rebuilds exactly those objects.
+$(CLI_OBJ) $(BUILD)/tests/test_install.o: XDEFS = $(CLI_DEFS)
+$(CLI_OBJ) $(BUILD)/tests/test_install.o: $(BUILD)/cli_defs
+$(BUILD)/cli_defs: FORCE
+	@mkdir -p $(BUILD)
+	@printf '%s\n' "$(VERSION)" "$(LIBEXECDIR)" "$(PKGDATADIR)" > $@.tmp
+	@if cmp -s $@.tmp $@; then rm -f $@.tmp; else mv -f $@.tmp $@; fi
+FORCE:
 
 $(BUILD)/src/math/gemm/kernel_%.o: src/math/gemm/kernel_%.c
 	@mkdir -p $(dir $@)
@@ -109,7 +128,7 @@ $(BUILD)/src/math/vexp_%.o: src/math/vexp_%.c
 
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(CHECK_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) $(XDEFS) $(CHECK_CFLAGS) -c -o $@ $<
 
 $(BUILD)/test_nntrain: $(TEST_OBJ) $(BUILD)/libnntrain.a $(BUILD)/nntrain
 	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libnntrain.a $(CHECK_LIBS) $(ALL_LDLIBS)

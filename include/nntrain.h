@@ -9,7 +9,7 @@
  * nn_status and nn_error (sys/error.h), nn_config (config/config.h), nn_dataset
  * (data/dataset.h), the model and the dead-unit counts an epoch record points to
  * (nn/model.h, run/dead.h), nn_hooks (sys/log.h: the data loader takes them too, and
- * data/ must not include run/). */
+ * data/ must not include run/), nn_data_env and the data paths' lookup (data/locate.h). */
 #ifndef NNTRAIN_H
 #define NNTRAIN_H
 
@@ -17,6 +17,7 @@
 
 #include "config/config.h"
 #include "data/dataset.h"
+#include "data/locate.h"
 #include "nn/model.h"
 #include "run/dead.h"
 #include "sys/error.h"

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# fetch-mnist.sh - puts the four MNIST .gz files into data/mnist/ and verifies them
-# against data/mnist.sha256. Run with --help for usage.
+# fetch-mnist.sh - puts the four MNIST .gz files into a folder (in a source tree by default
+# data/mnist/) and verifies them against the SHA-256 list it ships with. "nntrain fetch
+# mnist" runs it (installed as $(LIBEXECDIR)/fetch-mnist). Run with --help for usage.
 set -euo pipefail
 
 FILES=(
@@ -15,40 +16,100 @@ MIRRORS=(
     http://yann.lecun.com/exdb/mnist/
 )
 LOCAL_DEFAULT=../shared/data/mnist
-DEST=data/mnist
-SUMS=data/mnist.sha256
+
+# Where this script really is (symlinks followed): its checksums are found from there.
+here=$(dirname -- "$(readlink -f -- "${BASH_SOURCE[0]}")")
+# In a source tree (scripts/ beside data/mnist.sha256) the default folder is data/mnist.
+repo=
+if [[ -r $here/../data/mnist.sha256 ]]; then
+    repo=$(cd -P -- "$here/.." && pwd)
+fi
 
 usage() {
     cat <<EOF
-usage: scripts/fetch-mnist.sh [SOURCE]
+usage: fetch-mnist [--dest DIR] [--source DIR|URL] [--sums FILE] [SOURCE]
 
 Puts the four MNIST files (${FILES[*]})
-into data/mnist/ of the repository and verifies their SHA-256 against data/mnist.sha256.
+into DIR and verifies their SHA-256. DIR defaults to data/mnist of the source tree the
+script is in (make data); an installed copy needs --dest ("nntrain fetch mnist" passes
+<data root>/mnist).
 
-SOURCE (or \$MNIST_SOURCE) is a local directory holding the files (they are copied)
-or an http(s) base URL (the file names are appended). Without one, the public mirrors
+SOURCE (--source, or \$MNIST_SOURCE) is a local directory holding the files (they are
+copied) or an http(s) base URL (the file names are appended). Without one, the public
+mirrors
   ${MIRRORS[*]}
-in that order, then $LOCAL_DEFAULT (relative to the repository root) when it exists.
+in that order, then, in a source tree, $LOCAL_DEFAULT (relative to it) when it exists.
+
+The SHA-256 list (sha256sum format) is --sums FILE, else the first of: mnist.sha256
+beside the script, ../data/mnist.sha256 (a source tree), ../../share/nntrain/mnist.sha256
+(an install: lib/nntrain/ beside share/nntrain/).
 
 Files already present and verified are left alone. A file that fails verification is
-removed and the script exits non-zero.
+removed. Exit status: 0 done, 2 usage, 3 a file could not be fetched and verified, 4 the
+folder cannot be created.
 EOF
 }
 
 say() { printf 'fetch-mnist: %s\n' "$*"; }
-die() { printf 'fetch-mnist: error: %s\n' "$*" >&2; exit 1; }
+# die CODE MESSAGE
+die() {
+    printf 'fetch-mnist: error: %s\n' "$2" >&2
+    exit "$1"
+}
 
-case "${1:-}" in
-    -h | --help) usage; exit 0 ;;
-    -*) usage >&2; die "unknown option '$1'" ;;
-esac
-[[ $# -le 1 ]] || { usage >&2; die "expected at most one SOURCE argument, got $#"; }
+dest= sums= source_arg=
+while [[ $# -gt 0 ]]; do
+    case $1 in
+        -h | --help)
+            usage
+            exit 0
+            ;;
+        --dest | --source | --sums)
+            [[ $# -ge 2 && -n $2 ]] || die 2 "$1 needs a value (see --help)"
+            case $1 in
+                --dest) dest=$2 ;;
+                --source) source_arg=$2 ;;
+                --sums) sums=$2 ;;
+            esac
+            shift 2
+            ;;
+        --dest=?* | --source=?* | --sums=?*)
+            case $1 in
+                --dest=*) dest=${1#*=} ;;
+                --source=*) source_arg=${1#*=} ;;
+                --sums=*) sums=${1#*=} ;;
+            esac
+            shift
+            ;;
+        -*) die 2 "unknown option '$1' (see --help)" ;;
+        *)
+            [[ -z $source_arg ]] || die 2 "one SOURCE expected, found a second one: '$1'"
+            source_arg=$1
+            shift
+            ;;
+    esac
+done
 
-repo=$(cd -P -- "$(dirname -- "${BASH_SOURCE[0]}")/.." && pwd)
+if [[ -z $dest ]]; then
+    [[ -n $repo ]] || die 2 "give --dest DIR (the default, data/mnist, is for a source tree)"
+    dest=$repo/data/mnist
+fi
+if [[ -z $sums ]]; then
+    for s in "$here/mnist.sha256" "$here/../data/mnist.sha256" \
+        "$here/../../share/nntrain/mnist.sha256"; do
+        if [[ -r $s ]]; then
+            sums=$(readlink -f -- "$s")
+            break
+        fi
+    done
+    [[ -n $sums ]] || die 2 "no mnist.sha256 beside $here, in $here/../data or in $here/../../share/nntrain; give --sums FILE"
+fi
+[[ -r $sums ]] || die 2 "$sums not found: it holds the expected SHA-256 of each file (--sums)"
+SUMS=$sums
+DEST=$dest
 
-# Sources are resolved before the cd below, so a relative SOURCE means what the user meant.
 # The list of sources to try, in order.
-source_arg=${1:-${MNIST_SOURCE:-}}
+source_arg=${source_arg:-${MNIST_SOURCE:-}}
 sources=()
 if [[ -n $source_arg ]]; then
     if [[ $source_arg =~ ^https?:// ]]; then
@@ -56,24 +117,16 @@ if [[ -n $source_arg ]]; then
     elif [[ -d $source_arg ]]; then
         sources=("$(cd -P -- "$source_arg" && pwd)")
     else
-        die "source '$source_arg' is neither a directory nor an http(s):// URL"
+        die 2 "source '$source_arg' is neither a directory nor an http(s):// URL"
     fi
 else
-    # The public mirrors; then, offline, the shared copy beside the repository (the
-    # layout of our CI and development machines) when there is one.
+    # The public mirrors; then, offline, the shared copy beside a source tree (the layout
+    # of our CI and development machines) when there is one.
     sources=("${MIRRORS[@]}")
-    local_default=$repo/$LOCAL_DEFAULT
-    if [[ -d $local_default ]]; then
-        sources+=("$(cd -P -- "$local_default" && pwd)")
+    if [[ -n $repo && -d $repo/$LOCAL_DEFAULT ]]; then
+        sources+=("$(cd -P -- "$repo/$LOCAL_DEFAULT" && pwd)")
     fi
 fi
-
-
-
-# Everything below is relative to the repository root (the parent of scripts/).
-cd -- "$repo"
-
-[[ -r $SUMS ]] || die "$SUMS not found: it holds the expected SHA-256 of each file"
 
 sha256_of() {
     if command -v sha256sum >/dev/null 2>&1; then
@@ -86,7 +139,7 @@ sha256_of() {
 expected_sum() {
     local sum
     sum=$(awk -v f="$1" '$2 == f || $2 == "*" f { print $1; exit }' "$SUMS")
-    [[ $sum =~ ^[0-9a-f]{64}$ ]] || die "$SUMS has no SHA-256 line for $1"
+    [[ $sum =~ ^[0-9a-f]{64}$ ]] || die 3 "$SUMS has no SHA-256 line for $1"
     printf '%s\n' "$sum"
 }
 
@@ -111,7 +164,8 @@ download() {
     fi
 }
 
-mkdir -p -- "$DEST"
+mkdir -p -- "$DEST" 2>/dev/null || die 4 "cannot create the folder $DEST"
+say "into $DEST (checksums: $SUMS)"
 tmp=
 trap 'if [[ -n $tmp ]]; then rm -f -- "$tmp"; fi' EXIT
 trap 'exit 130' INT
@@ -148,13 +202,13 @@ for f in "${FILES[@]}"; do
                 problems+=("$from: no such file")
                 continue
             fi
-            cp -- "$from" "$tmp"
+            cp -- "$from" "$tmp" || die 4 "cannot write $tmp"
             chmod u+w -- "$tmp" # a read-only source would give a read-only copy
             how="copied from $src"
         fi
         if ! verify "$tmp" "$f"; then
             got=$(sha256_of "$tmp")
-            problems+=("$from: wrong SHA-256 $got, expected $(expected_sum "$f") ($SUMS); removed it")
+            problems+=("$from: wrong SHA-256 $got, expected $(expected_sum "$f") ($SUMS); not kept")
             continue
         fi
         mv -f -- "$tmp" "$out"
@@ -171,10 +225,13 @@ for f in "${FILES[@]}"; do
     tmp=
 
     if [[ -z $fetched ]]; then
+        if [[ ${#problems[@]} -eq 1 ]]; then
+            die 3 "could not get a verified $f: ${problems[0]}"
+        fi
         for p in "${problems[@]}"; do
             printf 'fetch-mnist:   %s\n' "$p" >&2
         done
-        die "could not get a verified $f (tried ${#sources[@]} source(s); see above)"
+        die 3 "could not get a verified $f (tried ${#sources[@]} sources; see above)"
     fi
     say "$f: ok ($how)"
 done

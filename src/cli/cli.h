@@ -28,6 +28,10 @@ void cli_export_progress(void *ctx, size_t done, size_t total);
 /* Prints "nntrain: <err>" on stderr, first clearing a progress bar on a terminal. */
 void cli_error(const cli_display *d, const nn_error *err);
 
+/* $NNTRAIN_DATA, $XDG_DATA_HOME and $HOME: where a config's data/ paths are looked up
+ * when the current directory has no such file (data/locate.h). */
+nn_data_env cli_data_env(void);
+
 /* A subcommand that works on a loaded config: nn_check_data, or cli_train. */
 typedef nn_status (*cli_command)(const nn_config *cfg, const nn_hooks *hooks, nn_error *err);
 
@@ -50,6 +54,9 @@ int cli_sweep(int argc, char **argv, const char *self);
  * (eval.c; argv[0] is the subcommand); the exit code. */
 int cli_eval(int argc, char **argv);
 int cli_predict(int argc, char **argv);
+/* nntrain fetch mnist [--source DIR|URL] [--dest DIR] (fetch.c; argv[0] is "fetch"):
+ * execs the fetch script; returns only when it cannot (the exit code). */
+int cli_fetch(int argc, char **argv);
 /* nntrain plot OUT_DIR [--units FILE] [--module I] (plot.c); the exit code. */
 int cli_plot(int argc, char **argv);
 

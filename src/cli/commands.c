@@ -2,6 +2,7 @@
  * check-data (both on a loaded config) and export-images. */
 #include <signal.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -56,6 +57,12 @@ nn_status cli_train(const nn_config *cfg, const nn_hooks *hooks, nn_error *err)
     return st;
 }
 
+nn_data_env cli_data_env(void)
+{
+    nn_data_env env = {getenv("NNTRAIN_DATA"), getenv("XDG_DATA_HOME"), getenv("HOME")};
+    return env;
+}
+
 int cli_run(const cli_args *a, cli_command cmd)
 {
     cli_display d = {.quiet = a->quiet};
@@ -67,6 +74,9 @@ int cli_run(const cli_args *a, cli_command cmd)
             st = nn_config_set_csv(&cfg, a->csv, &err);
         if (st == NN_OK && a->resume)
             st = nn_config_set_resume(&cfg, a->resume, &err);
+        nn_data_env env = cli_data_env();
+        if (st == NN_OK)
+            st = nn_config_locate_data(&cfg, &env, &err);
         d.tty = isatty(STDERR_FILENO);
         nn_hooks hooks = cli_hooks(&d);
         if (st == NN_OK)

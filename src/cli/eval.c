@@ -272,7 +272,10 @@ int cli_eval(int argc, char **argv)
     if (st == NN_OK) {
         if (a.threads >= 0)
             c.cfg.train.threads = a.threads;
-        st = nn_eval(&c, a.split, &hooks, &r, &err);
+        nn_data_env env = cli_data_env();
+        st = nn_config_locate_data(&c.cfg, &env, &err);
+        if (st == NN_OK)
+            st = nn_eval(&c, a.split, &hooks, &r, &err);
         if (st == NN_OK && (!a.csv || strcmp(a.csv, "-") != 0)) {
             print_table(stdout, &c, a.split, &r);
             if (fflush(stdout) != 0)

@@ -5,8 +5,11 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "math/gemm/gemm.h"
 
-#define NNTRAIN_VERSION "0.1.0"
+#ifndef NNTRAIN_VERSION
+#error "NNTRAIN_VERSION comes from the file VERSION (the Makefile passes it)"
+#endif
 
 static const char usage[] =
     "usage: nntrain CONFIG [--epochs N] [--seed N] [--threads N] [--csv PATH] [--resume CKPT]\n"
@@ -18,6 +21,7 @@ static const char usage[] =
     "       nntrain eval CHECKPOINT [--config CONFIG] [--split test|train|val] [--csv PATH]\n"
     "                    [--threads N] [--quiet]\n"
     "       nntrain predict CHECKPOINT INPUT... [--top K] [--config CONFIG]\n"
+    "       nntrain fetch mnist [--source DIR|URL] [--dest DIR]\n"
     "\n"
     "Trains the network described by the JSON file CONFIG and writes one CSV row per\n"
     "epoch (loss, accuracy, dead units per activation module).\n"
@@ -29,7 +33,11 @@ static const char usage[] =
     "eval evaluates a checkpoint on the test (train, val) split of its config's data: loss,\n"
     "accuracy, per-class accuracy, confusion matrix, dead units (nntrain eval --help).\n"
     "predict prints a checkpoint's class for each image of PNG/JPEG/... or IDX image files\n"
-    "(nntrain predict --help).\n"
+    "(nntrain predict --help). fetch puts MNIST, verified, in the data root.\n"
+    "\n"
+    "A config's data/... path that the current directory does not have is looked up in\n"
+    "the data root: $NNTRAIN_DATA, else $XDG_DATA_HOME/nntrain, else ~/.local/share/nntrain\n"
+    "(data/mnist/x -> <root>/mnist/x; docs/data.md).\n"
     "\n"
     "  --epochs N        same as --set train.epochs=N\n"
     "  --seed N          same as --set seed=N\n"
@@ -130,6 +138,21 @@ static int take_config(const char *path, cli_args *a)
     return 0;
 }
 
+/* nntrain --version: the version, then what this build computes matrix products with. */
+static void print_version(void)
+{
+    printf("nntrain %s\nGEMM kernels:", NNTRAIN_VERSION);
+    for (size_t i = 0; nn_gemm_kernel_name(i); i++)
+        printf("%s %s", i ? "," : "", nn_gemm_kernel_name(i));
+    const char *forced = getenv("NNTRAIN_GEMM");
+    printf(" (this CPU: %s%s%s)\n", nn_gemm_kernel_default(),
+           forced && *forced ? "; NNTRAIN_GEMM=" : "", forced && *forced ? forced : "");
+    if (nn_gemm_blas())
+        printf("BLAS: %s (cblas_sgemm; built with BLAS=%s)\n", nn_gemm_blas(), nn_gemm_blas());
+    else
+        puts("BLAS: none (the built-in GEMM; make BLAS=openblas for cblas_sgemm)");
+}
+
 /* Fills a from argv, in command-line order. -1 to go on, else the exit code (--help,
  * --version: 0; bad usage: 2, after one line on stderr). */
 static int parse_args(int argc, char **argv, cli_args *a)
@@ -146,7 +169,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
             fputs(usage, stdout);
             return 0;
         case OPT_VERSION:
-            puts("nntrain " NNTRAIN_VERSION);
+            print_version();
             return 0;
         case 'q':
             a->quiet = 1;
@@ -191,6 +214,8 @@ int main(int argc, char **argv)
         return cli_sweep(argc - 1, argv + 1, "/proc/self/exe");
     if (argc > 1 && strcmp(argv[1], "export-images") == 0)
         return export_images(argc - 1, argv + 1);
+    if (argc > 1 && strcmp(argv[1], "fetch") == 0)
+        return cli_fetch(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "plot") == 0)
         return cli_plot(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "eval") == 0)

@@ -239,13 +239,20 @@ int cli_sweep(int argc, char **argv, const char *self)
     nn_sweep s;
     nn_error err = {0};
     nn_status st = nn_sweep_load(&s, a.path, a.out, a.jobs, &err);
-    if (st == NN_OK && a.combo != SIZE_MAX && a.combo >= s.n_combos) {
+    int loaded = st == NN_OK;
+    if (st == NN_OK && a.combo != SIZE_MAX && a.combo >= s.n_combos)
         st = nn_fail(&err, NN_ECONFIG, "sweep --combo %zu: %s has %zu combinations (0..%zu)",
                      a.combo, a.path, s.n_combos, s.n_combos - 1);
-        nn_sweep_free(&s);
-    }
+    nn_data_env env = cli_data_env();
+    if (st == NN_OK)
+        st = nn_sweep_locate_data(&s, &env, &err);
+    /* --collect reads only out/: data found nowhere is no error (nothing to overwrite). */
+    if (st == NN_EDATA && a.collect)
+        st = NN_OK;
     if (st != NN_OK) {
         fprintf(stderr, "nntrain: %s\n", err.msg);
+        if (loaded)
+            nn_sweep_free(&s);
         return (int)st;
     }
     s.only = a.combo;

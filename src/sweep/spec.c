@@ -235,3 +235,14 @@ void nn_sweep_free(nn_sweep *s)
     free(s->base);
     memset(s, 0, sizeof *s);
 }
+
+nn_status nn_sweep_locate_data(nn_sweep *s, const nn_data_env *env, nn_error *err)
+{
+    nn_status first = NN_OK;
+    for (size_t i = 0; i < s->n_combos; i++) {
+        nn_status st = nn_config_locate_data(&s->cfgs[i], env, first == NN_OK ? err : NULL);
+        if (first == NN_OK)
+            first = st;
+    }
+    return first;
+}

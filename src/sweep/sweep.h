@@ -64,6 +64,11 @@ nn_status nn_sweep_load(nn_sweep *s, const char *path, const char *out_override,
                         size_t jobs_override, nn_error *err);
 void nn_sweep_free(nn_sweep *s);
 
+/* Each combination's data paths found by nn_config_locate_data (the current directory,
+ * then the data root of env): every path found is replaced; the first one missing is
+ * returned (NN_EDATA), naming its combination. */
+nn_status nn_sweep_locate_data(nn_sweep *s, const nn_data_env *env, nn_error *err);
+
 static inline size_t nn_sweep_runs(const nn_sweep *s)
 {
     return s->n_combos * s->n_seeds;

@@ -58,6 +58,22 @@ static const nn_kernel_def *pick_kernel(const char *want)
     return NULL;
 }
 
+const char *nn_gemm_kernel_default(void)
+{
+    return pick_kernel(NULL)->name; /* the portable kernel runs anywhere */
+}
+
+const char *nn_gemm_blas(void)
+{
+#ifdef NN_BLAS_LIB
+    return NN_BLAS_LIB;
+#elif defined(NN_BLAS)
+    return "cblas";
+#else
+    return NULL;
+#endif
+}
+
 /* Whether whole micro-panels of op(A) are read where they lie instead of packed: A^T
  * always, the rows of a non-transposed A only when C has few column panels (each A panel
  * then meets few B panels, and packing it would cost about as much as using it). Never

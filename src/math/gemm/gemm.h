@@ -36,6 +36,12 @@ void nn_gemm_destroy(nn_gemm_ctx *ctx);
  * not); NULL past the last. */
 const char *nn_gemm_kernel_name(size_t i);
 
+/* The kernel this CPU gets when none is named (nor $NNTRAIN_GEMM set). */
+const char *nn_gemm_kernel_default(void);
+/* The BLAS library nn_gemm can route to ("openblas": make BLAS=openblas); NULL when the
+ * build has none (every product then runs on the built-in kernels). */
+const char *nn_gemm_blas(void);
+
 /* Name of the kernel in use ("avx512", "avx2", "portable", "blas"). */
 const char *nn_gemm_kernel(const nn_gemm_ctx *ctx);
 /* The threads a parallel step should use now: fewer while other processes share the
