@@ -170,21 +170,32 @@ START_TEST(test_sibling_is_input)
 }
 END_TEST
 
+START_TEST(test_temporary_copies_are_outputs)
+{
+    /* Whole-file writes go through <file>.tmp: that name is an output too. */
+    ck_assert_int_eq(in_dir("cp tiny.json x.status.json.tmp && cp tiny.json ck.tmp"), 0);
+    refused("\"$B\" x.status.json.tmp --csv x.csv",
+            "x.status.json.tmp (the status file's temporary copy)",
+            "the config file x.status.json.tmp", "x.status.json.tmp");
+    refused("\"$B\" ck.tmp --set output.checkpoint=ck", "ck.tmp (the checkpoint's temporary copy)",
+            "the config file ck.tmp", "ck.tmp");
+}
+END_TEST
+
 /* An image-folder run over png/train and png/test (exported from the IDX sets). */
 static void image_folders(void)
 {
     ck_assert_int_eq(in_dir("\"$B\" export-images train-images.gz train-labels.gz png/train && "
                             "\"$B\" export-images test-images test-labels png/test"),
                      0);
-    put("folder.json",
-        "{\"name\": \"folder\", \"seed\": 1,\n"
-        " \"data\": {\"format\": \"image_folder\", \"train_dir\": \"png/train\",\n"
-        "          \"test_dir\": \"png/test\"},\n"
-        " \"model\": [{\"type\": \"dense\", \"units\": 8}, {\"type\": \"relu\"},\n"
-        "           {\"type\": \"dense\", \"units\": 4}],\n"
-        " \"optimizer\": {\"type\": \"sgd\", \"lr\": 0.05},\n"
-        " \"train\": {\"epochs\": 1, \"batch_size\": 16},\n"
-        " \"output\": {\"csv\": \"out/folder.csv\"}}\n");
+    put("folder.json", "{\"name\": \"folder\", \"seed\": 1,\n"
+                       " \"data\": {\"format\": \"image_folder\", \"train_dir\": \"png/train\",\n"
+                       "          \"test_dir\": \"png/test\"},\n"
+                       " \"model\": [{\"type\": \"dense\", \"units\": 8}, {\"type\": \"relu\"},\n"
+                       "           {\"type\": \"dense\", \"units\": 4}],\n"
+                       " \"optimizer\": {\"type\": \"sgd\", \"lr\": 0.05},\n"
+                       " \"train\": {\"epochs\": 1, \"batch_size\": 16},\n"
+                       " \"output\": {\"csv\": \"out/folder.csv\"}}\n");
 }
 
 START_TEST(test_csv_inside_train_folder)
@@ -259,6 +270,7 @@ Suite *outputs_suite(void)
     tcase_add_test(tc, test_units_is_config);
     tcase_add_test(tc, test_checkpoint_is_test_images);
     tcase_add_test(tc, test_sibling_is_input);
+    tcase_add_test(tc, test_temporary_copies_are_outputs);
     tcase_add_test(tc, test_csv_inside_train_folder);
     tcase_add_test(tc, test_export_into_input_folder);
     tcase_add_test(tc, test_sweep_out_holds_base);

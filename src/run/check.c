@@ -4,6 +4,7 @@
 #include "nntrain.h"
 
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -30,8 +31,8 @@ static nn_status check_output(const nn_config *cfg, const char *out, const char 
             continue;
         if (in[i].dir && nn_inside_dir(out, in[i].path))
             return nn_fail(err, NN_ECONFIG,
-                           "%s (%s) would be written inside %s %s; give %s a path outside it",
-                           out, role, in[i].what, in[i].path, key);
+                           "%s (%s) would be written inside %s %s; give %s a path outside it", out,
+                           role, in[i].what, in[i].path, key);
         if (!in[i].dir && nn_same_file(out, in[i].path))
             return nn_fail(err, NN_ECONFIG,
                            "%s (%s) would overwrite %s %s (the same file); give %s a path of "
@@ -57,14 +58,25 @@ nn_status nn_check_outputs(const nn_config *cfg, nn_error *err)
     const size_t n_in = sizeof in / sizeof in[0];
     nn_status st = check_output(cfg, cfg->units, "output.units", "output.units", in, n_in, err);
     if (st == NN_OK)
-        st = check_output(cfg, cfg->checkpoint, "output.checkpoint", "output.checkpoint",
-                          in, n_in, err);
+        st = check_output(cfg, cfg->checkpoint, "output.checkpoint", "output.checkpoint", in, n_in,
+                          err);
+    if (st == NN_OK && cfg->checkpoint) { /* written whole through <checkpoint>.tmp */
+        size_t len = strlen(cfg->checkpoint) + sizeof ".tmp";
+        char *path = malloc(len);
+        if (!path)
+            return nn_fail(err, NN_ESYS, "out of memory");
+        snprintf(path, len, "%s.tmp", cfg->checkpoint);
+        st = check_output(cfg, path, "the checkpoint's temporary copy", "output.checkpoint", in,
+                          n_in, err);
+        free(path);
+    }
     if (st != NN_OK || strcmp(cfg->csv, "-") == 0)
         return st;
     st = check_output(cfg, cfg->csv, "output.csv", "output.csv (or --csv)", in, n_in, err);
-    static const char *const sibling[] = {".status.json", ".classes.txt", ".steps.csv"};
-    static const char *const role[] = {"the run's status file", "the class list",
-                                       "the probe's every-N-steps CSV"};
+    static const char *const sibling[] = {".status.json", ".status.json.tmp", ".classes.txt",
+                                          ".steps.csv"};
+    static const char *const role[] = {"the run's status file", "the status file's temporary copy",
+                                       "the class list", "the probe's every-N-steps CSV"};
     for (size_t i = 0; st == NN_OK && i < sizeof sibling / sizeof sibling[0]; i++) {
         char *path = nn_csv_sibling(cfg->csv, sibling[i]);
         if (!path)
