@@ -36,7 +36,7 @@ nn_status nn_csv_open(nn_csv *c, const char *path, const nn_model *m, int val_co
             return nn_fail(err, NN_ECONFIG, "%s: cannot write the CSV (output.csv or --csv): %s",
                            path, strerror(errno));
         c->owned = 1;
-    nn_csv_whole_rows(c->f);
+        nn_csv_whole_rows(c->f);
     }
     c->path = strdup(path);
     if (!c->path) {
@@ -55,19 +55,17 @@ nn_status nn_csv_open(nn_csv *c, const char *path, const nn_model *m, int val_co
         if (is_prelu(&m->modules[i]))
             fprintf(c->f, ",slope_%zu", i);
     fputs(",constant_output,seconds\n", c->f);
-    if (fflush(c->f) != 0 || ferror(c->f)) {
-        nn_status st = nn_fail(err, NN_ESYS, "%s: write failed: %s", path, strerror(errno));
+    nn_status st = nn_csv_flush_rows(c, c->owned ? 0 : -1, "the CSV", err);
+    if (st != NN_OK)
         nn_csv_close(c, NULL);
-        return st;
-    }
-    return NN_OK;
+    return st;
 }
 
 nn_status nn_csv_write(nn_csv *c, const nn_epoch_report *row, nn_error *err)
 {
     FILE *f = c->f;
     /* Where this row starts (every earlier row is flushed): a failed write cuts back here. */
-    const off_t whole = c->owned ? ftello(f) : -1;
+    const off_t whole = nn_csv_mark(c);
     const nn_dead *d = row->dead;
     const nn_model *m = row->model;
     fprintf(f, "%zu,%zu,%.9g,", row->epoch, row->step, row->lr);
@@ -92,19 +90,29 @@ nn_status nn_csv_write(nn_csv *c, const nn_epoch_report *row, nn_error *err)
         fprintf(f, ",%.6f", sum / (double)mod->np);
     }
     fprintf(f, ",%d,%.3f\n", d->constant_output, row->seconds);
-    if (fflush(f) != 0 || ferror(f)) {
-        int e = errno;
-        /* A row half written (a full disk) is cut off: the file keeps whole rows only. */
-        if (c->owned && whole >= 0 && ftruncate(fileno(f), whole) == 0) {
+    return nn_csv_flush_rows(c, whole, "the CSV", err);
+}
+
+off_t nn_csv_mark(const nn_csv *c)
+{
+    return c->owned ? ftello(c->f) : -1;
+}
+
+nn_status nn_csv_flush_rows(nn_csv *c, off_t whole, const char *what, nn_error *err)
+{
+    FILE *f = c->f;
+    if (fflush(f) == 0 && !ferror(f))
+        return NN_OK;
+    int e = errno;
+    /* Rows half written (a full disk) are cut off: the file keeps whole rows only. */
+    if (c->owned && whole >= 0 && ftruncate(fileno(f), whole) == 0) {
 #ifdef __GLIBC__
-            __fpurge(f); /* the unwritten rest must not reach the file on close */
+        __fpurge(f); /* the unwritten rest must not reach the file on close */
 #endif
-            return nn_fail(err, NN_ESYS, "%s: write failed: %s; the CSV keeps its whole rows",
-                           c->path, strerror(e));
-        }
-        return nn_fail(err, NN_ESYS, "%s: write failed: %s", c->path, strerror(e));
+        return nn_fail(err, NN_ESYS, "%s: write failed: %s; %s keeps its whole rows", c->path,
+                       strerror(e), what);
     }
-    return NN_OK;
+    return nn_fail(err, NN_ESYS, "%s: write failed: %s", c->path, strerror(e));
 }
 
 nn_status nn_csv_close(nn_csv *c, nn_error *err)
@@ -213,8 +221,8 @@ nn_status nn_csv_append(nn_csv *c, const char *path, int val_columns, nn_error *
         return nn_fail(err, NN_ESYS, "out of memory");
     c->f = fopen(path, "a");
     if (!c->f) {
-        nn_status st = nn_fail(err, NN_ECONFIG, "%s: cannot append to it: %s", path,
-                               strerror(errno));
+        nn_status st =
+            nn_fail(err, NN_ECONFIG, "%s: cannot append to it: %s", path, strerror(errno));
         free(c->path);
         c->path = NULL;
         return st;

@@ -10,6 +10,7 @@
 
 #include <stdint.h>
 #include <stdio.h>
+#include <sys/types.h>
 
 #include "nntrain.h"
 
@@ -23,6 +24,13 @@ typedef struct nn_csv {
 /* Gives f a 1 MB buffer: everything between two flushes (a row, an epoch's rows) goes to
  * the file in one write, so a kill leaves whole rows only. */
 void nn_csv_whole_rows(FILE *f);
+
+/* Where the next rows start (everything before them flushed): -1 for stdout. */
+off_t nn_csv_mark(const nn_csv *c);
+/* Flushes the rows written since whole (nn_csv_mark before them): one write when they fit
+ * the buffer. When a write fails (a full disk) the file is cut back to whole, so it keeps
+ * whole rows only; the message says so, naming the file as what ("the CSV"). */
+nn_status nn_csv_flush_rows(nn_csv *c, off_t whole, const char *what, nn_error *err);
 
 /* Opens path ("-" = stdout), creating missing directories, and writes the header;
  * val_columns: add val_loss,val_acc after train_acc. */

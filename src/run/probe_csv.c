@@ -30,12 +30,10 @@ static nn_status open_file(nn_csv *c, const char *path, const char *what, const 
     return NN_OK;
 }
 
-/* Flushes what was written; NN_ESYS when a write failed. */
-static nn_status flushed(nn_csv *c, nn_error *err)
+/* Flushes the rows written since whole; a failed write leaves whole rows only. */
+static nn_status flushed(nn_csv *c, off_t whole, nn_error *err)
 {
-    if (fflush(c->f) != 0 || ferror(c->f))
-        return nn_fail(err, NN_ESYS, "%s: write failed: %s", c->path, strerror(errno));
-    return NN_OK;
+    return nn_csv_flush_rows(c, whole, "the file", err);
 }
 
 nn_status nn_units_open(nn_csv *c, const char *path, nn_error *err)
@@ -44,7 +42,7 @@ nn_status nn_units_open(nn_csv *c, const char *path, nn_error *err)
     if (st != NN_OK)
         return st;
     fputs("epoch,module,unit,active_frac\n", c->f);
-    st = flushed(c, err);
+    st = flushed(c, 0, err);
     if (st != NN_OK)
         nn_csv_close(c, NULL);
     return st;
@@ -53,10 +51,11 @@ nn_status nn_units_open(nn_csv *c, const char *path, nn_error *err)
 nn_status nn_units_write(nn_csv *c, size_t epoch, const nn_dead *d, nn_error *err)
 {
     const double n = d->samples ? (double)d->samples : 1.0;
+    const off_t whole = nn_csv_mark(c);
     for (size_t i = 0; i < d->n_modules; i++)
         for (size_t j = 0; j < d->width[i]; j++)
             fprintf(c->f, "%zu,%zu,%zu,%.6f\n", epoch, i, j, (double)d->active[i][j] / n);
-    return flushed(c, err);
+    return flushed(c, whole, err);
 }
 
 nn_status nn_steps_open(nn_csv *c, const char *csv, const nn_dead *d, nn_error *err)
@@ -74,7 +73,7 @@ nn_status nn_steps_open(nn_csv *c, const char *csv, const nn_dead *d, nn_error *
         if (d->active[i])
             fprintf(c->f, ",dead_%zu", i);
     fputs(",constant_output\n", c->f);
-    st = flushed(c, err);
+    st = flushed(c, 0, err);
     if (st != NN_OK)
         nn_csv_close(c, NULL);
     return st;
@@ -82,11 +81,12 @@ nn_status nn_steps_open(nn_csv *c, const char *csv, const nn_dead *d, nn_error *
 
 nn_status nn_steps_write(nn_csv *c, size_t epoch, size_t step, const nn_dead *d, nn_error *err)
 {
+    const off_t whole = nn_csv_mark(c);
     fprintf(c->f, "%zu,%zu,%zu,%.6f", epoch, step, d->dead_total,
             d->total ? (double)d->dead_total / (double)d->total : 0.0);
     for (size_t i = 0; i < d->n_modules; i++)
         if (d->active[i])
             fprintf(c->f, ",%zu", d->dead[i]);
     fprintf(c->f, ",%d\n", d->constant_output);
-    return flushed(c, err);
+    return flushed(c, whole, err);
 }
