@@ -1,8 +1,7 @@
 #!/usr/bin/env bash
 # enospc-test.sh - runs whose disk fills up mid-run: each exits 4 and its CSV, per-unit CSV
 # and every-N-steps CSV keep whole rows only (the half-written rows are cut off). Needs root
-# (a 64 KB tmpfs is mounted);
-# says "skipped" and exits 0 without. Needs data/mnist.
+# (a 64 KB tmpfs is mounted): says "skipped" and exits 0 without. Needs data/mnist.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 dir=$(mktemp -d)
