@@ -66,7 +66,7 @@ for r in $(seq "$rounds"); do
         "${torch_env[@]}" "$py" scripts/bench-torch.py --workload "$w" --epochs "$epochs" --tsv >> "$tmp/torch.tsv"
     done
     echo "round $r/$rounds: the products alone" >&2
-    for w in products products-wide products-deep; do
+    for w in products products-wide products-deep kernel; do
         "$bench" --workload "$w" --epochs "$epochs" --tsv >> "$tmp/nn.tsv"
     done
     echo "round $r/$rounds: process" >&2
@@ -116,4 +116,6 @@ awk -v tp="$tp" -v np="$np" -v tr="$tr" -v nr="$nr" -v over="$over" 'BEGIN {
     ok = over <= 0.12 && nr <= 80
     printf "| whole process, 1 epoch mnist_leaky | %.3f s, %.0f MB | %.3f s (%.3f s above its epoch), %.0f MB | %.2fx | | | <= 0.12 s above its epoch, <= 80 MB | %s |\n", tp, tr, np, over, nr, tp / np, ok ? "yes" : "no"
 }'
+kr=$(awk -F'\t' '$1 == "kernel" { print $2 }' "$tmp/nn.tsv" | sort -g | tail -n 1)
+awk -v k="$kr" -v p="$peak" 'BEGIN { printf "\nThe micro-kernel alone on cached panels, every core at once (bench --workload kernel, best of the rounds): %.0f GFLOP/s, %.1f%% of the peak.\n", k, 100 * k / p }'
 printf '\n(medians of %s rounds x %s epochs per side, alternating; whole process: %s runs per side per round;\n%s)\n' "$rounds" "$epochs" "$procs" "$(cat "$tmp/torch_setting")"

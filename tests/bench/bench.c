@@ -6,7 +6,8 @@
  *   workloads: net256 (784-256-256-10, Leaky ReLU, batch 64), wide (784-1024-1024-10,
  *   batch 128), deep (784, 10 hidden layers of 32, 10; batch 32), process (whole run);
  *   products, products-wide, products-deep (net256's, wide's, deep's matrix products
- *   alone, the GEMM's ceiling for each; only when named).
+ *   alone, the GEMM's ceiling for each; only when named); kernel (the micro-kernel alone
+ *   on cached panels, every thread at once; only when named).
  *   --peak: only measure and print the machine's FMA peak (bench-compare takes the best of
  *   several).
  * Per workload it prints the median over epochs of the training loop's seconds per
@@ -34,6 +35,7 @@
 #include "config/config.h"
 #include "data/dataset.h"
 #include "math/gemm/gemm.h"
+#include "math/gemm/kernel.h"
 #include "math/rng.h"
 #include "run/train.h"
 
@@ -82,7 +84,8 @@ __attribute__((target("avx512f"), noinline)) static float fma_loop512(long iters
         F(a0)
         F(a1)
         F(a2)
-        F(a3) F(a4) F(a5) F(a6) F(a7) F(a8) F(a9) F(a10) F(a11) F(a12) F(a13) F(a14) F(a15)
+        F(a3)
+        F(a4) F(a5) F(a6) F(a7) F(a8) F(a9) F(a10) F(a11) F(a12) F(a13) F(a14) F(a15)
 #undef F
             __asm__ volatile(""
                              : "+v"(a0), "+v"(a1), "+v"(a2), "+v"(a3), "+v"(a4), "+v"(a5), "+v"(a6),
@@ -111,7 +114,8 @@ __attribute__((target("avx2,fma"), noinline)) static float fma_loop256(long iter
         F(a0)
         F(a1)
         F(a2)
-        F(a3) F(a4) F(a5) F(a6) F(a7) F(a8) F(a9) F(a10) F(a11)
+        F(a3)
+        F(a4) F(a5) F(a6) F(a7) F(a8) F(a9) F(a10) F(a11)
 #undef F
             __asm__ volatile(""
                              : "+x"(a0), "+x"(a1), "+x"(a2), "+x"(a3), "+x"(a4), "+x"(a5));
@@ -405,6 +409,66 @@ static int run_products(const shape *s, int epochs, int threads, double peak, in
     return 0;
 }
 
+/* The micro-kernel alone (the build's kernel, its row count used for a batch of 64), on
+ * panels that stay in the core's caches: one A micro-panel against 8 B micro-panels of
+ * KC = 256, on every thread at once. The most the kernel gives when nothing has to be
+ * packed, fetched or waited for: the other ceiling next to the products alone. Only when
+ * asked for (--workload kernel). */
+static double kernel_rate(const nn_kernel_def *k)
+{
+    const size_t kc = 256, panels = 8, mr = k->mr_alt ? k->mr_alt : k->mr, nr = k->nr;
+    nn_micro_fn f = k->mr_alt ? k->micro_alt : k->micro;
+    float *a = malloc(mr * kc * sizeof *a), *b = malloc(nr * kc * panels * sizeof *b),
+          *c = malloc(mr * nr * panels * sizeof *c);
+    double best = 0.0;
+    for (size_t i = 0; a && i < mr * kc; i++)
+        a[i] = 0.001f * (float)(i % 7);
+    for (size_t i = 0; b && i < nr * kc * panels; i++)
+        b[i] = 0.001f * (float)(i % 5);
+    for (int r = 0; a && b && c && r < 7; r++) {
+        const long reps = 4000;
+        double t = now();
+        for (long i = 0; i < reps; i++)
+            for (size_t j = 0; j < panels; j++)
+                f(kc, a, mr, 1, b + j * nr * kc, nr, c + j * mr * nr, nr, mr, nr, 0);
+        double rate = 2.0 * (double)(mr * nr * kc * panels) * (double)reps / (now() - t) / 1e9;
+        best = rate > best ? rate : best;
+    }
+    free(a), free(b), free(c);
+    return best;
+}
+
+static int run_kernel(const char *name, int threads, double peak, int tsv)
+{
+    const nn_kernel_def *k = NULL;
+    static const nn_kernel_def *const all[] = {
+#if defined(__x86_64__) || defined(__i386__)
+        &nn_kernel_avx512,
+        &nn_kernel_avx2,
+#endif
+        &nn_kernel_portable
+    };
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
+        if (strcmp(all[i]->name, name) == 0)
+            k = all[i];
+    if (!k || !k->micro) {
+        fprintf(stderr, "bench: kernel: the %s kernel has no micro-kernel to time\n", name);
+        return -1;
+    }
+    double total = 0.0;
+#ifdef _OPENMP
+#pragma omp parallel num_threads(threads) reduction(+ : total)
+#endif
+    total += kernel_rate(k);
+    if (tsv)
+        printf("kernel\t%.3f\n", total);
+    else
+        printf("%-13s %9s %12s %9.1f %8.1f%%   (the %s micro-kernel on cached panels, %d "
+               "threads)\n",
+               "kernel", "", "", total, 100.0 * total / peak, k->name, threads);
+    return 0;
+}
+
 /* The training epoch's own seconds in the run's report on fd (its "N img/s" over 60,000
  * training images), or 0 when it has none. */
 static double epoch_seconds(int fd)
@@ -502,7 +566,7 @@ static int parse_args(int argc, char **argv, options *o)
         else {
             fprintf(stderr,
                     "usage: bench [--workload net256|wide|deep|process|products|products-wide|"
-                    "products-deep]... "
+                    "products-deep|kernel]... "
                     "[--epochs N] [--threads N] [--process N] [--tsv] [--peak]\n");
             return 2;
         }
@@ -558,7 +622,8 @@ int main(int argc, char **argv)
     /* Any named workload other than process and products[-NAME] trains. */
     int want_train = o.n_only == 0;
     for (int i = 0; i < o.n_only; i++)
-        want_train |= strcmp(o.only[i], "process") != 0 && strncmp(o.only[i], "products", 8) != 0;
+        want_train |= strcmp(o.only[i], "process") != 0 && strcmp(o.only[i], "kernel") != 0 &&
+                      strncmp(o.only[i], "products", 8) != 0;
     double peak = 0.0;
     if (!o.tsv || o.peak_only) {
         peak = print_machine(kernel, o.threads);
@@ -581,6 +646,8 @@ int main(int argc, char **argv)
         if (selected(&o, workloads[w].name, 1) &&
             run_workload(&workloads[w], &train, &test, o.epochs, o.threads, peak, o.tsv))
             rc = 1;
+    if (selected(&o, "kernel", 0) && run_kernel(kernel, o.threads, peak, o.tsv))
+        rc = 1;
     for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
         if (selected(&o, shapes[i].name, 0) &&
             run_products(&shapes[i], o.epochs, o.threads, peak, o.tsv))
