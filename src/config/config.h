@@ -54,7 +54,7 @@ typedef struct nn_config {
     struct {
         size_t epochs, batch_size;
         int shuffle;
-        int threads;         /* 0 = all available cores */
+        int threads; /* 0 = all available cores */
         int flush_denormals; /* subnormal floats become 0 while training (fpmode.h) */
     } train;
 
@@ -64,8 +64,8 @@ typedef struct nn_config {
         size_t every_steps; /* also probe after every N optimizer steps; 0 = never */
     } dead;
 
-    char *csv;               /* output.csv; default "runs/<name>.csv"; "-" = stdout */
-    char *units;             /* output.units: the per-unit CSV; NULL = none */
+    char *csv;   /* output.csv; default "runs/<name>.csv"; "-" = stdout */
+    char *units; /* output.units: the per-unit CSV; NULL = none */
     char *checkpoint;        /* output.checkpoint: a safetensors file; NULL = none */
     size_t checkpoint_every; /* output.checkpoint_every: epochs between two (default 1) */
     char *init_from;         /* init.from: start from these weights; NULL = the seed's init */
