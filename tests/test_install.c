@@ -1,7 +1,8 @@
 /* test_install.c - what make install and the Debian package ship: the generated parts of
  * the man page nntrain-config(5) and of the bash completion are the ones the config's rows
  * print (make docs), the completion completes through bash-completion's machinery
- * (tests/sh/completion.sh), and debian/changelog's version is VERSION's. */
+ * (tests/sh/completion.sh), both man pages format without a warning, and
+ * debian/changelog's version is VERSION's. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,6 +88,22 @@ START_TEST(completion_through_bash)
 }
 END_TEST
 
+/* Both man pages format without a warning (groff -ww) and have a NAME line whatis can
+ * read (lexgrog, when man-db is there). */
+START_TEST(man_pages_render)
+{
+    char out[512];
+    FILE *p = popen("groff -man -Tutf8 -ww -z man/nntrain.1 man/nntrain-config.5 2>&1", "r");
+    ck_assert_ptr_nonnull(p);
+    size_t n = fread(out, 1, sizeof out - 1, p);
+    out[n] = '\0';
+    ck_assert_int_eq(pclose(p), 0);
+    ck_assert_msg(n == 0, "groff -ww warns about the man pages: %s", out);
+    if (th_run("command -v lexgrog >/dev/null") == 0)
+        ck_assert_int_eq(th_run("lexgrog man/nntrain.1 man/nntrain-config.5 >/dev/null"), 0);
+}
+END_TEST
+
 /* The first line of a command's output, without its newline ("" when none). */
 static void first_line(const char *cmd, char *buf, size_t n)
 {
@@ -124,6 +141,11 @@ Suite *install_suite(th_skips *sk)
     tcase_add_test(tc, man_page_up_to_date);
     tcase_add_test(tc, completion_keys_up_to_date);
     tcase_add_test(tc, man_page_and_completion_agree);
+    if (th_run("command -v groff >/dev/null") == 0)
+        tcase_add_test(tc, man_pages_render);
+    else
+        th_skip(sk, "install", "man_pages_render", 1,
+                "groff not on PATH (apt-get install groff-base)");
     if (access(BASH_COMPLETION, R_OK) == 0 && th_run("command -v bash >/dev/null") == 0)
         tcase_add_test(tc, completion_through_bash);
     else
