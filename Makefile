@@ -1,5 +1,6 @@
 # nntrain - see README.md and docs/design.md.
 #   make | make deps | make data | make test | make test-asan | make check-shape | make docs
+#   make install | make uninstall [PREFIX=/usr/local DESTDIR=] | make check-install
 #   make check-vexp | make fuzz [FUZZ_SECONDS=N]
 #   make bench | make bench-compare | make bench-load | make bench-shared | make run | make clean
 .SUFFIXES:
@@ -15,14 +16,20 @@ WERROR  ?= -Werror
 SAN     ?=
 PKG_CONFIG ?= pkg-config
 
-# One version source (the file VERSION); the install paths the binary looks in for what
-# "make install" puts there (the fetch script, the MNIST checksums; docs/data.md).
-VERSION    := $(shell cat VERSION)
-PREFIX     ?= /usr/local
-LIBEXECDIR ?= $(PREFIX)/lib/nntrain
-PKGDATADIR ?= $(PREFIX)/share/nntrain
-CLI_DEFS    = -DNNTRAIN_VERSION='"$(VERSION)"' -DNNTRAIN_LIBEXECDIR='"$(LIBEXECDIR)"' \
-              -DNNTRAIN_PKGDATADIR='"$(PKGDATADIR)"'
+# One version source (the file VERSION). make install: where things go (docs/install.md;
+# DESTDIR is prepended to each); the binary looks where make install puts the fetch script
+# and the MNIST checksums (docs/data.md), so build with the PREFIX you install to.
+VERSION     := $(shell cat VERSION)
+PREFIX      ?= /usr/local
+BINDIR      ?= $(PREFIX)/bin
+SHAREDIR    ?= $(PREFIX)/share/nntrain
+LIBEXECDIR  ?= $(PREFIX)/lib/nntrain
+MANDIR      ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+INSTALL     ?= install
+PKGDATADIR  ?= $(SHAREDIR)
+CLI_DEFS     = -DNNTRAIN_VERSION='"$(VERSION)"' -DNNTRAIN_LIBEXECDIR='"$(LIBEXECDIR)"' \
+               -DNNTRAIN_PKGDATADIR='"$(PKGDATADIR)"'
 
 PKGS      = libcjson stb zlib libdeflate
 STD       = -std=c11 -D_POSIX_C_SOURCE=200809L -fopenmp
@@ -35,7 +42,8 @@ CHECK_LIBS   = $(shell $(PKG_CONFIG) --libs check 2>/dev/null)
 BLAS_CFLAGS = $(if $(BLAS),-DNN_BLAS -DNN_BLAS_LIB='"$(BLAS)"' $(shell $(PKG_CONFIG) --cflags $(BLAS) 2>/dev/null))
 BLAS_LIBS   = $(if $(BLAS),$(shell $(PKG_CONFIG) --libs $(BLAS) 2>/dev/null || echo -l$(BLAS)))
 
-ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(SAN) -Iinclude -Isrc $(PKG_CFLAGS) $(BLAS_CFLAGS) -MMD -MP $(CFLAGS)
+ALL_CFLAGS = $(STD) $(WARN) $(OPT) $(SAN) -Iinclude -Isrc $(PKG_CFLAGS) $(BLAS_CFLAGS) -MMD -MP \
+             $(CPPFLAGS) $(CFLAGS)
 ALL_LDLIBS = -fopenmp $(PKG_LIBS) $(BLAS_LIBS) -lm $(LDLIBS)
 
 CLI_SRC  = $(wildcard src/cli/*.c)
@@ -82,7 +90,7 @@ fuzz: check-deps
 	        $(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | tail -n 12 || exit 1; \
 	done
 
-.PHONY: fuzz all test test-asan deps data run clean check-deps bench bench-compare bench-load bench-shared docs check-shape check-vexp
+.PHONY: install uninstall check-install check fuzz all test test-asan deps data run clean check-deps bench bench-compare bench-load bench-shared docs check-shape check-vexp
 
 all: check-deps nntrain
 
@@ -108,8 +116,8 @@ $(BUILD)/%.o: %.c
 
 # The command line (and the test of --version) get CLI_DEFS; the stamp changes only when
 # they do, so "make PREFIX=/usr" after "make" rebuilds exactly those objects.
-$(CLI_OBJ) $(BUILD)/tests/test_install.o: XDEFS = $(CLI_DEFS)
-$(CLI_OBJ) $(BUILD)/tests/test_install.o: $(BUILD)/cli_defs
+$(CLI_OBJ) $(BUILD)/tests/test_fetch.o: XDEFS = $(CLI_DEFS)
+$(CLI_OBJ) $(BUILD)/tests/test_fetch.o: $(BUILD)/cli_defs
 $(BUILD)/cli_defs: FORCE
 	@mkdir -p $(BUILD)
 	@printf '%s\n' "$(VERSION)" "$(LIBEXECDIR)" "$(PKGDATADIR)" > $@.tmp
@@ -138,6 +146,10 @@ deps:
 	@scripts/install-deps.sh
 
 test: deps
+	@$(MAKE) --no-print-directory check
+
+# check: the suites without installing packages first (debian/rules runs this one).
+check: check-deps
 	@$(MAKE) --no-print-directory $(BUILD)/test_nntrain
 	NNTRAIN=$(BUILD)/nntrain $(BUILD)/test_nntrain
 
@@ -181,10 +193,11 @@ bench-compare: data nntrain $(BUILD)/bench
 run:
 	@scripts/setup.sh
 
-# docs: regenerates the key tables of docs/config.md from the config's rows (a test fails
-# when they differ).
+# docs: regenerates the key tables of docs/config.md, the key list of the man page
+# nntrain-config(5) and the --set keys of the bash completion from the config's rows (a
+# test fails when they differ).
 docs: $(BUILD)/config_doc
-	$(BUILD)/config_doc docs/config.md
+	$(BUILD)/config_doc docs/config.md man/nntrain-config.5 completions/nntrain
 
 $(BUILD)/config_doc: $(BUILD)/tests/tools/config_doc.o $(BUILD)/libnntrain.a
 	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
@@ -196,6 +209,34 @@ check-vexp: $(BUILD)/vexp_check
 
 $(BUILD)/vexp_check: $(BUILD)/tests/tools/vexp_check.o $(BUILD)/libnntrain.a
 	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
+
+# install / uninstall: the binary, the example configs (their layout kept: a sweep's
+# relative base is found next to it), the fetch script and the MNIST checksums, the man
+# pages and the bash completion. uninstall removes exactly these, and the directories of
+# share/nntrain and lib/nntrain once empty.
+CONFIG_FILES = $(wildcard configs/*.json configs/*/*.json)
+CONFIG_DIRS  = $(sort $(patsubst %/,%,$(dir $(wildcard configs/*/*.json))))
+INSTALLED    = $(BINDIR)/nntrain $(LIBEXECDIR)/fetch-mnist $(SHAREDIR)/mnist.sha256 \
+               $(addprefix $(SHAREDIR)/,$(CONFIG_FILES)) $(MANDIR)/man1/nntrain.1 \
+               $(MANDIR)/man5/nntrain-config.5 $(BASHCOMPDIR)/nntrain
+
+install: $(BUILD)/nntrain
+	$(INSTALL) -D -m 755 $(BUILD)/nntrain $(DESTDIR)$(BINDIR)/nntrain
+	$(INSTALL) -D -m 755 scripts/fetch-mnist.sh $(DESTDIR)$(LIBEXECDIR)/fetch-mnist
+	$(INSTALL) -D -m 644 data/mnist.sha256 $(DESTDIR)$(SHAREDIR)/mnist.sha256
+	for f in $(CONFIG_FILES); do $(INSTALL) -D -m 644 $$f $(DESTDIR)$(SHAREDIR)/$$f || exit 1; done
+	$(INSTALL) -D -m 644 man/nntrain.1 $(DESTDIR)$(MANDIR)/man1/nntrain.1
+	$(INSTALL) -D -m 644 man/nntrain-config.5 $(DESTDIR)$(MANDIR)/man5/nntrain-config.5
+	$(INSTALL) -D -m 644 completions/nntrain $(DESTDIR)$(BASHCOMPDIR)/nntrain
+
+uninstall:
+	rm -f $(addprefix $(DESTDIR),$(INSTALLED))
+	for d in $(addprefix $(SHAREDIR)/,$(CONFIG_DIRS)) $(SHAREDIR)/configs $(SHAREDIR) \
+	    $(LIBEXECDIR); do [ ! -d $(DESTDIR)$$d ] || rmdir --ignore-fail-on-non-empty $(DESTDIR)$$d; done
+
+# check-install: make install into a temporary DESTDIR, make uninstall, nothing left.
+check-install: $(BUILD)/nntrain
+	@scripts/install-test.sh --no-run
 
 clean:
 	rm -rf build build-asan build-openblas nntrain

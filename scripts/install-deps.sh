@@ -4,22 +4,26 @@
 set -euo pipefail
 
 # Build: compiler, make, pkg-config; libraries: cJSON, stb (images), zlib and libdeflate
-# (gzip); tests: Check; MNIST download: curl and CA certificates; Fashion-MNIST (IDX
-# files in /usr/share/datasets/fashion-mnist/, for configs/fashion_*.json). ASan/UBSan
-# come with gcc.
-PACKAGES=(gcc make pkg-config libcjson-dev libstb-dev zlib1g-dev libdeflate-dev check curl
-    ca-certificates dataset-fashion-mnist)
+# (gzip); tests: Check, bash-completion (the completion test; skipped without it); MNIST
+# download: curl and CA certificates; Fashion-MNIST (IDX files in
+# /usr/share/datasets/fashion-mnist/, for configs/fashion_*.json). ASan/UBSan come with gcc.
+PACKAGES=(gcc make pkg-config libcjson-dev libstb-dev zlib1g-dev libdeflate-dev check
+    bash-completion curl ca-certificates dataset-fashion-mnist)
+# Optional, with --package: what building the Debian package and checking it and its man
+# pages takes (dpkg-buildpackage -b, lintian, groff -ww, lexgrog).
+DEB_PACKAGES=(dpkg-dev debhelper fakeroot lintian groff man-db)
 # Optional, with --plots: gnuplot for `nntrain plot` (building and `make test` do without:
 # the test that renders images is then reported skipped).
 PLOT_PACKAGES=(gnuplot-nox)
 
 usage() {
     cat <<EOF
-usage: scripts/install-deps.sh [--plots] [EXTRA-PACKAGE...]
+usage: scripts/install-deps.sh [--plots] [--package] [EXTRA-PACKAGE...]
 
 Installs the Debian packages nntrain needs:
   ${PACKAGES[*]}
 with --plots also the optional ${PLOT_PACKAGES[*]} (nntrain plot draws with gnuplot),
+with --package ${DEB_PACKAGES[*]} (the Debian package: docs/install.md),
 plus any EXTRA-PACKAGEs (e.g. python3-torch for the optional benchmark peers), with
 apt-get as root, or through sudo otherwise. Prints nothing and exits 0 when every
 package is already installed.
@@ -33,6 +37,7 @@ for arg in "$@"; do
     case $arg in
         -h | --help) usage; exit 0 ;;
         --plots) extra+=("${PLOT_PACKAGES[@]}") ;;
+        --package) extra+=("${DEB_PACKAGES[@]}") ;;
         -*) usage >&2; die "unknown option '$arg'" ;;
         *) [[ $arg =~ ^[a-z0-9][a-z0-9+.:-]*$ ]] || die "'$arg' is not a Debian package name"
            extra+=("$arg") ;;

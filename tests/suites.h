@@ -39,6 +39,7 @@ Suite *eval_suite(void);
 Suite *plot_suite(th_skips *sk);
 Suite *safetensors_suite(th_skips *sk);
 Suite *locate_suite(void);
+Suite *fetch_suite(th_skips *sk);
 Suite *install_suite(th_skips *sk);
 
 #endif

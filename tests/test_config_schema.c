@@ -420,7 +420,7 @@ START_TEST(test_reference_lists_every_row)
     nn_error err = {0};
     FILE *f = open_memstream(&text, &len);
     ck_assert_ptr_nonnull(f);
-    ck_assert_int_eq(nn_config_write_reference(f, &err), NN_OK);
+    ck_assert_int_eq(nn_config_write_reference(f, NN_REF_MARKDOWN, &err), NN_OK);
     ck_assert_int_eq(fclose(f), 0);
     each_row(check_listed, text);
     for (size_t i = 0; nn_activations[i]; i++) {
@@ -437,7 +437,8 @@ START_TEST(test_reference_doc_up_to_date)
     nn_error err = {0};
     char *doc = th_slurp(DOC_PATH), *text = NULL;
     ck_assert_msg(doc, "cannot read " DOC_PATH " (the tests run from the repository root)");
-    ck_assert_int_eq(nn_config_splice_reference(doc, DOC_PATH, &text, &err), NN_OK);
+    ck_assert_int_eq(nn_config_splice_reference(doc, DOC_PATH, NN_REF_MARKDOWN, &text, &err),
+                     NN_OK);
     ck_assert_msg(strcmp(doc, text) == 0,
                   DOC_PATH "'s key tables differ from the config's rows: run `make docs`");
     free(doc);
@@ -449,14 +450,15 @@ START_TEST(test_reference_splice)
 {
     nn_error err = {0};
     char *text = NULL;
-    ck_assert_int_eq(nn_config_splice_reference("# x\nno markers\n", "a.md", &text, &err),
-                     NN_ECONFIG);
+    ck_assert_int_eq(
+        nn_config_splice_reference("# x\nno markers\n", "a.md", NN_REF_MARKDOWN, &text, &err),
+        NN_ECONFIG);
     ck_assert_ptr_null(text);
     ck_assert_msg(strstr(err.msg, "a.md: expected the lines <!-- generated: config keys"), "%s",
                   err.msg);
     static const char doc[] = "# head\n<!-- generated: config keys (make docs) -->\nstale text\n"
                               "<!-- end generated -->\ntail\n";
-    ck_assert_int_eq(nn_config_splice_reference(doc, "a.md", &text, &err), NN_OK);
+    ck_assert_int_eq(nn_config_splice_reference(doc, "a.md", NN_REF_MARKDOWN, &text, &err), NN_OK);
     ck_assert_msg(strncmp(text, "# head\n<!-- generated: config keys (make docs) -->\n\n", 52) == 0,
                   "%s", text);
     ck_assert_ptr_null(strstr(text, "stale text"));

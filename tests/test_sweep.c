@@ -148,6 +148,33 @@ static void refused(const fixture *f, const char *want1, const char *want2)
     ck_assert_ptr_null(strchr(err.msg, '\n'));
 }
 
+/* A relative base is found next to the sweep file first, then from the current folder. */
+START_TEST(test_sweep_base_beside_the_file)
+{
+    fixture f;
+    fx_open(&f, 1);
+    char sub[600], sweep[700], want[700];
+    fx_path(&f, "sub", sub, sizeof sub);
+    ck_assert_int_eq(mkdir(sub, 0700), 0);
+    snprintf(sweep, sizeof sweep, "%s/sweep.json", sub);
+    fx_write(sweep, "{\"base\": \"../base.json\", \"seeds\": [1]}");
+    nn_sweep s;
+    nn_error err;
+    ck_assert_msg(nn_sweep_load(&s, sweep, "out", 0, &err) == NN_OK, "%s", err.msg);
+    snprintf(want, sizeof want, "%s/../base.json", sub);
+    ck_assert_str_eq(s.base, want);
+    nn_sweep_free(&s);
+    /* not beside it: as written, from the current folder (the repository root) */
+    fx_write(sweep, "{\"base\": \"configs/mnist_relu.json\", \"seeds\": [1]}");
+    ck_assert_msg(nn_sweep_load(&s, sweep, "out", 0, &err) == NN_OK, "%s", err.msg);
+    ck_assert_str_eq(s.base, "configs/mnist_relu.json");
+    nn_sweep_free(&s);
+    unlink(sweep);
+    rmdir(sub);
+    fx_close(&f);
+}
+END_TEST
+
 START_TEST(test_sweep_validation)
 {
     fixture f;
@@ -490,6 +517,7 @@ Suite *sweep_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_sweep_expansion);
     tcase_add_test(tc, test_sweep_validation);
+    tcase_add_test(tc, test_sweep_base_beside_the_file);
     tcase_add_test(tc, test_sweep_summary_statistics);
     tcase_add_test(tc, test_sweep_resume);
     tcase_add_test(tc, test_sweep_print_jobs_collect);

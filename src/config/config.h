@@ -104,14 +104,22 @@ nn_status nn_config_set_csv(nn_config *cfg, const char *path, nn_error *err);
 
 void nn_config_free(nn_config *cfg);
 
-/* Writes the reference's key tables (Markdown: every key with its type, allowed values,
- * default and meaning, then the activations' hyperparameters) to out. */
-nn_status nn_config_write_reference(FILE *out, nn_error *err);
+/* The forms the reference is written in: docs/config.md's Markdown tables, the roff of
+ * man/nntrain-config.5, and the key lists of the bash completion (completions/nntrain). */
+typedef enum nn_ref_format { NN_REF_MARKDOWN, NN_REF_ROFF, NN_REF_BASH } nn_ref_format;
 
-/* *out (malloc'ed): doc with the part between the lines
- * "<!-- generated: config keys (make docs) -->" and "<!-- end generated -->" replaced by
- * the tables of nn_config_write_reference. name names doc in messages. */
-nn_status nn_config_splice_reference(const char *doc, const char *name, char **out,
-                                     nn_error *err);
+/* Writes the reference's key tables in fmt (every key with its type, allowed values,
+ * default and meaning, then the activations' hyperparameters; for bash, the dotted keys
+ * --set takes and their allowed values) to out. */
+nn_status nn_config_write_reference(FILE *out, nn_ref_format fmt, nn_error *err);
+
+/* *out (malloc'ed): doc with the part between fmt's two marker lines replaced by the
+ * tables of nn_config_write_reference; the markers are
+ *   Markdown <!-- generated: config keys (make docs) -->  ...  <!-- end generated -->
+ *   roff     .\" generated: config keys (make docs)  ...  .\" end generated
+ *   bash     # generated: config keys (make docs)  ...  # end generated
+ * name names doc in messages. */
+nn_status nn_config_splice_reference(const char *doc, const char *name, nn_ref_format fmt,
+                                     char **out, nn_error *err);
 
 #endif

@@ -1,18 +1,19 @@
-/* reference.c - the key tables of docs/config.md, printed from the same rows the walker
- * reads (schema.c) and from nn_activations[], so the reference cannot drift. */
+/* reference.c - the key tables of docs/config.md (and of the man page nntrain-config(5),
+ * and the key lists of the bash completion), printed from the same rows the walker reads
+ * (schema.c) and from nn_activations[], so the reference cannot drift. The walk over the
+ * rows is shared; one row writer per format (reference_fmt.c for roff and bash). */
 #include "config/config.h"
 
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "config/reference.h"
 #include "config/schema.h"
 
-#define DOC_BEGIN "<!-- generated: config keys (make docs) -->"
-#define DOC_END "<!-- end generated -->"
 #define HEADER "| key | type | allowed | default | meaning |\n|---|---|---|---|---|\n"
 
-/* One table row; '|' inside a cell is escaped. */
+/* One Markdown table row; '|' inside a cell is escaped. */
 static void row(FILE *out, const char *const *cells, size_t n)
 {
     fputc('|', out);
@@ -26,6 +27,20 @@ static void row(FILE *out, const char *const *cells, size_t n)
         fputs(" |", out);
     }
     fputc('\n', out);
+}
+
+static void md_key(FILE *out, const nn_cfg_key *k, const char *path, const char *const *cells)
+{
+    (void)k;
+    (void)path;
+    row(out, cells, 5);
+}
+
+static void md_act(FILE *out, const nn_cfg_key *k, const char *path, const char *const *cells)
+{
+    (void)k;
+    (void)path;
+    row(out, cells, 6);
 }
 
 static const char *type_word(const nn_cfg_key *k)
@@ -78,7 +93,7 @@ static void default_text(char *buf, size_t n, const nn_cfg_section *sec, const n
 }
 
 /* One row per key of sec (prefix: its JSON path), descending into sub-sections. */
-static void write_rows(FILE *out, const nn_cfg_section *sec, const char *prefix)
+void nn_ref_rows(FILE *out, const nn_cfg_section *sec, const char *prefix, nn_ref_row *emit)
 {
     for (size_t i = 0; i < sec->n_keys; i++) {
         const nn_cfg_key *k = &sec->keys[i];
@@ -96,19 +111,16 @@ static void write_rows(FILE *out, const nn_cfg_section *sec, const char *prefix)
         } else {
             snprintf(doc, sizeof doc, "%s", k->doc);
         }
-        row(out, (const char *[]){key, type_word(k), allowed, def, doc}, 5);
+        emit(out, k, path, (const char *[]){key, type_word(k), allowed, def, doc});
         if (k->type == NN_CFG_SECTION)
-            write_rows(out, k->sub, path);
+            nn_ref_rows(out, k->sub, path, emit);
     }
 }
 
 /* One row per hyperparameter of each activation (one for an activation without any),
  * with the dense init it picks for the layer in front and its init gain at the defaults. */
-static void write_activations(FILE *out)
+void nn_ref_activations(FILE *out, nn_ref_row *emit)
 {
-    fputs("| type | key | allowed | default | dense init in front | gain at the defaults |\n"
-          "|---|---|---|---|---|---|\n",
-          out);
     for (size_t i = 0; nn_activations[i]; i++) {
         const nn_act_def *act = nn_activations[i];
         nn_cfg_key keys[NN_MAX_HPARAMS + 1];
@@ -129,40 +141,65 @@ static void write_activations(FILE *out)
                 nn_cfg_expect(&keys[k], allowed, sizeof allowed);
                 default_text(def, sizeof def, &sec, &keys[k]);
             }
-            row(out, (const char *[]){type, key, allowed, def, init, gain}, 6);
+            emit(out, has ? &keys[k] : NULL, act->name,
+                 (const char *[]){type, key, allowed, def, init, gain});
         }
     }
 }
 
-nn_status nn_config_write_reference(FILE *out, nn_error *err)
+static void write_markdown(FILE *out)
 {
     fputs("#### Sections and keys\n\n" HEADER, out);
-    write_rows(out, &nn_cfg_top, "");
+    nn_ref_rows(out, &nn_cfg_top, "", md_key);
     fputs("\n#### A dense layer: `{\"type\": \"dense\", ...}`\n\n" HEADER, out);
-    write_rows(out, &nn_cfg_dense, "");
-    fputs("\n#### Activation layers: `{\"type\": \"<name>\", ...}`\n\n", out);
-    write_activations(out);
+    nn_ref_rows(out, &nn_cfg_dense, "", md_key);
+    fputs("\n#### Activation layers: `{\"type\": \"<name>\", ...}`\n\n"
+          "| type | key | allowed | default | dense init in front | gain at the defaults |\n"
+          "|---|---|---|---|---|---|\n",
+          out);
+    nn_ref_activations(out, md_act);
+}
+
+/* Each format's marker lines and what separates them from the generated part. */
+static const struct {
+    const char *begin, *end, *gap_before, *gap_after;
+} markers[] = {
+    [NN_REF_MARKDOWN] = {"<!-- generated: config keys (make docs) -->", "<!-- end generated -->",
+                         "\n\n", "\n"},
+    [NN_REF_ROFF] = {".\\\" generated: config keys (make docs)", ".\\\" end generated", "\n", ""},
+    [NN_REF_BASH] = {"# generated: config keys (make docs)", "# end generated", "\n", ""},
+};
+
+nn_status nn_config_write_reference(FILE *out, nn_ref_format fmt, nn_error *err)
+{
+    if (fmt == NN_REF_ROFF)
+        nn_ref_write_roff(out);
+    else if (fmt == NN_REF_BASH)
+        nn_ref_write_bash(out);
+    else
+        write_markdown(out);
     if (ferror(out))
         return nn_fail(err, NN_ESYS, "cannot write the config reference");
     return NN_OK;
 }
 
-nn_status nn_config_splice_reference(const char *doc, const char *name, char **out, nn_error *err)
+nn_status nn_config_splice_reference(const char *doc, const char *name, nn_ref_format fmt,
+                                     char **out, nn_error *err)
 {
-    const char *begin = strstr(doc, DOC_BEGIN);
-    const char *end = begin ? strstr(begin, DOC_END) : NULL;
+    const char *b = markers[fmt].begin, *e = markers[fmt].end;
+    const char *begin = strstr(doc, b);
+    const char *end = begin ? strstr(begin, e) : NULL;
     char *text = NULL;
     size_t len = 0;
     *out = NULL;
     if (!end)
-        return nn_fail(err, NN_ECONFIG, "%s: expected the lines %s and, after it, %s", name,
-                       DOC_BEGIN, DOC_END);
+        return nn_fail(err, NN_ECONFIG, "%s: expected the lines %s and, after it, %s", name, b, e);
     FILE *f = open_memstream(&text, &len);
     if (!f)
         return nn_fail(err, NN_ESYS, "out of memory");
-    fprintf(f, "%.*s\n\n", (int)(begin + strlen(DOC_BEGIN) - doc), doc);
-    nn_status st = nn_config_write_reference(f, err);
-    fprintf(f, "\n%s", end);
+    fprintf(f, "%.*s%s", (int)(begin + strlen(b) - doc), doc, markers[fmt].gap_before);
+    nn_status st = nn_config_write_reference(f, fmt, err);
+    fprintf(f, "%s%s", markers[fmt].gap_after, end);
     if (fclose(f) != 0 && st == NN_OK)
         st = nn_fail(err, NN_ESYS, "out of memory");
     if (st != NN_OK) {

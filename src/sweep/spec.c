@@ -1,7 +1,9 @@
 /* spec.c - loading a sweep: the keys (keys.c), every combination expanded, resolved
  * (resolve.c) and validated as a config before anything runs. */
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "config/json_syntax.h"
 #include "sweep/loader.h"
@@ -84,6 +86,26 @@ static nn_status expand(loader *L)
 
 
 /* Resolves and validates every combination. */
+/* The base config's path (malloc'ed; NULL: out of memory). A relative base is looked up
+ * next to the sweep file first, so that a sweep file and its base can move together (an
+ * installed configs/study/lr.json names "../mnist_relu.json"), then as written, relative
+ * to the current folder. */
+static char *base_path(const char *sweep, const char *base)
+{
+    const char *slash = strrchr(sweep, '/');
+    if (base[0] == '/' || !slash)
+        return strdup(base);
+    size_t n = (size_t)(slash - sweep) + 1 + strlen(base) + 1;
+    char *near = malloc(n);
+    if (!near)
+        return NULL;
+    snprintf(near, n, "%.*s%s", (int)(slash - sweep + 1), sweep, base);
+    if (access(near, F_OK) == 0)
+        return near;
+    free(near);
+    return strdup(base);
+}
+
 static nn_status resolve_all(loader *L)
 {
     nn_sweep *s = L->s;
@@ -162,7 +184,7 @@ nn_status nn_sweep_load(nn_sweep *s, const char *path, const char *out_override,
     if (st == NN_OK)
         st = sweep_read_count(&L, "threads", 0, 256, &threads);
     if (st == NN_OK) {
-        s->base = strdup(base);
+        s->base = base_path(path, base);
         s->out = out_override ? strdup(out_override) : out ? strdup(out) : sweep_default_out(path);
         s->jobs = jobs_override ? jobs_override : (size_t)jobs;
         s->threads = (int)threads;

@@ -1,6 +1,8 @@
 /* config_doc.c - regenerates the key tables of the config reference (make docs).
- *   config_doc FILE   rewrites the part of FILE between its generated-part markers
- *   config_doc        prints the tables to stdout */
+ *   config_doc FILE...  rewrites the part of each FILE between its generated-part markers:
+ *                       Markdown for *.md, roff for a man page (*.1 to *.9), else bash
+ *                       (the completion's key lists)
+ *   config_doc          prints the Markdown tables to stdout */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,33 +41,54 @@ static char *read_all(const char *path)
     return buf;
 }
 
-int main(int argc, char **argv)
+/* The format of path by its name. */
+static nn_ref_format format_of(const char *path)
+{
+    size_t n = strlen(path);
+    if (n > 3 && strcmp(path + n - 3, ".md") == 0)
+        return NN_REF_MARKDOWN;
+    if (n > 2 && path[n - 2] == '.' && path[n - 1] >= '1' && path[n - 1] <= '9')
+        return NN_REF_ROFF;
+    return NN_REF_BASH;
+}
+
+/* Rewrites the generated part of path; 0 when done (or up to date). */
+static int update(const char *path)
 {
     nn_error err = {0};
-    if (argc < 2)
-        return nn_config_write_reference(stdout, &err) == NN_OK ? 0 : 1;
-    char *doc = read_all(argv[1]), *text = NULL;
+    char *doc = read_all(path), *text = NULL;
     if (!doc) {
-        fprintf(stderr, "config_doc: %s: %s\n", argv[1], strerror(errno));
+        fprintf(stderr, "config_doc: %s: %s\n", path, strerror(errno));
         return 1;
     }
-    if (nn_config_splice_reference(doc, argv[1], &text, &err) != NN_OK) {
+    if (nn_config_splice_reference(doc, path, format_of(path), &text, &err) != NN_OK) {
         fprintf(stderr, "config_doc: %s\n", err.msg);
         free(doc);
         return 1;
     }
     int same = strcmp(doc, text) == 0, rc = 0;
     if (!same) {
-        FILE *f = fopen(argv[1], "wb");
+        FILE *f = fopen(path, "wb");
         int bad = !f || fputs(text, f) == EOF;
         if ((f && fclose(f) != 0) || bad) {
-            fprintf(stderr, "config_doc: %s: %s\n", argv[1], strerror(errno));
+            fprintf(stderr, "config_doc: %s: %s\n", path, strerror(errno));
             rc = 1;
         }
     }
     if (rc == 0)
-        printf("%s: %s\n", argv[1], same ? "up to date" : "key tables regenerated");
+        printf("%s: %s\n", path, same ? "up to date" : "key tables regenerated");
     free(doc);
     free(text);
+    return rc;
+}
+
+int main(int argc, char **argv)
+{
+    nn_error err = {0};
+    int rc = 0;
+    if (argc < 2)
+        return nn_config_write_reference(stdout, NN_REF_MARKDOWN, &err) == NN_OK ? 0 : 1;
+    for (int i = 1; i < argc; i++)
+        rc |= update(argv[i]);
     return rc;
 }
