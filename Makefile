@@ -170,7 +170,7 @@ check-shape:
 	@scripts/check-shape.sh --self-test
 	@scripts/check-shape.sh
 
-$(BUILD)/bench: $(BUILD)/tests/bench/bench.o $(BUILD)/libnntrain.a
+$(BUILD)/bench: $(BUILD)/tests/bench/bench.o $(BUILD)/tests/bench/bench_gemm.o $(BUILD)/libnntrain.a
 	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $^ $(ALL_LDLIBS)
 
 # bench: fixed workloads (net256, wide, deep, whole process); see tests/bench/bench.c;

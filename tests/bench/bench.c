@@ -35,11 +35,11 @@
 #include "config/config.h"
 #include "data/dataset.h"
 #include "math/gemm/gemm.h"
-#include "math/gemm/kernel.h"
 #include "math/rng.h"
 #include "run/train.h"
+#include "bench.h"
 
-static double now(void)
+double bench_now(void)
 {
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
@@ -54,7 +54,7 @@ static int cmp_double(const void *a, const void *b)
 
 /* The median of v[0 .. n) (n <= 64), v left in its order: the epochs are printed as they
  * came (printed sorted, they once looked like a run slowing down epoch after epoch). */
-static double median(const double *v, size_t n)
+double bench_median(const double *v, size_t n)
 {
     double s[64];
     if (n == 0 || n > 64)
@@ -85,7 +85,8 @@ __attribute__((target("avx512f"), noinline)) static float fma_loop512(long iters
         F(a1)
         F(a2)
         F(a3)
-        F(a4) F(a5) F(a6) F(a7) F(a8) F(a9) F(a10) F(a11) F(a12) F(a13) F(a14) F(a15)
+        F(a4)
+        F(a5) F(a6) F(a7) F(a8) F(a9) F(a10) F(a11) F(a12) F(a13) F(a14) F(a15)
 #undef F
             __asm__ volatile(""
                              : "+v"(a0), "+v"(a1), "+v"(a2), "+v"(a3), "+v"(a4), "+v"(a5), "+v"(a6),
@@ -115,7 +116,8 @@ __attribute__((target("avx2,fma"), noinline)) static float fma_loop256(long iter
         F(a1)
         F(a2)
         F(a3)
-        F(a4) F(a5) F(a6) F(a7) F(a8) F(a9) F(a10) F(a11)
+        F(a4)
+        F(a5) F(a6) F(a7) F(a8) F(a9) F(a10) F(a11)
 #undef F
             __asm__ volatile(""
                              : "+x"(a0), "+x"(a1), "+x"(a2), "+x"(a3), "+x"(a4), "+x"(a5));
@@ -137,7 +139,7 @@ static double core_peak(const char *kernel)
     volatile float sink = 0.0f;
     for (int r = 0; r < 5; r++) {
         long iters = 20000000;
-        double t = now(), flops = 0.0;
+        double t = bench_now(), flops = 0.0;
 #ifdef __x86_64__
         if (strcmp(kernel, "avx512") == 0) {
             sink += fma_loop512(iters);
@@ -155,7 +157,7 @@ static double core_peak(const char *kernel)
             sink += x[0];
             flops = (double)iters * 8 * 2;
         }
-        t = now() - t;
+        t = bench_now() - t;
         if (flops / t / 1e9 > best)
             best = flops / t / 1e9;
     }
@@ -295,7 +297,7 @@ static int run_workload(const workload *w, const nn_dataset *train, const nn_dat
         fprintf(stderr, "bench: %s: %s\n", w->name, err.msg);
         return -1;
     }
-    double med = median(sec, t.n);
+    double med = bench_median(sec, t.n);
     double gflops = flops / med / 1e9;
     if (tsv) {
         for (size_t i = 0; i < t.n; i++)
@@ -308,164 +310,6 @@ static int run_workload(const workload *w, const nn_dataset *train, const nn_dat
         printf(")\n");
     }
     fflush(stdout);
-    return 0;
-}
-
-/* The matrix products of one training epoch of a workload, nothing else: per step the
- * forward product of every dense layer, then from the last layer back its input gradient
- * (not the first layer's) and its weight gradient, with the threads split as training
- * splits them but no epilogue (bias, activation, SGD step). What the GEMM alone costs, for
- * this build's kernel or, built with BLAS=openblas, for OpenBLAS's: the ceiling of the
- * workload's fraction of the peak. Only when asked for (--workload products[-NAME]). */
-typedef struct shape {
-    const char *name;                  /* products, products-wide, products-deep */
-    size_t batch, n_layers, width[12]; /* width[0] inputs, width[n_layers] outputs */
-} shape;
-
-static const shape shapes[] = {
-    {"products", 64, 3, {784, 256, 256, 10}},
-    {"products-wide", 128, 3, {784, 1024, 1024, 10}},
-    {"products-deep", 32, 11, {784, 32, 32, 32, 32, 32, 32, 32, 32, 32, 32, 10}},
-};
-
-static double products_epoch(nn_gemm_ctx *g, const shape *s, float **act, float **grad, float **w,
-                             float **dw)
-{
-    const size_t b = s->batch, steps = (60000 + b - 1) / b;
-    double t = now();
-    for (size_t step = 0; step < steps; step++) {
-        for (size_t l = 0; l < s->n_layers; l++) {
-            size_t in = s->width[l], out = s->width[l + 1];
-            nn_gemm_ex(g, NN_NO_TRANS, NN_TRANS, b, out, in, 1, act[l], in, w[l], in, 0, act[l + 1],
-                       out, NN_SPLIT_COLS, NULL, NULL);
-        }
-        for (size_t l = s->n_layers; l-- > 0;) {
-            size_t in = s->width[l], out = s->width[l + 1];
-            if (l > 0)
-                nn_gemm_ex(g, NN_NO_TRANS, NN_NO_TRANS, b, in, out, 1, grad[l + 1], out, w[l], in,
-                           0, grad[l], in, NN_SPLIT_COLS, NULL, NULL);
-            nn_gemm_ex(g, NN_TRANS, NN_NO_TRANS, out, in, b, 1, grad[l + 1], out, act[l], in, 0,
-                       dw[l], in, NN_SPLIT_ROWS, NULL, NULL);
-        }
-    }
-    return now() - t;
-}
-
-static float *filled(size_t n)
-{
-    float *p = malloc((n ? n : 1) * sizeof *p);
-    for (size_t j = 0; p && j < n; j++)
-        p[j] = (float)(j % 17) * 0.01f;
-    return p;
-}
-
-static int run_products(const shape *s, int epochs, int threads, double peak, int tsv)
-{
-    nn_gemm_ctx *g;
-    nn_error err;
-    if (nn_gemm_create(&g, NULL, threads, &err) != NN_OK) {
-        fprintf(stderr, "bench: %s\n", err.msg);
-        return -1;
-    }
-    float *act[13] = {0}, *grad[13] = {0}, *w[12] = {0}, *dw[12] = {0};
-    int ok = 1;
-    double macs = 0.0;
-    for (size_t l = 0; l <= s->n_layers; l++) {
-        ok &= (act[l] = filled(s->batch * s->width[l])) != NULL;
-        ok &= (grad[l] = filled(s->batch * s->width[l])) != NULL;
-        if (l == s->n_layers)
-            break;
-        ok &= (w[l] = filled(s->width[l] * s->width[l + 1])) != NULL;
-        ok &= (dw[l] = filled(s->width[l] * s->width[l + 1])) != NULL;
-        macs += (double)s->width[l] * (double)s->width[l + 1] * (l > 0 ? 3.0 : 2.0);
-    }
-    double sec[64];
-    size_t n = 0;
-    for (int e = 0; ok && e < epochs && e < 64; e++)
-        sec[n++] = products_epoch(g, s, act, grad, w, dw);
-    for (size_t l = 0; l <= s->n_layers; l++) {
-        free(act[l]), free(grad[l]);
-        if (l < s->n_layers)
-            free(w[l]), free(dw[l]);
-    }
-    nn_gemm_destroy(g);
-    if (!ok) {
-        fprintf(stderr, "bench: out of memory\n");
-        return -1;
-    }
-    const size_t steps = (60000 + s->batch - 1) / s->batch;
-    double flops = 2.0 * macs * (double)(steps * s->batch);
-    double med = median(sec, n), gflops = flops / med / 1e9;
-    if (tsv) {
-        for (size_t i = 0; i < n; i++)
-            printf("%s\t%.6f\n", s->name, sec[i]);
-        return 0;
-    }
-    printf("%-13s %9.3f %12s %9.1f %8.1f%%   (the matrix products alone, %zu epochs:", s->name, med,
-           "", gflops, 100.0 * gflops / peak, n);
-    for (size_t i = 0; i < n; i++)
-        printf(" %.3f", sec[i]);
-    printf(")\n");
-    return 0;
-}
-
-/* The micro-kernel alone (the build's kernel, its row count used for a batch of 64), on
- * panels that stay in the core's caches: one A micro-panel against 8 B micro-panels of
- * KC = 256, on every thread at once. The most the kernel gives when nothing has to be
- * packed, fetched or waited for: the other ceiling next to the products alone. Only when
- * asked for (--workload kernel). */
-static double kernel_rate(const nn_kernel_def *k)
-{
-    const size_t kc = 256, panels = 8, mr = k->mr_alt ? k->mr_alt : k->mr, nr = k->nr;
-    nn_micro_fn f = k->mr_alt ? k->micro_alt : k->micro;
-    float *a = malloc(mr * kc * sizeof *a), *b = malloc(nr * kc * panels * sizeof *b),
-          *c = malloc(mr * nr * panels * sizeof *c);
-    double best = 0.0;
-    for (size_t i = 0; a && i < mr * kc; i++)
-        a[i] = 0.001f * (float)(i % 7);
-    for (size_t i = 0; b && i < nr * kc * panels; i++)
-        b[i] = 0.001f * (float)(i % 5);
-    for (int r = 0; a && b && c && r < 7; r++) {
-        const long reps = 4000;
-        double t = now();
-        for (long i = 0; i < reps; i++)
-            for (size_t j = 0; j < panels; j++)
-                f(kc, a, mr, 1, b + j * nr * kc, nr, c + j * mr * nr, nr, mr, nr, 0);
-        double rate = 2.0 * (double)(mr * nr * kc * panels) * (double)reps / (now() - t) / 1e9;
-        best = rate > best ? rate : best;
-    }
-    free(a), free(b), free(c);
-    return best;
-}
-
-static int run_kernel(const char *name, int threads, double peak, int tsv)
-{
-    const nn_kernel_def *k = NULL;
-    static const nn_kernel_def *const all[] = {
-#if defined(__x86_64__) || defined(__i386__)
-        &nn_kernel_avx512,
-        &nn_kernel_avx2,
-#endif
-        &nn_kernel_portable
-    };
-    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++)
-        if (strcmp(all[i]->name, name) == 0)
-            k = all[i];
-    if (!k || !k->micro) {
-        fprintf(stderr, "bench: kernel: the %s kernel has no micro-kernel to time\n", name);
-        return -1;
-    }
-    double total = 0.0;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(threads) reduction(+ : total)
-#endif
-    total += kernel_rate(k);
-    if (tsv)
-        printf("kernel\t%.3f\n", total);
-    else
-        printf("%-13s %9s %12s %9.1f %8.1f%%   (the %s micro-kernel on cached panels, %d "
-               "threads)\n",
-               "kernel", "", "", total, 100.0 * total / peak, k->name, threads);
     return 0;
 }
 
@@ -502,7 +346,7 @@ static int run_process(int reps, int threads, int tsv)
         int fds[2];
         if (pipe(fds) != 0)
             return -1;
-        double t0 = now();
+        double t0 = bench_now();
         pid_t pid = fork();
         if (pid == 0) {
             dup2(fds[1], STDERR_FILENO);
@@ -522,7 +366,7 @@ static int run_process(int reps, int threads, int tsv)
                             "fetched? make data)\n");
             return -1;
         }
-        sec[n] = now() - t0;
+        sec[n] = bench_now() - t0;
         rss[n++] = (double)ru.ru_maxrss / 1024.0;
     }
     if (tsv) {
@@ -534,7 +378,8 @@ static int run_process(int reps, int threads, int tsv)
     for (int i = 0; i < n; i++)
         over[i] = sec[i] - epoch[i];
     printf("%-13s %9.3f s whole process, %.3f s above its epoch, peak RSS %.0f MB   (%d runs:",
-           "process", median(sec, (size_t)n), median(over, (size_t)n), median(rss, (size_t)n), n);
+           "process", bench_median(sec, (size_t)n), bench_median(over, (size_t)n),
+           bench_median(rss, (size_t)n), n);
     for (int i = 0; i < n; i++)
         printf(" %.3f", sec[i]);
     printf(")\n");
@@ -646,11 +491,12 @@ int main(int argc, char **argv)
         if (selected(&o, workloads[w].name, 1) &&
             run_workload(&workloads[w], &train, &test, o.epochs, o.threads, peak, o.tsv))
             rc = 1;
-    if (selected(&o, "kernel", 0) && run_kernel(kernel, o.threads, peak, o.tsv))
+    if (selected(&o, "kernel", 0) && bench_kernel(kernel, o.threads, peak, o.tsv))
         rc = 1;
-    for (size_t i = 0; i < sizeof shapes / sizeof shapes[0]; i++)
-        if (selected(&o, shapes[i].name, 0) &&
-            run_products(&shapes[i], o.epochs, o.threads, peak, o.tsv))
+    static const char *const products[] = {"products", "products-wide", "products-deep"};
+    for (size_t i = 0; i < sizeof products / sizeof products[0]; i++)
+        if (selected(&o, products[i], 0) &&
+            bench_products(products[i], o.epochs, o.threads, peak, o.tsv))
             rc = 1;
     if (selected(&o, "process", 1) && run_process(o.process_reps, o.threads, o.tsv))
         rc = 1;
