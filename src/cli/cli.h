@@ -28,6 +28,10 @@ void cli_export_progress(void *ctx, size_t done, size_t total);
 /* Prints "nntrain: <err>" on stderr, first clearing a progress bar on a terminal. */
 void cli_error(const cli_display *d, const nn_error *err);
 
+/* "nntrain: <message>" on stderr for a bad command line, escaped as nn_fail escapes (an
+ * argument with a newline or an escape sequence in it stays on one visible line). */
+void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+
 /* A subcommand that works on a loaded config: nn_check_data, or cli_train. */
 typedef nn_status (*cli_command)(const nn_config *cfg, const nn_hooks *hooks, nn_error *err);
 

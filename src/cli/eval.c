@@ -93,8 +93,7 @@ static int take_opt(const char *cmd, int opt, eval_args *a)
         const char *want = opt == OPT_SPLIT     ? "test, train or val"
                            : opt == OPT_THREADS ? "an integer in [0, 64]"
                                                 : "an integer >= 1";
-        fprintf(stderr, "nntrain: %s: '%s': expected %s (see nntrain %s --help)\n", cmd, optarg,
-                want, cmd);
+        cli_usage_error("%s: '%s': expected %s (see nntrain %s --help)", cmd, optarg, want, cmd);
         return 0;
     }
     return 1;
@@ -135,19 +134,19 @@ static int parse(int argc, char **argv, int predict, eval_args *a)
             const char *what = opt == 1     ? "is a second CHECKPOINT (one expected)"
                                : opt == '?' ? "is not an option"
                                             : "needs a value";
-            fprintf(stderr, "nntrain: %s: '%s' %s (see nntrain %s --help)\n", cmd,
-                    opt == 1 ? optarg : argv[optind - 1], what, cmd);
+            cli_usage_error("%s: '%s' %s (see nntrain %s --help)", cmd,
+                            opt == 1 ? optarg : argv[optind - 1], what, cmd);
             return NN_ECONFIG;
         }
     }
     for (; optind < argc && predict; optind++) /* after "--" */
         a->inputs[a->n_inputs++] = argv[optind];
     if (!a->ckpt || (predict && !a->n_inputs) || optind < argc) {
-        fprintf(stderr, "nntrain: %s: %s (usage: nntrain %s CHECKPOINT%s; see --help)\n", cmd,
-                !a->ckpt        ? "no CHECKPOINT given"
-                : optind < argc ? "one CHECKPOINT expected"
-                                : "no INPUT given",
-                cmd, predict ? " INPUT..." : "");
+        cli_usage_error("%s: %s (usage: nntrain %s CHECKPOINT%s; see --help)", cmd,
+                        !a->ckpt        ? "no CHECKPOINT given"
+                        : optind < argc ? "one CHECKPOINT expected"
+                                        : "no INPUT given",
+                        cmd, predict ? " INPUT..." : "");
         return NN_ECONFIG;
     }
     return -1;
@@ -249,8 +248,7 @@ static nn_status write_csv(const char *path, const nn_ckpt_info *c, const nn_eva
     }
     FILE *f = fopen(path, "w");
     if (!f)
-        return nn_fail(err, NN_ESYS, "%s: cannot write the CSV (--csv): %s", path,
-                       strerror(errno));
+        return nn_fail(err, NN_ESYS, "%s: cannot write the CSV (--csv): %s", path, strerror(errno));
     print_csv(f, c, r);
     int bad = ferror(f) != 0;
     bad |= fclose(f) != 0;
