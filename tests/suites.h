@@ -38,5 +38,6 @@ Suite *bounded_suite(void);
 Suite *eval_suite(void);
 Suite *plot_suite(th_skips *sk);
 Suite *safetensors_suite(th_skips *sk);
+Suite *hostile_suite(th_skips *sk);
 
 #endif

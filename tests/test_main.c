@@ -40,6 +40,7 @@ int main(void)
     srunner_add_suite(sr, eval_suite());
     srunner_add_suite(sr, plot_suite(&skips));
     srunner_add_suite(sr, safetensors_suite(&skips));
+    srunner_add_suite(sr, hostile_suite(&skips));
     srunner_run_all(sr, CK_ENV); /* CK_VERBOSITY=verbose lists every test */
     int run = srunner_ntests_run(sr), failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "data/image_file.h"
 #include "run/eval.h"
+#include "sys/fs.h"
 
 static const char eval_usage[] =
     "usage: nntrain eval CHECKPOINT [--config CONFIG] [--split test|train|val] [--csv PATH]\n"
@@ -255,6 +256,37 @@ static nn_status write_csv(const char *path, const nn_ckpt_info *c, const nn_eva
     return bad ? nn_fail(err, NN_ESYS, "%s: write failed", path) : NN_OK;
 }
 
+/* --csv may name no file eval reads: the checkpoint, --config, the data. */
+static nn_status check_csv(const char *csv, const eval_args *a, const nn_config *cfg,
+                           nn_error *err)
+{
+    const char *in[] = {a->ckpt,
+                        a->config,
+                        cfg->data.train_images,
+                        cfg->data.train_labels,
+                        cfg->data.test_images,
+                        cfg->data.test_labels,
+                        cfg->data.train_dir,
+                        cfg->data.test_dir};
+    static const char *const what[] = {"the checkpoint",      "the config file",
+                                       "the training images", "the training labels",
+                                       "the test images",     "the test labels",
+                                       "the training image folder", "the test image folder"};
+    for (size_t i = 0; strcmp(csv, "-") != 0 && i < sizeof in / sizeof in[0]; i++) {
+        if (in[i] && i < 6 && nn_same_file(csv, in[i]))
+            return nn_fail(err, NN_ECONFIG,
+                           "%s (--csv) would overwrite %s %s (the same file); give --csv a path "
+                           "of its own",
+                           csv, what[i], in[i]);
+        if (in[i] && i >= 6 && nn_inside_dir(csv, in[i]))
+            return nn_fail(err, NN_ECONFIG,
+                           "%s (--csv) would be written inside %s %s; give --csv a path "
+                           "outside it",
+                           csv, what[i], in[i]);
+    }
+    return NN_OK;
+}
+
 int cli_eval(int argc, char **argv)
 {
     eval_args a = {.threads = -1};
@@ -270,7 +302,9 @@ int cli_eval(int argc, char **argv)
     if (st == NN_OK) {
         if (a.threads >= 0)
             c.cfg.train.threads = a.threads;
-        st = nn_eval(&c, a.split, &hooks, &r, &err);
+        st = a.csv ? check_csv(a.csv, &a, &c.cfg, &err) : NN_OK;
+        if (st == NN_OK)
+            st = nn_eval(&c, a.split, &hooks, &r, &err);
         if (st == NN_OK && (!a.csv || strcmp(a.csv, "-") != 0)) {
             print_table(stdout, &c, a.split, &r);
             if (fflush(stdout) != 0)
