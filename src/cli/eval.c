@@ -257,8 +257,7 @@ static nn_status write_csv(const char *path, const nn_ckpt_info *c, const nn_eva
 }
 
 /* --csv may name no file eval reads: the checkpoint, --config, the data. */
-static nn_status check_csv(const char *csv, const eval_args *a, const nn_config *cfg,
-                           nn_error *err)
+static nn_status check_csv(const char *csv, const eval_args *a, const nn_config *cfg, nn_error *err)
 {
     const char *in[] = {a->ckpt,
                         a->config,
@@ -268,10 +267,9 @@ static nn_status check_csv(const char *csv, const eval_args *a, const nn_config 
                         cfg->data.test_labels,
                         cfg->data.train_dir,
                         cfg->data.test_dir};
-    static const char *const what[] = {"the checkpoint",      "the config file",
-                                       "the training images", "the training labels",
-                                       "the test images",     "the test labels",
-                                       "the training image folder", "the test image folder"};
+    static const char *const what[] = {
+        "the checkpoint",  "the config file", "the training images",       "the training labels",
+        "the test images", "the test labels", "the training image folder", "the test image folder"};
     for (size_t i = 0; strcmp(csv, "-") != 0 && i < sizeof in / sizeof in[0]; i++) {
         if (in[i] && i < 6 && nn_same_file(csv, in[i]))
             return nn_fail(err, NN_ECONFIG,
