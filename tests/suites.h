@@ -41,5 +41,6 @@ Suite *safetensors_suite(th_skips *sk);
 Suite *locate_suite(void);
 Suite *fetch_suite(th_skips *sk);
 Suite *install_suite(th_skips *sk);
+Suite *hostile_suite(th_skips *sk);
 
 #endif

@@ -43,6 +43,7 @@ int main(void)
     srunner_add_suite(sr, locate_suite());
     srunner_add_suite(sr, fetch_suite(&skips));
     srunner_add_suite(sr, install_suite(&skips));
+    srunner_add_suite(sr, hostile_suite(&skips));
     srunner_run_all(sr, CK_ENV); /* CK_VERBOSITY=verbose lists every test */
     int run = srunner_ntests_run(sr), failed = srunner_ntests_failed(sr);
     srunner_free(sr);

@@ -31,6 +31,9 @@ void cli_error(const cli_display *d, const nn_error *err);
 /* $NNTRAIN_DATA, $XDG_DATA_HOME and $HOME: where a config's data/ paths are looked up
  * when the current directory has no such file (data/locate.h). */
 nn_data_env cli_data_env(void);
+/* "nntrain: <message>" on stderr for a bad command line, escaped as nn_fail escapes (an
+ * argument with a newline or an escape sequence in it stays on one visible line). */
+void cli_usage_error(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* A subcommand that works on a loaded config: nn_check_data, or cli_train. */
 typedef nn_status (*cli_command)(const nn_config *cfg, const nn_hooks *hooks, nn_error *err);

@@ -10,6 +10,7 @@
 #include "cli/cli.h"
 #include "data/image_file.h"
 #include "run/eval.h"
+#include "sys/fs.h"
 
 static const char eval_usage[] =
     "usage: nntrain eval CHECKPOINT [--config CONFIG] [--split test|train|val] [--csv PATH]\n"
@@ -93,8 +94,7 @@ static int take_opt(const char *cmd, int opt, eval_args *a)
         const char *want = opt == OPT_SPLIT     ? "test, train or val"
                            : opt == OPT_THREADS ? "an integer in [0, 64]"
                                                 : "an integer >= 1";
-        fprintf(stderr, "nntrain: %s: '%s': expected %s (see nntrain %s --help)\n", cmd, optarg,
-                want, cmd);
+        cli_usage_error("%s: '%s': expected %s (see nntrain %s --help)", cmd, optarg, want, cmd);
         return 0;
     }
     return 1;
@@ -135,19 +135,19 @@ static int parse(int argc, char **argv, int predict, eval_args *a)
             const char *what = opt == 1     ? "is a second CHECKPOINT (one expected)"
                                : opt == '?' ? "is not an option"
                                             : "needs a value";
-            fprintf(stderr, "nntrain: %s: '%s' %s (see nntrain %s --help)\n", cmd,
-                    opt == 1 ? optarg : argv[optind - 1], what, cmd);
+            cli_usage_error("%s: '%s' %s (see nntrain %s --help)", cmd,
+                            opt == 1 ? optarg : argv[optind - 1], what, cmd);
             return NN_ECONFIG;
         }
     }
     for (; optind < argc && predict; optind++) /* after "--" */
         a->inputs[a->n_inputs++] = argv[optind];
     if (!a->ckpt || (predict && !a->n_inputs) || optind < argc) {
-        fprintf(stderr, "nntrain: %s: %s (usage: nntrain %s CHECKPOINT%s; see --help)\n", cmd,
-                !a->ckpt        ? "no CHECKPOINT given"
-                : optind < argc ? "one CHECKPOINT expected"
-                                : "no INPUT given",
-                cmd, predict ? " INPUT..." : "");
+        cli_usage_error("%s: %s (usage: nntrain %s CHECKPOINT%s; see --help)", cmd,
+                        !a->ckpt        ? "no CHECKPOINT given"
+                        : optind < argc ? "one CHECKPOINT expected"
+                                        : "no INPUT given",
+                        cmd, predict ? " INPUT..." : "");
         return NN_ECONFIG;
     }
     return -1;
@@ -249,12 +249,40 @@ static nn_status write_csv(const char *path, const nn_ckpt_info *c, const nn_eva
     }
     FILE *f = fopen(path, "w");
     if (!f)
-        return nn_fail(err, NN_ESYS, "%s: cannot write the CSV (--csv): %s", path,
-                       strerror(errno));
+        return nn_fail(err, NN_ESYS, "%s: cannot write the CSV (--csv): %s", path, strerror(errno));
     print_csv(f, c, r);
     int bad = ferror(f) != 0;
     bad |= fclose(f) != 0;
     return bad ? nn_fail(err, NN_ESYS, "%s: write failed", path) : NN_OK;
+}
+
+/* --csv may name no file eval reads: the checkpoint, --config, the data. */
+static nn_status check_csv(const char *csv, const eval_args *a, const nn_config *cfg, nn_error *err)
+{
+    const char *in[] = {a->ckpt,
+                        a->config,
+                        cfg->data.train_images,
+                        cfg->data.train_labels,
+                        cfg->data.test_images,
+                        cfg->data.test_labels,
+                        cfg->data.train_dir,
+                        cfg->data.test_dir};
+    static const char *const what[] = {
+        "the checkpoint",  "the config file", "the training images",       "the training labels",
+        "the test images", "the test labels", "the training image folder", "the test image folder"};
+    for (size_t i = 0; strcmp(csv, "-") != 0 && i < sizeof in / sizeof in[0]; i++) {
+        if (in[i] && i < 6 && nn_same_file(csv, in[i]))
+            return nn_fail(err, NN_ECONFIG,
+                           "%s (--csv) would overwrite %s %s (the same file); give --csv a path "
+                           "of its own",
+                           csv, what[i], in[i]);
+        if (in[i] && i >= 6 && nn_inside_dir(csv, in[i]))
+            return nn_fail(err, NN_ECONFIG,
+                           "%s (--csv) would be written inside %s %s; give --csv a path "
+                           "outside it",
+                           csv, what[i], in[i]);
+    }
+    return NN_OK;
 }
 
 int cli_eval(int argc, char **argv)
@@ -274,6 +302,8 @@ int cli_eval(int argc, char **argv)
             c.cfg.train.threads = a.threads;
         nn_data_env env = cli_data_env();
         st = nn_config_locate_data(&c.cfg, &env, &err);
+        if (st == NN_OK && a.csv)
+            st = check_csv(a.csv, &a, &c.cfg, &err);
         if (st == NN_OK)
             st = nn_eval(&c, a.split, &hooks, &r, &err);
         if (st == NN_OK && (!a.csv || strcmp(a.csv, "-") != 0)) {

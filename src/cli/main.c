@@ -81,7 +81,7 @@ static int parse_count(const char *flag, const char *s, char *out, size_t out_le
     for (; *p >= '0' && *p <= '9' && v <= max; p++)
         v = v * 10 + (unsigned long long)(*p - '0');
     if (p == s || *p || v > max) {
-        fprintf(stderr, "nntrain: %s: expected an integer in [0, 2^53], found '%s'\n", flag, s);
+        cli_usage_error("%s: expected an integer in [0, 2^53], found '%s'", flag, s);
         return 0;
     }
     snprintf(out, out_len, "%s=%llu", key, v);
@@ -95,7 +95,7 @@ static int take_value(char **argv, int which, cli_args *a)
     int opt = options[which].val;
     /* A value never starts with "--": "--csv --quiet" is a mistake ("--csv=--x" is not). */
     if (optarg == argv[optind - 1] && strncmp(optarg, "--", 2) == 0) {
-        fprintf(stderr, "nntrain: '%s' needs a value (see nntrain --help)\n", argv[optind - 2]);
+        cli_usage_error("'%s' needs a value (see nntrain --help)", argv[optind - 2]);
         return 0;
     }
     if (opt == OPT_CSV) {
@@ -123,9 +123,9 @@ static void bad_option(char **argv, const char *why)
 {
     const char *typed = argv[optind - 1];
     if (optopt && strncmp(typed, "--", 2) != 0)
-        fprintf(stderr, "nntrain: '-%c' %s (see nntrain --help)\n", optopt, why);
+        cli_usage_error("'-%c' %s (see nntrain --help)", optopt, why);
     else
-        fprintf(stderr, "nntrain: '%s' %s (see nntrain --help)\n", typed, why);
+        cli_usage_error("'%s' %s (see nntrain --help)", typed, why);
 }
 
 static int take_config(const char *path, cli_args *a)
@@ -134,7 +134,7 @@ static int take_config(const char *path, cli_args *a)
         a->config = path;
         return 1;
     }
-    fprintf(stderr, "nntrain: one CONFIG expected, found a second one: '%s'\n", path);
+    cli_usage_error("one CONFIG expected, found a second one: '%s'", path);
     return 0;
 }
 

@@ -213,8 +213,8 @@ static int plot_parse(int argc, char **argv, plot_args *a)
                                : opt == ':' ? "needs a value"
                                : opt == 'u' ? "is not a file name (--units needs a value)"
                                             : "is not an option";
-            fprintf(stderr, "nntrain: plot: '%s' %s (see nntrain plot --help)\n",
-                    opt == 1 || opt == 'm' || opt == 'u' ? optarg : argv[optind - 1], what);
+            cli_usage_error("plot: '%s' %s (see nntrain plot --help)",
+                            opt == 1 || opt == 'm' || opt == 'u' ? optarg : argv[optind - 1], what);
             return NN_ECONFIG;
         }
     }

@@ -1,5 +1,6 @@
 /* progress.c - what a run shows on stderr: log lines, progress bars (on a terminal
  * only), one line per epoch, and the error line. */
+#include <stdarg.h>
 #include <stdio.h>
 
 #include "cli/cli.h"
@@ -84,6 +85,16 @@ nn_hooks cli_hooks(cli_display *d)
 {
     return (nn_hooks){
         .ctx = d, .log = on_log, .load = on_load, .batch = on_batch, .epoch = on_epoch};
+}
+
+void cli_usage_error(const char *fmt, ...)
+{
+    nn_error err;
+    va_list ap;
+    va_start(ap, fmt);
+    nn_vfail(&err, NN_ECONFIG, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "nntrain: %s\n", err.msg);
 }
 
 void cli_error(const cli_display *d, const nn_error *err)

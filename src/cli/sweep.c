@@ -96,8 +96,7 @@ static int parse_size(const char *flag, const char *s, size_t max, size_t *out)
     char *end;
     unsigned long long v = strtoull(s, &end, 10);
     if (!*s || *end || s[0] == '-' || v > max) {
-        fprintf(stderr, "nntrain: sweep %s: expected an integer in [0, %zu], found '%s'\n", flag,
-                max, s);
+        cli_usage_error("sweep %s: expected an integer in [0, %zu], found '%s'", flag, max, s);
         return 0;
     }
     *out = (size_t)v;
@@ -110,8 +109,9 @@ static void sweep_plots(const char *out)
 {
     char *argv[] = {"plot", (char *)out, NULL};
     if (cli_plot(2, argv) != 0)
-        fprintf(stderr, "sweep: the plots were not drawn (above); the results are complete; "
-                        "\"nntrain plot %s\" draws them later\n",
+        fprintf(stderr,
+                "sweep: the plots were not drawn (above); the results are complete; "
+                "\"nntrain plot %s\" draws them later\n",
                 out);
 }
 
@@ -133,8 +133,7 @@ static int parse_sweep_args(int argc, char **argv, sweep_args *a, sweep_display 
         switch (opt) {
         case 1:
             if (a->path) {
-                fprintf(stderr, "nntrain: sweep takes one SWEEP.json, found a second: '%s'\n",
-                        optarg);
+                cli_usage_error("sweep takes one SWEEP.json, found a second: '%s'", optarg);
                 ok = 0;
             }
             a->path = optarg;
@@ -160,8 +159,8 @@ static int parse_sweep_args(int argc, char **argv, sweep_args *a, sweep_display 
             ok = parse_size("--combo", optarg, SIZE_MAX - 1, &a->combo);
             break;
         default:
-            fprintf(stderr, "nntrain: sweep: '%s' %s (see nntrain sweep --help)\n",
-                    argv[optind - 1], opt == ':' ? "needs a value" : "is not an option");
+            cli_usage_error("sweep: '%s' %s (see nntrain sweep --help)", argv[optind - 1],
+                            opt == ':' ? "needs a value" : "is not an option");
             ok = 0;
         }
         if (!ok)
@@ -216,8 +215,8 @@ static nn_status run(const nn_sweep *s, const sweep_args *a, nn_sweep_hooks *hoo
         nn_status sst = nn_sweep_summarize(s, st == NN_OK ? stdout : NULL,
                                            st == NN_OK ? hooks : NULL, &t, &serr);
         if (sst == NN_OK && st == NN_OK && !d->quiet)
-            fprintf(stderr, "sweep: %zu runs in %.1fs; wrote %s/summary.csv\n", ran,
-                    nn_now() - t0, s->out);
+            fprintf(stderr, "sweep: %zu runs in %.1fs; wrote %s/summary.csv\n", ran, nn_now() - t0,
+                    s->out);
         if (st == NN_OK && sst != NN_OK) {
             st = sst;
             *err = serr;

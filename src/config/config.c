@@ -13,6 +13,7 @@
 #include "config/json_syntax.h"
 #include "config/override.h"
 #include "config/schema.h"
+#include "sys/fs.h"
 
 #define MAX_FILE_BYTES ((size_t)16 << 20)
 
@@ -104,7 +105,7 @@ nn_status nn_config_load(nn_config *cfg, const char *path, const char *const *ov
     memset(cfg, 0, sizeof *cfg);
     if (!path || !path[0])
         return nn_fail(err, NN_ECONFIG, "no config file given");
-    FILE *f = fopen(path, "rb");
+    FILE *f = nn_fopen_read(path);
     if (!f)
         return nn_fail(err, NN_ECONFIG, "%s: cannot open the config: %s", path, strerror(errno));
     nn_status st = read_text(&c, f, &text);

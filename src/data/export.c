@@ -165,6 +165,10 @@ static nn_status prepare_dir(const char *dir, nn_error *err)
                            dir);
         return NN_OK;
     }
+    if (lstat(dir, &sb) == 0) /* there, but stat failed: a dangling symlink */
+        return nn_fail(err, NN_ECONFIG, "%s: a symlink to a folder that does not exist; give a "
+                                        "new or empty folder for the exported images",
+                       dir);
     return nn_mkdirs(dir, "the output folder", err);
 }
 

@@ -98,8 +98,8 @@ static void read_file(int dirfd, const char *path, result *r, rbuf *b, size_t *l
     *len = 0;
     /* Relative to the class folder's descriptor: the kernel walks one name, not the path. */
     const char *slash = strrchr(path, '/');
-    int fd = dirfd >= 0 && slash ? openat(dirfd, slash + 1, O_RDONLY | O_CLOEXEC)
-                                 : open(path, O_RDONLY | O_CLOEXEC);
+    int fd = dirfd >= 0 && slash ? openat(dirfd, slash + 1, O_RDONLY | O_CLOEXEC | O_NONBLOCK)
+                                 : open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
     if (fd < 0) {
         r->status = ST_READ;
         r->code = errno;

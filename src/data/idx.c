@@ -9,6 +9,7 @@
  * error, not a huge allocation. */
 #include "data/dataset.h"
 #include "data/gz_members.h"
+#include "sys/fs.h"
 
 #include <errno.h>
 #include <stdint.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <libdeflate.h>
 #include <zlib.h>
 
@@ -116,7 +118,7 @@ static nn_status load_fast(idx_file *f, const char *path, const idx_kind *kind, 
                            nn_error *err)
 {
     *fallback = 1;
-    FILE *fp = fopen(path, "rb");
+    FILE *fp = nn_fopen_read(path);
     if (!fp)
         return NN_OK;
     unsigned char peek[PEEK_BYTES], head[16];
@@ -248,8 +250,11 @@ static nn_status idx_open(idx_file *f, const char *path, const idx_kind *kind, n
     if (st != NN_OK || !fallback)
         return st;
     errno = 0;
-    f->gz = gzopen(path, "rb");
+    int fd = nn_open_read(path);
+    f->gz = fd < 0 ? NULL : gzdopen(fd, "rb");
     if (f->gz == NULL) {
+        if (fd >= 0)
+            close(fd);
         if (errno == 0 || errno == ENOMEM)
             return nn_fail(err, NN_ESYS, "%s: cannot open: out of memory", path);
         return nn_fail(err, NN_EDATA, "%s: cannot open the IDX %s file: %s", path, kind->noun,

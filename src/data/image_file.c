@@ -14,12 +14,13 @@
 #include <stb_image.h>
 
 #include "data/image_check.h"
+#include "sys/fs.h"
 
 /* The whole of path into a new buffer *out (at most INT_MAX bytes: stb_image's limit). */
 static nn_status read_all(const char *path, uint8_t **out, size_t *len, nn_error *err)
 {
     *out = NULL;
-    FILE *f = fopen(path, "rb");
+    FILE *f = nn_fopen_read(path);
     if (!f)
         return nn_fail(err, NN_EDATA, "%s: cannot read the image: %s", path, strerror(errno));
     struct stat sb;
@@ -94,7 +95,7 @@ static int looks_idx(const char *path)
 {
     static const uint8_t idx_magic[4] = {0, 0, 8, 3}, gzip_magic[2] = {0x1f, 0x8b};
     uint8_t head[4];
-    FILE *f = fopen(path, "rb");
+    FILE *f = nn_fopen_read(path);
     size_t got = f ? fread(head, 1, sizeof head, f) : 0;
     if (f)
         fclose(f);

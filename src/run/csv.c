@@ -181,7 +181,7 @@ nn_status nn_csv_write_classes(const char *csv, const nn_dataset *ds, const nn_h
 nn_status nn_csv_keep_upto(const char *path, size_t epoch, size_t *last, nn_error *err)
 {
     *last = SIZE_MAX;
-    FILE *f = fopen(path, "r");
+    FILE *f = nn_fopen_read(path);
     if (!f)
         return nn_fail(err, NN_EDATA, "%s: cannot read the run's file to resume it: %s", path,
                        strerror(errno));

@@ -90,11 +90,14 @@ nn_status nn_ckpt_info_read(nn_ckpt_info *c, const char *path, const char *confi
     nn_status st = nn_st_read(path, &f, err);
     if (st != NN_OK)
         return st;
-    const char *json = nn_st_meta(&f, "config");
+    const char *json = nn_st_meta(&f, "config"), *format = nn_st_meta(&f, "format");
     size_t len = strlen(path) + 64;
     char *source = malloc(len);
     if (!source || !(c->path = strdup(path)))
         st = nn_fail(err, NN_ESYS, "out of memory");
+    else if (format && strcmp(format, NN_CKPT_FORMAT) != 0) /* none: PyTorch weights */
+        st = nn_fail(err, NN_EDATA, "%s: checkpoint format \"%s\"; this nntrain reads \"%s\"", path,
+                     format, NN_CKPT_FORMAT);
     else if (config_path)
         st = nn_config_load(&c->cfg, config_path, NULL, 0, err);
     else if (!json)

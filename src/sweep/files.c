@@ -142,7 +142,7 @@ int nn_sweep_combo_complete(const nn_sweep *s, size_t c)
 {
     char *csv = nn_sweep_table_file(s, c, ".csv"), *json = nn_sweep_table_file(s, c, ".json");
     int done = csv && json && config_matches(json, s->combo_json[c]);
-    FILE *f = done ? fopen(csv, "r") : NULL;
+    FILE *f = done ? nn_fopen_read(csv) : NULL;
     size_t lines = 0;
     int ch, last = '\n';
     while (f && (ch = getc(f)) != EOF) {

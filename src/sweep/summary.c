@@ -73,7 +73,7 @@ typedef struct run_rows {
 static int read_rows(const char *path, run_rows *rr)
 {
     memset(rr, 0, sizeof *rr);
-    FILE *f = fopen(path, "r");
+    FILE *f = nn_fopen_read(path);
     if (!f)
         return 0;
     char **cells = malloc(MAX_CELLS * sizeof *cells);
@@ -264,7 +264,7 @@ static nn_status tally_table(const nn_sweep *s, size_t c, combo_sum *cs, nn_swee
         return nn_fail(err, NN_ESYS, "out of memory");
     t->runs += s->n_seeds;
     if (!nn_sweep_combo_complete(s, c)) {
-        FILE *probe = fopen(path, "r");
+        FILE *probe = nn_fopen_read(path);
         if (probe) {
             fclose(probe);
             t->partial += s->n_seeds;
@@ -276,7 +276,7 @@ static nn_status tally_table(const nn_sweep *s, size_t c, combo_sum *cs, nn_swee
         free(path);
         return NN_OK;
     }
-    FILE *f = fopen(path, "r");
+    FILE *f = nn_fopen_read(path);
     char **cells = malloc(MAX_CELLS * sizeof *cells);
     char *line = NULL;
     size_t cap = 0;

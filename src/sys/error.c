@@ -52,16 +52,22 @@ static void escape_line(const char *raw, char *out, size_t n)
     out[o] = '\0';
 }
 
-nn_status nn_fail(nn_error *err, nn_status code, const char *fmt, ...)
+nn_status nn_vfail(nn_error *err, nn_status code, const char *fmt, va_list ap)
 {
     if (err) {
         char raw[sizeof err->msg];
-        va_list ap;
-        va_start(ap, fmt);
         vsnprintf(raw, sizeof raw, fmt, ap);
-        va_end(ap);
         escape_line(raw, err->msg, sizeof err->msg);
         err->code = code;
     }
+    return code;
+}
+
+nn_status nn_fail(nn_error *err, nn_status code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    nn_vfail(err, code, fmt, ap);
+    va_end(ap);
     return code;
 }

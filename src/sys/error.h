@@ -7,6 +7,7 @@
 #ifndef NN_ERROR_H
 #define NN_ERROR_H
 
+#include <stdarg.h>
 #include <stddef.h>
 
 typedef enum nn_status {
@@ -26,5 +27,8 @@ typedef struct nn_error {
 /* Formats the message into err (when err is not NULL), stores code, returns code. */
 nn_status nn_fail(nn_error *err, nn_status code, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+/* The same with a va_list. */
+nn_status nn_vfail(nn_error *err, nn_status code, const char *fmt, va_list ap)
+    __attribute__((format(printf, 3, 0)));
 
 #endif

@@ -3,6 +3,7 @@
 #include "sys/fs.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -144,9 +145,34 @@ int nn_inside_dir(const char *path, const char *dir)
     return strncmp(rpath, rdir, n) == 0 && (rpath[n] == '\0' || rpath[n] == '/');
 }
 
+int nn_open_read(const char *path)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    int flags = fd < 0 ? -1 : fcntl(fd, F_GETFL);
+    if (fd >= 0 && (flags == -1 || fcntl(fd, F_SETFL, flags & ~O_NONBLOCK) == -1)) {
+        int e = errno;
+        close(fd);
+        errno = e;
+        return -1;
+    }
+    return fd;
+}
+
+FILE *nn_fopen_read(const char *path)
+{
+    int fd = nn_open_read(path);
+    FILE *f = fd < 0 ? NULL : fdopen(fd, "rb");
+    if (fd >= 0 && !f) {
+        int e = errno;
+        close(fd);
+        errno = e;
+    }
+    return f;
+}
+
 char *nn_read_small(const char *path, size_t max, const char *what, nn_status *st, nn_error *err)
 {
-    FILE *f = fopen(path, "rb");
+    FILE *f = nn_fopen_read(path);
     *st = NN_OK;
     if (!f) {
         *st = nn_fail(err, NN_ECONFIG, "%s: cannot open %s: %s", path, what, strerror(errno));

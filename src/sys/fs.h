@@ -3,6 +3,8 @@
 #ifndef NN_FS_H
 #define NN_FS_H
 
+#include <stdio.h>
+
 #include "sys/error.h"
 
 /* Creates dir and every missing parent (mkdir -p); an existing folder is fine. On failure
@@ -25,6 +27,13 @@ int nn_same_file(const char *a, const char *b);
  * (or a tail of it) that does not exist yet is placed where mkdir -p would create it:
  * under its nearest existing folder. 0 when dir does not exist, or out of memory. */
 int nn_inside_dir(const char *path, const char *dir);
+
+/* open(path, O_RDONLY) that does not wait: a FIFO with no writer (or a device that blocks
+ * in open) would hang the reader, so the open is non-blocking and blocking reads are
+ * restored after it; such a FIFO then reads as empty. -1 with errno set on failure. */
+int nn_open_read(const char *path);
+/* The same as a FILE opened "rb"; NULL with errno set. */
+FILE *nn_fopen_read(const char *path);
 
 /* The whole of the file path (at most max bytes), NUL-terminated and malloc'ed; NULL with
  * *st NN_ECONFIG (cannot open or read, larger than max, naming what) or NN_ESYS. */
