@@ -69,6 +69,8 @@ static const hx_case cli_cases[] = {
     S("sweep: --combo not a number", 2, "--combo", "sweep", "sw.json", "--combo", "x"),
     S("sweep: --print-jobs with --collect", 2, "go alone", "sweep", "sw.json", "--print-jobs",
       "--collect"),
+    S("sweep: --collect from a folder not there", 2, "nope is not a folder", "sweep", "sw.json",
+      "--collect", "--out", "nope"),
     S("sweep: unknown option", 2, "'--bogus' is not an option", "sweep", "sw.json", "--bogus"),
     S("sweep: --out without a value", 2, "needs a value", "sweep", "sw.json", "--out"),
     /* eval */

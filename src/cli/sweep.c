@@ -2,6 +2,8 @@
 #include <getopt.h>
 #include <signal.h>
 #include <stdint.h>
+#include <sys/stat.h>
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -180,6 +182,12 @@ static int parse_sweep_args(int argc, char **argv, sweep_args *a, sweep_display 
 /* --collect: the summary from the files in out/, with missing and partial runs listed. */
 static nn_status collect(const nn_sweep *s, const nn_sweep_hooks *hooks, nn_error *err)
 {
+    struct stat sb;
+    if (stat(s->out, &sb) != 0 || !S_ISDIR(sb.st_mode)) /* a mistyped --out: nothing to collect */
+        return nn_fail(err, NN_ECONFIG,
+                       "sweep --collect: %s is not a folder (%s); give the folder the sweep's "
+                       "runs wrote (its \"out\" or --out)",
+                       s->out, stat(s->out, &sb) != 0 ? strerror(errno) : "not a directory");
     nn_sweep_tally t;
     nn_status st = nn_sweep_summarize(s, stdout, hooks, &t, err);
     if (st == NN_OK)
