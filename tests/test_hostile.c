@@ -1,0 +1,108 @@
+/* test_hostile.c - the in-memory entry points the fuzzing harnesses drive (tests/fuzz/),
+ * and every input a harness found that once failed (a crash, a leak, a sanitizer report):
+ * each stays fixed here without a fuzzer. The IDX reader's own cases are in test_idx.c. */
+#include <stb_image.h>
+#include <stb_image_write.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "data/image_decode.h"
+#include "helpers.h"
+#include "suites.h"
+#include "sweep/collect.h"
+#include "sweep/files.h"
+
+typedef struct bytes {
+    unsigned char *p;
+    size_t len;
+} bytes;
+
+static void collect_png(void *ctx, void *data, int size)
+{
+    bytes *b = ctx;
+    unsigned char *grown = realloc(b->p, b->len + (size_t)size);
+    ck_assert_ptr_nonnull(grown);
+    memcpy(grown + b->len, data, (size_t)size);
+    b->p = grown;
+    b->len += (size_t)size;
+}
+
+/* A later image (the PNG fast path) and a first image (stb_image) give the same pixels;
+ * the wrong size and damage are reported as such. */
+START_TEST(test_image_decode_mem)
+{
+    uint8_t px[7 * 5 * 3];
+    for (size_t i = 0; i < sizeof px; i++)
+        px[i] = (uint8_t)(i * 37);
+    bytes png = {0};
+    ck_assert(stbi_write_png_to_func(collect_png, &png, 7, 5, 3, px, 7 * 3));
+    nn_image_decoder d = {0};
+    nn_image_result r;
+    uint8_t out[sizeof px], *first = NULL;
+    nn_image_decode_mem(&d, png.p, png.len, 3, 7, 5, out, NULL, &r);
+    ck_assert_int_eq(r.status, NN_IMAGE_OK);
+    ck_assert_mem_eq(out, px, sizeof px);
+    nn_image_decode_mem(&d, png.p, png.len, 3, 0, 0, NULL, &first, &r);
+    ck_assert_int_eq(r.status, NN_IMAGE_OK);
+    ck_assert_int_eq(r.w, 7);
+    ck_assert_mem_eq(first, px, sizeof px);
+    stbi_image_free(first);
+    nn_image_decode_mem(&d, png.p, png.len, 3, 5, 7, out, NULL, &r);
+    ck_assert_int_eq(r.status, NN_IMAGE_SIZE);
+    nn_image_decode_mem(&d, png.p, png.len / 2, 1, 0, 0, NULL, &first, &r);
+    ck_assert_int_eq(r.status, NN_IMAGE_DECODE);
+    ck_assert_str_eq(r.format, "PNG");
+    ck_assert_ptr_null(first);
+    nn_image_decode_mem(&d, png.p, 0, 1, 0, 0, NULL, &first, &r);
+    ck_assert_int_eq(r.status, NN_IMAGE_EMPTY);
+    nn_image_decoder_free(&d);
+    free(png.p);
+}
+END_TEST
+
+/* A run's CSV and status from memory read as --collect reads the files. */
+START_TEST(test_collect_from_memory)
+{
+    const char csv[] = "epoch,step,test_acc,dead,dead_frac\n0,0,0.1,1,0.5\n1,9,0.8,2,0.25\n"
+                       "2,18,0.9,3,0.";
+    nn_sweep_rows rr;
+    ck_assert_int_eq(nn_sweep_rows_parse(csv, sizeof csv - 1, &rr), 1);
+    ck_assert_uint_eq(rr.n, 2); /* the torn last row is left out */
+    ck_assert(rr.test_acc[1] == 0.8 && rr.dead_frac[1] == 0.25);
+    nn_sweep_rows_free(&rr);
+    char *dir = th_tmpdir(), path[600];
+    snprintf(path, sizeof path, "%s/run.csv", dir);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(csv, f);
+    fclose(f);
+    ck_assert_int_eq(nn_sweep_rows_read(path, &rr), 1);
+    ck_assert_uint_eq(rr.n, 2);
+    nn_sweep_rows_free(&rr);
+    th_rmdir(dir);
+    free(dir);
+    const char nul[] = "epoch,test_acc,dead_frac\n0,0.5\0,0.1\n";
+    ck_assert_int_eq(nn_sweep_rows_parse(nul, sizeof nul - 1, &rr), 0);
+    ck_assert_int_eq(nn_sweep_rows_parse("epoch,dead_frac\n0,1\n", 20, &rr), 0);
+    ck_assert_int_eq(nn_sweep_rows_parse(NULL, 0, &rr), 0);
+    double revived, max_dead;
+    char *st = nn_sweep_parse_status("{\"status\": \"ok\", \"revived\": 3}", &revived, &max_dead);
+    ck_assert_str_eq(st, "ok");
+    ck_assert(revived == 3 && max_dead == -1);
+    free(st);
+    st = nn_sweep_parse_status("{\"status\": 1", &revived, &max_dead);
+    ck_assert_str_eq(st, "");
+    free(st);
+}
+END_TEST
+
+Suite *hostile_suite(void)
+{
+    Suite *s = suite_create("hostile");
+    TCase *tc = tcase_create("hostile");
+    tcase_add_test(tc, test_image_decode_mem);
+    tcase_add_test(tc, test_collect_from_memory);
+    suite_add_tcase(s, tc);
+    return s;
+}
