@@ -2,6 +2,7 @@
  * and every input a harness found that once failed (a crash, a leak, a sanitizer report):
  * each stays fixed here without a fuzzer. The IDX reader's own cases are in test_idx.c. */
 #include <stb_image.h>
+#include <zlib.h>
 #include <stb_image_write.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -61,6 +62,67 @@ START_TEST(test_image_decode_mem)
 }
 END_TEST
 
+static void put_chunk(bytes *b, const char *type, const uint8_t *data, uint32_t len)
+{
+    uint8_t head[8] = {(uint8_t)(len >> 24), (uint8_t)(len >> 16), (uint8_t)(len >> 8),
+                       (uint8_t)len};
+    memcpy(head + 4, type, 4);
+    collect_png(b, head, 8);
+    if (len)
+        collect_png(b, (void *)(uintptr_t)data, (int)len);
+    uLong crc = crc32(crc32(0L, (const Bytef *)type, 4), data, len);
+    uint8_t tail[4] = {(uint8_t)(crc >> 24), (uint8_t)(crc >> 16), (uint8_t)(crc >> 8),
+                       (uint8_t)crc};
+    collect_png(b, tail, 4);
+}
+
+/* Found by fuzz_image (corpus/image/crash-palette-index-out-of-range): a palette index
+ * past the end of a short PLTE made stb_image read its uninitialized palette, so the same
+ * file decoded to different pixels from call to call. Such indices now read black. */
+START_TEST(test_png_palette_index_out_of_range)
+{
+    bytes png = {0};
+    collect_png(&png, "\x89PNG\r\n\x1a\n", 8);
+    const uint8_t ihdr[13] = {0, 0, 0, 4, 0, 0, 0, 2, 8, 3, 0, 0, 0}; /* 4 x 2, 8-bit palette */
+    put_chunk(&png, "IHDR", ihdr, 13);
+    const uint8_t plte[6] = {10, 20, 30, 200, 100, 50};
+    put_chunk(&png, "PLTE", plte, 6);
+    const uint8_t rows[10] = {0, 0, 1, 220, 255, 0, 1, 0, 7, 1};
+    uint8_t z[64];
+    uLongf zlen = sizeof z;
+    ck_assert_int_eq(compress(z, &zlen, rows, sizeof rows), Z_OK);
+    put_chunk(&png, "IDAT", z, (uint32_t)zlen);
+    put_chunk(&png, "IEND", NULL, 0);
+    const uint8_t want[8 * 3] = {10, 20, 30, 200, 100, 50, 0, 0, 0, 0, 0, 0,
+                                 200, 100, 50, 10, 20, 30, 0, 0, 0, 200, 100, 50};
+    nn_image_decoder d = {0};
+    nn_image_result r;
+    for (int k = 0; k < 2; k++) {
+        uint8_t *first = NULL, later[sizeof want];
+        nn_image_decode_mem(&d, png.p, png.len, 3, 0, 0, NULL, &first, &r);
+        ck_assert_int_eq(r.status, NN_IMAGE_OK);
+        ck_assert_mem_eq(first, want, sizeof want);
+        stbi_image_free(first);
+        nn_image_decode_mem(&d, png.p, png.len, 3, 4, 2, later, NULL, &r);
+        ck_assert_int_eq(r.status, NN_IMAGE_OK);
+        ck_assert_mem_eq(later, want, sizeof want);
+    }
+    /* More alphas (tRNS) than colors stays refused, as stb_image refuses it. */
+    bytes bad = {0};
+    collect_png(&bad, png.p, 8 + 25 + 18);
+    const uint8_t trns[3] = {0, 0, 0};
+    put_chunk(&bad, "tRNS", trns, 3);
+    collect_png(&bad, png.p + 8 + 25 + 18, (int)(png.len - 8 - 25 - 18));
+    uint8_t *none = NULL;
+    nn_image_decode_mem(&d, bad.p, bad.len, 3, 0, 0, NULL, &none, &r);
+    ck_assert_int_eq(r.status, NN_IMAGE_DECODE);
+    ck_assert_ptr_null(none);
+    nn_image_decoder_free(&d);
+    free(png.p);
+    free(bad.p);
+}
+END_TEST
+
 /* A run's CSV and status from memory read as --collect reads the files. */
 START_TEST(test_collect_from_memory)
 {
@@ -102,6 +164,7 @@ Suite *hostile_suite(void)
     Suite *s = suite_create("hostile");
     TCase *tc = tcase_create("hostile");
     tcase_add_test(tc, test_image_decode_mem);
+    tcase_add_test(tc, test_png_palette_index_out_of_range);
     tcase_add_test(tc, test_collect_from_memory);
     suite_add_tcase(s, tc);
     return s;

@@ -29,30 +29,12 @@ static int decode_fast(nn_image_decoder *d, const uint8_t *data, size_t len, int
     return nn_png_fast_decode(d->inflate, data, len, channels, want_w, want_h, out, &d->png);
 }
 
-void nn_image_decode_mem(nn_image_decoder *d, const uint8_t *data, size_t len, int channels,
-                         int want_w, int want_h, uint8_t *out, uint8_t **keep,
-                         nn_image_result *r)
+/* stb_image, after the header's size is checked: a wrong or huge image is refused
+ * undecoded. */
+static void decode_stb(const uint8_t *data, size_t len, int channels, int want_w, int want_h,
+                       uint8_t *out, uint8_t **keep, nn_image_result *r)
 {
-    memset(r, 0, sizeof *r);
-    if (keep)
-        *keep = NULL;
-    if (len == 0 || len > NN_IMAGE_MAX_FILE_BYTES || len > INT_MAX) {
-        r->status = len == 0 ? NN_IMAGE_EMPTY : NN_IMAGE_TOO_BIG;
-        return;
-    }
     int w = 0, h = 0, comp = 0;
-    r->format = nn_image_format(data, len);
-    if (nn_image_check_complete(data, len, r->detail, sizeof r->detail) != 0) {
-        r->status = NN_IMAGE_INCOMPLETE;
-        return;
-    }
-    if (want_w > 0 && r->format && strcmp(r->format, "PNG") == 0 &&
-        decode_fast(d, data, len, channels, want_w, want_h, out)) {
-        r->w = want_w;
-        r->h = want_h;
-        return;
-    }
-    /* The size from the header first: a wrong or huge image is refused undecoded. */
     if (stbi_info_from_memory(data, (int)len, &w, &h, &comp)) {
         r->w = w;
         r->h = h;
@@ -92,4 +74,39 @@ void nn_image_decode_mem(nn_image_decoder *d, const uint8_t *data, size_t len, i
     } else {
         stbi_image_free(px);
     }
+}
+
+void nn_image_decode_mem(nn_image_decoder *d, const uint8_t *data, size_t len, int channels,
+                         int want_w, int want_h, uint8_t *out, uint8_t **keep,
+                         nn_image_result *r)
+{
+    memset(r, 0, sizeof *r);
+    if (keep)
+        *keep = NULL;
+    if (len == 0 || len > NN_IMAGE_MAX_FILE_BYTES || len > INT_MAX) {
+        r->status = len == 0 ? NN_IMAGE_EMPTY : NN_IMAGE_TOO_BIG;
+        return;
+    }
+    r->format = nn_image_format(data, len);
+    if (nn_image_check_complete(data, len, r->detail, sizeof r->detail) != 0) {
+        r->status = NN_IMAGE_INCOMPLETE;
+        return;
+    }
+    if (want_w > 0 && r->format && strcmp(r->format, "PNG") == 0 &&
+        decode_fast(d, data, len, channels, want_w, want_h, out)) {
+        r->w = want_w;
+        r->h = want_h;
+        return;
+    }
+    /* A palette stb_image could read past: padded, so every index reads a defined color. */
+    size_t padded_len = 0;
+    uint8_t *padded = r->format && strcmp(r->format, "PNG") == 0
+                          ? nn_png_pad_palette(data, len, &padded_len)
+                          : NULL;
+    if (padded && padded_len <= INT_MAX) {
+        data = padded;
+        len = padded_len;
+    }
+    decode_stb(data, len, channels, want_w, want_h, out, keep, r);
+    free(padded);
 }
