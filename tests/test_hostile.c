@@ -123,6 +123,28 @@ START_TEST(test_png_palette_index_out_of_range)
 }
 END_TEST
 
+/* Found by fuzz_image (corpus/image/crash-pgm-no-maxval-short): a PGM whose maxval has no
+ * digits passed the completeness check as "broken, stb_image reports it", but stb_image
+ * reads it as 0 and left the pixels past the short data uninitialized. */
+START_TEST(test_pgm_without_maxval_is_incomplete)
+{
+    static const char pgm[] = "P56\r2222\rT\rTL";
+    nn_image_decoder d = {0};
+    nn_image_result r;
+    uint8_t *px = NULL;
+    nn_image_decode_mem(&d, (const uint8_t *)pgm, sizeof pgm - 1, 1, 0, 0, NULL, &px, &r);
+    ck_assert_int_eq(r.status, NN_IMAGE_INCOMPLETE);
+    ck_assert_msg(strstr(r.detail, "truncated PGM"), "%s", r.detail);
+    ck_assert_ptr_null(px);
+    static const char ok[] = "P5 2 1 255\n\x01\x02";
+    nn_image_decode_mem(&d, (const uint8_t *)ok, sizeof ok - 1, 1, 0, 0, NULL, &px, &r);
+    ck_assert_int_eq(r.status, NN_IMAGE_OK);
+    ck_assert(px[0] == 1 && px[1] == 2);
+    stbi_image_free(px);
+    nn_image_decoder_free(&d);
+}
+END_TEST
+
 /* A run's CSV and status from memory read as --collect reads the files. */
 START_TEST(test_collect_from_memory)
 {
@@ -165,6 +187,7 @@ Suite *hostile_suite(void)
     TCase *tc = tcase_create("hostile");
     tcase_add_test(tc, test_image_decode_mem);
     tcase_add_test(tc, test_png_palette_index_out_of_range);
+    tcase_add_test(tc, test_pgm_without_maxval_is_incomplete);
     tcase_add_test(tc, test_collect_from_memory);
     suite_add_tcase(s, tc);
     return s;

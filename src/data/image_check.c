@@ -85,7 +85,9 @@ static int check_bmp(const uint8_t *d, size_t len, char *why, size_t n)
 }
 
 /* Binary PGM (P5) / PPM (P6): "Pn w h maxval" with '#' comments, one whitespace, then
- * w * h * channels samples of 1 byte (maxval < 256) or 2 bytes. */
+ * w * h * channels samples of 1 byte (maxval < 256) or 2 bytes. A header stb_image reads
+ * though it is broken (maxval missing: 0) is read the same way, since stb_image then
+ * leaves the missing pixels uninitialized too. */
 static int pnm_int(const uint8_t *d, size_t len, size_t *pos, uint64_t *out)
 {
     for (;;) {
@@ -98,11 +100,10 @@ static int pnm_int(const uint8_t *d, size_t len, size_t *pos, uint64_t *out)
         }
         break;
     }
-    if (*pos >= len || d[*pos] < '0' || d[*pos] > '9')
-        return -1;
+    /* As stb_image reads it: no digits is 0 (it goes on reading), every digit counts. */
     uint64_t v = 0;
-    while (*pos < len && d[*pos] >= '0' && d[*pos] <= '9' && v < (1u << 30))
-        v = v * 10 + (uint64_t)(d[(*pos)++] - '0');
+    for (; *pos < len && d[*pos] >= '0' && d[*pos] <= '9'; (*pos)++)
+        v = v < ((uint64_t)1 << 40) ? v * 10 + (uint64_t)(d[*pos] - '0') : v;
     *out = v;
     return 0;
 }
@@ -113,9 +114,13 @@ static int check_pnm(const uint8_t *d, size_t len, char *why, size_t n)
         return 0; /* ASCII variants: stb_image does not read them and says so */
     size_t pos = 2;
     uint64_t w, h, maxval;
-    if (pnm_int(d, len, &pos, &w) || pnm_int(d, len, &pos, &h) || pnm_int(d, len, &pos, &maxval))
+    if (pnm_int(d, len, &pos, &w) || pnm_int(d, len, &pos, &h) || pnm_int(d, len, &pos, &maxval) ||
+        w == 0 || h == 0)
         return 0; /* a broken header: stb_image reports it */
-    pos++; /* the single whitespace character after maxval */
+    pos++; /* the one character after maxval (whitespace in a valid file) */
+    const uint64_t side = ((uint64_t)1 << 24) + 1; /* past stb_image's limit; no overflow */
+    w = w < side ? w : side;
+    h = h < side ? h : side;
     uint64_t need = pos + w * h * (d[1] == '6' ? 3u : 1u) * (maxval > 255 ? 2u : 1u);
     return need > len ? incomplete(why, n, d[1] == '5' ? "PGM" : "PPM", (size_t)need, len) : 0;
 }
