@@ -145,6 +145,42 @@ START_TEST(test_pgm_without_maxval_is_incomplete)
 }
 END_TEST
 
+/* Found while reading stb_image for the two above: a Radiance HDR cut short left flat
+ * pixels uninitialized, and one cut inside a run-length scanline made stb_image loop for
+ * ever (it reads 0 counts at the end of the data). Both are refused as truncated. */
+START_TEST(test_hdr_truncated)
+{
+    static const char head[] = "#?RADIANCE\nFORMAT=32-bit_rle_rgbe\n\n-Y 2 +X 2\n";
+    uint8_t buf[128];
+    size_t h = sizeof head - 1;
+    memcpy(buf, head, h);
+    memset(buf + h, 0x80, 16); /* 2 x 2 flat pixels */
+    nn_image_decoder d = {0};
+    nn_image_result r;
+    uint8_t *px = NULL;
+    nn_image_decode_mem(&d, buf, h + 16, 3, 0, 0, NULL, &px, &r);
+    ck_assert_int_eq(r.status, NN_IMAGE_OK);
+    stbi_image_free(px);
+    nn_image_decode_mem(&d, buf, h + 10, 3, 0, 0, NULL, &px, &r);
+    ck_assert_int_eq(r.status, NN_IMAGE_INCOMPLETE);
+    ck_assert_ptr_null(px);
+    /* 8 wide, run-length: one scanline (2, 2, 0, 8, then 4 channels of runs), cut short. */
+    static const char rle[] = "#?RGBE\nFORMAT=32-bit_rle_rgbe\n\n-Y 1 +X 8\n";
+    size_t n = sizeof rle - 1;
+    memcpy(buf, rle, n);
+    const uint8_t line[] = {2, 2, 0, 8, 136, 7, 136, 7, 136, 7, 136, 128};
+    memcpy(buf + n, line, sizeof line);
+    nn_image_decode_mem(&d, buf, n + sizeof line, 3, 0, 0, NULL, &px, &r);
+    ck_assert_int_eq(r.status, NN_IMAGE_OK);
+    stbi_image_free(px);
+    /* The last channel missing: stb_image would read 0 counts for ever (checked: it hangs). */
+    nn_image_decode_mem(&d, buf, n + sizeof line - 2, 3, 0, 0, NULL, &px, &r);
+    ck_assert_int_eq(r.status, NN_IMAGE_INCOMPLETE);
+    ck_assert_msg(strstr(r.detail, "HDR (run-length)"), "%s", r.detail);
+    nn_image_decoder_free(&d);
+}
+END_TEST
+
 /* A run's CSV and status from memory read as --collect reads the files. */
 START_TEST(test_collect_from_memory)
 {
@@ -188,6 +224,7 @@ Suite *hostile_suite(void)
     tcase_add_test(tc, test_image_decode_mem);
     tcase_add_test(tc, test_png_palette_index_out_of_range);
     tcase_add_test(tc, test_pgm_without_maxval_is_incomplete);
+    tcase_add_test(tc, test_hdr_truncated);
     tcase_add_test(tc, test_collect_from_memory);
     suite_add_tcase(s, tc);
     return s;
