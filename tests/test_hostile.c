@@ -52,7 +52,7 @@ START_TEST(test_image_decode_mem)
     nn_image_decode_mem(&d, png.p, png.len, 3, 5, 7, out, NULL, &r);
     ck_assert_int_eq(r.status, NN_IMAGE_SIZE);
     nn_image_decode_mem(&d, png.p, png.len / 2, 1, 0, 0, NULL, &first, &r);
-    ck_assert_int_eq(r.status, NN_IMAGE_DECODE);
+    ck_assert_int_eq(r.status, NN_IMAGE_INCOMPLETE); /* a chunk runs past the end */
     ck_assert_str_eq(r.format, "PNG");
     ck_assert_ptr_null(first);
     nn_image_decode_mem(&d, png.p, 0, 1, 0, 0, NULL, &first, &r);
@@ -145,7 +145,33 @@ START_TEST(test_pgm_without_maxval_is_incomplete)
 }
 END_TEST
 
-/* Found while reading stb_image for the two above: a Radiance HDR cut short left flat
+/* Found by fuzz_image (corpus/image/crash-png-chunk-length-2gib): a 104-byte palette PNG
+ * whose second IDAT chunk says 1207959575 bytes; stb_image grew its buffer to 2 GiB for it
+ * before reading it (out of memory under the fuzzer; elsewhere a whole load could fail
+ * with "out of memory" where "on_bad_file": "skip" skips the file). Refused from the
+ * length now. */
+START_TEST(test_png_chunk_past_the_end)
+{
+    static const uint8_t png[] = {
+        0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a, 0x00, 0x00, 0x00, 0x0d, 0x49, 0x48, 0x44,
+        0x52, 0x00, 0x00, 0x00, 0x06, 0x00, 0x00, 0x00, 0x05, 0x02, 0x03, 0x00, 0x00, 0x00, 0x1b,
+        0x36, 0x75, 0x75, 0x00, 0x00, 0x00, 0x0c, 0x50, 0x4c, 0x54, 0x45, 0x00, 0xff, 0x00, 0x3c,
+        0xc3, 0x1e, 0x78, 0x87, 0x3c, 0xb4, 0x4b, 0x5a, 0x20, 0x31, 0xec, 0x62, 0x00, 0x00, 0x00,
+        0x17, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x90, 0x16, 0x60, 0xc8, 0x49, 0x60, 0xd8,
+        0xb8, 0x81, 0xe1, 0xd8, 0x01, 0x06, 0x69, 0x01, 0x00, 0x1c, 0x39, 0x04, 0x0a, 0x00, 0x0b,
+        0xa9, 0x1d, 0x48, 0x00, 0x00, 0x17, 0x49, 0x44, 0x41, 0x54, 0x78, 0xda, 0x63, 0x90};
+    nn_image_decoder d = {0};
+    nn_image_result r;
+    uint8_t *px = NULL;
+    nn_image_decode_mem(&d, png, sizeof png, 3, 0, 0, NULL, &px, &r);
+    ck_assert_int_eq(r.status, NN_IMAGE_INCOMPLETE);
+    ck_assert_msg(strstr(r.detail, "truncated PNG"), "%s", r.detail);
+    ck_assert_ptr_null(px);
+    nn_image_decoder_free(&d);
+}
+END_TEST
+
+/* Found while reading stb_image for the palette and PGM cases: a Radiance HDR cut short left flat
  * pixels uninitialized, and one cut inside a run-length scanline made stb_image loop for
  * ever (it reads 0 counts at the end of the data). Both are refused as truncated. */
 START_TEST(test_hdr_truncated)
@@ -224,6 +250,7 @@ Suite *hostile_suite(void)
     tcase_add_test(tc, test_image_decode_mem);
     tcase_add_test(tc, test_png_palette_index_out_of_range);
     tcase_add_test(tc, test_pgm_without_maxval_is_incomplete);
+    tcase_add_test(tc, test_png_chunk_past_the_end);
     tcase_add_test(tc, test_hdr_truncated);
     tcase_add_test(tc, test_collect_from_memory);
     suite_add_tcase(s, tc);

@@ -8,6 +8,7 @@
  * truncated file is reported instead of being trained on. */
 #include "data/image_check.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -15,6 +16,11 @@
 static unsigned le16(const uint8_t *p)
 {
     return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
 static uint32_t le32(const uint8_t *p)
@@ -269,6 +275,27 @@ static int check_hdr(const uint8_t *d, size_t len, char *why, size_t n)
                     return incomplete(why, n, "HDR (run-length)", pos, len);
                 i += c;
             }
+    }
+    return 0;
+}
+
+int nn_image_check_png_chunks(const uint8_t *d, size_t len, char *why, size_t n)
+{
+    const char *fmt = nn_image_format(d, len);
+    if (!fmt || strcmp(fmt, "PNG") != 0)
+        return 0;
+    for (size_t off = 8; len - off >= 12;) {
+        uint32_t clen = be32(d + off);
+        if (clen > len - off - 12) {
+            snprintf(why, n,
+                     "truncated PNG: the chunk at byte %zu says %lu bytes of data, the file has "
+                     "%zu after its header",
+                     off, (unsigned long)clen, len - off - 8);
+            return -1;
+        }
+        if (memcmp(d + off + 4, "IEND", 4) == 0)
+            break;
+        off += (size_t)clen + 12;
     }
     return 0;
 }

@@ -48,6 +48,11 @@ static void decode_stb(const uint8_t *data, size_t len, int channels, int want_w
             return;
         }
     }
+    if (r->format && strcmp(r->format, "PNG") == 0 &&
+        nn_image_check_png_chunks(data, len, r->detail, sizeof r->detail) != 0) {
+        r->status = NN_IMAGE_INCOMPLETE;
+        return;
+    }
     uint8_t *px = stbi_load_from_memory(data, (int)len, &w, &h, &comp, channels);
     if (px == NULL) {
         r->reason = stbi_failure_reason();
