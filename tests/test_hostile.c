@@ -171,6 +171,33 @@ START_TEST(test_png_chunk_past_the_end)
 }
 END_TEST
 
+/* Found by fuzz_image (corpus/image/crash-pgm16-as-rgb): stb_image converts a 16-bit PGM
+ * or PPM to another channel count as if its samples were 8-bit, reading past its buffer
+ * (valid files too). They are converted by nntrain now, like 8-bit ones. */
+START_TEST(test_pnm16_other_channels)
+{
+    static const char pgm[] = "P5 2 1 65535\n\x12\x34\xab\xcd";
+    /* This stb_image takes the second byte of each 16-bit sample as its 8-bit value, with
+     * or without a conversion; nntrain's conversion starts from the same values. */
+    static const char ppm[] = "P6 1 1 65535\n\x00\xff\x00\x80\x00\x10";
+    nn_image_decoder d = {0};
+    nn_image_result r;
+    uint8_t *px = NULL;
+    for (int k = 0; k < 2; k++) {
+        nn_image_decode_mem(&d, (const uint8_t *)pgm, sizeof pgm - 1, 3, 0, 0, NULL, &px, &r);
+        ck_assert_int_eq(r.status, NN_IMAGE_OK);
+        const uint8_t rgb[6] = {0x34, 0x34, 0x34, 0xcd, 0xcd, 0xcd};
+        ck_assert_mem_eq(px, rgb, 6);
+        stbi_image_free(px);
+        nn_image_decode_mem(&d, (const uint8_t *)ppm, sizeof ppm - 1, 1, 0, 0, NULL, &px, &r);
+        ck_assert_int_eq(r.status, NN_IMAGE_OK);
+        ck_assert_uint_eq(px[0], (255 * 77 + 128 * 150 + 16 * 29) >> 8);
+        stbi_image_free(px);
+    }
+    nn_image_decoder_free(&d);
+}
+END_TEST
+
 /* Found while reading stb_image for the palette and PGM cases: a Radiance HDR cut short left flat
  * pixels uninitialized, and one cut inside a run-length scanline made stb_image loop for
  * ever (it reads 0 counts at the end of the data). Both are refused as truncated. */
@@ -251,6 +278,7 @@ Suite *hostile_suite(void)
     tcase_add_test(tc, test_png_palette_index_out_of_range);
     tcase_add_test(tc, test_pgm_without_maxval_is_incomplete);
     tcase_add_test(tc, test_png_chunk_past_the_end);
+    tcase_add_test(tc, test_pnm16_other_channels);
     tcase_add_test(tc, test_hdr_truncated);
     tcase_add_test(tc, test_collect_from_memory);
     suite_add_tcase(s, tc);

@@ -29,6 +29,35 @@ static int decode_fast(nn_image_decoder *d, const uint8_t *data, size_t len, int
     return nn_png_fast_decode(d->inflate, data, len, channels, want_w, want_h, out, &d->png);
 }
 
+/* stb_image converts a 16-bit PGM/PPM to another channel count as if its samples were 8-bit
+ * and reads past its buffer: such a file is decoded with its own channels (comp) and
+ * converted here, as stb_image converts 8-bit ones (gray = (77 R + 150 G + 29 B) >> 8).
+ * stb_image allocates with malloc (STBI_MALLOC): realloc and stbi_image_free fit it. */
+static uint8_t *load_pnm16(const uint8_t *data, size_t len, int channels, int comp, int *w,
+                           int *h)
+{
+    int c = 0;
+    uint8_t *px = stbi_load_from_memory(data, (int)len, w, h, &c, comp);
+    if (!px || comp == channels)
+        return px;
+    size_t n = (size_t)*w * (size_t)*h;
+    if (channels == 1) {
+        for (size_t i = 0; i < n; i++) {
+            const uint8_t *p = px + i * 3;
+            px[i] = (uint8_t)((p[0] * 77 + p[1] * 150 + p[2] * 29) >> 8);
+        }
+        return px;
+    }
+    uint8_t *rgb = realloc(px, n * 3);
+    if (!rgb) {
+        stbi_image_free(px);
+        return NULL;
+    }
+    for (size_t i = n; i-- > 0;)
+        rgb[i * 3] = rgb[i * 3 + 1] = rgb[i * 3 + 2] = rgb[i];
+    return rgb;
+}
+
 /* stb_image, after the header's size is checked: a wrong or huge image is refused
  * undecoded. */
 static void decode_stb(const uint8_t *data, size_t len, int channels, int want_w, int want_h,
@@ -53,7 +82,11 @@ static void decode_stb(const uint8_t *data, size_t len, int channels, int want_w
         r->status = NN_IMAGE_INCOMPLETE;
         return;
     }
-    uint8_t *px = stbi_load_from_memory(data, (int)len, &w, &h, &comp, channels);
+    int pnm16 = r->format && (strcmp(r->format, "PGM") == 0 || strcmp(r->format, "PPM") == 0) &&
+                (comp == 1 || comp == 3) && comp != channels &&
+                stbi_is_16_bit_from_memory(data, (int)len);
+    uint8_t *px = pnm16 ? load_pnm16(data, len, channels, comp, &w, &h)
+                        : stbi_load_from_memory(data, (int)len, &w, &h, &comp, channels);
     if (px == NULL) {
         r->reason = stbi_failure_reason();
         /* stb_image writes the name of an unknown PNG chunk into one static buffer shared
