@@ -198,6 +198,23 @@ START_TEST(test_pnm16_other_channels)
 }
 END_TEST
 
+/* Found by fuzz_image (corpus/image/crash-tga-17-byte-header): a 17-byte TGA header
+ * (no image descriptor byte) skipped the completeness check, and stb_image left the 6 x
+ * 1544 pixels it could not read uninitialized. A cut header reads as zeros now. */
+START_TEST(test_tga_cut_header)
+{
+    static const uint8_t tga[17] = {0, 0, 3, 8, 0, 0, 0, 0, 0xfe, 0xff, 0xff, 0xba, 6, 0, 8, 6, 8};
+    nn_image_decoder d = {0};
+    nn_image_result r;
+    uint8_t *px = NULL;
+    nn_image_decode_mem(&d, tga, sizeof tga, 3, 0, 0, NULL, &px, &r);
+    ck_assert_int_eq(r.status, NN_IMAGE_INCOMPLETE);
+    ck_assert_msg(strstr(r.detail, "truncated TGA"), "%s", r.detail);
+    ck_assert_ptr_null(px);
+    nn_image_decoder_free(&d);
+}
+END_TEST
+
 /* Found while reading stb_image for the palette and PGM cases: a Radiance HDR cut short left flat
  * pixels uninitialized, and one cut inside a run-length scanline made stb_image loop for
  * ever (it reads 0 counts at the end of the data). Both are refused as truncated. */
@@ -279,6 +296,7 @@ Suite *hostile_suite(void)
     tcase_add_test(tc, test_pgm_without_maxval_is_incomplete);
     tcase_add_test(tc, test_png_chunk_past_the_end);
     tcase_add_test(tc, test_pnm16_other_channels);
+    tcase_add_test(tc, test_tga_cut_header);
     tcase_add_test(tc, test_hdr_truncated);
     tcase_add_test(tc, test_collect_from_memory);
     suite_add_tcase(s, tc);

@@ -134,10 +134,11 @@ static int check_pnm(const uint8_t *d, size_t len, char *why, size_t n)
 
 /* TGA: 18-byte header, image id, color map, then pixels: raw (types 1-3) or run-length
  * packets (types 9-11): a byte c, then one pixel repeated (c & 0x80) or c + 1 raw ones. */
-static int check_tga(const uint8_t *d, size_t len, char *why, size_t n)
+static int check_tga(const uint8_t *data, size_t len, char *why, size_t n)
 {
-    if (len < 18)
-        return 0;
+    /* A header cut short reads as zeros, as stb_image reads it. */
+    uint8_t d[18] = {0};
+    memcpy(d, data, len < sizeof d ? len : sizeof d);
     unsigned type = d[2], cmtype = d[1], bpp = d[16];
     if (cmtype > 1 || !((type >= 1 && type <= 3) || (type >= 9 && type <= 11)))
         return 0;
@@ -152,7 +153,7 @@ static int check_tga(const uint8_t *d, size_t len, char *why, size_t n)
     for (uint64_t got = 0, total = w * h; got < total;) {
         if (pos >= len)
             return incomplete(why, n, "TGA (run-length)", (size_t)pos + 1, len);
-        unsigned c = d[pos++];
+        unsigned c = data[pos++];
         uint64_t count = (c & 0x7f) + 1u;
         pos += c & 0x80 ? px : count * px;
         got += count;
