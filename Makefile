@@ -69,9 +69,11 @@ bench-load:
 # fuzz: libFuzzer harnesses (tests/fuzz/fuzz_<name>.c, Debian clang + libclang-rt-14-dev)
 # over the library built with clang, ASan and UBSan (no OpenMP: the harnesses run on one
 # thread), each FUZZ_SECONDS on its corpus (tests/fuzz/corpus/<name>, grown in
-# build-fuzz/corpus/<name>); a crash, leak or sanitizer report fails the target.
+# build-fuzz/corpus/<name>); a crash, leak or sanitizer report fails the target. Each
+# harness gets its dictionary: png.dict (chunk names) for images, none for IDX, json.dict
+# for the rest.
 FUZZ_SECONDS ?= 30
-FUZZ_NAMES   = config safetensors sweep
+FUZZ_NAMES   = config safetensors sweep idx image collect
 FUZZ_BUILD   = build-fuzz
 FUZZ_SAN     = -fsanitize=address,undefined -fno-sanitize-recover=undefined
 fuzz: check-deps
@@ -84,10 +86,14 @@ fuzz: check-deps
 	        $(PKG_CFLAGS) tests/fuzz/fuzz_$$n.c $(FUZZ_BUILD)/libnntrain.a $(PKG_LIBS) -lm \
 	        -o $(FUZZ_BUILD)/fuzz_$$n || exit 1; \
 	    mkdir -p $(FUZZ_BUILD)/corpus/$$n; \
+	    case $$n in idx) dict=;; image) dict=-dict=tests/fuzz/png.dict;; \
+	        *) dict=-dict=tests/fuzz/json.dict;; esac; \
 	    echo "== fuzz_$$n, $(FUZZ_SECONDS) s"; \
 	    $(FUZZ_BUILD)/fuzz_$$n -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048 \
-	        -dict=tests/fuzz/json.dict -print_final_stats=1 \
-	        $(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n 2>&1 | tail -n 12 || exit 1; \
+	        $$dict -print_final_stats=1 \
+	        $(FUZZ_BUILD)/corpus/$$n tests/fuzz/corpus/$$n >$(FUZZ_BUILD)/fuzz_$$n.log 2>&1; \
+	    rc=$$?; tail -n 12 $(FUZZ_BUILD)/fuzz_$$n.log; \
+	    [ $$rc -eq 0 ] || { echo "fuzz_$$n failed (exit $$rc): $(FUZZ_BUILD)/fuzz_$$n.log" >&2; exit 1; }; \
 	done
 
 .PHONY: install uninstall check-install check fuzz all test test-asan deps data run clean check-deps bench bench-compare bench-load bench-shared docs check-shape check-vexp

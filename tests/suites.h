@@ -35,6 +35,7 @@ Suite *outputs_suite(void);
 Suite *rng_suite(void);
 Suite *checkpoint_suite(void);
 Suite *bounded_suite(void);
+Suite *fuzz_found_suite(void);
 Suite *eval_suite(void);
 Suite *plot_suite(th_skips *sk);
 Suite *safetensors_suite(th_skips *sk);

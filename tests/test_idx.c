@@ -442,6 +442,75 @@ START_TEST(fail_empty_file)
 }
 END_TEST
 
+/* ---- from memory (nn_idx_load_mem: the path the file loader takes after reading) ---- */
+
+/* The reference images (or labels) as an IDX file in buf; its length. */
+static size_t ref_bytes(unsigned char *buf, int labels)
+{
+    put_be32(buf, labels ? LBL_MAGIC : IMG_MAGIC);
+    put_be32(buf + 4, REF_N);
+    if (labels) {
+        memcpy(buf + 8, REF_LABELS, sizeof REF_LABELS);
+        return 8 + sizeof REF_LABELS;
+    }
+    put_be32(buf + 8, REF_ROWS);
+    put_be32(buf + 12, REF_COLS);
+    memcpy(buf + 16, REF_PIXELS, sizeof REF_PIXELS);
+    return 16 + sizeof REF_PIXELS;
+}
+
+/* in[0..n) gzip-compressed into out (cap bytes); the compressed length. */
+static size_t gzip_bytes(const unsigned char *in, size_t n, unsigned char *out, size_t cap)
+{
+    z_stream zs = {0};
+    ck_assert_int_eq(deflateInit2(&zs, 9, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY),
+                     Z_OK);
+    zs.next_in = (unsigned char *)(uintptr_t)in;
+    zs.avail_in = (uInt)n;
+    zs.next_out = out;
+    zs.avail_out = (uInt)cap;
+    ck_assert_int_eq(deflate(&zs, Z_FINISH), Z_STREAM_END);
+    size_t len = cap - zs.avail_out;
+    deflateEnd(&zs);
+    return len;
+}
+
+START_TEST(load_from_memory)
+{
+    unsigned char img[64], lbl[16], gz[128], two[256];
+    size_t ni = ref_bytes(img, 0), nl = ref_bytes(lbl, 1);
+    nn_dataset ds;
+    nn_error err;
+    ck_assert_int_eq(nn_idx_load_mem(&ds, img, ni, "m-img", lbl, nl, "m-lbl", 0, &err), NN_OK);
+    assert_ref_loaded(&ds, REF_N);
+    nn_dataset_free(&ds);
+
+    /* Gzip, one member, then two members (the images cut in two). */
+    size_t ng = gzip_bytes(img, ni, gz, sizeof gz);
+    ck_assert_int_eq(nn_idx_load_mem(&ds, gz, ng, "m-img.gz", lbl, nl, "m-lbl", 0, &err), NN_OK);
+    assert_ref_loaded(&ds, REF_N);
+    nn_dataset_free(&ds);
+    size_t n1 = gzip_bytes(img, 20, two, sizeof two);
+    size_t n2 = gzip_bytes(img + 20, ni - 20, two + n1, sizeof two - n1);
+    ck_assert_int_eq(nn_idx_load_images_mem(&ds, two, n1 + n2, "m-two.gz", &err), NN_OK);
+    ck_assert_uint_eq(ds.n, REF_N);
+    ck_assert_mem_eq(ds.pixels, REF_PIXELS, sizeof REF_PIXELS);
+    nn_dataset_free(&ds);
+
+    /* Damage gives the file loader's messages, naming the given names. */
+    ck_assert_int_eq(nn_idx_load_mem(&ds, img, ni - 1, "m-img", lbl, nl, "m-lbl", 0, &err),
+                     NN_EDATA);
+    ck_assert_msg(strstr(err.msg, "m-img: truncated: expected 18 bytes"), "%s", err.msg);
+    ck_assert_int_eq(nn_idx_load_mem(&ds, lbl, nl, "m-lbl", img, ni, "m-img", 0, &err), NN_EDATA);
+    ck_assert_msg(strstr(err.msg, "swapped"), "%s", err.msg);
+    ck_assert_int_eq(nn_idx_load_images_mem(&ds, gz, ng / 2, "m-cut.gz", &err), NN_EDATA);
+    ck_assert_msg(strstr(err.msg, "m-cut.gz: truncated gzip stream"), "%s", err.msg);
+    ck_assert_int_eq(nn_idx_load_images_mem(&ds, NULL, 0, NULL, &err), NN_EDATA);
+    ck_assert_msg(strstr(err.msg, "empty file"), "%s", err.msg);
+    ck_assert_ptr_null(ds.pixels);
+}
+END_TEST
+
 /* ---- the real MNIST test set (reported as skipped when the files are absent) ----- */
 
 START_TEST(real_mnist_test_set)
@@ -486,6 +555,7 @@ Suite *idx_suite(th_skips *sk)
     tcase_add_test(load, load_mixed_and_misnamed);
     tcase_add_test(load, load_limit);
     tcase_add_test(load, load_larger_gzip);
+    tcase_add_test(load, load_from_memory);
     suite_add_tcase(s, load);
 
     TCase *bad = tcase_create("damaged");

@@ -37,6 +37,7 @@ int main(void)
     srunner_add_suite(sr, rng_suite());
     srunner_add_suite(sr, checkpoint_suite());
     srunner_add_suite(sr, bounded_suite());
+    srunner_add_suite(sr, fuzz_found_suite());
     srunner_add_suite(sr, eval_suite());
     srunner_add_suite(sr, plot_suite(&skips));
     srunner_add_suite(sr, safetensors_suite(&skips));

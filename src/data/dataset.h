@@ -32,10 +32,21 @@ typedef struct nn_dataset {
 nn_status nn_idx_load(nn_dataset *ds, const char *images_path, const char *labels_path,
                       size_t limit, nn_error *err);
 
+/* nn_idx_load on the bytes of the two files in memory (images[0..images_len),
+ * labels[0..labels_len); the same checks and messages, which name images_name and
+ * labels_name as file names). The buffers are only read. */
+nn_status nn_idx_load_mem(nn_dataset *ds, const void *images, size_t images_len,
+                          const char *images_name, const void *labels, size_t labels_len,
+                          const char *labels_name, size_t limit, nn_error *err);
+
 /* The images of an IDX image file alone (gzipped or not, validated as nn_idx_load
  * validates it), for prediction: labels NULL, n_classes 0, channels 1. On failure *ds is
  * zeroed. */
 nn_status nn_idx_load_images(nn_dataset *ds, const char *images_path, nn_error *err);
+
+/* nn_idx_load_images on a file's bytes in memory, buf[0..len), called name in messages. */
+nn_status nn_idx_load_images_mem(nn_dataset *ds, const void *buf, size_t len, const char *name,
+                                 nn_error *err);
 
 /* Frees what ds owns and zeroes it. Safe on a zeroed struct. */
 void nn_dataset_free(nn_dataset *ds);

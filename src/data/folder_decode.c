@@ -8,13 +8,10 @@
  * so the error reported (or the list of skipped files) does not depend on thread timing.
  * When stopping at the first bad file, threads skip files past the smallest bad index
  * seen so far; every file before it is still decoded, so the first bad file is found
- * exactly. stb_image keeps its failure reason in thread-local storage (Debian's libstb is
- * built with STBI_THREAD_LOCAL), so reading it right after a failed call in the same
- * thread is safe. */
+ * exactly. Each file's bytes are decoded by image_decode.c. */
 #include "data/folder_decode.h"
 
-#include "data/image_check.h"
-#include "data/png_fast.h"
+#include "data/image_decode.h"
 #include "sys/cpu.h"
 
 #include <errno.h>
@@ -29,11 +26,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <libdeflate.h>
 #include <stb_image.h>
 
 /* The largest image file read (docs/data.md): 64 MiB; a larger one is refused unread. */
-#define IMAGE_MAX_FILE_BYTES ((size_t)64 << 20)
+#define IMAGE_MAX_FILE_BYTES NN_IMAGE_MAX_FILE_BYTES
 
 enum { CHUNK = 32, MAX_THREADS = 64 };
 
@@ -63,16 +59,13 @@ typedef struct result {
 typedef struct rbuf {
     uint8_t *p; /* the file's bytes */
     size_t cap;
-    struct libdeflate_decompressor *inflate; /* for the PNG fast path, made on first use */
-    nn_png_scratch png;
+    nn_image_decoder dec;
 } rbuf;
 
 static void rbuf_free(rbuf *b)
 {
     free(b->p);
-    free(b->png.idat);
-    free(b->png.raw);
-    libdeflate_free_decompressor(b->inflate);
+    nn_image_decoder_free(&b->dec);
     memset(b, 0, sizeof *b);
 }
 
@@ -137,11 +130,7 @@ static void read_file(int dirfd, const char *path, result *r, rbuf *b, size_t *l
             break;
     }
     close(fd);
-    if (r->status == ST_TODO && got == 0)
-        r->status = ST_EMPTY;
-    else if (r->status == ST_TODO && got > IMAGE_MAX_FILE_BYTES)
-        r->status = ST_TOO_BIG;
-    *len = got;
+    *len = got; /* empty or too big: nn_image_decode_mem says so */
 }
 
 /* Decodes file i into its slot of j->pixels, or, when keep is not NULL (the first
@@ -165,65 +154,22 @@ static void decode_one(job *j, size_t i, rbuf *b, uint8_t **keep)
     read_file(dirfd, j->f->files[i], r, b, &len);
     if (r->status != ST_TODO)
         return;
-    int w = 0, h = 0, comp = 0, ch = (int)j->o->channels;
-    r->format = nn_image_format(b->p, len);
-    char why[200];
-    if (nn_image_check_complete(b->p, len, why, sizeof why) != 0) {
-        r->detail = strdup(why);
-        r->status = r->detail ? ST_INCOMPLETE : ST_NOMEM;
-        return;
-    }
-    /* Plain 8-bit PNGs of the expected size: libdeflate and an unfilter, straight into the
-     * image's slot; anything else (or doubtful) goes to stb_image below. */
-    if (keep == NULL && j->want_w && r->format && strcmp(r->format, "PNG") == 0) {
-        if (!b->inflate)
-            b->inflate = libdeflate_alloc_decompressor();
-        if (nn_png_fast_decode(b->inflate, b->p, len, ch, j->want_w, j->want_h,
-                               j->pixels + i * j->dim, &b->png)) {
-            r->w = j->want_w;
-            r->h = j->want_h;
-            r->status = ST_OK;
-            return;
-        }
-    }
-    /* The size from the header first: a wrong or huge image is refused undecoded. */
-    if (stbi_info_from_memory(b->p, (int)len, &w, &h, &comp)) {
-        r->w = w;
-        r->h = h;
-        if (j->want_w && (w != j->want_w || h != j->want_h)) {
-            r->status = ST_SIZE;
-            return;
-        }
-        if (!nn_image_dims_ok(w, h, ch)) {
-            r->reason = NN_IMAGE_DIMS_LIMIT_TEXT;
-            r->status = ST_DECODE;
-            return;
-        }
-    }
-    uint8_t *px = stbi_load_from_memory(b->p, (int)len, &w, &h, &comp, ch);
-    if (px == NULL) {
-        r->reason = stbi_failure_reason();
-        /* stb_image writes the name of an unknown PNG chunk into one static buffer shared
-         * by all threads: keep a fixed text instead of a pointer into it. */
-        if (r->reason && strstr(r->reason, "chunk not known"))
-            r->reason = "PNG chunk not known";
-        r->status = r->reason && strcmp(r->reason, "outofmem") == 0 ? ST_NOMEM : ST_DECODE;
-        return;
-    }
-    r->w = w;
-    r->h = h;
-    if (j->want_w && (w != j->want_w || h != j->want_h)) {
-        r->status = ST_SIZE;
-        stbi_image_free(px);
-        return;
-    }
-    r->status = ST_OK;
-    if (keep != NULL) {
-        *keep = px;
-        return;
-    }
-    memcpy(j->pixels + i * j->dim, px, j->dim);
-    stbi_image_free(px);
+    /* The first image (keep) fixes the size; the others go straight into their slot. */
+    nn_image_result ir;
+    nn_image_decode_mem(&b->dec, b->p, len, (int)j->o->channels, keep ? 0 : j->want_w,
+                        j->want_h, keep ? NULL : j->pixels + i * j->dim, keep, &ir);
+    static const unsigned char status_of[] = {
+        [NN_IMAGE_OK] = ST_OK,         [NN_IMAGE_EMPTY] = ST_EMPTY,
+        [NN_IMAGE_TOO_BIG] = ST_TOO_BIG, [NN_IMAGE_DECODE] = ST_DECODE,
+        [NN_IMAGE_INCOMPLETE] = ST_INCOMPLETE, [NN_IMAGE_SIZE] = ST_SIZE,
+        [NN_IMAGE_NOMEM] = ST_NOMEM};
+    r->status = status_of[ir.status];
+    r->w = ir.w;
+    r->h = ir.h;
+    r->format = ir.format;
+    r->reason = ir.reason;
+    if (ir.status == NN_IMAGE_INCOMPLETE && (r->detail = strdup(ir.detail)) == NULL)
+        r->status = ST_NOMEM;
 }
 
 static void lower_stop(job *j, size_t i)

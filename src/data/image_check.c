@@ -8,12 +8,19 @@
  * truncated file is reported instead of being trained on. */
 #include "data/image_check.h"
 
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 static unsigned le16(const uint8_t *p)
 {
     return (unsigned)p[0] | (unsigned)p[1] << 8;
+}
+
+static uint32_t be32(const uint8_t *p)
+{
+    return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | (uint32_t)p[3];
 }
 
 static uint32_t le32(const uint8_t *p)
@@ -85,7 +92,9 @@ static int check_bmp(const uint8_t *d, size_t len, char *why, size_t n)
 }
 
 /* Binary PGM (P5) / PPM (P6): "Pn w h maxval" with '#' comments, one whitespace, then
- * w * h * channels samples of 1 byte (maxval < 256) or 2 bytes. */
+ * w * h * channels samples of 1 byte (maxval < 256) or 2 bytes. A header stb_image reads
+ * though it is broken (maxval missing: 0) is read the same way, since stb_image then
+ * leaves the missing pixels uninitialized too. */
 static int pnm_int(const uint8_t *d, size_t len, size_t *pos, uint64_t *out)
 {
     for (;;) {
@@ -98,11 +107,10 @@ static int pnm_int(const uint8_t *d, size_t len, size_t *pos, uint64_t *out)
         }
         break;
     }
-    if (*pos >= len || d[*pos] < '0' || d[*pos] > '9')
-        return -1;
+    /* As stb_image reads it: no digits is 0 (it goes on reading), every digit counts. */
     uint64_t v = 0;
-    while (*pos < len && d[*pos] >= '0' && d[*pos] <= '9' && v < (1u << 30))
-        v = v * 10 + (uint64_t)(d[(*pos)++] - '0');
+    for (; *pos < len && d[*pos] >= '0' && d[*pos] <= '9'; (*pos)++)
+        v = v < ((uint64_t)1 << 40) ? v * 10 + (uint64_t)(d[*pos] - '0') : v;
     *out = v;
     return 0;
 }
@@ -113,19 +121,24 @@ static int check_pnm(const uint8_t *d, size_t len, char *why, size_t n)
         return 0; /* ASCII variants: stb_image does not read them and says so */
     size_t pos = 2;
     uint64_t w, h, maxval;
-    if (pnm_int(d, len, &pos, &w) || pnm_int(d, len, &pos, &h) || pnm_int(d, len, &pos, &maxval))
+    if (pnm_int(d, len, &pos, &w) || pnm_int(d, len, &pos, &h) || pnm_int(d, len, &pos, &maxval) ||
+        w == 0 || h == 0)
         return 0; /* a broken header: stb_image reports it */
-    pos++; /* the single whitespace character after maxval */
+    pos++; /* the one character after maxval (whitespace in a valid file) */
+    const uint64_t side = ((uint64_t)1 << 24) + 1; /* past stb_image's limit; no overflow */
+    w = w < side ? w : side;
+    h = h < side ? h : side;
     uint64_t need = pos + w * h * (d[1] == '6' ? 3u : 1u) * (maxval > 255 ? 2u : 1u);
     return need > len ? incomplete(why, n, d[1] == '5' ? "PGM" : "PPM", (size_t)need, len) : 0;
 }
 
 /* TGA: 18-byte header, image id, color map, then pixels: raw (types 1-3) or run-length
  * packets (types 9-11): a byte c, then one pixel repeated (c & 0x80) or c + 1 raw ones. */
-static int check_tga(const uint8_t *d, size_t len, char *why, size_t n)
+static int check_tga(const uint8_t *data, size_t len, char *why, size_t n)
 {
-    if (len < 18)
-        return 0;
+    /* A header cut short reads as zeros, as stb_image reads it. */
+    uint8_t d[18] = {0};
+    memcpy(d, data, len < sizeof d ? len : sizeof d);
     unsigned type = d[2], cmtype = d[1], bpp = d[16];
     if (cmtype > 1 || !((type >= 1 && type <= 3) || (type >= 9 && type <= 11)))
         return 0;
@@ -140,7 +153,7 @@ static int check_tga(const uint8_t *d, size_t len, char *why, size_t n)
     for (uint64_t got = 0, total = w * h; got < total;) {
         if (pos >= len)
             return incomplete(why, n, "TGA (run-length)", (size_t)pos + 1, len);
-        unsigned c = d[pos++];
+        unsigned c = data[pos++];
         uint64_t count = (c & 0x7f) + 1u;
         pos += c & 0x80 ? px : count * px;
         got += count;
@@ -192,6 +205,102 @@ static int check_gif(const uint8_t *d, size_t len, char *why, size_t n)
     }
 }
 
+/* One line of a Radiance HDR header as stb_image reads it (at most 1023 characters). */
+static void hdr_token(const uint8_t *d, size_t len, size_t *pos, char *buf)
+{
+    size_t n = 0;
+    while (*pos < len) {
+        char c = (char)d[(*pos)++];
+        if (c == '\n')
+            break;
+        buf[n++] = c;
+        if (n == 1023) {
+            while (*pos < len && d[(*pos)++] != '\n')
+                ;
+            break;
+        }
+    }
+    buf[n] = '\0';
+}
+
+/* The size line "-Y h +X w" after the header; 0 when stb_image refuses the header. */
+static int hdr_size(const uint8_t *d, size_t len, size_t *pos, long *w, long *h)
+{
+    char tok[1024], *p;
+    int valid = 0;
+    hdr_token(d, len, pos, tok);
+    if (strcmp(tok, "#?RADIANCE") != 0 && strcmp(tok, "#?RGBE") != 0)
+        return 0;
+    for (hdr_token(d, len, pos, tok); tok[0]; hdr_token(d, len, pos, tok))
+        valid |= strcmp(tok, "FORMAT=32-bit_rle_rgbe") == 0;
+    hdr_token(d, len, pos, tok);
+    if (!valid || strncmp(tok, "-Y ", 3) != 0)
+        return 0;
+    *h = strtol(tok + 3, &p, 10);
+    while (*p == ' ')
+        p++;
+    if (strncmp(p, "+X ", 3) != 0)
+        return 0;
+    *w = strtol(p + 3, NULL, 10);
+    return *w > 0 && *h > 0 && *w <= (1L << 24) && *h <= (1L << 24);
+}
+
+/* Radiance HDR: flat pixels (4 bytes each) or run-length scanlines, which stb_image reads
+ * only while each starts 2, 2, width (big-endian) and then reads the rest flat from there.
+ * Flat pixels past the end are left uninitialized; a scanline cut short makes it loop for
+ * ever: both need every byte there. */
+static int check_hdr(const uint8_t *d, size_t len, char *why, size_t n)
+{
+    size_t pos = 0;
+    long w, h;
+    if (!hdr_size(d, len, &pos, &w, &h))
+        return 0;
+    uint64_t flat = (uint64_t)w * (uint64_t)h * 4;
+    for (long j = 0; j < h; j++) {
+        if (w < 8 || w >= 32768 || len - pos < 4 || d[pos] != 2 || d[pos + 1] != 2 ||
+            (d[pos + 2] & 0x80))
+            return pos + flat > len ? incomplete(why, n, "HDR", (size_t)(pos + flat), len) : 0;
+        if ((long)(d[pos + 2] << 8 | d[pos + 3]) != w)
+            return 0; /* stb_image refuses the scanline */
+        pos += 4;
+        for (int k = 0; k < 4; k++)
+            for (long i = 0; i < w;) {
+                if (pos >= len)
+                    return incomplete(why, n, "HDR (run-length)", pos + 1, len);
+                long c = d[pos++], run = c > 128;
+                c -= run ? 128 : 0;
+                if (c > w - i)
+                    return 0; /* stb_image refuses the run */
+                pos += run ? 1 : (size_t)c;
+                if (pos > len)
+                    return incomplete(why, n, "HDR (run-length)", pos, len);
+                i += c;
+            }
+    }
+    return 0;
+}
+
+int nn_image_check_png_chunks(const uint8_t *d, size_t len, char *why, size_t n)
+{
+    const char *fmt = nn_image_format(d, len);
+    if (!fmt || strcmp(fmt, "PNG") != 0)
+        return 0;
+    for (size_t off = 8; len - off >= 12;) {
+        uint32_t clen = be32(d + off);
+        if (clen > len - off - 12) {
+            snprintf(why, n,
+                     "truncated PNG: the chunk at byte %zu says %lu bytes of data, the file has "
+                     "%zu after its header",
+                     off, (unsigned long)clen, len - off - 8);
+            return -1;
+        }
+        if (memcmp(d + off + 4, "IEND", 4) == 0)
+            break;
+        off += (size_t)clen + 12;
+    }
+    return 0;
+}
+
 int nn_image_check_complete(const uint8_t *data, size_t len, char *why, size_t why_len)
 {
     const char *fmt = nn_image_format(data, len);
@@ -203,5 +312,7 @@ int nn_image_check_complete(const uint8_t *data, size_t len, char *why, size_t w
         return check_pnm(data, len, why, why_len);
     if (strcmp(fmt, "GIF") == 0)
         return check_gif(data, len, why, why_len);
+    if (strcmp(fmt, "HDR") == 0)
+        return check_hdr(data, len, why, why_len);
     return 0;
 }

@@ -8,10 +8,17 @@
 /* A file's format judged from its first bytes ("PNG", "JPEG", ...), or NULL. */
 const char *nn_image_format(const uint8_t *data, size_t len);
 
-/* Checks that an uncompressed BMP, a binary PGM/PPM, a TGA or a GIF holds all the pixel
- * data its header promises (stb_image silently reads zeros past the end of these). 0 when
- * complete or when the format is not one of those; otherwise -1 and a reason in why. */
+/* Checks that an uncompressed BMP, a binary PGM/PPM, a TGA, a GIF or a Radiance HDR holds
+ * all the pixel data its header promises (stb_image silently reads zeros, or memory it
+ * never wrote, past the end of these). 0 when complete or when the format is not one of
+ * those; otherwise -1 and a reason in why. */
 int nn_image_check_complete(const uint8_t *data, size_t len, char *why, size_t why_len);
+
+/* Checks that every chunk of a PNG up to IEND fits in the file: stb_image sizes its
+ * buffer for the image data from a chunk's length before it reads the chunk, so a 100-byte
+ * file could make it ask for gigabytes. 0 when they fit (or data is not a PNG); otherwise
+ * -1 and why. */
+int nn_image_check_png_chunks(const uint8_t *data, size_t len, char *why, size_t why_len);
 
 /* Image dimensions a data set may have: at most NN_IMAGE_MAX_SIDE a side and
  * NN_IMAGE_MAX_PIXELS bytes of pixels (w x h x channels), checked from the header before

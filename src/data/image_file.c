@@ -14,6 +14,7 @@
 #include <stb_image.h>
 
 #include "data/image_check.h"
+#include "data/image_decode.h"
 #include "sys/fs.h"
 
 /* The whole of path into a new buffer *out (at most INT_MAX bytes: stb_image's limit). */
@@ -48,33 +49,37 @@ static nn_status read_all(const char *path, uint8_t **out, size_t *len, nn_error
     return st;
 }
 
-/* One image decoded by stb_image from data (len bytes). */
+/* One image decoded from data (len bytes) by the per-file path image folders take. */
 static nn_status decode(const char *path, const uint8_t *data, size_t len, size_t channels,
                         nn_dataset *ds, nn_error *err)
 {
-    char why[200];
-    if (nn_image_check_complete(data, len, why, sizeof why) != 0)
-        return nn_fail(err, NN_EDATA, "%s: %s", path, why);
-    int w = 0, h = 0, comp = 0;
-    if (stbi_info_from_memory(data, (int)len, &w, &h, &comp) && !nn_image_dims_ok(w, h, (int)channels))
-        return nn_fail(err, NN_EDATA, "%s: a %d x %d image: %s", path, w, h,
-                       NN_IMAGE_DIMS_LIMIT_TEXT);
-    uint8_t *px = stbi_load_from_memory(data, (int)len, &w, &h, &comp, (int)channels);
-    if (!px) {
-        const char *reason = stbi_failure_reason(), *format = nn_image_format(data, len);
-        if (reason && strcmp(reason, "outofmem") == 0)
-            return nn_fail(err, NN_ESYS, "%s: out of memory", path);
-        if (format)
+    nn_image_decoder dec = {0};
+    nn_image_result r;
+    uint8_t *px = NULL;
+    nn_image_decode_mem(&dec, data, len, (int)channels, 0, 0, NULL, &px, &r);
+    nn_image_decoder_free(&dec);
+    switch (r.status) {
+    case NN_IMAGE_OK:
+        break;
+    case NN_IMAGE_INCOMPLETE:
+        return nn_fail(err, NN_EDATA, "%s: %s", path, r.detail);
+    case NN_IMAGE_NOMEM:
+        return nn_fail(err, NN_ESYS, "%s: out of memory", path);
+    default:
+        if (r.reason && strcmp(r.reason, NN_IMAGE_DIMS_LIMIT_TEXT) == 0)
+            return nn_fail(err, NN_EDATA, "%s: a %d x %d image: %s", path, r.w, r.h,
+                           NN_IMAGE_DIMS_LIMIT_TEXT);
+        if (r.format)
             return nn_fail(err, NN_EDATA,
                            "%s: cannot decode the %s image: stb_image says \"%s\" (corrupt or "
                            "truncated data?)",
-                           path, format, reason ? reason : "unknown error");
+                           path, r.format, r.reason ? r.reason : "unknown error");
         return nn_fail(err, NN_EDATA,
                        "%s: not an image stb_image reads (PNG, JPEG, BMP, PGM/PPM, GIF, TGA) "
                        "nor an IDX image file (magic 0x00000803)",
                        path);
     }
-    size_t dim = (size_t)w * (size_t)h * channels;
+    size_t dim = (size_t)r.w * (size_t)r.h * channels;
     ds->pixels = malloc(dim);
     if (ds->pixels)
         memcpy(ds->pixels, px, dim);
@@ -82,8 +87,8 @@ static nn_status decode(const char *path, const uint8_t *data, size_t len, size_
     if (!ds->pixels)
         return nn_fail(err, NN_ESYS, "%s: out of memory", path);
     ds->n = 1;
-    ds->rows = (size_t)h;
-    ds->cols = (size_t)w;
+    ds->rows = (size_t)r.h;
+    ds->cols = (size_t)r.w;
     ds->channels = channels;
     ds->dim = dim;
     return NN_OK;

@@ -123,3 +123,62 @@ int nn_png_fast_decode(struct libdeflate_decompressor *d, const uint8_t *data, s
         return 0;
     return unfilter(s->raw, out, (size_t)want_h, stride, (size_t)channels);
 }
+
+/* Where the chunks of a PNG start (after the signature), or 0 when it is not a PNG. */
+static size_t first_chunk(const uint8_t *data, size_t len)
+{
+    static const uint8_t sig[8] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+    return len >= 8 && memcmp(data, sig, 8) == 0 ? 8 : 0;
+}
+
+/* The next whole chunk at off: its data length in *clen; 0 when none is left whole. */
+static int next_chunk(const uint8_t *data, size_t len, size_t off, uint32_t *clen)
+{
+    if (len - off < 12)
+        return 0;
+    *clen = be32(data + off);
+    return *clen <= len - off - 12;
+}
+
+static int short_palette(const uint8_t *type, uint32_t clen)
+{
+    return memcmp(type, "PLTE", 4) == 0 && clen < 256 * 3 && clen % 3 == 0;
+}
+
+uint8_t *nn_png_pad_palette(const uint8_t *data, size_t len, size_t *out_len)
+{
+    size_t start = first_chunk(data, len), need = len, off;
+    uint32_t clen;
+    if (!start)
+        return NULL;
+    uint32_t entries = 256;
+    for (off = start; next_chunk(data, len, off, &clen); off += (size_t)clen + 12) {
+        if (short_palette(data + off + 4, clen))
+            need += 256 * 3 - clen, entries = clen / 3;
+        else if (memcmp(data + off + 4, "tRNS", 4) == 0 && clen > entries)
+            return NULL; /* more alphas than colors: stb_image refuses it as it is */
+    }
+    uint8_t *out = need == len ? NULL : malloc(need);
+    if (!out)
+        return NULL;
+    size_t w = start;
+    memcpy(out, data, start);
+    for (off = start; next_chunk(data, len, off, &clen); off += (size_t)clen + 12) {
+        if (!short_palette(data + off + 4, clen)) {
+            memcpy(out + w, data + off, (size_t)clen + 12);
+            w += (size_t)clen + 12;
+            continue;
+        }
+        static const uint8_t len768[4] = {0, 0, 3, 0};
+        memcpy(out + w, len768, 4);
+        memcpy(out + w + 4, data + off + 4, 4 + (size_t)clen);
+        memset(out + w + 8 + clen, 0, 256 * 3 - (size_t)clen);
+        uint32_t crc = libdeflate_crc32(0, out + w + 4, 4 + 256 * 3);
+        for (int k = 0; k < 4; k++)
+            out[w + 8 + 256 * 3 + k] = (uint8_t)(crc >> (24 - 8 * k));
+        w += 12 + 256 * 3;
+    }
+    memcpy(out + w, data + off, len - off); /* whatever follows the last whole chunk */
+    *out_len = w + len - off;
+    return out;
+}

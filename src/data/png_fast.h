@@ -24,4 +24,13 @@ typedef struct nn_png_scratch {
 int nn_png_fast_decode(struct libdeflate_decompressor *d, const uint8_t *data, size_t len,
                        int channels, int want_w, int want_h, uint8_t *out, nn_png_scratch *s);
 
+/* stb_image maps a palette index past the end of a PNG's palette (PLTE) to whatever its
+ * uninitialized palette array holds: the pixels then differ from call to call. When data
+ * is a PNG with a palette of fewer than 256 entries, returns a copy (*out_len bytes,
+ * caller frees) whose PLTE chunks are padded with black to 256 entries, so such indices
+ * read black; NULL when data needs no change, when a tRNS chunk has more entries than the
+ * palette (stb_image refuses that) or when out of memory: the caller then decodes data as
+ * it is. */
+uint8_t *nn_png_pad_palette(const uint8_t *data, size_t len, size_t *out_len);
+
 #endif

@@ -23,11 +23,17 @@ static char *slurp(const char *path)
 
 char *nn_sweep_read_status(const char *status_path, double *revived, double *max_dead_frac)
 {
+    char *text = slurp(status_path);
+    char *out = nn_sweep_parse_status(text, revived, max_dead_frac);
+    free(text);
+    return out;
+}
+
+char *nn_sweep_parse_status(const char *text, double *revived, double *max_dead_frac)
+{
     *revived = -1.0;
     *max_dead_frac = -1.0;
-    char *text = slurp(status_path);
     cJSON *o = text ? cJSON_Parse(text) : NULL;
-    free(text);
     const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "status");
     const cJSON *rv = cJSON_GetObjectItemCaseSensitive(o, "revived");
     const cJSON *mx = cJSON_GetObjectItemCaseSensitive(o, "max_dead_frac");

@@ -13,6 +13,8 @@
  * "interrupted", "running", or "" when there is none (malloc'ed; NULL when out of memory).
  * Also its "revived" count when there (-1 otherwise). */
 char *nn_sweep_read_status(const char *status_path, double *revived, double *max_dead_frac);
+/* The same from a status file's text (NUL-terminated; NULL reads as no file). */
+char *nn_sweep_parse_status(const char *text, double *revived, double *max_dead_frac);
 
 /* Run r's resolved config in out/ is the one this sweep file gives now. */
 int nn_sweep_run_config_matches(const nn_sweep *s, size_t r);

@@ -7,6 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sweep/collect.h"
 #include "sweep/files.h"
 #include "sys/fs.h"
 
@@ -36,91 +37,6 @@ static void put_stat(FILE *f, const stat1 *s, int digits)
         fprintf(f, ",%.*f,%.*f", digits, s->mean, digits, stat_std(s));
     else
         fputs(",,", f);
-}
-
-/* One line of a CSV cut at commas in place (no quoting in nntrain's files). */
-static size_t split(char *line, char **cells, size_t max)
-{
-    size_t n = 0;
-    line[strcspn(line, "\r\n")] = '\0';
-    for (char *p = line; n < max;) {
-        cells[n++] = p;
-        p = strchr(p, ',');
-        if (!p)
-            break;
-        *p++ = '\0';
-    }
-    return n;
-}
-
-static int column(char **cells, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(cells[i], name) == 0)
-            return (int)i;
-    return -1;
-}
-
-enum { MAX_CELLS = 4096 };
-
-/* The per-epoch figures of one run's CSV. */
-typedef struct run_rows {
-    size_t n;
-    double *dead_frac, *test_acc;
-} run_rows;
-
-/* Reads a run's CSV; 0 when it is missing or has no rows. */
-static int read_rows(const char *path, run_rows *rr)
-{
-    memset(rr, 0, sizeof *rr);
-    FILE *f = nn_fopen_read(path);
-    if (!f)
-        return 0;
-    char **cells = malloc(MAX_CELLS * sizeof *cells);
-    char *line = NULL;
-    size_t cap = 0, alloc = 0;
-    int c_epoch = -1, c_dead = -1, c_acc = -1, ok = cells != NULL;
-    if (ok && getline(&line, &cap, f) > 0) {
-        size_t n = split(line, cells, MAX_CELLS);
-        c_epoch = column(cells, n, "epoch");
-        c_dead = column(cells, n, "dead_frac");
-        c_acc = column(cells, n, "test_acc");
-    }
-    ok = ok && c_epoch >= 0 && c_dead >= 0 && c_acc >= 0;
-    ssize_t len;
-    while (ok && (len = getline(&line, &cap, f)) > 0) {
-        if (line[len - 1] != '\n' || strlen(line) != (size_t)len)
-            break; /* a torn last row, or a NUL in it */
-        size_t n = split(line, cells, MAX_CELLS);
-        if ((int)n <= c_dead || (int)n <= c_acc)
-            break;
-        if (rr->n == alloc) {
-            alloc = alloc ? 2 * alloc : 16;
-            double *d = realloc(rr->dead_frac, alloc * sizeof *d);
-            if (d)
-                rr->dead_frac = d;
-            double *a = d ? realloc(rr->test_acc, alloc * sizeof *a) : NULL;
-            if (a)
-                rr->test_acc = a;
-            if (!d || !a) {
-                ok = 0;
-                break;
-            }
-        }
-        rr->dead_frac[rr->n] = strtod(cells[c_dead], NULL);
-        rr->test_acc[rr->n] = strtod(cells[c_acc], NULL);
-        rr->n++;
-    }
-    free(line);
-    free(cells);
-    fclose(f);
-    if (!ok || rr->n == 0) {
-        free(rr->dead_frac);
-        free(rr->test_acc);
-        memset(rr, 0, sizeof *rr);
-        return 0;
-    }
-    return 1;
 }
 
 static void axes_cells(const nn_sweep *s, size_t c, FILE *f)
@@ -155,7 +71,7 @@ static void log_line(const nn_sweep_hooks *h, const char *fmt, const char *a, co
 }
 
 /* Adds a healthy run's figures to its combination; -1 when out of memory. */
-static int add_ok_run(combo_sum *cs, const run_rows *rr, double revived, double max_dead)
+static int add_ok_run(combo_sum *cs, const nn_sweep_rows *rr, double revived, double max_dead)
 {
     stat_add(&cs->acc, rr->test_acc[rr->n - 1]);
     stat_add(&cs->dead, rr->dead_frac[rr->n - 1]);
@@ -203,8 +119,8 @@ static nn_status tally_runs(const nn_sweep *s, size_t c, combo_sum *cs, nn_sweep
             return nn_fail(err, NN_ESYS, "out of memory");
         }
         t->runs++;
-        run_rows rr;
-        int have_rows = read_rows(csv, &rr);
+        nn_sweep_rows rr;
+        int have_rows = nn_sweep_rows_read(csv, &rr);
         int final = strcmp(st, "ok") == 0 || strcmp(st, "diverged") == 0 ||
                     strcmp(st, "exploded") == 0 || strcmp(st, "error") == 0;
         /* A run of another sweep file (its config changed since), or an "ok" without its rows,
@@ -228,8 +144,7 @@ static nn_status tally_runs(const nn_sweep *s, size_t c, combo_sum *cs, nn_sweep
                 cs->ok++;
                 t->ok++;
                 if (add_ok_run(cs, &rr, revived, max_dead) != 0) {
-                    free(rr.dead_frac);
-                    free(rr.test_acc);
+                    nn_sweep_rows_free(&rr);
                     free(status_path);
                     free(csv);
                     free(st);
@@ -246,8 +161,7 @@ static nn_status tally_runs(const nn_sweep *s, size_t c, combo_sum *cs, nn_sweep
                 t->failed++;
             }
         }
-        free(rr.dead_frac);
-        free(rr.test_acc);
+        nn_sweep_rows_free(&rr);
         free(status_path);
         free(csv);
         free(st);
@@ -277,35 +191,31 @@ static nn_status tally_table(const nn_sweep *s, size_t c, combo_sum *cs, nn_swee
         return NN_OK;
     }
     FILE *f = nn_fopen_read(path);
-    char **cells = malloc(MAX_CELLS * sizeof *cells);
+    char **cells = malloc(NN_SWEEP_MAX_CELLS * sizeof *cells);
     char *line = NULL;
     size_t cap = 0;
-    int head = 1, c_st = -1, c_df = -1, c_dl = -1, c_co = -1;
+    int head = 1;
+    nn_sweep_result_cols cols = {-1, -1, -1, -1};
     while (f && cells && getline(&line, &cap, f) > 0) {
         if (all && !head)
             fputs(line, all);
-        size_t n = split(line, cells, MAX_CELLS);
+        size_t n = nn_sweep_split(line, cells, NN_SWEEP_MAX_CELLS);
         if (head) {
-            c_st = column(cells, n, "status");
-            c_df = column(cells, n, "dead_frac");
-            c_dl = column(cells, n, "dead_layers");
-            c_co = column(cells, n, "constant_output");
+            nn_sweep_result_cols_find(cells, n, &cols);
             head = 0;
             continue;
         }
-        int last = c_st > c_df ? c_st : c_df;
-        last = last > c_dl ? last : c_dl;
-        last = last > c_co ? last : c_co;
-        if (c_st < 0 || c_df < 0 || c_dl < 0 || c_co < 0 || (int)n <= last)
+        nn_sweep_result_row row;
+        if (!nn_sweep_result_row_parse(&cols, cells, n, &row))
             continue; /* not a row of ours (nn_sweep_combo_complete checked the count) */
         t->complete++;
         cs->seeds++;
-        if (strcmp(cells[c_st], "ok") == 0) {
+        if (row.ok) {
             cs->ok++;
             t->ok++;
-            stat_add(&cs->dead, strtod(cells[c_df], NULL));
-            stat_add(&cs->born_dead, strtod(cells[c_dl], NULL) > 0 ? 1.0 : 0.0);
-            stat_add(&cs->constant, strtod(cells[c_co], NULL) > 0 ? 1.0 : 0.0);
+            stat_add(&cs->dead, row.dead_frac);
+            stat_add(&cs->born_dead, row.born_dead ? 1.0 : 0.0);
+            stat_add(&cs->constant, row.constant ? 1.0 : 0.0);
         } else {
             cs->diverged++;
             t->diverged++;

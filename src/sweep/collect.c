@@ -1,0 +1,170 @@
+/* collect.c - see collect.h. A file is read line by line with getline(); text in memory is
+ * cut into the same lines (each with its newline, the last one without when the text does
+ * not end in one) and each goes through the same line reader. */
+#include "sweep/collect.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+#include "sys/fs.h"
+
+size_t nn_sweep_split(char *line, char **cells, size_t max)
+{
+    size_t n = 0;
+    line[strcspn(line, "\r\n")] = '\0';
+    for (char *p = line; n < max;) {
+        cells[n++] = p;
+        p = strchr(p, ',');
+        if (!p)
+            break;
+        *p++ = '\0';
+    }
+    return n;
+}
+
+int nn_sweep_column(char **cells, size_t n, const char *name)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strcmp(cells[i], name) == 0)
+            return (int)i;
+    return -1;
+}
+
+/* The state of reading one run's CSV, a line at a time. */
+typedef struct rows_reader {
+    nn_sweep_rows *rr;
+    char **cells;
+    size_t alloc;
+    int head, ok, c_dead, c_acc;
+} rows_reader;
+
+static int rows_begin(rows_reader *r, nn_sweep_rows *rr)
+{
+    memset(rr, 0, sizeof *rr);
+    *r = (rows_reader){.rr = rr, .head = 1, .c_dead = -1, .c_acc = -1};
+    r->cells = malloc(NN_SWEEP_MAX_CELLS * sizeof *r->cells);
+    return r->cells != NULL;
+}
+
+/* One line of len bytes (line[len] is a NUL): the header, then rows; 0 to stop. */
+static int rows_line(rows_reader *r, char *line, size_t len)
+{
+    nn_sweep_rows *rr = r->rr;
+    if (r->head) {
+        r->head = 0;
+        size_t n = nn_sweep_split(line, r->cells, NN_SWEEP_MAX_CELLS);
+        r->c_dead = nn_sweep_column(r->cells, n, "dead_frac");
+        r->c_acc = nn_sweep_column(r->cells, n, "test_acc");
+        r->ok = nn_sweep_column(r->cells, n, "epoch") >= 0 && r->c_dead >= 0 && r->c_acc >= 0;
+        return r->ok;
+    }
+    if (line[len - 1] != '\n' || strlen(line) != len)
+        return 0; /* a torn last row, or a NUL in it */
+    size_t n = nn_sweep_split(line, r->cells, NN_SWEEP_MAX_CELLS);
+    if ((int)n <= r->c_dead || (int)n <= r->c_acc)
+        return 0;
+    if (rr->n == r->alloc) {
+        r->alloc = r->alloc ? 2 * r->alloc : 16;
+        double *d = realloc(rr->dead_frac, r->alloc * sizeof *d);
+        if (d)
+            rr->dead_frac = d;
+        double *a = d ? realloc(rr->test_acc, r->alloc * sizeof *a) : NULL;
+        if (a)
+            rr->test_acc = a;
+        if (!d || !a)
+            return r->ok = 0;
+    }
+    rr->dead_frac[rr->n] = strtod(r->cells[r->c_dead], NULL);
+    rr->test_acc[rr->n] = strtod(r->cells[r->c_acc], NULL);
+    rr->n++;
+    return 1;
+}
+
+static int rows_end(rows_reader *r)
+{
+    free(r->cells);
+    if (!r->ok || r->rr->n == 0) {
+        nn_sweep_rows_free(r->rr);
+        return 0;
+    }
+    return 1;
+}
+
+void nn_sweep_rows_free(nn_sweep_rows *rr)
+{
+    free(rr->dead_frac);
+    free(rr->test_acc);
+    memset(rr, 0, sizeof *rr);
+}
+
+int nn_sweep_rows_read(const char *path, nn_sweep_rows *rr)
+{
+    memset(rr, 0, sizeof *rr);
+    FILE *f = nn_fopen_read(path);
+    rows_reader r;
+    if (!f || !rows_begin(&r, rr)) {
+        if (f)
+            fclose(f);
+        return 0;
+    }
+    char *line = NULL;
+    size_t cap = 0;
+    ssize_t len;
+    while ((len = getline(&line, &cap, f)) > 0 && rows_line(&r, line, (size_t)len))
+        ;
+    free(line);
+    fclose(f);
+    return rows_end(&r);
+}
+
+int nn_sweep_rows_parse(const char *text, size_t len, nn_sweep_rows *rr)
+{
+    rows_reader r;
+    char *buf = malloc(len + 1);
+    if (!buf || !rows_begin(&r, rr)) {
+        free(buf);
+        memset(rr, 0, sizeof *rr);
+        return 0;
+    }
+    if (len)
+        memcpy(buf, text, len);
+    for (size_t pos = 0; pos < len;) {
+        const char *nl = memchr(buf + pos, '\n', len - pos);
+        size_t n = nl ? (size_t)(nl - (buf + pos)) + 1 : len - pos;
+        char keep = buf[pos + n];
+        buf[pos + n] = '\0'; /* as getline() ends a line */
+        int more = rows_line(&r, buf + pos, n);
+        buf[pos + n] = keep;
+        if (!more)
+            break;
+        pos += n;
+    }
+    free(buf);
+    return rows_end(&r);
+}
+
+void nn_sweep_result_cols_find(char **cells, size_t n, nn_sweep_result_cols *c)
+{
+    c->status = nn_sweep_column(cells, n, "status");
+    c->dead_frac = nn_sweep_column(cells, n, "dead_frac");
+    c->dead_layers = nn_sweep_column(cells, n, "dead_layers");
+    c->constant = nn_sweep_column(cells, n, "constant_output");
+}
+
+int nn_sweep_result_row_parse(const nn_sweep_result_cols *c, char **cells, size_t n,
+                             nn_sweep_result_row *row)
+{
+    int last = c->status > c->dead_frac ? c->status : c->dead_frac;
+    last = last > c->dead_layers ? last : c->dead_layers;
+    last = last > c->constant ? last : c->constant;
+    if (c->status < 0 || c->dead_frac < 0 || c->dead_layers < 0 || c->constant < 0 ||
+        (int)n <= last)
+        return 0;
+    row->ok = strcmp(cells[c->status], "ok") == 0;
+    row->dead_frac = strtod(cells[c->dead_frac], NULL);
+    row->born_dead = strtod(cells[c->dead_layers], NULL) > 0;
+    row->constant = strtod(cells[c->constant], NULL) > 0;
+    return 1;
+}

@@ -1,0 +1,51 @@
+/* collect.h - reading what runs left under out/ for the summary (nntrain sweep, and
+ * sweep --collect over files from anywhere): a run's CSV rows and an untrained results
+ * table's rows, from a file or from text in memory through the same code (collect.c);
+ * status files: nn_sweep_parse_status (files.h). */
+#ifndef NN_SWEEP_COLLECT_H
+#define NN_SWEEP_COLLECT_H
+
+#include <stddef.h>
+
+enum { NN_SWEEP_MAX_CELLS = 4096 }; /* cells read from one line; the rest are ignored */
+
+/* One line of a CSV cut at commas in place (no quoting in nntrain's files), after cutting
+ * it at its first '\r' or '\n': at most max cells into cells; their number. */
+size_t nn_sweep_split(char *line, char **cells, size_t max);
+
+/* The index of the cell equal to name, or -1. */
+int nn_sweep_column(char **cells, size_t n, const char *name);
+
+/* The per-epoch figures of one run's CSV. */
+typedef struct nn_sweep_rows {
+    size_t n;
+    double *dead_frac, *test_acc;
+} nn_sweep_rows;
+
+/* A run's CSV, from the file at path or from text[0..len) (NULs allowed, no terminator
+ * needed): its header must name epoch, dead_frac and test_acc; rows are read up to the
+ * first torn one (no newline, a NUL, too few cells). 1 when there are rows; otherwise 0
+ * and *rr empty (a missing file, no header, out of memory). nn_sweep_rows_free frees. */
+int nn_sweep_rows_read(const char *path, nn_sweep_rows *rr);
+int nn_sweep_rows_parse(const char *text, size_t len, nn_sweep_rows *rr);
+void nn_sweep_rows_free(nn_sweep_rows *rr);
+
+/* Where an untrained results table's header puts its columns (-1: absent). */
+typedef struct nn_sweep_result_cols {
+    int status, dead_frac, dead_layers, constant;
+} nn_sweep_result_cols;
+
+void nn_sweep_result_cols_find(char **cells, size_t n, nn_sweep_result_cols *c);
+
+/* One row of such a table (split into cells[0..n)). */
+typedef struct nn_sweep_result_row {
+    int ok; /* status "ok" (anything else counts as diverged) */
+    double dead_frac;
+    int born_dead, constant; /* dead_layers > 0, constant_output > 0 */
+} nn_sweep_result_row;
+
+/* 1 and *row when the cells are a row of the table c describes; 0 when not. */
+int nn_sweep_result_row_parse(const nn_sweep_result_cols *c, char **cells, size_t n,
+                             nn_sweep_result_row *row);
+
+#endif
