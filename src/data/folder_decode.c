@@ -34,16 +34,16 @@
 enum { CHUNK = 32, MAX_THREADS = 64 };
 
 enum status {
-    ST_TODO = 0,    /* not decoded (past the first bad file) */
+    ST_TODO = 0, /* not decoded (past the first bad file) */
     ST_OK,
-    ST_READ,        /* open/read failed: code = errno */
-    ST_SHORT,       /* fewer bytes than the size said (changed while reading) */
-    ST_NOT_FILE,    /* not a regular file */
+    ST_READ,     /* open/read failed: code = errno */
+    ST_SHORT,    /* fewer bytes than the size said (changed while reading) */
+    ST_NOT_FILE, /* not a regular file */
     ST_EMPTY,
-    ST_TOO_BIG,     /* more than INT_MAX bytes (stb_image takes an int length) */
-    ST_DECODE,      /* stb_image failed: reason */
-    ST_INCOMPLETE,  /* detail: what is missing */
-    ST_SIZE,        /* w x h differ from the first image's */
+    ST_TOO_BIG,    /* more than INT_MAX bytes (stb_image takes an int length) */
+    ST_DECODE,     /* stb_image failed: reason */
+    ST_INCOMPLETE, /* detail: what is missing */
+    ST_SIZE,       /* w x h differ from the first image's */
     ST_NOMEM
 };
 
@@ -156,19 +156,23 @@ static void decode_one(job *j, size_t i, rbuf *b, uint8_t **keep)
         return;
     /* The first image (keep) fixes the size; the others go straight into their slot. */
     nn_image_result ir;
-    nn_image_decode_mem(&b->dec, b->p, len, (int)j->o->channels, keep ? 0 : j->want_w,
-                        j->want_h, keep ? NULL : j->pixels + i * j->dim, keep, &ir);
-    static const unsigned char status_of[] = {
-        [NN_IMAGE_OK] = ST_OK,         [NN_IMAGE_EMPTY] = ST_EMPTY,
-        [NN_IMAGE_TOO_BIG] = ST_TOO_BIG, [NN_IMAGE_DECODE] = ST_DECODE,
-        [NN_IMAGE_INCOMPLETE] = ST_INCOMPLETE, [NN_IMAGE_SIZE] = ST_SIZE,
-        [NN_IMAGE_NOMEM] = ST_NOMEM};
+    nn_image_decode_mem(&b->dec, b->p, len, (int)j->o->channels, keep ? 0 : j->want_w, j->want_h,
+                        keep ? NULL : j->pixels + i * j->dim, keep, &ir);
+    static const unsigned char status_of[] = {[NN_IMAGE_OK] = ST_OK,
+                                              [NN_IMAGE_EMPTY] = ST_EMPTY,
+                                              [NN_IMAGE_TOO_BIG] = ST_TOO_BIG,
+                                              [NN_IMAGE_DECODE] = ST_DECODE,
+                                              [NN_IMAGE_INCOMPLETE] = ST_INCOMPLETE,
+                                              [NN_IMAGE_FORMAT] = ST_INCOMPLETE,
+                                              [NN_IMAGE_SIZE] = ST_SIZE,
+                                              [NN_IMAGE_NOMEM] = ST_NOMEM};
     r->status = status_of[ir.status];
     r->w = ir.w;
     r->h = ir.h;
     r->format = ir.format;
     r->reason = ir.reason;
-    if (ir.status == NN_IMAGE_INCOMPLETE && (r->detail = strdup(ir.detail)) == NULL)
+    if ((ir.status == NN_IMAGE_INCOMPLETE || ir.status == NN_IMAGE_FORMAT) &&
+        (r->detail = strdup(ir.detail)) == NULL)
         r->status = ST_NOMEM;
 }
 
@@ -221,20 +225,23 @@ static void describe(const job *j, size_t i, size_t first, char *buf, size_t n)
         break;
     case ST_DECODE:
         if (r->format)
-            snprintf(buf, n, "cannot decode the %s image: stb_image says \"%s\" (corrupt or "
-                             "truncated data?)",
+            snprintf(buf, n,
+                     "cannot decode the %s image: stb_image says \"%s\" (corrupt or "
+                     "truncated data?)",
                      r->format, r->reason && r->reason[0] ? r->reason : "unknown error");
         else
-            snprintf(buf, n, "cannot decode: stb_image says \"%s\"; the data is not a PNG, "
-                             "JPEG, BMP, PGM/PPM, GIF or TGA image",
+            snprintf(buf, n,
+                     "cannot decode: stb_image says \"%s\"; the data is not a PNG, "
+                     "JPEG, BMP, PGM/PPM, GIF or TGA image",
                      r->reason && r->reason[0] ? r->reason : "unknown error");
         break;
     case ST_INCOMPLETE:
         snprintf(buf, n, "%s", r->detail);
         break;
     case ST_SIZE:
-        snprintf(buf, n, "the image is %dx%d (width x height) but the first image, %s, is %dx%d; "
-                         "all images must have the same size",
+        snprintf(buf, n,
+                 "the image is %dx%d (width x height) but the first image, %s, is %dx%d; "
+                 "all images must have the same size",
                  r->w, r->h, j->f->files[first], j->want_w, j->want_h);
         break;
     default:

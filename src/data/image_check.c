@@ -205,81 +205,6 @@ static int check_gif(const uint8_t *d, size_t len, char *why, size_t n)
     }
 }
 
-/* One line of a Radiance HDR header as stb_image reads it (at most 1023 characters). */
-static void hdr_token(const uint8_t *d, size_t len, size_t *pos, char *buf)
-{
-    size_t n = 0;
-    while (*pos < len) {
-        char c = (char)d[(*pos)++];
-        if (c == '\n')
-            break;
-        buf[n++] = c;
-        if (n == 1023) {
-            while (*pos < len && d[(*pos)++] != '\n')
-                ;
-            break;
-        }
-    }
-    buf[n] = '\0';
-}
-
-/* The size line "-Y h +X w" after the header; 0 when stb_image refuses the header. */
-static int hdr_size(const uint8_t *d, size_t len, size_t *pos, long *w, long *h)
-{
-    char tok[1024], *p;
-    int valid = 0;
-    hdr_token(d, len, pos, tok);
-    if (strcmp(tok, "#?RADIANCE") != 0 && strcmp(tok, "#?RGBE") != 0)
-        return 0;
-    for (hdr_token(d, len, pos, tok); tok[0]; hdr_token(d, len, pos, tok))
-        valid |= strcmp(tok, "FORMAT=32-bit_rle_rgbe") == 0;
-    hdr_token(d, len, pos, tok);
-    if (!valid || strncmp(tok, "-Y ", 3) != 0)
-        return 0;
-    *h = strtol(tok + 3, &p, 10);
-    while (*p == ' ')
-        p++;
-    if (strncmp(p, "+X ", 3) != 0)
-        return 0;
-    *w = strtol(p + 3, NULL, 10);
-    return *w > 0 && *h > 0 && *w <= (1L << 24) && *h <= (1L << 24);
-}
-
-/* Radiance HDR: flat pixels (4 bytes each) or run-length scanlines, which stb_image reads
- * only while each starts 2, 2, width (big-endian) and then reads the rest flat from there.
- * Flat pixels past the end are left uninitialized; a scanline cut short makes it loop for
- * ever: both need every byte there. */
-static int check_hdr(const uint8_t *d, size_t len, char *why, size_t n)
-{
-    size_t pos = 0;
-    long w, h;
-    if (!hdr_size(d, len, &pos, &w, &h))
-        return 0;
-    uint64_t flat = (uint64_t)w * (uint64_t)h * 4;
-    for (long j = 0; j < h; j++) {
-        if (w < 8 || w >= 32768 || len - pos < 4 || d[pos] != 2 || d[pos + 1] != 2 ||
-            (d[pos + 2] & 0x80))
-            return pos + flat > len ? incomplete(why, n, "HDR", (size_t)(pos + flat), len) : 0;
-        if ((long)(d[pos + 2] << 8 | d[pos + 3]) != w)
-            return 0; /* stb_image refuses the scanline */
-        pos += 4;
-        for (int k = 0; k < 4; k++)
-            for (long i = 0; i < w;) {
-                if (pos >= len)
-                    return incomplete(why, n, "HDR (run-length)", pos + 1, len);
-                long c = d[pos++], run = c > 128;
-                c -= run ? 128 : 0;
-                if (c > w - i)
-                    return 0; /* stb_image refuses the run */
-                pos += run ? 1 : (size_t)c;
-                if (pos > len)
-                    return incomplete(why, n, "HDR (run-length)", pos, len);
-                i += c;
-            }
-    }
-    return 0;
-}
-
 int nn_image_check_png_chunks(const uint8_t *d, size_t len, char *why, size_t n)
 {
     const char *fmt = nn_image_format(d, len);
@@ -312,7 +237,5 @@ int nn_image_check_complete(const uint8_t *data, size_t len, char *why, size_t w
         return check_pnm(data, len, why, why_len);
     if (strcmp(fmt, "GIF") == 0)
         return check_gif(data, len, why, why_len);
-    if (strcmp(fmt, "HDR") == 0)
-        return check_hdr(data, len, why, why_len);
     return 0;
 }

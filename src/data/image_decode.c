@@ -5,6 +5,7 @@
 
 #include <limits.h>
 #include <stdlib.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <libdeflate.h>
@@ -33,8 +34,7 @@ static int decode_fast(nn_image_decoder *d, const uint8_t *data, size_t len, int
  * and reads past its buffer: such a file is decoded with its own channels (comp) and
  * converted here, as stb_image converts 8-bit ones (gray = (77 R + 150 G + 29 B) >> 8).
  * stb_image allocates with malloc (STBI_MALLOC): realloc and stbi_image_free fit it. */
-static uint8_t *load_pnm16(const uint8_t *data, size_t len, int channels, int comp, int *w,
-                           int *h)
+static uint8_t *load_pnm16(const uint8_t *data, size_t len, int channels, int comp, int *w, int *h)
 {
     int c = 0;
     uint8_t *px = stbi_load_from_memory(data, (int)len, w, h, &c, comp);
@@ -93,8 +93,8 @@ static void decode_stb(const uint8_t *data, size_t len, int channels, int want_w
          * by all threads: keep a fixed text instead of a pointer into it. */
         if (r->reason && strstr(r->reason, "chunk not known"))
             r->reason = "PNG chunk not known";
-        r->status = r->reason && strcmp(r->reason, "outofmem") == 0 ? NN_IMAGE_NOMEM
-                                                                     : NN_IMAGE_DECODE;
+        r->status =
+            r->reason && strcmp(r->reason, "outofmem") == 0 ? NN_IMAGE_NOMEM : NN_IMAGE_DECODE;
         return;
     }
     r->w = w;
@@ -115,8 +115,7 @@ static void decode_stb(const uint8_t *data, size_t len, int channels, int want_w
 }
 
 void nn_image_decode_mem(nn_image_decoder *d, const uint8_t *data, size_t len, int channels,
-                         int want_w, int want_h, uint8_t *out, uint8_t **keep,
-                         nn_image_result *r)
+                         int want_w, int want_h, uint8_t *out, uint8_t **keep, nn_image_result *r)
 {
     memset(r, 0, sizeof *r);
     if (keep)
@@ -126,6 +125,17 @@ void nn_image_decode_mem(nn_image_decoder *d, const uint8_t *data, size_t len, i
         return;
     }
     r->format = nn_image_format(data, len);
+    /* Formats stb_image also reads, outside the documented ones (docs/data.md): its PSD,
+     * HDR and PIC decoders are never reached. */
+    if (r->format && (strcmp(r->format, "PSD") == 0 || strcmp(r->format, "HDR") == 0 ||
+                      strcmp(r->format, "PIC") == 0)) {
+        r->status = NN_IMAGE_FORMAT;
+        snprintf(r->detail, sizeof r->detail,
+                 "a %s image, not one of the formats nntrain reads (PNG, JPEG, BMP, GIF, "
+                 "PGM/PPM, TGA)",
+                 r->format);
+        return;
+    }
     if (nn_image_check_complete(data, len, r->detail, sizeof r->detail) != 0) {
         r->status = NN_IMAGE_INCOMPLETE;
         return;

@@ -26,6 +26,7 @@ typedef enum nn_image_status {
     NN_IMAGE_TOO_BIG,    /* over NN_IMAGE_MAX_FILE_BYTES */
     NN_IMAGE_DECODE,     /* stb_image failed, or the header's size is over the limit: reason */
     NN_IMAGE_INCOMPLETE, /* the data ends before the pixels do: detail */
+    NN_IMAGE_FORMAT,     /* a format stb_image reads but nntrain does not (PSD, HDR, PIC): detail */
     NN_IMAGE_SIZE,       /* w x h are not the size asked for */
     NN_IMAGE_NOMEM
 } nn_image_status;
@@ -35,7 +36,7 @@ typedef struct nn_image_result {
     int w, h;           /* the image's size, once known */
     const char *format; /* from the first bytes ("PNG", ...), or NULL */
     const char *reason; /* NN_IMAGE_DECODE: stb_image's reason or the limit (static text) */
-    char detail[200];   /* NN_IMAGE_INCOMPLETE: what is missing */
+    char detail[200];   /* NN_IMAGE_INCOMPLETE: what is missing; NN_IMAGE_FORMAT: which */
 } nn_image_result;
 
 /* Decodes data[0..len) into an image of channels (1 or 3) channels, converted as
@@ -45,7 +46,6 @@ typedef struct nn_image_result {
  * (image_check.h) will do and *keep receives stb_image's buffer (stbi_image_free). The
  * size is checked from the header before decoding. *r says what happened. */
 void nn_image_decode_mem(nn_image_decoder *d, const uint8_t *data, size_t len, int channels,
-                         int want_w, int want_h, uint8_t *out, uint8_t **keep,
-                         nn_image_result *r);
+                         int want_w, int want_h, uint8_t *out, uint8_t **keep, nn_image_result *r);
 
 #endif

@@ -62,6 +62,7 @@ static nn_status decode(const char *path, const uint8_t *data, size_t len, size_
     case NN_IMAGE_OK:
         break;
     case NN_IMAGE_INCOMPLETE:
+    case NN_IMAGE_FORMAT:
         return nn_fail(err, NN_EDATA, "%s: %s", path, r.detail);
     case NN_IMAGE_NOMEM:
         return nn_fail(err, NN_ESYS, "%s: out of memory", path);
