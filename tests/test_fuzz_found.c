@@ -117,9 +117,23 @@ START_TEST(test_png_palette_index_out_of_range)
     nn_image_decode_mem(&d, bad.p, bad.len, 3, 0, 0, NULL, &none, &r);
     ck_assert_int_eq(r.status, NN_IMAGE_DECODE);
     ck_assert_ptr_null(none);
+    /* Found by fuzz_image (corpus/image/crash-trns-after-iend): a long tRNS after IEND,
+     * where stb_image stops reading, stopped the padding, and stb_image read the short
+     * palette again. Chunks after IEND count for nothing. */
+    bytes after = {0};
+    collect_png(&after, png.p, png.len);
+    put_chunk(&after, "tRNS", trns, 3);
+    for (int k = 0; k < 2; k++) {
+        uint8_t *first = NULL;
+        nn_image_decode_mem(&d, after.p, after.len, 3, 0, 0, NULL, &first, &r);
+        ck_assert_int_eq(r.status, NN_IMAGE_OK);
+        ck_assert_mem_eq(first, want, sizeof want);
+        stbi_image_free(first);
+    }
     nn_image_decoder_free(&d);
     free(png.p);
     free(bad.p);
+    free(after.p);
 }
 END_TEST
 
@@ -284,7 +298,7 @@ END_TEST
 Suite *fuzz_found_suite(void)
 {
     Suite *s = suite_create("fuzz_found");
-    TCase *tc = tcase_create("hostile");
+    TCase *tc = tcase_create("found");
     tcase_add_test(tc, test_image_decode_mem);
     tcase_add_test(tc, test_png_palette_index_out_of_range);
     tcase_add_test(tc, test_pgm_without_maxval_is_incomplete);

@@ -95,9 +95,9 @@ int nn_png_fast_decode(struct libdeflate_decompressor *d, const uint8_t *data, s
         if (!seen_ihdr) {
             /* IHDR: width, height, depth 8, the color type, compression 0, filter 0,
              * no interlacing; anything else is stb_image's job. */
-            if (memcmp(type, "IHDR", 4) != 0 || clen != 13 ||
-                be32(body) != (uint32_t)want_w || be32(body + 4) != (uint32_t)want_h ||
-                body[8] != 8 || body[9] != color || body[10] || body[11] || body[12])
+            if (memcmp(type, "IHDR", 4) != 0 || clen != 13 || be32(body) != (uint32_t)want_w ||
+                be32(body + 4) != (uint32_t)want_h || body[8] != 8 || body[9] != color ||
+                body[10] || body[11] || body[12])
                 return 0;
             seen_ihdr = 1;
         } else if (memcmp(type, "IDAT", 4) == 0) {
@@ -152,7 +152,9 @@ uint8_t *nn_png_pad_palette(const uint8_t *data, size_t len, size_t *out_len)
     if (!start)
         return NULL;
     uint32_t entries = 256;
-    for (off = start; next_chunk(data, len, off, &clen); off += (size_t)clen + 12) {
+    /* Up to IEND, where stb_image stops reading: what follows is never a chunk to it. */
+    for (off = start; next_chunk(data, len, off, &clen) && memcmp(data + off + 4, "IEND", 4) != 0;
+         off += (size_t)clen + 12) {
         if (short_palette(data + off + 4, clen))
             need += 256 * 3 - clen, entries = clen / 3;
         else if (memcmp(data + off + 4, "tRNS", 4) == 0 && clen > entries)
@@ -163,7 +165,8 @@ uint8_t *nn_png_pad_palette(const uint8_t *data, size_t len, size_t *out_len)
         return NULL;
     size_t w = start;
     memcpy(out, data, start);
-    for (off = start; next_chunk(data, len, off, &clen); off += (size_t)clen + 12) {
+    for (off = start; next_chunk(data, len, off, &clen) && memcmp(data + off + 4, "IEND", 4) != 0;
+         off += (size_t)clen + 12) {
         if (!short_palette(data + off + 4, clen)) {
             memcpy(out + w, data + off, (size_t)clen + 12);
             w += (size_t)clen + 12;
@@ -178,7 +181,7 @@ uint8_t *nn_png_pad_palette(const uint8_t *data, size_t len, size_t *out_len)
             out[w + 8 + 256 * 3 + k] = (uint8_t)(crc >> (24 - 8 * k));
         w += 12 + 256 * 3;
     }
-    memcpy(out + w, data + off, len - off); /* whatever follows the last whole chunk */
+    memcpy(out + w, data + off, len - off); /* IEND and after, or what is not a whole chunk */
     *out_len = w + len - off;
     return out;
 }
