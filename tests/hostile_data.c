@@ -210,6 +210,11 @@ static void png_huge(void)
     hx_sh("printf '\\211PNG\\r\\n\\032\\n\\0\\0\\0\\rIHDR\\0\\0\\076\\200\\0\\0\\076\\200\\010"
           "\\0\\0\\0\\0\\0\\0\\0\\0' > png/train/1/x.png");
 }
+static void png_huge_100k(void) /* over stb_image's own 2^30 bytes: it says "too large" */
+{
+    hx_sh("printf '\\211PNG\\r\\n\\032\\n\\0\\0\\0\\rIHDR\\0\\001\\206\\240\\0\\001\\206\\240\\010"
+          "\\0\\0\\0\\0\\0\\0\\0\\0' > png/train/1/x.png");
+}
 static void png_text(void)
 {
     hx_text("png/train/1/x.png", "this is not an image\n");
@@ -266,6 +271,8 @@ static const hx_case folder_cases[] = {
     F("PNG of the wrong size", png_wrong_size, "x.png", NULL),
     F("truncated PNG", png_cut, "x.png", NULL),
     F("PNG header claiming 16000 x 16000", png_huge, "the image is 16000x16000", NULL),
+    F("PNG header claiming 100000 x 100000", png_huge_100k,
+      "x.png: a 100000 x 100000 image: over the limit of 16384 pixels a side", NULL),
     F("text named .png", png_text, "x.png", NULL),
     F("empty .png", png_empty, "x.png", NULL),
     F("symlink loop named .png", png_loop, "x.png", NULL),

@@ -11,6 +11,7 @@
  * exactly. Each file's bytes are decoded by image_decode.c. */
 #include "data/folder_decode.h"
 
+#include "data/image_check.h"
 #include "data/image_decode.h"
 #include "sys/cpu.h"
 
@@ -224,7 +225,9 @@ static void describe(const job *j, size_t i, size_t first, char *buf, size_t n)
         snprintf(buf, n, "the file is larger than 64 MiB, the limit for one image file");
         break;
     case ST_DECODE:
-        if (r->format)
+        if (r->reason && strcmp(r->reason, NN_IMAGE_DIMS_LIMIT_TEXT) == 0)
+            snprintf(buf, n, "a %d x %d image: %s", r->w, r->h, NN_IMAGE_DIMS_LIMIT_TEXT);
+        else if (r->format)
             snprintf(buf, n,
                      "cannot decode the %s image: stb_image says \"%s\" (corrupt or "
                      "truncated data?)",

@@ -64,7 +64,24 @@ static void decode_stb(const uint8_t *data, size_t len, int channels, int want_w
                        uint8_t *out, uint8_t **keep, nn_image_result *r)
 {
     int w = 0, h = 0, comp = 0;
-    if (stbi_info_from_memory(data, (int)len, &w, &h, &comp)) {
+    int info = stbi_info_from_memory(data, (int)len, &w, &h, &comp);
+    if (!info && r->format && strcmp(r->format, "PNG") == 0 && len >= 24 &&
+        memcmp(data + 12, "IHDR", 4) == 0) {
+        /* stb_image refuses a PNG over 2^30 pixel bytes at its header ("too large"): its
+         * size is read here, so that the message gives it and the limit. */
+        uint32_t pw = (uint32_t)data[16] << 24 | (uint32_t)data[17] << 16 |
+                      (uint32_t)data[18] << 8 | data[19];
+        uint32_t ph = (uint32_t)data[20] << 24 | (uint32_t)data[21] << 16 |
+                      (uint32_t)data[22] << 8 | data[23];
+        if (pw > NN_IMAGE_MAX_SIDE || ph > NN_IMAGE_MAX_SIDE) {
+            r->w = pw > INT_MAX ? INT_MAX : (int)pw;
+            r->h = ph > INT_MAX ? INT_MAX : (int)ph;
+            r->reason = NN_IMAGE_DIMS_LIMIT_TEXT;
+            r->status = NN_IMAGE_DECODE;
+            return;
+        }
+    }
+    if (info) {
         r->w = w;
         r->h = h;
         if (want_w > 0 && (w != want_w || h != want_h)) {
