@@ -93,8 +93,8 @@ START_TEST(test_png_palette_index_out_of_range)
     ck_assert_int_eq(compress(z, &zlen, rows, sizeof rows), Z_OK);
     put_chunk(&png, "IDAT", z, (uint32_t)zlen);
     put_chunk(&png, "IEND", NULL, 0);
-    const uint8_t want[8 * 3] = {10, 20, 30, 200, 100, 50, 0, 0, 0, 0, 0, 0,
-                                 200, 100, 50, 10, 20, 30, 0, 0, 0, 200, 100, 50};
+    const uint8_t want[8 * 3] = {10,  20,  30, 200, 100, 50, 0, 0, 0, 0,   0,   0,
+                                 200, 100, 50, 10,  20,  30, 0, 0, 0, 200, 100, 50};
     nn_image_decoder d = {0};
     nn_image_result r;
     for (int k = 0; k < 2; k++) {
@@ -134,6 +134,46 @@ START_TEST(test_png_palette_index_out_of_range)
     free(png.p);
     free(bad.p);
     free(after.p);
+}
+END_TEST
+
+/* Found by fuzz_image in its 10-minute run (corpus/image/crash-bmp-offset-in-header): a
+ * palette BMP reads its colors as stb_image counts them from the pixel offset; an index
+ * past them read stb_image's uninitialized palette (the palette is now padded with
+ * black), and an offset inside the header (a negative count, with a compression value
+ * stb_image reads as none) read no color at all (now refused). */
+START_TEST(test_bmp_palette_index_out_of_range)
+{
+    uint8_t bmp[14 + 40 + 8 + 8] = {'B', 'M'};
+    const uint32_t off = 14 + 40 + 8, hdr[] = {40, 4, 2};
+    memcpy(bmp + 10, &off, 4); /* little-endian fields, as on x86 */
+    memcpy(bmp + 14, hdr, sizeof hdr);
+    bmp[26] = 1, bmp[28] = 8; /* planes, bits a pixel; BI_RGB */
+    const uint8_t pal[8] = {30, 20, 10, 0, 50, 100, 200, 0},
+                  rows[8] = {255, 200, 1, 0, 0, 1, 200, 255};
+    memcpy(bmp + 54, pal, 8);
+    memcpy(bmp + 62, rows, 8); /* bottom row first */
+    const uint8_t want[8 * 3] = {10, 20, 30, 200, 100, 50, 0,   0,   0,  0,  0,  0,
+                                 0,  0,  0,  0,   0,   0,  200, 100, 50, 10, 20, 30};
+    nn_image_decoder d = {0};
+    nn_image_result r;
+    for (int k = 0; k < 2; k++) {
+        uint8_t *px = NULL;
+        nn_image_decode_mem(&d, bmp, sizeof bmp, 3, 0, 0, NULL, &px, &r);
+        ck_assert_int_eq(r.status, NN_IMAGE_OK);
+        ck_assert_mem_eq(px, want, sizeof want);
+        stbi_image_free(px);
+    }
+    const uint32_t inside = 53, odd = 0x4d420000;
+    memcpy(bmp + 10, &inside, 4);
+    memcpy(bmp + 30, &odd, 4);
+    uint8_t *none = NULL;
+    nn_image_decode_mem(&d, bmp, sizeof bmp, 3, 0, 0, NULL, &none, &r);
+    ck_assert_int_eq(r.status, NN_IMAGE_INCOMPLETE);
+    ck_assert_msg(strstr(r.detail, "offset (byte 53) lies inside its 54-byte header"), "%s",
+                  r.detail);
+    ck_assert_ptr_null(none);
+    nn_image_decoder_free(&d);
 }
 END_TEST
 
@@ -301,6 +341,7 @@ Suite *fuzz_found_suite(void)
     TCase *tc = tcase_create("found");
     tcase_add_test(tc, test_image_decode_mem);
     tcase_add_test(tc, test_png_palette_index_out_of_range);
+    tcase_add_test(tc, test_bmp_palette_index_out_of_range);
     tcase_add_test(tc, test_pgm_without_maxval_is_incomplete);
     tcase_add_test(tc, test_png_chunk_past_the_end);
     tcase_add_test(tc, test_pnm16_other_channels);

@@ -61,34 +61,88 @@ static int incomplete(char *why, size_t n, const char *fmt, size_t need, size_t 
     return -1;
 }
 
-/* Uncompressed BMP (BI_RGB, BI_BITFIELDS): pixel rows from the offset in the file header,
- * each padded to 4 bytes (the last row's padding may be missing). Other compressions
- * are left to stb_image, which rejects the RLE ones. */
-static int check_bmp(const uint8_t *d, size_t len, char *why, size_t n)
+/* The fields of a BMP header stb_image reads (0 when too short). */
+typedef struct bmp_head {
+    uint32_t off, hsz;
+    uint64_t w, h, bpp, comp;
+} bmp_head;
+
+static int bmp_head_read(const uint8_t *d, size_t len, bmp_head *b)
 {
     if (len < 26)
         return 0; /* stb_image rejects a header this short */
-    uint32_t off = le32(d + 10), hsz = le32(d + 14);
-    uint64_t w, h, bpp, comp = 0;
-    if (hsz == 12) {
-        w = le16(d + 18);
-        h = le16(d + 20);
-        bpp = le16(d + 24);
-    } else {
-        if (len < 34)
-            return 0;
-        int32_t sh = (int32_t)le32(d + 22);
-        w = le32(d + 18);
-        h = sh < 0 ? (uint64_t)(-(int64_t)sh) : (uint64_t)sh;
-        bpp = le16(d + 28);
-        comp = le32(d + 30);
+    *b = (bmp_head){.off = le32(d + 10), .hsz = le32(d + 14)};
+    if (b->hsz == 12) {
+        b->w = le16(d + 18);
+        b->h = le16(d + 20);
+        b->bpp = le16(d + 24);
+        return 1;
     }
-    if ((comp != 0 && comp != 3 && comp != 6) || w == 0 || h == 0 || bpp == 0 || w > 1u << 24 ||
-        h > 1u << 24 || bpp > 32)
+    if (len < 34)
         return 0;
-    uint64_t stride = (w * bpp + 31) / 32 * 4, last = (w * bpp + 7) / 8;
-    uint64_t need = (uint64_t)off + stride * (h - 1) + last;
+    int32_t sh = (int32_t)le32(d + 22);
+    b->w = le32(d + 18);
+    b->h = sh < 0 ? (uint64_t)(-(int64_t)sh) : (uint64_t)sh;
+    b->bpp = le16(d + 28);
+    b->comp = le32(d + 30);
+    return 1;
+}
+
+/* The palette's colors as stb_image counts them: from the gap between the header and the
+ * pixel offset (negative when the offset lies inside the header), for 1, 4 and 8 bits. */
+static int64_t bmp_palette_size(const bmp_head *b)
+{
+    if (b->hsz == 12) { /* stb_image divides (truncating) what it counts from byte 38 */
+        int64_t v = b->bpp < 24 ? ((int64_t)b->off - 14 - 24) / 3 : 0;
+        return v < 0 ? -1 : v;
+    }
+    int64_t gap = (int64_t)b->off - 14 - (int64_t)b->hsz; /* stb_image shifts: it floors */
+    return b->bpp >= 16 ? 0 : gap < 0 ? -1 : gap / 4;
+}
+
+/* Uncompressed BMP (everything but the RLE compressions 1 and 2, which stb_image rejects:
+ * it reads any other value as BI_RGB): pixel rows from the offset in the file header, each
+ * padded to 4 bytes (the last row's padding may be missing); a palette image's pixel
+ * offset must lie past its header. */
+static int check_bmp(const uint8_t *d, size_t len, char *why, size_t n)
+{
+    bmp_head b;
+    if (!bmp_head_read(d, len, &b) || b.comp == 1 || b.comp == 2 || b.w == 0 || b.h == 0 ||
+        b.bpp == 0 || b.w > 1u << 24 || b.h > 1u << 24 || b.bpp > 32)
+        return 0;
+    if (bmp_palette_size(&b) < 0) {
+        snprintf(why, n,
+                 "a corrupt BMP: its pixel data offset (byte %lu) lies inside its %lu-byte "
+                 "header",
+                 (unsigned long)b.off, (unsigned long)(14 + b.hsz));
+        return -1;
+    }
+    uint64_t stride = (b.w * b.bpp + 31) / 32 * 4, last = (b.w * b.bpp + 7) / 8;
+    uint64_t need = (uint64_t)b.off + stride * (b.h - 1) + last;
     return need > len ? incomplete(why, n, "BMP", (size_t)need, len) : 0;
+}
+
+uint8_t *nn_bmp_pad_palette(const uint8_t *d, size_t len, size_t *out_len)
+{
+    bmp_head b;
+    if (len < 2 || memcmp(d, "BM", 2) != 0 || !bmp_head_read(d, len, &b) || b.bpp >= 16)
+        return NULL;
+    int64_t colors = bmp_palette_size(&b);
+    const size_t entry = b.hsz == 12 ? 3 : 4, at = 14 + (size_t)b.hsz + (size_t)colors * entry;
+    if (colors <= 0 || colors >= 256 || at > len || b.off > UINT32_MAX - 256 * 4)
+        return NULL; /* stb_image refuses it, or every index has a color */
+    size_t add = (256 - (size_t)colors) * entry;
+    uint8_t *out = malloc(len + add);
+    if (!out)
+        return NULL;
+    memcpy(out, d, at);
+    memset(out + at, 0, add);
+    memcpy(out + at + add, d + at, len - at);
+    uint32_t off = b.off + (uint32_t)add;
+    for (int k = 0; k < 4; k++)
+        out[10 + k] = (uint8_t)(off >> (8 * k));
+    *out_len = len + add;
+    return out;
 }
 
 /* Binary PGM (P5) / PPM (P6): "Pn w h maxval" with '#' comments, one whitespace, then
@@ -124,7 +178,7 @@ static int check_pnm(const uint8_t *d, size_t len, char *why, size_t n)
     if (pnm_int(d, len, &pos, &w) || pnm_int(d, len, &pos, &h) || pnm_int(d, len, &pos, &maxval) ||
         w == 0 || h == 0)
         return 0; /* a broken header: stb_image reports it */
-    pos++; /* the one character after maxval (whitespace in a valid file) */
+    pos++;        /* the one character after maxval (whitespace in a valid file) */
     const uint64_t side = ((uint64_t)1 << 24) + 1; /* past stb_image's limit; no overflow */
     w = w < side ? w : side;
     h = h < side ? h : side;

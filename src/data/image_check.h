@@ -20,6 +20,13 @@ int nn_image_check_complete(const uint8_t *data, size_t len, char *why, size_t w
  * -1 and why. */
 int nn_image_check_png_chunks(const uint8_t *data, size_t len, char *why, size_t why_len);
 
+/* A copy of a palette BMP (1, 4 or 8 bits a pixel) whose palette, as stb_image counts it
+ * from the pixel offset, has fewer than 256 colors: black colors appended and the offset
+ * moved past them, so that every index reads a defined color (stb_image reads an index
+ * past its palette from memory it never wrote). NULL when no copy is needed, or out of
+ * memory (the file is then decoded as it is). */
+uint8_t *nn_bmp_pad_palette(const uint8_t *data, size_t len, size_t *out_len);
+
 /* Image dimensions a data set may have: at most NN_IMAGE_MAX_SIDE a side and
  * NN_IMAGE_MAX_PIXELS bytes of pixels (w x h x channels), checked from the header before
  * decoding. */

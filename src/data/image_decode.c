@@ -165,9 +165,10 @@ void nn_image_decode_mem(nn_image_decoder *d, const uint8_t *data, size_t len, i
     }
     /* A palette stb_image could read past: padded, so every index reads a defined color. */
     size_t padded_len = 0;
-    uint8_t *padded = r->format && strcmp(r->format, "PNG") == 0
-                          ? nn_png_pad_palette(data, len, &padded_len)
-                          : NULL;
+    uint8_t *padded = !r->format                      ? NULL
+                      : strcmp(r->format, "PNG") == 0 ? nn_png_pad_palette(data, len, &padded_len)
+                      : strcmp(r->format, "BMP") == 0 ? nn_bmp_pad_palette(data, len, &padded_len)
+                                                      : NULL;
     if (padded && padded_len <= INT_MAX) {
         data = padded;
         len = padded_len;
