@@ -137,7 +137,7 @@ START_TEST(test_png_palette_index_out_of_range)
 }
 END_TEST
 
-/* Found by fuzz_image in its 10-minute run (corpus/image/crash-bmp-offset-in-header): a
+/* Found by fuzz_image in its 10-minute runs (corpus/image/crash-bmp-*): a
  * palette BMP reads its colors as stb_image counts them from the pixel offset; an index
  * past them read stb_image's uninitialized palette (the palette is now padded with
  * black), and an offset inside the header (a negative count, with a compression value
@@ -172,6 +172,11 @@ START_TEST(test_bmp_palette_index_out_of_range)
     ck_assert_int_eq(r.status, NN_IMAGE_INCOMPLETE);
     ck_assert_msg(strstr(r.detail, "offset (byte 53) lies inside its 54-byte header"), "%s",
                   r.detail);
+    ck_assert_ptr_null(none);
+    /* The same header cut inside its bit count (corpus/image/crash-bmp-header-cut): read
+     * as stb_image reads it, with zeros past the end. */
+    nn_image_decode_mem(&d, bmp, 29, 3, 0, 0, NULL, &none, &r);
+    ck_assert_int_eq(r.status, NN_IMAGE_INCOMPLETE);
     ck_assert_ptr_null(none);
     nn_image_decoder_free(&d);
 }

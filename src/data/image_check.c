@@ -67,19 +67,21 @@ typedef struct bmp_head {
     uint64_t w, h, bpp, comp;
 } bmp_head;
 
-static int bmp_head_read(const uint8_t *d, size_t len, bmp_head *b)
+/* The header read as stb_image reads it: bytes past the end of the file read as zeros. 0
+ * for a header size stb_image rejects. */
+static int bmp_head_read(const uint8_t *data, size_t len, bmp_head *b)
 {
-    if (len < 26)
-        return 0; /* stb_image rejects a header this short */
+    uint8_t d[34] = {0};
+    memcpy(d, data, len < sizeof d ? len : sizeof d);
     *b = (bmp_head){.off = le32(d + 10), .hsz = le32(d + 14)};
+    if (b->hsz != 12 && b->hsz != 40 && b->hsz != 56 && b->hsz != 108 && b->hsz != 124)
+        return 0;
     if (b->hsz == 12) {
         b->w = le16(d + 18);
         b->h = le16(d + 20);
         b->bpp = le16(d + 24);
         return 1;
     }
-    if (len < 34)
-        return 0;
     int32_t sh = (int32_t)le32(d + 22);
     b->w = le32(d + 18);
     b->h = sh < 0 ? (uint64_t)(-(int64_t)sh) : (uint64_t)sh;
