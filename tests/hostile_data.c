@@ -106,6 +106,18 @@ static void gz_bomb(void)
     free(zeros);
     ck_assert_int_eq(gzclose(g), Z_OK);
 }
+/* The IDX header of 32 images of 8x8, then 64 gzip members of 1 MB of zeros each (about
+ * 64 KB in all): the multi-member bomb, bounded by the header as the single member is. */
+static void gz_multi_bomb(void)
+{
+    gzFile g = gzopen("bad", "wb9");
+    ck_assert_ptr_nonnull(g);
+    static const unsigned char head[16] = {0, 0, 8, 3, 0, 0, 0, 32, 0, 0, 0, 8, 0, 0, 0, 8};
+    ck_assert_int_eq(gzwrite(g, head, 16), 16);
+    ck_assert_int_eq(gzclose(g), Z_OK);
+    hx_sh("head -c 1048576 /dev/zero | gzip -9 > member && for i in $(seq 64); do cat member; "
+          "done >> bad && rm member");
+}
 static void specials(void)
 {
     hx_sh("mkdir adir && ln -s nowhere dangling && ln -s loop1 loop2 && ln -s loop2 loop1 && "
@@ -148,6 +160,7 @@ static const hx_case idx_cases[] = {
     D("gz: bad CRC", gz_crc, "incorrect data check", TI),
     D("gz: header only", gz_head, "truncated gzip stream", TI),
     D("gz: bomb (64 MB of zeros)", gz_bomb, "decompresses to more than", TI),
+    D("gz: multi-member bomb (64 x 1 MB of zeros)", gz_multi_bomb, "decompresses to more than", TI),
     D("a folder", specials, "adir", "--set", "data.test_images=adir"),
     D("a FIFO without writer", specials, "fifo: empty file", "--set", "data.test_images=fifo"),
     D("a symlink loop", specials, "Too many levels of symbolic links", "--set",
@@ -215,6 +228,11 @@ static void png_huge_100k(void) /* over stb_image's own 2^30 bytes: it says "too
     hx_sh("printf '\\211PNG\\r\\n\\032\\n\\0\\0\\0\\rIHDR\\0\\001\\206\\240\\0\\001\\206\\240\\010"
           "\\0\\0\\0\\0\\0\\0\\0\\0' > png/train/1/x.png");
 }
+static void
+png_sparse(void) /* 100 MB, sparse: refused from its size, unread (the limit is 64 MiB) */
+{
+    hx_sh("truncate -s 100M png/train/1/big.png");
+}
 static void png_text(void)
 {
     hx_text("png/train/1/x.png", "this is not an image\n");
@@ -273,6 +291,7 @@ static const hx_case folder_cases[] = {
     F("PNG header claiming 16000 x 16000", png_huge, "the image is 16000x16000", NULL),
     F("PNG header claiming 100000 x 100000", png_huge_100k,
       "x.png: a 100000 x 100000 image: over the limit of 16384 pixels a side", NULL),
+    F("100 MB sparse file named .png", png_sparse, "big.png: the file is larger than 64 MiB", NULL),
     F("text named .png", png_text, "x.png", NULL),
     F("empty .png", png_empty, "x.png", NULL),
     F("symlink loop named .png", png_loop, "x.png", NULL),

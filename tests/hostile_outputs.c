@@ -146,6 +146,37 @@ static void kill9(const hx_case *c)
     (void)c;
 }
 
+/* The same with a header of about 24 KB (500 activation modules, as the issue's example):
+ * the header and each row go out in one write, so no kill leaves half a line. */
+static void kill9_wide(const hx_case *c)
+{
+    FILE *f = fopen("wide.json", "w");
+    ck_assert_ptr_nonnull(f);
+    fputs("{\"name\": \"wide\", \"seed\": 1, \"data\": {\"format\": \"idx\", "
+          "\"train_images\": \"train-images.gz\", \"train_labels\": \"train-labels.gz\", "
+          "\"test_images\": \"test-images\", \"test_labels\": \"test-labels\"}, "
+          "\"model\": [",
+          f);
+    for (int i = 0; i < 500; i++)
+        fputs("{\"type\": \"dense\", \"units\": 4}, {\"type\": \"leaky_relu\"}, ", f);
+    fputs("{\"type\": \"dense\", \"units\": 4}], \"train\": {\"batch_size\": 64, "
+          "\"threads\": 1}, \"output\": {\"csv\": \"out/wide.csv\"}}\n",
+          f);
+    ck_assert_int_eq(fclose(f), 0);
+    const char *argv[] = {"wide.json", "--quiet", "--epochs", "1000000", NULL};
+    unsigned seed = 20241129;
+    for (int k = 0; k < 20; k++) {
+        seed = seed * 1103515245u + 12345u;
+        pid_t pid = hx_start(argv);
+        sleep_ms((long)(seed >> 16) % 300);
+        kill(pid, SIGKILL);
+        int status = 0;
+        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+        hx_whole_rows("out/wide.csv");
+    }
+    (void)c;
+}
+
 /* Writes fail with EFBIG past 3000 bytes (RLIMIT_FSIZE, SIGXFSZ ignored): exit 4, one
  * line, and the CSV cut back to whole rows. */
 static void fsize(const hx_case *c)
@@ -162,6 +193,7 @@ static const hx_case signal_cases[] = {
     {"SIGINT during a run", {NULL}, 130, NULL, 0, NULL, NULL, sigint},
     {"SIGTERM during a run", {NULL}, 130, NULL, 0, NULL, NULL, sigterm},
     {"kill -9 at 20 moments", {NULL}, 0, NULL, 0, NULL, NULL, kill9},
+    {"kill -9 at 20 moments, 24 KB header", {NULL}, 0, NULL, 0, NULL, NULL, kill9_wide},
     {"writes fail (RLIMIT_FSIZE)", {NULL}, 4, NULL, 0, NULL, NULL, fsize},
     {"--csv /dev/full",
      {"tiny.json", "--quiet", "--csv", "/dev/full"},
