@@ -1,7 +1,7 @@
 /* train.c - the training loop: epochs of shuffled mini-batches, an evaluation and a
  * dead-unit probe after each epoch (and before the first), one CSV row per epoch; the
  * optional probes every N steps; a stop asked for through the hooks. */
-#include "run/train.h"
+#include "run/run.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -45,32 +45,6 @@ double nn_schedule_lr(const nn_config *cfg, size_t e)
     return lr;
 }
 
-/* Everything a run owns; freed in one place. */
-typedef struct run {
-    const nn_config *cfg;
-    const nn_dataset *train, *test;
-    const nn_hooks *hooks;
-    nn_norm norm; /* pixel normalization */
-    nn_model model;
-    nn_sgd sgd;
-    nn_dead dead;
-    nn_csv csv;
-    nn_csv units; /* output.units, when set */
-    nn_csv steps; /* <csv>.steps.csv, with dead_units.every_steps */
-    nn_run_status status;
-    size_t epochs_done;           /* training epochs whose CSV row is written */
-    size_t fail_epoch, fail_step; /* where the run diverged or was stopped */
-    size_t *order;                /* training sample order (reshuffled each epoch) */
-    size_t *train_idx, *val_idx;  /* the samples of train trained on / held out, ascending */
-    size_t n_train, n_val;
-    size_t *seq;     /* 0, 1, 2, ... for evaluation chunks */
-    int resumed;          /* the state comes from cfg->resume */
-    size_t saved_epoch;   /* the epoch of the last checkpoint written or resumed from */
-    nn_ckpt_position pos; /* where the checkpoint stood */
-    int32_t *labels; /* max_batch labels of the current batch */
-    double t0;
-} run;
-
 static void run_free(run *r)
 {
     nn_model_free(&r->model);
@@ -87,81 +61,6 @@ static void run_free(run *r)
     free(r->labels);
 }
 
-/* The model's input rows and their labels for samples idx[0 .. rows), rows shared between
- * the threads when there are enough pixels (each row is converted alone: the result does
- * not depend on the split). Each thread then reads only half of the batch from the other
- * core's cache in the first layer's product, which reads all of it on every thread. */
-static void fill_batch(run *r, const nn_dataset *ds, const size_t *idx, size_t rows)
-{
-    nn_model *m = &r->model;
-    int nt = rows * ds->dim >= (1u << 15) ? nn_gemm_team(m->gemm) : 1;
-#ifdef _OPENMP
-#pragma omp parallel num_threads(nt) if (nt > 1)
-    {
-        int t = omp_get_thread_num(), n_t = omp_get_num_threads();
-        size_t lo = rows * (size_t)t / (size_t)n_t, hi = rows * (size_t)(t + 1) / (size_t)n_t;
-        if (lo < hi)
-            nn_batch_fill(ds, idx + lo, hi - lo, &r->norm, m->acts[0] + lo * ds->dim,
-                          r->labels + lo);
-    }
-#else
-    (void)nt;
-    nn_batch_fill(ds, idx, rows, &r->norm, m->acts[0], r->labels);
-#endif
-}
-
-/* Forward passes over the first count samples of ds (in order), or over ds samples
- * idx[0..count) when idx is not NULL. Adds loss and hits when loss is not NULL; feeds
- * the dead-unit probe when dead is not NULL. Returns -1 when a pre-activation is not
- * finite (the probe found a divergence). */
-static int evaluate(run *r, const nn_dataset *ds, const size_t *idx, size_t count, double *loss,
-                    double *acc, nn_dead *dead)
-{
-    nn_model *m = &r->model;
-    double total = 0.0;
-    size_t hits = 0;
-    for (size_t start = 0; start < count; start += EVAL_CHUNK) {
-        size_t rows = count - start < EVAL_CHUNK ? count - start : EVAL_CHUNK;
-        for (size_t i = 0; i < rows; i++)
-            r->seq[i] = idx ? idx[start + i] : start + i;
-        fill_batch(r, ds, r->seq, rows);
-        const float *logits = nn_model_forward(m, rows);
-        if (dead && nn_dead_observe(dead, m, rows) != 0)
-            return -1;
-        if (loss)
-            total += nn_softmax_xent(logits, r->labels, rows, m->output_dim, NULL, 1, &hits);
-    }
-    if (loss) {
-        *loss = count ? total / (double)count : 0.0;
-        *acc = count ? (double)hits / (double)count : 0.0;
-    }
-    return 0;
-}
-
-/* Records where training stopped (for the status file); returns the CSV's name for the
- * message. */
-static const char *stop_at(run *r, size_t epoch, size_t step, int exploded)
-{
-    r->fail_epoch = epoch;
-    r->fail_step = step;
-    r->status.exploded = exploded;
-    return strcmp(r->cfg->csv, "-") == 0 ? "stdout" : r->cfg->csv;
-}
-
-static nn_status diverged(run *r, size_t epoch, size_t step, const char *what, nn_error *err)
-{
-    const char *csv = stop_at(r, epoch, step, 0);
-    if (epoch == 0)
-        return nn_fail(err, NN_ETRAIN,
-                       "the untrained model is already unstable: %s; no CSV row was written; "
-                       "check the dense layers' init and bias_init and data.normalize",
-                       what);
-    return nn_fail(err, NN_ETRAIN,
-                   "training diverged at epoch %zu, step %zu: %s; %s keeps the rows of epochs "
-                   "0..%zu; try a smaller optimizer.lr",
-                   epoch, step, what, csv, epoch - 1);
-}
-
 /* A finite mean training loss above EXPLODE_FACTOR x ln(classes) (a model that guesses
  * uniformly scores ln(classes)) means the model left any useful regime without a NaN: the
  * run stops as "exploded", and no row reports its units, which are not dead but swamped. */
@@ -171,7 +70,7 @@ static nn_status exploded(run *r, const nn_epoch_report *rep, nn_error *err)
     double limit = EXPLODE_FACTOR * log((double)classes);
     if (!(rep->train_loss > limit))
         return NN_OK;
-    const char *csv = stop_at(r, rep->epoch, rep->step, 1);
+    const char *csv = nn_run_stop_at(r, rep->epoch, rep->step, 1);
     return nn_fail(err, NN_ETRAIN,
                    "training exploded in epoch %zu: the mean training loss %.4g is above %g x "
                    "ln(%zu classes) = %.4g, with every value finite; %s keeps the rows of "
@@ -190,7 +89,7 @@ static int stop_asked(const run *r)
  * untrained model's probe). */
 static nn_status interrupted(run *r, size_t epoch, size_t step, nn_error *err)
 {
-    const char *csv = stop_at(r, epoch, step, 0);
+    const char *csv = nn_run_stop_at(r, epoch, step, 0);
     if (epoch == 0)
         return nn_fail(err, NN_EINTR,
                        "interrupted at epoch 0, step 0, before the untrained model's probe; no "
@@ -209,82 +108,12 @@ static nn_status interrupted(run *r, size_t epoch, size_t step, nn_error *err)
                    step, csv, epoch - 1);
 }
 
-/* The dead-unit probe's set: test, the samples trained on, or the held-out ones; the
- * samples idx[0..n) of ds (the first n when idx is NULL). */
-typedef struct probe_set {
-    const nn_dataset *ds;
-    const size_t *idx;
-    size_t n;
-} probe_set;
-
-static probe_set probe_of(const run *r)
-{
-    const nn_config *cfg = r->cfg;
-    probe_set p = {r->train, r->train_idx, r->n_train};
-    if (cfg->dead.probe == NN_PROBE_TEST)
-        p = (probe_set){r->test, NULL, r->test->n};
-    else if (cfg->dead.probe == NN_PROBE_VAL)
-        p = (probe_set){r->train, r->val_idx, r->n_val};
-    if (cfg->dead.samples && cfg->dead.samples < p.n)
-        p.n = cfg->dead.samples;
-    return p;
-}
-
-static nn_status probe_diverged(run *r, size_t epoch, size_t step, const char *when, nn_error *err)
-{
-    char what[128];
-    snprintf(what, sizeof what, "a pre-activation (input of module %zu) is NaN or Inf%s",
-             r->dead.bad_module, when);
-    return diverged(r, epoch, step, what, err);
-}
-
-/* Test (and validation) evaluation and the dead-unit probe after an epoch. */
-static nn_status probe_epoch(run *r, nn_epoch_report *rep, nn_error *err)
-{
-    size_t n_test = r->test->n;
-    probe_set p = probe_of(r);
-    /* One pass does both when the probe covers a whole evaluated set. */
-    int shared_test = r->cfg->dead.probe == NN_PROBE_TEST && p.n == n_test;
-    int shared_val = r->cfg->dead.probe == NN_PROBE_VAL && p.n == r->n_val;
-
-    nn_dead_reset(&r->dead);
-    rep->has_val = r->n_val > 0;
-    if (evaluate(r, r->test, NULL, n_test, &rep->test_loss, &rep->test_acc,
-                 shared_test ? &r->dead : NULL) != 0 ||
-        (r->n_val && evaluate(r, r->train, r->val_idx, r->n_val, &rep->val_loss, &rep->val_acc,
-                              shared_val ? &r->dead : NULL) != 0) ||
-        (!shared_test && !shared_val && evaluate(r, p.ds, p.idx, p.n, NULL, NULL, &r->dead) != 0))
-        return probe_diverged(r, rep->epoch, rep->step, "", err);
-    if (!isfinite(rep->test_loss))
-        return diverged(r, rep->epoch, rep->step, "the test loss is not finite", err);
-    if (rep->has_val && !isfinite(rep->val_loss))
-        return diverged(r, rep->epoch, rep->step, "the validation loss is not finite", err);
-    nn_dead_finish(&r->dead);
-    nn_dead_record(&r->dead);
-    return NN_OK;
-}
-
-/* The probe after every dead_units.every_steps steps: the same set as the epoch probe,
- * forward passes only (no random draw, no parameter touched), one row of <csv>.steps.csv. */
-static nn_status probe_step(run *r, const nn_epoch_report *rep, nn_error *err)
-{
-    probe_set p = probe_of(r);
-    nn_dead_reset(&r->dead);
-    if (evaluate(r, p.ds, p.idx, p.n, NULL, NULL, &r->dead) != 0)
-        return probe_diverged(r, rep->epoch, rep->step, " (the probe every N steps)", err);
-    if (r->dead.out_bad)
-        return diverged(r, rep->epoch, rep->step, "a logit is NaN or Inf (the probe every N steps)",
-                        err);
-    nn_dead_finish(&r->dead);
-    return nn_steps_write(&r->steps, rep->epoch, rep->step, &r->dead, err);
-}
-
 /* Test evaluation and dead-unit probe after an epoch, then the CSV rows and report. */
 static nn_status end_epoch(run *r, nn_epoch_report *rep, nn_error *err)
 {
     if (stop_asked(r))
         return interrupted(r, rep->epoch, rep->step, err);
-    nn_status st = probe_epoch(r, rep, err);
+    nn_status st = nn_run_probe_epoch(r, rep, err);
     if (st != NN_OK)
         return st;
     rep->seconds = nn_now() - r->t0;
@@ -333,7 +162,7 @@ static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, 
         if (stop_asked(r))
             return interrupted(r, rep->epoch, rep->step, err);
         size_t start = b * bs, rows = n - start < bs ? n - start : bs;
-        fill_batch(r, r->train, r->order + start, rows);
+        nn_run_fill_batch(r, r->train, r->order + start, rows);
         if (start + rows < n) /* the next batch's first samples load during this step */
             nn_batch_prefetch(r->train, r->order + start + rows, n - start - rows);
         const float *logits = nn_model_forward(m, rows);
@@ -343,7 +172,7 @@ static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, 
             char what[64];
             snprintf(what, sizeof what, "the training loss is %s (batch %zu of %zu)",
                      isnan(loss) ? "NaN" : "Inf", b + 1, n_batches);
-            return diverged(r, rep->epoch, rep->step + 1, what, err);
+            return nn_run_diverged(r, rep->epoch, rep->step + 1, what, err);
         }
         total += loss;
         sgd_update upd = {&r->sgd, m->params, m->grads, lr};
@@ -351,7 +180,7 @@ static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, 
         nn_sgd_end_step(&r->sgd);
         rep->step++;
         if (every && rep->step % every == 0) {
-            nn_status st = probe_step(r, rep, err);
+            nn_status st = nn_run_probe_step(r, rep, err);
             if (st != NN_OK)
                 return st;
         }

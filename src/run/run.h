@@ -1,0 +1,54 @@
+/* run.h - what the training run's files share (train.c: the loop; probe_run.c: the
+ * evaluations, the dead-unit probes and the untrained model's epoch 0). Internal. */
+#ifndef NN_RUN_H
+#define NN_RUN_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "ckpt/checkpoint.h"
+#include "math/rng.h"
+#include "nn/sgd.h"
+#include "run/csv.h"
+#include "run/dead.h"
+#include "run/status.h"
+#include "run/train.h"
+
+/* Everything a run owns; freed in one place. */
+typedef struct run {
+    const nn_config *cfg;
+    const nn_dataset *train, *test;
+    const nn_hooks *hooks;
+    nn_norm norm; /* pixel normalization */
+    nn_model model;
+    nn_sgd sgd;
+    nn_dead dead;
+    nn_csv csv;
+    nn_csv units; /* output.units, when set */
+    nn_csv steps; /* <csv>.steps.csv, with dead_units.every_steps */
+    nn_run_status status;
+    size_t epochs_done;           /* training epochs whose CSV row is written */
+    size_t fail_epoch, fail_step; /* where the run diverged or was stopped */
+    size_t *order;                /* training sample order (reshuffled each epoch) */
+    size_t *train_idx, *val_idx;  /* the samples of train trained on / held out, ascending */
+    size_t n_train, n_val;
+    size_t *seq;     /* 0, 1, 2, ... for evaluation chunks */
+    int resumed;          /* the state comes from cfg->resume */
+    size_t saved_epoch;   /* the epoch of the last checkpoint written or resumed from */
+    nn_ckpt_position pos; /* where the checkpoint stood */
+    int32_t *labels; /* max_batch labels of the current batch */
+    double t0;
+} run;
+
+/* The model's input rows and their labels for samples idx[0 .. rows) of ds. */
+void nn_run_fill_batch(run *r, const nn_dataset *ds, const size_t *idx, size_t rows);
+/* Records where training stopped (for the status file); returns the CSV's name. */
+const char *nn_run_stop_at(run *r, size_t epoch, size_t step, int exploded);
+/* NN_ETRAIN: the run diverged at epoch/step (epoch 0: the untrained model); what says how. */
+nn_status nn_run_diverged(run *r, size_t epoch, size_t step, const char *what, nn_error *err);
+/* Test (and validation) evaluation and the dead-unit probe after an epoch. */
+nn_status nn_run_probe_epoch(run *r, nn_epoch_report *rep, nn_error *err);
+/* The probe after every dead_units.every_steps steps, and its row. */
+nn_status nn_run_probe_step(run *r, const nn_epoch_report *rep, nn_error *err);
+
+#endif
