@@ -243,6 +243,23 @@ START_TEST(test_legitimate_run)
 }
 END_TEST
 
+/* With more than one thread the untrained model is probed while the training set loads
+ * (nn_train's early epoch 0); with one it is probed after, as always: the same CSV and
+ * status file but for the times, over 3 epochs and both ways a run can end. */
+START_TEST(test_early_epoch0_same)
+{
+    ck_assert_int_eq(
+        in_dir("for t in 1 2; do \"$B\" tiny.json --quiet --epochs 3 --threads $t --csv t$t.csv "
+               "&& sed 's/,[^,]*$//' t$t.csv > c$t && grep -v seconds t$t.status.json > s$t; "
+               "done && cmp c1 c2 && cmp s1 s2 && test $(wc -l < c1) -eq 5"),
+        0);
+    /* A run refused after the early probe (labels past the outputs) writes nothing. */
+    ck_assert_int_eq(in_dir("! \"$B\" tiny.json --quiet --threads 2 --set model.2.units=2 "
+                            "--csv r.csv && test ! -e r.csv && test ! -e r.status.json"),
+                     0);
+}
+END_TEST
+
 START_TEST(test_resume_same_checkpoint)
 {
     ck_assert_int_eq(in_dir("\"$B\" tiny.json --quiet --set output.checkpoint=out/ck.safetensors"),
@@ -275,6 +292,7 @@ Suite *outputs_suite(void)
     tcase_add_test(tc, test_export_into_input_folder);
     tcase_add_test(tc, test_sweep_out_holds_base);
     tcase_add_test(tc, test_legitimate_run);
+    tcase_add_test(tc, test_early_epoch0_same);
     tcase_add_test(tc, test_resume_same_checkpoint);
     suite_add_tcase(s, tc);
     return s;

@@ -31,7 +31,7 @@ static void idx_job_run(idx_job *j)
  * after the other: the training set's first. Then the summary: a bad file gives its error line
  * alone. */
 static nn_status load_idx(const nn_config *cfg, const nn_hooks *h, nn_dataset *train,
-                          nn_dataset *test, nn_error *err)
+                          nn_dataset *test, nn_beside_fn beside, void *ctx, nn_error *err)
 {
     idx_job jobs[2] = {
         {.ds = train,
@@ -45,8 +45,11 @@ static nn_status load_idx(const nn_config *cfg, const nn_hooks *h, nn_dataset *t
     };
     int threads = cfg->train.threads == 1 ? 1 : 2; /* one thread when the run has one */
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2; i++) {
         idx_job_run(&jobs[i]);
+        if (i == 1 && beside && threads > 1 && jobs[1].st == NN_OK)
+            beside(ctx, test);
+    }
     for (int i = 0; i < 2; i++)
         if (jobs[i].st != NN_OK) {
             if (err)
@@ -170,11 +173,17 @@ static nn_status load_folders(const nn_config *cfg, const nn_hooks *h, nn_datase
 nn_status nn_data_load(const nn_config *cfg, const nn_hooks *hooks, nn_dataset *train,
                        nn_dataset *test, nn_error *err)
 {
+    return nn_data_load_beside(cfg, hooks, train, test, NULL, NULL, err);
+}
+
+nn_status nn_data_load_beside(const nn_config *cfg, const nn_hooks *hooks, nn_dataset *train,
+                              nn_dataset *test, nn_beside_fn beside, void *ctx, nn_error *err)
+{
     memset(train, 0, sizeof *train);
     memset(test, 0, sizeof *test);
     nn_status st = cfg->data.kind == NN_DATA_IMAGE_FOLDER
                        ? load_folders(cfg, hooks, train, test, err)
-                       : load_idx(cfg, hooks, train, test, err);
+                       : load_idx(cfg, hooks, train, test, beside, ctx, err);
     if (st != NN_OK) {
         nn_dataset_free(train);
         nn_dataset_free(test);

@@ -20,4 +20,14 @@
 nn_status nn_data_load(const nn_config *cfg, const nn_hooks *hooks, nn_dataset *train,
                        nn_dataset *test, nn_error *err);
 
+/* Work on the test set alone, done by the thread that loaded it while the other still
+ * loads the training set (IDX sets on two threads only; it gets the loaded test set). */
+typedef void (*nn_beside_fn)(void *ctx, const nn_dataset *test);
+
+/* nn_data_load, with beside(ctx, test) run as soon as the test set has loaded, beside the
+ * training set's load, when both load on threads of their own (IDX files, more than one
+ * thread); not called otherwise, nor when the test set fails to load. */
+nn_status nn_data_load_beside(const nn_config *cfg, const nn_hooks *hooks, nn_dataset *train,
+                              nn_dataset *test, nn_beside_fn beside, void *ctx, nn_error *err);
+
 #endif

@@ -154,8 +154,8 @@ nn_status nn_run_probe_step(run *r, const nn_epoch_report *rep, nn_error *err)
     if (evaluate(r, p.ds, p.idx, p.n, NULL, NULL, &r->dead) != 0)
         return probe_diverged(r, rep->epoch, rep->step, " (the probe every N steps)", err);
     if (r->dead.out_bad)
-        return nn_run_diverged(r, rep->epoch, rep->step, "a logit is NaN or Inf (the probe every N steps)",
-                        err);
+        return nn_run_diverged(r, rep->epoch, rep->step,
+                               "a logit is NaN or Inf (the probe every N steps)", err);
     nn_dead_finish(&r->dead);
     return nn_steps_write(&r->steps, rep->epoch, rep->step, &r->dead, err);
 }

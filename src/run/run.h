@@ -32,12 +32,15 @@ typedef struct run {
     size_t *order;                /* training sample order (reshuffled each epoch) */
     size_t *train_idx, *val_idx;  /* the samples of train trained on / held out, ascending */
     size_t n_train, n_val;
-    size_t *seq;     /* 0, 1, 2, ... for evaluation chunks */
+    size_t *seq;          /* 0, 1, 2, ... for evaluation chunks */
     int resumed;          /* the state comes from cfg->resume */
     size_t saved_epoch;   /* the epoch of the last checkpoint written or resumed from */
     nn_ckpt_position pos; /* where the checkpoint stood */
-    int32_t *labels; /* max_batch labels of the current batch */
+    int32_t *labels;      /* max_batch labels of the current batch */
     double t0;
+    int built;   /* model, optimizer, probe and batch buffers made (run_build) */
+    int probed0; /* epoch 0's probe done early: its figures below */
+    double test_loss0, test_acc0;
 } run;
 
 /* The model's input rows and their labels for samples idx[0 .. rows) of ds. */

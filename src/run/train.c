@@ -113,7 +113,14 @@ static nn_status end_epoch(run *r, nn_epoch_report *rep, nn_error *err)
 {
     if (stop_asked(r))
         return interrupted(r, rep->epoch, rep->step, err);
-    nn_status st = nn_run_probe_epoch(r, rep, err);
+    nn_status st = NN_OK;
+    if (rep->epoch == 0 && r->probed0) { /* probed while the training set loaded */
+        rep->test_loss = r->test_loss0;
+        rep->test_acc = r->test_acc0;
+        r->probed0 = 0;
+    } else {
+        st = nn_run_probe_epoch(r, rep, err);
+    }
     if (st != NN_OK)
         return st;
     rep->seconds = nn_now() - r->t0;
@@ -206,9 +213,10 @@ static nn_status resume_state(run *r, nn_error *err)
 {
     const nn_config *cfg = r->cfg;
     if (strcmp(cfg->csv, "-") == 0)
-        return nn_fail(err, NN_ECONFIG, "--resume continues the run's CSV file; it cannot be stdout");
-    nn_status st = nn_ckpt_resume(cfg->resume, cfg->resolved, &r->model, &r->sgd, &r->dead,
-                                  &r->pos, err);
+        return nn_fail(err, NN_ECONFIG,
+                       "--resume continues the run's CSV file; it cannot be stdout");
+    nn_status st =
+        nn_ckpt_resume(cfg->resume, cfg->resolved, &r->model, &r->sgd, &r->dead, &r->pos, err);
     if (st == NN_OK && r->pos.epoch > cfg->train.epochs)
         st = nn_fail(err, NN_ECONFIG,
                      "%s: the checkpoint is at epoch %zu, past train.epochs = %zu; give --epochs "
@@ -256,16 +264,15 @@ static nn_status open_outputs(run *r, nn_error *err)
     return st;
 }
 
-/* Everything the run needs before its first step: the model, the optimizer, the probe,
- * the buffers, the CSV and the validation split. On failure the caller frees r. */
-static nn_status run_open(run *r, nn_error *err)
+/* The model, its optimizer state, the probe and the batch buffers: all the run needs that
+ * depends on the data only through its input width. */
+static nn_status run_build(run *r, size_t dim, nn_error *err)
 {
     const nn_config *cfg = r->cfg;
-    const nn_dataset *train = r->train;
     nn_rng init_rng;
     nn_rng_seed(&init_rng, cfg->seed, RNG_INIT);
     size_t max_batch = cfg->train.batch_size > EVAL_CHUNK ? cfg->train.batch_size : EVAL_CHUNK;
-    nn_status st = nn_model_build(&r->model, cfg->modules, cfg->n_modules, train->dim, max_batch,
+    nn_status st = nn_model_build(&r->model, cfg->modules, cfg->n_modules, dim, max_batch,
                                   cfg->train.threads, &init_rng, err);
     if (st == NN_OK && cfg->init_from) /* weights from a file replace the seed's init */
         st = nn_ckpt_load_weights(cfg->init_from, &r->model, err);
@@ -277,14 +284,30 @@ static nn_status run_open(run *r, nn_error *err)
         st = nn_dead_init(&r->dead, &r->model, err);
     }
     if (st == NN_OK) {
+        r->seq = malloc(max_batch * sizeof *r->seq);
+        r->labels = malloc(max_batch * sizeof *r->labels);
+        if (!r->seq || !r->labels)
+            st = nn_fail(err, NN_ESYS, "out of memory");
+    }
+    r->built = st == NN_OK;
+    return st;
+}
+
+/* Everything the run needs before its first step: the model, the optimizer, the probe,
+ * the buffers (unless built early), the CSV and the validation split. On failure the
+ * caller frees r. */
+static nn_status run_open(run *r, nn_error *err)
+{
+    const nn_config *cfg = r->cfg;
+    const nn_dataset *train = r->train;
+    nn_status st = r->built ? NN_OK : run_build(r, train->dim, err);
+    if (st == NN_OK) {
         r->n_val = cfg->data.validation;
         r->n_train = train->n - r->n_val;
         r->order = malloc(train->n * sizeof *r->order);
         r->train_idx = malloc(train->n * sizeof *r->train_idx);
         r->val_idx = malloc((r->n_val ? r->n_val : 1) * sizeof *r->val_idx);
-        r->seq = malloc(max_batch * sizeof *r->seq);
-        r->labels = malloc(max_batch * sizeof *r->labels);
-        if (!r->order || !r->train_idx || !r->val_idx || !r->seq || !r->labels)
+        if (!r->order || !r->train_idx || !r->val_idx)
             st = nn_fail(err, NN_ESYS, "out of memory");
     }
     if (st == NN_OK && cfg->resume)
@@ -338,9 +361,14 @@ static nn_status run_epochs(run *r, nn_error *err)
             st = end_epoch(r, &rep, err);
         if (st == NN_OK && cfg->checkpoint &&
             (e % cfg->checkpoint_every == 0 || e == cfg->train.epochs)) {
-            nn_ckpt_state cs = {.model = &r->model, .sgd = &r->sgd, .dead = &r->dead,
-                                .shuffle = &shuffle_rng, .config_json = cfg->resolved,
-                                .epoch = e, .step = rep.step, .mean = r->norm.mean,
+            nn_ckpt_state cs = {.model = &r->model,
+                                .sgd = &r->sgd,
+                                .dead = &r->dead,
+                                .shuffle = &shuffle_rng,
+                                .config_json = cfg->resolved,
+                                .epoch = e,
+                                .step = rep.step,
+                                .mean = r->norm.mean,
                                 .std = r->norm.std};
             st = nn_ckpt_save(cfg->checkpoint, &cs, err);
             if (st == NN_OK)
@@ -360,16 +388,24 @@ static nn_status end_status(run *r, nn_status st, nn_error *err)
     return st == NN_OK ? wst : st;
 }
 
+/* pre: a run built and probed at epoch 0 while the data loaded (taken over), or NULL. */
 static nn_status train_on(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
-                          const nn_hooks *hooks, nn_error *err)
+                          const nn_hooks *hooks, run *pre, nn_error *err)
 {
-    run r = {.cfg = cfg, .train = train, .test = test, .hooks = hooks, .t0 = nn_now()};
+    run r = {.cfg = cfg};
+    if (pre) {
+        r = *pre;
+        *pre = (run){.cfg = cfg};
+    }
+    r.train = train, r.test = test, r.hooks = hooks, r.t0 = nn_now();
     double mean, std;
     nn_status st = nn_check_outputs(cfg, err); /* before any file is written */
     if (st == NN_OK)
         st = nn_check_run(cfg, train, test, &mean, &std, err);
-    if (st != NN_OK)
+    if (st != NN_OK) {
+        run_free(&r);
         return st;
+    }
     if (cfg->data.normalize == NN_NORM_STANDARD)
         nn_say(hooks,
                "normalize: standard, mean %.6f std %.6f (of pixel/255 over %zu training images)",
@@ -410,19 +446,57 @@ nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_da
                       const nn_hooks *hooks, nn_error *err)
 {
     nn_fpmode fp = nn_fp_flush(cfg->train.flush_denormals); /* this thread, for the run */
-    nn_status st = train_on(cfg, train, test, hooks, err);
+    nn_status st = train_on(cfg, train, test, hooks, NULL, err);
     nn_fp_restore(fp);
     return st;
+}
+
+/* Epoch 0 made while the training set loads: the model built for the test set's input
+ * width and probed on the test set, on the thread that loaded it (nn_data_load_beside), so
+ * that the run starts with its first step. Only where that is the probe the run would
+ * make: more than one thread, not resumed, no init.from, no validation split, "unit"
+ * normalization, the test set probed. A probe that fails, or labels past the outputs,
+ * drop it: the run then makes its epoch 0 as always, after every check. */
+static int early_fits(const nn_config *cfg)
+{
+    return cfg->train.threads != 1 && !cfg->resume && !cfg->init_from &&
+           cfg->data.validation == 0 && cfg->data.normalize == NN_NORM_UNIT &&
+           cfg->dead.probe == NN_PROBE_TEST;
+}
+
+static void early_probe(void *ctx, const nn_dataset *test)
+{
+    run *r = ctx;
+    nn_error err;
+    nn_fpmode fp = nn_fp_flush(r->cfg->train.flush_denormals); /* this thread, for the probe */
+    r->test = test;
+    r->norm = nn_norm_make(0.0f, 1.0f);
+    nn_epoch_report rep = {.epoch = 0, .epochs = r->cfg->train.epochs};
+    nn_status st = run_build(r, test->dim, &err);
+    if (st == NN_OK && test->n_classes <= r->model.output_dim &&
+        nn_run_probe_epoch(r, &rep, &err) == NN_OK) {
+        r->probed0 = 1;
+        r->test_loss0 = rep.test_loss;
+        r->test_acc0 = rep.test_acc;
+    }
+    nn_fp_restore(fp);
 }
 
 nn_status nn_train(const nn_config *cfg, const nn_hooks *hooks, nn_error *err)
 {
     nn_dataset train = {0}, test = {0};
+    run early = {.cfg = cfg};
     nn_status st = nn_check_outputs(cfg, err); /* before the data loads, too */
     if (st == NN_OK)
-        st = nn_data_load(cfg, hooks, &train, &test, err);
-    if (st == NN_OK)
-        st = nn_train_on(cfg, &train, &test, hooks, err);
+        st = nn_data_load_beside(cfg, hooks, &train, &test, early_fits(cfg) ? early_probe : NULL,
+                                 &early, err);
+    if (st == NN_OK) {
+        nn_fpmode fp = nn_fp_flush(cfg->train.flush_denormals); /* this thread, for the run */
+        st = train_on(cfg, &train, &test, hooks, early.probed0 ? &early : NULL, err);
+        nn_fp_restore(fp);
+    }
+    if (early.built) /* not taken over: the load or the probe failed */
+        run_free(&early);
     nn_dataset_free(&train);
     nn_dataset_free(&test);
     return st;
