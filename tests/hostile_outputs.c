@@ -128,12 +128,11 @@ static void sigterm(const hx_case *c)
     stop_by(c, SIGTERM);
 }
 
-/* kill -9 at 20 moments of a run (a fixed-seed schedule over its first 300 ms), each
- * restarting the run: the CSV only ever holds whole rows. */
-static void kill9(const hx_case *c)
+/* kill -9 at 20 moments of a run of config (a fixed-seed schedule over its first 300 ms),
+ * each restarting the run: the CSV only ever holds whole rows. */
+static void kill9_at_20(const char *config, const char *csv, unsigned seed)
 {
-    const char *argv[] = {"tiny.json", "--quiet", "--epochs", "1000000", NULL};
-    unsigned seed = 20240601;
+    const char *argv[] = {config, "--quiet", "--epochs", "1000000", NULL};
     for (int k = 0; k < 20; k++) {
         seed = seed * 1103515245u + 12345u;
         pid_t pid = hx_start(argv);
@@ -141,8 +140,13 @@ static void kill9(const hx_case *c)
         kill(pid, SIGKILL);
         int status = 0;
         ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-        hx_whole_rows("out/tiny.csv");
+        hx_whole_rows(csv);
     }
+}
+
+static void kill9(const hx_case *c)
+{
+    kill9_at_20("tiny.json", "out/tiny.csv", 20240601);
     (void)c;
 }
 
@@ -163,17 +167,7 @@ static void kill9_wide(const hx_case *c)
           "\"threads\": 1}, \"output\": {\"csv\": \"out/wide.csv\"}}\n",
           f);
     ck_assert_int_eq(fclose(f), 0);
-    const char *argv[] = {"wide.json", "--quiet", "--epochs", "1000000", NULL};
-    unsigned seed = 20241129;
-    for (int k = 0; k < 20; k++) {
-        seed = seed * 1103515245u + 12345u;
-        pid_t pid = hx_start(argv);
-        sleep_ms((long)(seed >> 16) % 300);
-        kill(pid, SIGKILL);
-        int status = 0;
-        ck_assert_int_eq(waitpid(pid, &status, 0), pid);
-        hx_whole_rows("out/wide.csv");
-    }
+    kill9_at_20("wide.json", "out/wide.csv", 20241129);
     (void)c;
 }
 
