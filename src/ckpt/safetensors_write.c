@@ -4,17 +4,15 @@
  * fflush, fsync and a rename, and the folder is synced. */
 #include "ckpt/safetensors.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <cJSON.h>
 
 #include "ckpt/st_common.h"
+#include "sys/fs.h"
 
 static int cmp_str(const void *a, const void *b)
 {
@@ -193,29 +191,20 @@ static int write_all(FILE *f, const char *header, size_t len, size_t pad, const 
     return 0;
 }
 
-/* fsync of the folder holding path, so the rename itself survives a crash. A folder that
- * cannot be opened, or a file system that cannot sync folders (EINVAL), is let be. */
-static nn_status sync_folder(const char *path, nn_error *err)
+/* What write_file hands to nn_write_whole. */
+typedef struct st_file {
+    const char *header;
+    size_t len, pad, n;
+    const nn_st_tensor *t;
+} st_file;
+
+static int fill_file(void *ctx, FILE *f)
 {
-    const char *slash = strrchr(path, '/');
-    char *dir = slash == NULL   ? strdup(".")
-                : slash == path ? strdup("/")
-                                : strndup(path, (size_t)(slash - path));
-    if (dir == NULL)
-        return nn_fail(err, NN_ESYS, "%s: out of memory", path);
-    nn_status st = NN_OK;
-    int fd = open(dir, O_RDONLY);
-    if (fd >= 0) {
-        if (fsync(fd) != 0 && errno != EINVAL)
-            st = nn_fail(err, NN_ESYS, "%s: written, but its folder %s cannot be synced: %s", path,
-                         dir, strerror(errno));
-        close(fd);
-    }
-    free(dir);
-    return st;
+    const st_file *w = ctx;
+    return write_all(f, w->header, w->len, w->pad, w->t, w->n);
 }
 
-/* header to path through path.tmp: written, flushed, fsync'ed, closed, renamed. */
+/* header and tensors to path, whole, through path.tmp (nn_write_whole). */
 static nn_status write_file(const char *path, const char *header, const nn_st_tensor *t, size_t n,
                             nn_error *err)
 {
@@ -223,32 +212,12 @@ static nn_status write_file(const char *path, const char *header, const nn_st_te
     if ((uint64_t)len + pad > NN_ST_MAX_HEADER)
         return nn_fail(err, NN_ESYS, "%s: cannot write a header of %zu bytes (at most %" PRIu64 ")",
                        path, len + pad, NN_ST_MAX_HEADER);
-    size_t size = strlen(path) + sizeof ".tmp";
-    char *tmp = malloc(size);
-    if (tmp == NULL)
-        return nn_fail(err, NN_ESYS, "%s: out of memory", path);
-    snprintf(tmp, size, "%s.tmp", path);
-    errno = 0;
-    FILE *f = fopen(tmp, "wb");
-    int bad = f == NULL || write_all(f, header, len, pad, t, n) != 0 || fflush(f) != 0 ||
-              fsync(fileno(f)) != 0;
-    int e = errno;
-    if (f != NULL && fclose(f) != 0 && !bad) {
-        bad = 1;
-        e = errno;
-    }
-    if (!bad && rename(tmp, path) != 0) {
-        bad = 1;
-        e = errno;
-    }
-    if (bad && f != NULL)
-        remove(tmp);
-    nn_status st = NN_OK;
-    if (bad)
-        st = nn_fail(err, NN_ESYS, "%s: cannot write the checkpoint (through %s): %s", path, tmp,
-                     strerror(e ? e : EIO));
-    free(tmp);
-    return st;
+    st_file w = {header, len, pad, n, t};
+    int e = nn_write_whole(path, fill_file, &w);
+    if (e)
+        return nn_fail(err, NN_ESYS, "%s: cannot write the checkpoint (through %s.tmp): %s", path,
+                       path, strerror(e));
+    return NN_OK;
 }
 
 nn_status nn_st_write(const char *path, const nn_st_tensor *tensors, size_t n,
@@ -263,5 +232,5 @@ nn_status nn_st_write(const char *path, const nn_st_tensor *tensors, size_t n,
         return nn_fail(err, NN_ESYS, "%s: out of memory", path);
     st = write_file(path, header, tensors, n, err);
     cJSON_free(header);
-    return st == NN_OK ? sync_folder(path, err) : st;
+    return st;
 }

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,8 +25,7 @@ nn_status nn_mkdirs(const char *dir, const char *what, nn_error *err)
             continue;
         *p = '\0';
         if (mkdir(path, 0777) != 0 && errno != EEXIST)
-            st = nn_fail(err, NN_ECONFIG, "%s: cannot create %s: %s", path, what,
-                         strerror(errno));
+            st = nn_fail(err, NN_ECONFIG, "%s: cannot create %s: %s", path, what, strerror(errno));
         *p = saved;
         if (saved == '\0' || st != NN_OK)
             break;
@@ -47,20 +47,36 @@ nn_status nn_mkdirs_for(const char *file, const char *what, nn_error *err)
     return st;
 }
 
-nn_status nn_write_atomic(const char *path, const char *text, const char *what, nn_error *err)
+/* fsync of the folder holding path, so that a rename in it survives a crash. A folder that
+ * cannot be opened, or a file system that cannot sync folders (EINVAL), is let be. */
+static int sync_folder(const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    char *dir = slash == NULL   ? strdup(".")
+                : slash == path ? strdup("/")
+                                : strndup(path, (size_t)(slash - path));
+    if (dir == NULL)
+        return ENOMEM;
+    int e = 0, fd = open(dir, O_RDONLY);
+    if (fd >= 0) {
+        if (fsync(fd) != 0 && errno != EINVAL)
+            e = errno;
+        close(fd);
+    }
+    free(dir);
+    return e;
+}
+
+int nn_write_whole(const char *path, int (*fill)(void *ctx, FILE *f), void *ctx)
 {
     size_t size = strlen(path) + sizeof ".tmp";
     char *tmp = malloc(size);
     if (tmp == NULL)
-        return nn_fail(err, NN_ESYS, "out of memory");
+        return ENOMEM;
     snprintf(tmp, size, "%s.tmp", path);
-    FILE *f = fopen(tmp, "w");
-    size_t len = strlen(text);
-    int bad = f == NULL || fwrite(text, 1, len, f) != len ||
-              (len && text[len - 1] != '\n' && fputc('\n', f) == EOF);
-    /* Flushed and on the disk before the rename: a crash leaves the old file or this one. */
-    if (!bad && (fflush(f) != 0 || fsync(fileno(f)) != 0))
-        bad = 1;
+    errno = 0;
+    FILE *f = fopen(tmp, "wb");
+    int bad = f == NULL || fill(ctx, f) != 0 || fflush(f) != 0 || fsync(fileno(f)) != 0;
     int e = errno;
     if (f != NULL && fclose(f) != 0 && !bad) {
         bad = 1;
@@ -74,6 +90,25 @@ nn_status nn_write_atomic(const char *path, const char *text, const char *what, 
         remove(tmp);
     free(tmp);
     if (bad)
+        return e ? e : EIO;
+    return sync_folder(path);
+}
+
+/* fill for nn_write_atomic: the text, with a final newline. */
+static int fill_text(void *ctx, FILE *f)
+{
+    const char *text = ctx;
+    size_t len = strlen(text);
+    return fwrite(text, 1, len, f) != len ||
+           (len && text[len - 1] != '\n' && fputc('\n', f) == EOF);
+}
+
+nn_status nn_write_atomic(const char *path, const char *text, const char *what, nn_error *err)
+{
+    int e = nn_write_whole(path, fill_text, (void *)(uintptr_t)text);
+    if (e == ENOMEM)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    if (e)
         return nn_fail(err, NN_ESYS, "%s: cannot write %s: %s", path, what, strerror(e));
     return NN_OK;
 }
@@ -185,8 +220,8 @@ char *nn_read_small(const char *path, size_t max, const char *what, nn_status *s
     else if (ferror(f))
         *st = nn_fail(err, NN_ECONFIG, "%s: cannot read %s: %s", path, what, strerror(errno));
     else if (n > max)
-        *st = nn_fail(err, NN_ECONFIG, "%s: larger than %zu KiB; is this a %s?", path,
-                      max >> 10, what);
+        *st = nn_fail(err, NN_ECONFIG, "%s: larger than %zu KiB; is this a %s?", path, max >> 10,
+                      what);
     fclose(f);
     if (*st != NN_OK) {
         free(buf);

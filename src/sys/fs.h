@@ -14,6 +14,13 @@ nn_status nn_mkdirs(const char *dir, const char *what, nn_error *err);
 /* The same for the folder that will hold file (nothing to do for a bare file name). */
 nn_status nn_mkdirs_for(const char *file, const char *what, nn_error *err);
 
+/* Writes path whole through path.tmp: fill(ctx, f) writes the content (0 on success), then
+ * the file is flushed, fsync'ed, closed and renamed over path, and path's folder synced
+ * (where the file system can), so a reader or a crash sees the old file or the new one,
+ * never half of one. The temporary file is removed on failure. 0, or the errno of what
+ * failed (EIO when fill failed without one). */
+int nn_write_whole(const char *path, int (*fill)(void *ctx, FILE *f), void *ctx);
+
 /* Writes text (a newline added when it lacks one) to path through path.tmp and a rename,
  * so a reader sees the old file or the new one, never half of one. NN_ESYS naming what. */
 nn_status nn_write_atomic(const char *path, const char *text, const char *what, nn_error *err);
