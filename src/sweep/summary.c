@@ -5,7 +5,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sweep/collect.h"
 #include "sweep/files.h"
@@ -125,8 +124,8 @@ static nn_status tally_runs(const nn_sweep *s, size_t c, combo_sum *cs, nn_sweep
                     strcmp(st, "exploded") == 0 || strcmp(st, "error") == 0;
         /* A run of another sweep file (its config changed since), or an "ok" without its rows,
          * is not a result of this one. */
-        const char *why = !final                               ? (st[0] ? st : "no status")
-                          : !nn_sweep_run_config_matches(s, r) ? "its config is not this sweep's"
+        const char *why = !final                                ? (st[0] ? st : "no status")
+                          : !nn_sweep_run_config_matches(s, r)  ? "its config is not this sweep's"
                           : strcmp(st, "ok") == 0 && !have_rows ? "ok but its CSV has no rows"
                                                                 : NULL;
         if (why) {
@@ -302,83 +301,79 @@ static char *out_file(const nn_sweep *s, const char *name)
     return p;
 }
 
-/* Flushes, fsyncs and closes f (NULL: nothing); nonzero when any of it failed. */
-static int close_synced(FILE *f)
+/* What the summary files are written from. */
+typedef struct sums_ctx {
+    const nn_sweep *s;
+    const combo_sum *sums;
+} sums_ctx;
+
+/* summary.csv: a row per combination (nn_write_whole's fill). */
+static int fill_summary(void *ctx, FILE *f)
 {
-    if (!f)
-        return 0;
-    int bad = fflush(f) != 0;
-    bad |= fsync(fileno(f)) != 0;
-    bad |= ferror(f) != 0;
-    bad |= fclose(f) != 0;
-    return bad;
+    const sums_ctx *x = ctx;
+    const nn_sweep *s = x->s;
+    axes_header(s, f);
+    fputs(s->table ? ",seeds,ok,diverged,exploded,failed,born_dead_frac,constant_output_frac,"
+                     "dead_frac_mean,dead_frac_std\n"
+                   : ",seeds,ok,diverged,exploded,failed,test_acc_mean,test_acc_std,"
+                     "dead_frac_mean,dead_frac_std,init_dead_frac_mean,init_dead_frac_std,"
+                     "max_dead_frac_mean,max_dead_frac_std,revived_mean,revived_std\n",
+          f);
+    for (size_t c = 0; c < s->n_combos; c++) {
+        const combo_sum *cs = &x->sums[c];
+        axes_cells(s, c, f);
+        fprintf(f, ",%zu,%zu,%zu,%zu,%zu", cs->seeds, cs->ok, cs->diverged, cs->exploded,
+                cs->failed);
+        if (s->table) {
+            if (cs->ok)
+                fprintf(f, ",%.6f,%.6f", cs->born_dead.mean, cs->constant.mean);
+            else
+                fputs(",,", f);
+            put_stat(f, &cs->dead, 6);
+        } else {
+            put_stat(f, &cs->acc, 6);
+            put_stat(f, &cs->dead, 6);
+            put_stat(f, &cs->init_dead, 6);
+            put_stat(f, &cs->max_dead, 6);
+            put_stat(f, &cs->revived, 3);
+        }
+        fputc('\n', f);
+    }
+    return ferror(f);
 }
 
-/* Writes the summary (and the per-epoch file) through temporary files and renames. */
+/* epochs.csv: a row per combination and epoch (nn_write_whole's fill). */
+static int fill_epochs(void *ctx, FILE *e)
+{
+    const sums_ctx *x = ctx;
+    const nn_sweep *s = x->s;
+    axes_header(s, e);
+    fputs(",epoch,runs,dead_frac_mean,dead_frac_std,test_acc_mean,test_acc_std\n", e);
+    for (size_t c = 0; c < s->n_combos; c++)
+        for (size_t ep = 0; ep < x->sums[c].epochs; ep++) {
+            axes_cells(s, c, e);
+            fprintf(e, ",%zu,%zu", ep, x->sums[c].e_dead[ep].n);
+            put_stat(e, &x->sums[c].e_dead[ep], 6);
+            put_stat(e, &x->sums[c].e_acc[ep], 6);
+            fputc('\n', e);
+        }
+    return ferror(e);
+}
+
+/* Writes the summary (and, for trained runs, the per-epoch file), each whole. */
 static nn_status write_files(const nn_sweep *s, const combo_sum *sums, nn_error *err)
 {
-    char *path = out_file(s, "summary.csv"), *tmp = out_file(s, "summary.csv.tmp");
-    char *epath = out_file(s, "epochs.csv"), *etmp = out_file(s, "epochs.csv.tmp");
-    nn_status st = path && tmp && epath && etmp ? NN_OK : nn_fail(err, NN_ESYS, "out of memory");
-    FILE *f = st == NN_OK ? fopen(tmp, "w") : NULL;
-    FILE *e = st == NN_OK && !s->table ? fopen(etmp, "w") : NULL;
-    if (st == NN_OK && (!f || (!s->table && !e)))
-        st = nn_fail(err, NN_ESYS, "%s: cannot write the summary: %s", !f ? tmp : etmp,
-                     strerror(errno));
-    if (st == NN_OK) {
-        axes_header(s, f);
-        fputs(s->table ? ",seeds,ok,diverged,exploded,failed,born_dead_frac,constant_output_frac,"
-                         "dead_frac_mean,dead_frac_std\n"
-                       : ",seeds,ok,diverged,exploded,failed,test_acc_mean,test_acc_std,"
-                         "dead_frac_mean,dead_frac_std,init_dead_frac_mean,init_dead_frac_std,"
-                         "max_dead_frac_mean,max_dead_frac_std,revived_mean,revived_std\n",
-              f);
-        if (e) {
-            axes_header(s, e);
-            fputs(",epoch,runs,dead_frac_mean,dead_frac_std,test_acc_mean,test_acc_std\n", e);
-        }
-        for (size_t c = 0; c < s->n_combos; c++) {
-            const combo_sum *cs = &sums[c];
-            axes_cells(s, c, f);
-            fprintf(f, ",%zu,%zu,%zu,%zu,%zu", cs->seeds, cs->ok, cs->diverged, cs->exploded,
-                    cs->failed);
-            if (s->table) {
-                if (cs->ok)
-                    fprintf(f, ",%.6f,%.6f", cs->born_dead.mean, cs->constant.mean);
-                else
-                    fputs(",,", f);
-                put_stat(f, &cs->dead, 6);
-            } else {
-                put_stat(f, &cs->acc, 6);
-                put_stat(f, &cs->dead, 6);
-                put_stat(f, &cs->init_dead, 6);
-                put_stat(f, &cs->max_dead, 6);
-                put_stat(f, &cs->revived, 3);
-            }
-            fputc('\n', f);
-            for (size_t ep = 0; e && ep < cs->epochs; ep++) {
-                axes_cells(s, c, e);
-                fprintf(e, ",%zu,%zu", ep, cs->e_dead[ep].n);
-                put_stat(e, &cs->e_dead[ep], 6);
-                put_stat(e, &cs->e_acc[ep], 6);
-                fputc('\n', e);
-            }
-        }
-    }
-    int bad = close_synced(f) | close_synced(e);
-    if (st == NN_OK && (bad || rename(tmp, path) != 0))
-        st = nn_fail(err, NN_ESYS, "%s: cannot write the summary: %s", path, strerror(errno));
-    if (st == NN_OK && !s->table && rename(etmp, epath) != 0)
-        st = nn_fail(err, NN_ESYS, "%s: cannot write the per-epoch summary: %s", epath,
-                     strerror(errno));
-    if (st != NN_OK && tmp)
-        remove(tmp);
-    if (st != NN_OK && etmp)
-        remove(etmp);
+    sums_ctx x = {s, sums};
+    char *path = out_file(s, "summary.csv"), *epath = out_file(s, "epochs.csv");
+    nn_status st = path && epath ? NN_OK : nn_fail(err, NN_ESYS, "out of memory");
+    int e = st == NN_OK ? nn_write_whole(path, fill_summary, &x) : 0;
+    if (e)
+        st = nn_fail(err, NN_ESYS, "%s: cannot write the summary: %s", path, strerror(e));
+    if (st == NN_OK && !s->table && (e = nn_write_whole(epath, fill_epochs, &x)) != 0)
+        st =
+            nn_fail(err, NN_ESYS, "%s: cannot write the per-epoch summary: %s", epath, strerror(e));
     free(path);
-    free(tmp);
     free(epath);
-    free(etmp);
     return st;
 }
 
