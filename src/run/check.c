@@ -4,7 +4,6 @@
 #include "nntrain.h"
 
 #include <stdint.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,6 +41,19 @@ static nn_status check_output(const nn_config *cfg, const char *out, const char 
     return NN_OK;
 }
 
+/* The temporary file a whole-file output goes through (nn_write_whole) against every
+ * input. */
+static nn_status check_tmp(const nn_config *cfg, const char *out, const char *role, const char *key,
+                           const run_input *in, size_t n_in, nn_error *err)
+{
+    char *tmp = nn_write_whole_tmp(out);
+    if (!tmp)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    nn_status st = check_output(cfg, tmp, role, key, in, n_in, err);
+    free(tmp);
+    return st;
+}
+
 nn_status nn_check_outputs(const nn_config *cfg, nn_error *err)
 {
     const run_input in[] = {
@@ -60,16 +72,9 @@ nn_status nn_check_outputs(const nn_config *cfg, nn_error *err)
     if (st == NN_OK)
         st = check_output(cfg, cfg->checkpoint, "output.checkpoint", "output.checkpoint", in, n_in,
                           err);
-    if (st == NN_OK && cfg->checkpoint) { /* written whole through <checkpoint>.tmp */
-        size_t len = strlen(cfg->checkpoint) + sizeof ".tmp";
-        char *path = malloc(len);
-        if (!path)
-            return nn_fail(err, NN_ESYS, "out of memory");
-        snprintf(path, len, "%s.tmp", cfg->checkpoint);
-        st = check_output(cfg, path, "the checkpoint's temporary copy", "output.checkpoint", in,
-                          n_in, err);
-        free(path);
-    }
+    if (st == NN_OK && cfg->checkpoint) /* written whole through a temporary file */
+        st = check_tmp(cfg, cfg->checkpoint, "the checkpoint's temporary copy", "output.checkpoint",
+                       in, n_in, err);
     if (st != NN_OK || strcmp(cfg->csv, "-") == 0)
         return st;
     st = check_output(cfg, cfg->csv, "output.csv", "output.csv (or --csv)", in, n_in, err);

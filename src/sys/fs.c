@@ -67,13 +67,20 @@ static int sync_folder(const char *path)
     return e;
 }
 
-int nn_write_whole(const char *path, int (*fill)(void *ctx, FILE *f), void *ctx)
+char *nn_write_whole_tmp(const char *path)
 {
     size_t size = strlen(path) + sizeof ".tmp";
     char *tmp = malloc(size);
+    if (tmp)
+        snprintf(tmp, size, "%s.tmp", path);
+    return tmp;
+}
+
+int nn_write_whole(const char *path, int (*fill)(void *ctx, FILE *f), void *ctx)
+{
+    char *tmp = nn_write_whole_tmp(path);
     if (tmp == NULL)
         return ENOMEM;
-    snprintf(tmp, size, "%s.tmp", path);
     errno = 0;
     FILE *f = fopen(tmp, "wb");
     int bad = f == NULL || fill(ctx, f) != 0 || fflush(f) != 0 || fsync(fileno(f)) != 0;

@@ -20,6 +20,9 @@ nn_status nn_mkdirs_for(const char *file, const char *what, nn_error *err);
  * never half of one. The temporary file is removed on failure. 0, or the errno of what
  * failed (EIO when fill failed without one). */
 int nn_write_whole(const char *path, int (*fill)(void *ctx, FILE *f), void *ctx);
+/* The temporary file nn_write_whole writes path through (malloc'ed; NULL when out of
+ * memory): an output too, for the checks that keep outputs off inputs. */
+char *nn_write_whole_tmp(const char *path);
 
 /* Writes text (a newline added when it lacks one) to path through path.tmp and a rename,
  * so a reader sees the old file or the new one, never half of one. NN_ESYS naming what. */
