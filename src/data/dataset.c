@@ -13,7 +13,7 @@ void nn_dataset_free(nn_dataset *ds)
 {
     if (ds == NULL)
         return;
-    free(ds->pixels);
+    free(ds->pixels_block ? ds->pixels_block : ds->pixels);
     free(ds->labels);
     if (ds->class_names != NULL)
         for (size_t c = 0; c < ds->n_classes; c++)

@@ -15,6 +15,7 @@ typedef struct nn_dataset {
     size_t rows, cols, channels;
     size_t dim;      /* rows * cols * channels: features per sample */
     uint8_t *pixels; /* n * dim, sample-major */
+    uint8_t *pixels_block; /* the allocation pixels lies in, when not pixels itself (NULL) */
     int32_t *labels; /* n, each in [0, n_classes) */
     size_t n_classes; /* max label + 1 (IDX); number of class folders (image folder) */
     char **class_names; /* n_classes names (image folder, owned) or NULL (IDX: numbers) */

@@ -97,14 +97,16 @@ static nn_status idx_read_header(idx_file *f, const idx_kind *kind, uint32_t *di
     return NN_OK;
 }
 
-/* Reads exactly len payload bytes into a new buffer *out, then requires the end of the
- * data. shape describes the payload for messages ("3 images x 28 x 28"). */
+/* Reads exactly len payload bytes into *out, then requires the end of the data: a new
+ * buffer (*block NULL), or the rest of the buffer the content is already in (*block: the
+ * allocation to free). shape describes the payload for messages ("3 images x 28 x 28"). */
 static nn_status idx_read_payload(idx_file *f, const idx_kind *kind, size_t len, const char *shape,
-                                  uint8_t **out, nn_error *err)
+                                  uint8_t **out, uint8_t **block, nn_error *err)
 {
     size_t header = f->offset;
+    *block = NULL;
     /* Exactly the payload left in a buffer of ours: handed over, not copied. */
-    if ((*out = nn_idx_take_rest(f, len)) != NULL)
+    if ((*out = nn_idx_take_rest(f, len, block)) != NULL)
         return NN_OK;
     /* The first allocation: no more than the input can still give (at least 1 byte). */
     size_t bound = nn_idx_bound(f);
@@ -235,17 +237,18 @@ static nn_status check_sizes(const idx_file *img, const idx_file *lab, const uin
 static nn_status read_both(idx_file *img, idx_file *lab, const idx_sizes *z, nn_dataset *out,
                            nn_error *err)
 {
-    uint8_t *label_bytes = NULL;
-    nn_status st = idx_read_payload(lab, &LABELS, z->n, z->lshape, &label_bytes, err);
+    uint8_t *label_bytes = NULL, *label_block = NULL;
+    nn_status st = idx_read_payload(lab, &LABELS, z->n, z->lshape, &label_bytes, &label_block, err);
     nn_idx_close(lab);
     if (st == NN_OK)
-        st = idx_read_payload(img, &IMAGES, z->pixel_bytes, z->shape, &out->pixels, err);
+        st = idx_read_payload(img, &IMAGES, z->pixel_bytes, z->shape, &out->pixels,
+                              &out->pixels_block, err);
     nn_idx_close(img);
     if (st == NN_OK && (out->labels = malloc(z->label_size)) == NULL)
         st = nn_fail(err, NN_ESYS, "%s: out of memory allocating %zu bytes for labels",
                      lab->path, z->label_size);
     if (st != NN_OK) {
-        free(label_bytes);
+        free(label_block ? label_block : label_bytes);
         return st;
     }
     /* n_classes comes from all labels in the file, so it does not depend on limit. */
@@ -255,7 +258,7 @@ static nn_status read_both(idx_file *img, idx_file *lab, const idx_sizes *z, nn_
         if (label_bytes[i] > max_label)
             max_label = label_bytes[i];
     }
-    free(label_bytes);
+    free(label_block ? label_block : label_bytes);
     out->n_classes = (size_t)max_label + 1;
     out->n = z->n;
     out->rows = z->rows;
@@ -271,10 +274,14 @@ static void keep_first(nn_dataset *ds, size_t limit)
 {
     if (limit == 0 || limit >= ds->n)
         return;
-    uint8_t *pixels = realloc(ds->pixels, limit * ds->dim);
+    uint8_t *block = ds->pixels_block ? ds->pixels_block : ds->pixels;
+    size_t off = (size_t)(ds->pixels - block);
+    uint8_t *shrunk = realloc(block, off + limit * ds->dim);
     int32_t *labels = realloc(ds->labels, limit * sizeof *ds->labels);
-    if (pixels != NULL)
-        ds->pixels = pixels;
+    if (shrunk != NULL) {
+        ds->pixels = shrunk + off;
+        ds->pixels_block = ds->pixels_block ? shrunk : NULL;
+    }
     if (labels != NULL)
         ds->labels = labels;
     ds->n = limit;
@@ -351,7 +358,7 @@ static nn_status load_images(nn_dataset *ds, const idx_source *src, nn_error *er
             st = over_limit(src->name, shape, bytes, err);
     }
     if (st == NN_OK)
-        st = idx_read_payload(&img, &IMAGES, bytes, shape, &ds->pixels, err);
+        st = idx_read_payload(&img, &IMAGES, bytes, shape, &ds->pixels, &ds->pixels_block, err);
     nn_idx_close(&img);
     if (st != NN_OK) {
         nn_dataset_free(ds);

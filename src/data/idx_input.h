@@ -59,9 +59,10 @@ nn_status nn_idx_open(idx_file *f, const idx_source *src, const idx_kind *kind, 
  * truncated gzip data is a failure. */
 nn_status nn_idx_read(idx_file *f, void *buf, size_t len, size_t *got, nn_error *err);
 
-/* Hands the rest of the content over as a malloc'ed buffer without copying when exactly
- * len bytes are left in an owned buffer; NULL otherwise. */
-uint8_t *nn_idx_take_rest(idx_file *f, size_t len);
+/* Hands the rest of the content over without copying when exactly len bytes are left in
+ * an owned buffer: returns where they start, inside the malloc'ed *block (the caller frees
+ * *block); NULL otherwise. */
+uint8_t *nn_idx_take_rest(idx_file *f, size_t len, uint8_t **block);
 
 /* An upper bound on the content bytes still to come (for first allocations). */
 size_t nn_idx_bound(const idx_file *f);
