@@ -10,6 +10,8 @@
 
 #include "sys/error.h"
 
+/* A loaded set owns its buffers: free it with nn_dataset_free, never through pixels (an
+ * IDX set's pixels start inside pixels_block, past the file's header). */
 typedef struct nn_dataset {
     size_t n;        /* samples */
     size_t rows, cols, channels;
