@@ -231,7 +231,7 @@ for f in "${FILES[@]}"; do
         for p in "${problems[@]}"; do
             printf 'fetch-mnist:   %s\n' "$p" >&2
         done
-        die 3 "could not get a verified $f (tried ${#sources[@]} sources; see above)"
+        die 3 "could not get a verified $f (tried ${#sources[@]} sources; see above); offline, name a copy: --source DIR or MNIST_SOURCE=DIR"
     fi
     say "$f: ok ($how)"
 done

@@ -185,8 +185,8 @@ END_TEST
 /* An image-folder run over png/train and png/test (exported from the IDX sets). */
 static void image_folders(void)
 {
-    ck_assert_int_eq(in_dir("\"$B\" export-images train-images.gz train-labels.gz png/train && "
-                            "\"$B\" export-images test-images test-labels png/test"),
+    ck_assert_int_eq(in_dir("\"$B\" export-images train-images.gz train-labels.gz png/train 2>x.err "
+                            "&& \"$B\" export-images test-images test-labels png/test 2>x.err"),
                      0);
     put("folder.json", "{\"name\": \"folder\", \"seed\": 1,\n"
                        " \"data\": {\"format\": \"image_folder\", \"train_dir\": \"png/train\",\n"
@@ -255,7 +255,8 @@ START_TEST(test_early_epoch0_same)
         0);
     /* A run refused after the early probe (labels past the outputs) writes nothing. */
     ck_assert_int_eq(in_dir("! \"$B\" tiny.json --quiet --threads 2 --set model.2.units=2 "
-                            "--csv r.csv && test ! -e r.csv && test ! -e r.status.json"),
+                            "--csv r.csv 2>r.err && grep -q 'the last dense layer has 2 units' r.err "
+                            "&& test ! -e r.csv && test ! -e r.status.json"),
                      0);
 }
 END_TEST
