@@ -210,7 +210,39 @@ START_TEST(test_checkpoint_resume_identical)
     snprintf(extra2, sizeof extra2,
              ", \"output\": {\"checkpoint\": \"%s\"}, \"dead_units\": {\"samples\": 30}", ck_b);
     ck_assert_int_eq(run_with(4, extra2, csv_b, ck_b, NULL, 0, &err), NN_ECONFIG);
-    ck_assert_msg(strstr(err.msg, "written for another config"), "%s", err.msg);
+    ck_assert_msg(strstr(err.msg, "written for another config: dead_units is absent in the "
+                                  "checkpoint, {\"samples\":30} now"),
+                  "%s", err.msg);
+    th_rmdir(dir);
+    free(dir);
+}
+END_TEST
+
+/* A resumed run takes its weights from the checkpoint: the init.from file it started from
+ * is not read again, and may be gone. The result is the uninterrupted run's. */
+START_TEST(test_resume_without_init_file)
+{
+    char *dir = th_tmpdir(), init[600], ck[600], csv_a[600], csv_b[600], extra[1400];
+    snprintf(init, sizeof init, "%s/init.safetensors", dir);
+    snprintf(ck, sizeof ck, "%s/ck.safetensors", dir);
+    snprintf(csv_a, sizeof csv_a, "%s/a.csv", dir);
+    snprintf(csv_b, sizeof csv_b, "%s/b.csv", dir);
+    nn_error err;
+    snprintf(extra, sizeof extra, ", \"output\": {\"checkpoint\": \"%s\"}", init);
+    ck_assert_msg(run(1, extra, csv_a, &err) == NN_OK, "%s", err.msg);
+    snprintf(extra, sizeof extra,
+             ", \"init\": {\"from\": \"%s\"}, \"output\": {\"checkpoint\": \"%s\"}", init, ck);
+    ck_assert_msg(run_with(4, extra, csv_a, NULL, NULL, 0, &err) == NN_OK, "%s", err.msg);
+    stopper stop = {0, 2};
+    ck_assert_int_eq(run_with(4, extra, csv_b, NULL, &stop, 0, &err), NN_EINTR);
+    ck_assert_int_eq(remove(init), 0);
+    ck_assert_msg(run_with(4, extra, csv_b, ck, NULL, 0, &err) == NN_OK, "%s", err.msg);
+    char *a = th_slurp(csv_a), *b = th_slurp(csv_b);
+    th_strip_last_column(a);
+    th_strip_last_column(b);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
     th_rmdir(dir);
     free(dir);
 }
@@ -223,6 +255,7 @@ Suite *checkpoint_suite(void)
     tcase_set_timeout(tc, 30);
     tcase_add_test(tc, test_checkpoint_round_trip);
     tcase_add_test(tc, test_checkpoint_resume_identical);
+    tcase_add_test(tc, test_resume_without_init_file);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -274,7 +274,8 @@ static nn_status run_build(run *r, size_t dim, nn_error *err)
     size_t max_batch = cfg->train.batch_size > EVAL_CHUNK ? cfg->train.batch_size : EVAL_CHUNK;
     nn_status st = nn_model_build(&r->model, cfg->modules, cfg->n_modules, dim, max_batch,
                                   cfg->train.threads, &init_rng, err);
-    if (st == NN_OK && cfg->init_from) /* weights from a file replace the seed's init */
+    /* Weights from a file replace the seed's init; a resumed run takes the checkpoint's. */
+    if (st == NN_OK && cfg->init_from && !cfg->resume)
         st = nn_ckpt_load_weights(cfg->init_from, &r->model, err);
     if (st == NN_OK)
         st = nn_sgd_init(&r->sgd, r->model.n_params, cfg->optim.momentum, cfg->optim.dampening,
