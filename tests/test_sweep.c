@@ -361,6 +361,57 @@ START_TEST(test_sweep_units_per_run)
 }
 END_TEST
 
+/* A checkpoint in the base becomes each run's own (never one file for all), holding that
+ * run's config: the run's own file resumes it, another run's is refused by name. */
+START_TEST(test_sweep_checkpoint_per_run)
+{
+    fixture f;
+    fx_open(&f, 1);
+    char *base = th_slurp(f.base), ck[700], shared[600];
+    fx_path(&f, "shared.safetensors", shared, sizeof shared);
+    snprintf(ck, sizeof ck, "\"output\": {\"checkpoint\": \"%s\"}, \"seed\"", shared);
+    char *at = strstr(base, "\"seed\"");
+    char json[8192];
+    snprintf(json, sizeof json, "%.*s%s%s", (int)(at - base), base, ck, at + 6);
+    fx_write(f.base, json);
+    free(base);
+    fx_sweep(&f, "\"seeds\": [1, 2], \"jobs\": 2");
+    nn_sweep s;
+    load(&s, &f);
+    ck_assert_uint_eq(exec(&s, NULL, NN_OK), 2);
+    nn_sweep_free(&s);
+    ck_assert_int_ne(access(shared, F_OK), 0);
+    char run_json[700], own[700], other[700], *overrides[] = {"train.epochs=2"};
+    snprintf(run_json, sizeof run_json, "%s/relu_s2.json", f.out);
+    snprintf(own, sizeof own, "%s/relu_s2.safetensors", f.out);
+    snprintf(other, sizeof other, "%s/relu_s1.safetensors", f.out);
+    ck_assert_int_eq(access(own, F_OK), 0);
+    ck_assert_int_eq(access(other, F_OK), 0);
+    for (int k = 0; k < 2; k++) {
+        nn_config cfg;
+        nn_error err;
+        ck_assert_msg(nn_config_load(&cfg, run_json, (const char *const *)overrides, 1, &err) ==
+                          NN_OK,
+                      "%s", err.msg);
+        ck_assert_int_eq(nn_config_set_resume(&cfg, k ? own : other, NULL), NN_OK);
+        nn_status st = nn_train(&cfg, NULL, &err);
+        if (k == 0) {
+            ck_assert_int_eq(st, NN_ECONFIG);
+            ck_assert_msg(strstr(err.msg, "name is \"relu_s1\" in the checkpoint, \"relu_s2\" now"),
+                          "%s", err.msg);
+        } else {
+            ck_assert_msg(st == NN_OK, "%s", err.msg);
+        }
+        nn_config_free(&cfg);
+    }
+    char *csv = out_text(&f, "relu_s2.csv");
+    ck_assert_ptr_nonnull(csv);
+    ck_assert_ptr_nonnull(strstr(csv, "\n2,"));
+    free(csv);
+    fx_close(&f);
+}
+END_TEST
+
 /* --collect on an untrained table edited by hand (a column gone, a row cut) does not
  * crash: the combination is reported partial. */
 START_TEST(test_sweep_collect_edited_table)
@@ -523,6 +574,7 @@ Suite *sweep_suite(void)
     tcase_add_test(tc, test_sweep_print_jobs_collect);
     tcase_add_test(tc, test_sweep_untrained_matches_run);
     tcase_add_test(tc, test_sweep_units_per_run);
+    tcase_add_test(tc, test_sweep_checkpoint_per_run);
     tcase_add_test(tc, test_sweep_collect_edited_table);
     suite_add_tcase(s, tc);
     return s;

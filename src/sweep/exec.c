@@ -160,16 +160,21 @@ static void run_one(sweep_exec *x, size_t r)
     } else {
         nn_config cfg = s->cfgs[c]; /* shallow: only the seed, name, files and threads differ */
         char *units = cfg.units ? nn_sweep_run_file(s, r, ".units.csv") : NULL;
+        char *ckpt = cfg.checkpoint ? nn_sweep_run_file(s, r, ".safetensors") : NULL;
         cfg.seed = s->seeds[r % s->n_seeds];
         cfg.csv = csv;
         cfg.name = name;
         cfg.units = units; /* as in the run's resolved config */
+        cfg.checkpoint = ckpt;
+        cfg.resolved = text; /* what its checkpoint keeps: resumable from NAME.json */
         cfg.train.threads = s->threads;
         nn_hooks hooks = {.stop = x->h ? x->h->stop : NULL};
         const data_slot *d = &x->data[x->data_of[c]];
-        st = cfg.units || !s->cfgs[c].units ? nn_train_on(&cfg, &d->train, &d->test, &hooks, &err)
-                                             : nn_fail(&err, NN_ESYS, "out of memory");
+        st = (cfg.units || !s->cfgs[c].units) && (ckpt || !s->cfgs[c].checkpoint)
+                 ? nn_train_on(&cfg, &d->train, &d->test, &hooks, &err)
+                 : nn_fail(&err, NN_ESYS, "out of memory");
         free(units);
+        free(ckpt);
         if (st != NN_OK && st != NN_EINTR && st != NN_ETRAIN)
             nn_sweep_status_error(csv, &err); /* the run may have stopped before its status file */
         pthread_mutex_lock(&x->lock);

@@ -92,8 +92,8 @@ int nn_sweep_run_complete(const nn_sweep *s, size_t r)
 
 void nn_sweep_run_reset(const nn_sweep *s, size_t r)
 {
-    static const char *const suffixes[] = {".status.json", ".csv", ".steps.csv", ".units.csv",
-                                           ".classes.txt"};
+    static const char *const suffixes[] = {".status.json", ".csv",         ".steps.csv",
+                                           ".units.csv",   ".classes.txt", ".safetensors"};
     for (size_t i = 0; i < sizeof suffixes / sizeof suffixes[0]; i++) {
         char *path = nn_sweep_run_file(s, r, suffixes[i]);
         if (path)

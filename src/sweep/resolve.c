@@ -150,7 +150,8 @@ nn_status sweep_resolve(loader *L, size_t combo, const nn_cfg_ctx *c, cJSON **ou
     return NN_OK;
 }
 
-/* Sets seed, name and output.csv of a resolved tree. */
+/* Sets seed, name and output.csv of a resolved tree (and output.units and
+ * output.checkpoint, when there, beside the CSV). */
 int sweep_set_run_fields(cJSON *root, uint64_t seed, const char *name, const char *csv)
 {
     cJSON *out = cJSON_GetObjectItemCaseSensitive(root, "output");
@@ -178,14 +179,18 @@ int sweep_set_run_fields(cJSON *root, uint64_t seed, const char *name, const cha
                     : cJSON_AddItemToObject(out, "csv", csv_v));
     if (!ok)
         cJSON_Delete(csv_v);
-    /* A per-unit history in the base becomes the run's own, beside its CSV. */
-    if (ok && cJSON_HasObjectItem(out, "units")) {
-        char *units = nn_csv_sibling(csv, ".units.csv");
-        cJSON *units_v = units ? cJSON_CreateString(units) : NULL;
-        ok = units_v && cJSON_ReplaceItemInObjectCaseSensitive(out, "units", units_v);
+    /* A per-unit history or a checkpoint in the base becomes the run's own, beside its
+     * CSV: runs never share a file. */
+    static const char *const own[][2] = {{"units", ".units.csv"}, {"checkpoint", ".safetensors"}};
+    for (size_t i = 0; ok && i < sizeof own / sizeof own[0]; i++) {
+        if (!cJSON_HasObjectItem(out, own[i][0]))
+            continue;
+        char *path = nn_csv_sibling(csv, own[i][1]);
+        cJSON *v = path ? cJSON_CreateString(path) : NULL;
+        ok = v && cJSON_ReplaceItemInObjectCaseSensitive(out, own[i][0], v);
         if (!ok)
-            cJSON_Delete(units_v);
-        free(units);
+            cJSON_Delete(v);
+        free(path);
     }
     return ok;
 }
