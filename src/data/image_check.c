@@ -266,17 +266,19 @@ int nn_image_check_png_chunks(const uint8_t *d, size_t len, char *why, size_t n)
     const char *fmt = nn_image_format(d, len);
     if (!fmt || strcmp(fmt, "PNG") != 0)
         return 0;
-    for (size_t off = 8; len - off >= 12;) {
+    /* Every chunk whose length and type are there, the last one too: stb_image sizes its
+     * buffer from the length before it reads the data. */
+    for (size_t off = 8; len > off && len - off >= 8;) {
+        if (memcmp(d + off + 4, "IEND", 4) == 0) /* the end: its CRC is not needed */
+            break;
         uint32_t clen = be32(d + off);
-        if (clen > len - off - 12) {
+        if ((uint64_t)clen + 12 > len - off) {
             snprintf(why, n,
                      "truncated PNG: the chunk at byte %zu says %lu bytes of data, the file has "
                      "%zu after its header",
                      off, (unsigned long)clen, len - off - 8);
             return -1;
         }
-        if (memcmp(d + off + 4, "IEND", 4) == 0)
-            break;
         off += (size_t)clen + 12;
     }
     return 0;
