@@ -117,6 +117,17 @@ static void refused(const char *cmd, const char *out, const char *in, const char
     free(after);
 }
 
+/* check-data makes the run's checks: outputs against inputs, and init.from's weights. */
+START_TEST(test_check_data_checks_outputs)
+{
+    refused("\"$B\" check-data tiny.json --csv tiny.json", "tiny.json (output.csv)",
+            "the config file tiny.json", "tiny.json");
+    ck_assert_int_eq(in_dir("! \"$B\" check-data tiny.json --set init.from=nope.st 2>e.txt && "
+                            "grep -q 'nope.st: cannot read' e.txt"),
+                     0);
+}
+END_TEST
+
 START_TEST(test_csv_is_config)
 {
     refused("\"$B\" tiny.json --csv tiny.json", "tiny.json (output.csv)",
@@ -286,6 +297,7 @@ Suite *outputs_suite(void)
     tcase_add_test(tc, test_csv_symlink_to_images);
     tcase_add_test(tc, test_csv_hard_link_to_test_labels);
     tcase_add_test(tc, test_units_is_config);
+    tcase_add_test(tc, test_check_data_checks_outputs);
     tcase_add_test(tc, test_checkpoint_is_test_images);
     tcase_add_test(tc, test_sibling_is_input);
     tcase_add_test(tc, test_temporary_copies_are_outputs);

@@ -7,7 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "ckpt/checkpoint.h"
 #include "data/load.h"
+#include "nn/model.h"
 #include "run/csv.h"
 #include "sys/fs.h"
 
@@ -140,13 +142,33 @@ nn_status nn_check_run(const nn_config *cfg, const nn_dataset *train, const nn_d
     return NN_OK;
 }
 
+/* init.from's weights against the model a run of cfg builds for inputs of dim features. */
+static nn_status check_init_from(const nn_config *cfg, size_t dim, nn_error *err)
+{
+    if (!cfg->init_from)
+        return NN_OK;
+    nn_model m;
+    nn_rng rng;
+    nn_rng_seed(&rng, cfg->seed, 0);
+    nn_status st = nn_model_build(&m, cfg->modules, cfg->n_modules, dim, 1, 1, &rng, err);
+    if (st == NN_OK) {
+        st = nn_ckpt_load_weights(cfg->init_from, &m, err);
+        nn_model_free(&m);
+    }
+    return st;
+}
+
 nn_status nn_check_data(const nn_config *cfg, const nn_hooks *hooks, nn_error *err)
 {
-    nn_dataset train, test;
+    nn_dataset train = {0}, test = {0};
     double mean, std;
-    nn_status st = nn_data_load(cfg, hooks, &train, &test, err);
+    nn_status st = nn_check_outputs(cfg, err); /* as a run, before the data loads */
+    if (st == NN_OK)
+        st = nn_data_load(cfg, hooks, &train, &test, err);
     if (st == NN_OK)
         st = nn_check_run(cfg, &train, &test, &mean, &std, err);
+    if (st == NN_OK)
+        st = check_init_from(cfg, train.dim, err);
     if (st == NN_OK)
         nn_say(hooks,
                "data ok: %zu training (%zu held out for validation) and %zu test samples, %zu "
