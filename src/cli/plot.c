@@ -174,7 +174,7 @@ static const char plot_usage[] =
     "*.units.csv. Data and gnuplot scripts go to OUT_DIR/plots/, then PNG and SVG images;\n"
     "the files written are printed, one a line.\n"
     "\n"
-    "  --units FILE   the heat map of this units file only (path, or relative to OUT_DIR)\n"
+    "  --units FILE   of the units files, this one only (path, or relative to OUT_DIR)\n"
     "  --module I     the heat maps of activation module I (default: each file's first)\n"
     "\n"
     "Exit codes: 0 done, 2 usage error, 3 missing or malformed input, 4 gnuplot not found\n"

@@ -95,7 +95,8 @@ static const nn_cfg_key data_keys[] = {
      .lo = 0,
      .hi = NN_CFG_MAX_EXACT,
      .doc = "use only N training samples (0 = all): IDX the first N, a folder N files taken "
-            "in turn from each class"},
+            "in turn from each class (a bad file among them that on_bad_file skips is not "
+            "replaced)"},
     {.name = "test_limit",
      .type = NN_CFG_SIZE,
      .offset = AT(data.test_limit),
