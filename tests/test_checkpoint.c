@@ -248,6 +248,36 @@ START_TEST(test_resume_without_init_file)
 }
 END_TEST
 
+/* With train.epochs 0 the checkpoint holds the untrained model (epoch 0), and resuming it
+ * for 4 epochs gives the run that trained 4 epochs straight away. */
+START_TEST(test_epoch0_checkpoint)
+{
+    char *dir = th_tmpdir(), ck_a[600], ck_b[600], csv_a[600], csv_b[600], extra[800];
+    snprintf(ck_a, sizeof ck_a, "%s/a.safetensors", dir);
+    snprintf(ck_b, sizeof ck_b, "%s/b.safetensors", dir);
+    snprintf(csv_a, sizeof csv_a, "%s/a.csv", dir);
+    snprintf(csv_b, sizeof csv_b, "%s/b.csv", dir);
+    nn_error err;
+    snprintf(extra, sizeof extra, ", \"output\": {\"checkpoint\": \"%s\"}", ck_a);
+    ck_assert_msg(run_with(4, extra, csv_a, NULL, NULL, 0, &err) == NN_OK, "%s", err.msg);
+    snprintf(extra, sizeof extra, ", \"output\": {\"checkpoint\": \"%s\"}", ck_b);
+    ck_assert_msg(run_with(0, extra, csv_b, NULL, NULL, 0, &err) == NN_OK, "%s", err.msg);
+    nn_st_file f;
+    ck_assert_msg(nn_st_read(ck_b, &f, &err) == NN_OK, "%s", err.msg);
+    ck_assert_str_eq(nn_st_meta(&f, "epoch"), "0");
+    nn_st_free(&f);
+    ck_assert_msg(run_with(4, extra, csv_b, ck_b, NULL, 0, &err) == NN_OK, "%s", err.msg);
+    char *a = th_slurp(csv_a), *b = th_slurp(csv_b);
+    th_strip_last_column(a);
+    th_strip_last_column(b);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+    th_rmdir(dir);
+    free(dir);
+}
+END_TEST
+
 Suite *checkpoint_suite(void)
 {
     Suite *s = suite_create("checkpoint");
@@ -256,6 +286,7 @@ Suite *checkpoint_suite(void)
     tcase_add_test(tc, test_checkpoint_round_trip);
     tcase_add_test(tc, test_checkpoint_resume_identical);
     tcase_add_test(tc, test_resume_without_init_file);
+    tcase_add_test(tc, test_epoch0_checkpoint);
     suite_add_tcase(s, tc);
     return s;
 }

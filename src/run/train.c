@@ -343,8 +343,29 @@ static nn_status replay(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, nn_er
     return NN_OK;
 }
 
+/* output.checkpoint after epoch e (step steps so far). */
+static nn_status save_checkpoint(run *r, const nn_rng *shuffle_rng, size_t e, size_t step,
+                                 nn_error *err)
+{
+    nn_ckpt_state cs = {.model = &r->model,
+                        .sgd = &r->sgd,
+                        .dead = &r->dead,
+                        .shuffle = shuffle_rng,
+                        .config_json = r->cfg->resolved,
+                        .epoch = e,
+                        .step = step,
+                        .mean = r->norm.mean,
+                        .std = r->norm.std};
+    nn_status st = nn_ckpt_save(r->cfg->checkpoint, &cs, err);
+    if (st == NN_OK)
+        r->saved_epoch = e;
+    return st;
+}
+
 /* Epoch 0 (the untrained model), then every training epoch, each ending with its row; a
- * resumed run starts after its checkpoint's epoch. */
+ * resumed run starts after its checkpoint's epoch. The checkpoint is written every
+ * checkpoint_every epochs and after the last, epoch 0 when that is the last (the
+ * untrained weights, for init.from or PyTorch). */
 static nn_status run_epochs(run *r, nn_error *err)
 {
     const nn_config *cfg = r->cfg;
@@ -352,6 +373,8 @@ static nn_status run_epochs(run *r, nn_error *err)
     nn_rng_seed(&shuffle_rng, cfg->seed, RNG_SHUFFLE);
     nn_epoch_report rep = {.epoch = 0, .epochs = cfg->train.epochs, .lr = nn_schedule_lr(cfg, 0)};
     nn_status st = r->resumed ? replay(r, &shuffle_rng, &rep, err) : end_epoch(r, &rep, err);
+    if (st == NN_OK && !r->resumed && cfg->checkpoint && cfg->train.epochs == 0)
+        st = save_checkpoint(r, &shuffle_rng, 0, 0, err);
     for (size_t e = rep.epoch + 1; st == NN_OK && e <= cfg->train.epochs; e++) {
         rep.epoch = e;
         rep.lr = nn_schedule_lr(cfg, e - 1);
@@ -361,20 +384,8 @@ static nn_status run_epochs(run *r, nn_error *err)
         if (st == NN_OK)
             st = end_epoch(r, &rep, err);
         if (st == NN_OK && cfg->checkpoint &&
-            (e % cfg->checkpoint_every == 0 || e == cfg->train.epochs)) {
-            nn_ckpt_state cs = {.model = &r->model,
-                                .sgd = &r->sgd,
-                                .dead = &r->dead,
-                                .shuffle = &shuffle_rng,
-                                .config_json = cfg->resolved,
-                                .epoch = e,
-                                .step = rep.step,
-                                .mean = r->norm.mean,
-                                .std = r->norm.std};
-            st = nn_ckpt_save(cfg->checkpoint, &cs, err);
-            if (st == NN_OK)
-                r->saved_epoch = e;
-        }
+            (e % cfg->checkpoint_every == 0 || e == cfg->train.epochs))
+            st = save_checkpoint(r, &shuffle_rng, e, rep.step, err);
     }
     return st;
 }
