@@ -97,6 +97,45 @@ static void last_test_fields(const char *csv, char *out, size_t n)
     free(text);
 }
 
+/* A test's folder and its files: checkpoints and CSVs a and b. */
+typedef struct files {
+    char *dir;
+    char ck_a[600], ck_b[600], csv_a[600], csv_b[600];
+} files;
+
+static void files_open(files *f)
+{
+    f->dir = th_tmpdir();
+    snprintf(f->ck_a, sizeof f->ck_a, "%s/a.safetensors", f->dir);
+    snprintf(f->ck_b, sizeof f->ck_b, "%s/b.safetensors", f->dir);
+    snprintf(f->csv_a, sizeof f->csv_a, "%s/a.csv", f->dir);
+    snprintf(f->csv_b, sizeof f->csv_b, "%s/b.csv", f->dir);
+}
+
+static void files_close(files *f)
+{
+    th_rmdir(f->dir);
+    free(f->dir);
+}
+
+/* The config text that writes the checkpoint ck. */
+static void ckpt_extra(char *buf, size_t n, const char *ck)
+{
+    snprintf(buf, n, ", \"output\": {\"checkpoint\": \"%s\"}", ck);
+}
+
+/* Two CSVs with the same rows, the seconds column aside. */
+static void same_rows(const char *csv_a, const char *csv_b)
+{
+    char *a = th_slurp(csv_a), *b = th_slurp(csv_b);
+    ck_assert(a && b);
+    th_strip_last_column(a);
+    th_strip_last_column(b);
+    ck_assert_str_eq(a, b);
+    free(a);
+    free(b);
+}
+
 START_TEST(test_checkpoint_round_trip)
 {
     char *dir = th_tmpdir(), ck[600], csv[600], csv0[600], extra[800];
@@ -174,27 +213,20 @@ END_TEST
  * uninterrupted run's CSV rows (seconds aside) and the same final tensors, bit for bit. */
 START_TEST(test_checkpoint_resume_identical)
 {
-    char *dir = th_tmpdir(), ck_a[600], ck_b[600], csv_a[600], csv_b[600], extra[800];
-    snprintf(ck_a, sizeof ck_a, "%s/a.safetensors", dir);
-    snprintf(ck_b, sizeof ck_b, "%s/b.safetensors", dir);
-    snprintf(csv_a, sizeof csv_a, "%s/a.csv", dir);
-    snprintf(csv_b, sizeof csv_b, "%s/b.csv", dir);
+    files fs;
+    files_open(&fs);
+    char extra[800];
     nn_error err;
-    snprintf(extra, sizeof extra, ", \"output\": {\"checkpoint\": \"%s\"}", ck_a);
-    ck_assert_msg(run_with(4, extra, csv_a, NULL, NULL, 0, &err) == NN_OK, "%s", err.msg);
-    snprintf(extra, sizeof extra, ", \"output\": {\"checkpoint\": \"%s\"}", ck_b);
+    ckpt_extra(extra, sizeof extra, fs.ck_a);
+    ck_assert_msg(run_with(4, extra, fs.csv_a, NULL, NULL, 0, &err) == NN_OK, "%s", err.msg);
+    ckpt_extra(extra, sizeof extra, fs.ck_b);
     stopper stop = {0, 2};
-    ck_assert_int_eq(run_with(4, extra, csv_b, NULL, &stop, 0, &err), NN_EINTR);
-    ck_assert_msg(run_with(4, extra, csv_b, ck_b, NULL, 1, &err) == NN_OK, "%s", err.msg);
-    char *a = th_slurp(csv_a), *b = th_slurp(csv_b);
-    th_strip_last_column(a);
-    th_strip_last_column(b);
-    ck_assert_str_eq(a, b);
-    free(a);
-    free(b);
+    ck_assert_int_eq(run_with(4, extra, fs.csv_b, NULL, &stop, 0, &err), NN_EINTR);
+    ck_assert_msg(run_with(4, extra, fs.csv_b, fs.ck_b, NULL, 1, &err) == NN_OK, "%s", err.msg);
+    same_rows(fs.csv_a, fs.csv_b);
     nn_st_file fa, fb;
-    ck_assert_int_eq(nn_st_read(ck_a, &fa, &err), NN_OK);
-    ck_assert_int_eq(nn_st_read(ck_b, &fb, &err), NN_OK);
+    ck_assert_int_eq(nn_st_read(fs.ck_a, &fa, &err), NN_OK);
+    ck_assert_int_eq(nn_st_read(fs.ck_b, &fb, &err), NN_OK);
     ck_assert_uint_eq(fa.n, fb.n);
     for (size_t i = 0; i < fa.n; i++) {
         const nn_st_tensor *tb = nn_st_find(&fb, fa.tensors[i].name);
@@ -208,13 +240,12 @@ START_TEST(test_checkpoint_resume_identical)
     /* Another config (a probe on 30 samples) is refused. */
     char extra2[900];
     snprintf(extra2, sizeof extra2,
-             ", \"output\": {\"checkpoint\": \"%s\"}, \"dead_units\": {\"samples\": 30}", ck_b);
-    ck_assert_int_eq(run_with(4, extra2, csv_b, ck_b, NULL, 0, &err), NN_ECONFIG);
+             ", \"output\": {\"checkpoint\": \"%s\"}, \"dead_units\": {\"samples\": 30}", fs.ck_b);
+    ck_assert_int_eq(run_with(4, extra2, fs.csv_b, fs.ck_b, NULL, 0, &err), NN_ECONFIG);
     ck_assert_msg(strstr(err.msg, "written for another config: dead_units is absent in the "
                                   "checkpoint, {\"samples\":30} now"),
                   "%s", err.msg);
-    th_rmdir(dir);
-    free(dir);
+    files_close(&fs);
 }
 END_TEST
 
@@ -222,29 +253,22 @@ END_TEST
  * is not read again, and may be gone. The result is the uninterrupted run's. */
 START_TEST(test_resume_without_init_file)
 {
-    char *dir = th_tmpdir(), init[600], ck[600], csv_a[600], csv_b[600], extra[1400];
-    snprintf(init, sizeof init, "%s/init.safetensors", dir);
-    snprintf(ck, sizeof ck, "%s/ck.safetensors", dir);
-    snprintf(csv_a, sizeof csv_a, "%s/a.csv", dir);
-    snprintf(csv_b, sizeof csv_b, "%s/b.csv", dir);
+    files fs; /* ck_a: the init weights */
+    files_open(&fs);
+    char extra[1400];
     nn_error err;
-    snprintf(extra, sizeof extra, ", \"output\": {\"checkpoint\": \"%s\"}", init);
-    ck_assert_msg(run(1, extra, csv_a, &err) == NN_OK, "%s", err.msg);
+    ckpt_extra(extra, sizeof extra, fs.ck_a);
+    ck_assert_msg(run(1, extra, fs.csv_a, &err) == NN_OK, "%s", err.msg);
     snprintf(extra, sizeof extra,
-             ", \"init\": {\"from\": \"%s\"}, \"output\": {\"checkpoint\": \"%s\"}", init, ck);
-    ck_assert_msg(run_with(4, extra, csv_a, NULL, NULL, 0, &err) == NN_OK, "%s", err.msg);
+             ", \"init\": {\"from\": \"%s\"}, \"output\": {\"checkpoint\": \"%s\"}", fs.ck_a,
+             fs.ck_b);
+    ck_assert_msg(run_with(4, extra, fs.csv_a, NULL, NULL, 0, &err) == NN_OK, "%s", err.msg);
     stopper stop = {0, 2};
-    ck_assert_int_eq(run_with(4, extra, csv_b, NULL, &stop, 0, &err), NN_EINTR);
-    ck_assert_int_eq(remove(init), 0);
-    ck_assert_msg(run_with(4, extra, csv_b, ck, NULL, 0, &err) == NN_OK, "%s", err.msg);
-    char *a = th_slurp(csv_a), *b = th_slurp(csv_b);
-    th_strip_last_column(a);
-    th_strip_last_column(b);
-    ck_assert_str_eq(a, b);
-    free(a);
-    free(b);
-    th_rmdir(dir);
-    free(dir);
+    ck_assert_int_eq(run_with(4, extra, fs.csv_b, NULL, &stop, 0, &err), NN_EINTR);
+    ck_assert_int_eq(remove(fs.ck_a), 0);
+    ck_assert_msg(run_with(4, extra, fs.csv_b, fs.ck_b, NULL, 0, &err) == NN_OK, "%s", err.msg);
+    same_rows(fs.csv_a, fs.csv_b);
+    files_close(&fs);
 }
 END_TEST
 
@@ -252,29 +276,21 @@ END_TEST
  * for 4 epochs gives the run that trained 4 epochs straight away. */
 START_TEST(test_epoch0_checkpoint)
 {
-    char *dir = th_tmpdir(), ck_a[600], ck_b[600], csv_a[600], csv_b[600], extra[800];
-    snprintf(ck_a, sizeof ck_a, "%s/a.safetensors", dir);
-    snprintf(ck_b, sizeof ck_b, "%s/b.safetensors", dir);
-    snprintf(csv_a, sizeof csv_a, "%s/a.csv", dir);
-    snprintf(csv_b, sizeof csv_b, "%s/b.csv", dir);
+    files fs;
+    files_open(&fs);
+    char extra[800];
     nn_error err;
-    snprintf(extra, sizeof extra, ", \"output\": {\"checkpoint\": \"%s\"}", ck_a);
-    ck_assert_msg(run_with(4, extra, csv_a, NULL, NULL, 0, &err) == NN_OK, "%s", err.msg);
-    snprintf(extra, sizeof extra, ", \"output\": {\"checkpoint\": \"%s\"}", ck_b);
-    ck_assert_msg(run_with(0, extra, csv_b, NULL, NULL, 0, &err) == NN_OK, "%s", err.msg);
+    ckpt_extra(extra, sizeof extra, fs.ck_a);
+    ck_assert_msg(run_with(4, extra, fs.csv_a, NULL, NULL, 0, &err) == NN_OK, "%s", err.msg);
+    ckpt_extra(extra, sizeof extra, fs.ck_b);
+    ck_assert_msg(run_with(0, extra, fs.csv_b, NULL, NULL, 0, &err) == NN_OK, "%s", err.msg);
     nn_st_file f;
-    ck_assert_msg(nn_st_read(ck_b, &f, &err) == NN_OK, "%s", err.msg);
+    ck_assert_msg(nn_st_read(fs.ck_b, &f, &err) == NN_OK, "%s", err.msg);
     ck_assert_str_eq(nn_st_meta(&f, "epoch"), "0");
     nn_st_free(&f);
-    ck_assert_msg(run_with(4, extra, csv_b, ck_b, NULL, 0, &err) == NN_OK, "%s", err.msg);
-    char *a = th_slurp(csv_a), *b = th_slurp(csv_b);
-    th_strip_last_column(a);
-    th_strip_last_column(b);
-    ck_assert_str_eq(a, b);
-    free(a);
-    free(b);
-    th_rmdir(dir);
-    free(dir);
+    ck_assert_msg(run_with(4, extra, fs.csv_b, fs.ck_b, NULL, 0, &err) == NN_OK, "%s", err.msg);
+    same_rows(fs.csv_a, fs.csv_b);
+    files_close(&fs);
 }
 END_TEST
 

@@ -73,6 +73,19 @@ static void fx_sweep(const fixture *f, const char *axes)
     fx_write(f->sweep, json);
 }
 
+/* The base config with "output": {key: path}. */
+static void fx_base_output(const fixture *f, const char *key, const char *path)
+{
+    char *base = th_slurp(f->base), json[8192];
+    ck_assert_ptr_nonnull(base);
+    char *at = strstr(base, "\"seed\"");
+    ck_assert_ptr_nonnull(at);
+    snprintf(json, sizeof json, "%.*s\"output\": {\"%s\": \"%s\"}, %s", (int)(at - base), base, key,
+             path, at);
+    fx_write(f->base, json);
+    free(base);
+}
+
 static void fx_close(fixture *f)
 {
     th_rmdir(f->dir);
@@ -339,13 +352,9 @@ START_TEST(test_sweep_units_per_run)
 {
     fixture f;
     fx_open(&f, 1);
-    char *base = th_slurp(f.base), units[700];
-    snprintf(units, sizeof units, "\"output\": {\"units\": \"%s/one.units.csv\"}, \"seed\"", f.dir);
-    char *at = strstr(base, "\"seed\"");
-    char json[8192];
-    snprintf(json, sizeof json, "%.*s%s%s", (int)(at - base), base, units, at + 6);
-    fx_write(f.base, json);
-    free(base);
+    char units[600];
+    fx_path(&f, "one.units.csv", units, sizeof units);
+    fx_base_output(&f, "units", units);
     fx_sweep(&f, "\"seeds\": [1, 2], \"jobs\": 2");
     nn_sweep s;
     load(&s, &f);
@@ -367,14 +376,9 @@ START_TEST(test_sweep_checkpoint_per_run)
 {
     fixture f;
     fx_open(&f, 1);
-    char *base = th_slurp(f.base), ck[700], shared[600];
+    char shared[600];
     fx_path(&f, "shared.safetensors", shared, sizeof shared);
-    snprintf(ck, sizeof ck, "\"output\": {\"checkpoint\": \"%s\"}, \"seed\"", shared);
-    char *at = strstr(base, "\"seed\"");
-    char json[8192];
-    snprintf(json, sizeof json, "%.*s%s%s", (int)(at - base), base, ck, at + 6);
-    fx_write(f.base, json);
-    free(base);
+    fx_base_output(&f, "checkpoint", shared);
     fx_sweep(&f, "\"seeds\": [1, 2], \"jobs\": 2");
     nn_sweep s;
     load(&s, &f);
