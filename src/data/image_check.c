@@ -266,11 +266,11 @@ int nn_image_check_png_chunks(const uint8_t *d, size_t len, char *why, size_t n)
     const char *fmt = nn_image_format(d, len);
     if (!fmt || strcmp(fmt, "PNG") != 0)
         return 0;
+    if (len < 16 || (memcmp(d + 12, "IHDR", 4) != 0 && memcmp(d + 12, "CgBI", 4) != 0))
+        return 0; /* no first chunk stb_image takes: it refuses the file before reading on */
     /* Every chunk whose length and type are there, the last one too: stb_image sizes its
      * buffer from the length before it reads the data. */
-    for (size_t off = 8; len > off && len - off >= 8;) {
-        if (off == 8 && memcmp(d + off + 4, "IHDR", 4) != 0 && memcmp(d + off + 4, "CgBI", 4) != 0)
-            return 0; /* not a first chunk stb_image takes: it refuses it before reading on */
+    for (size_t off = 8; len - off >= 8;) {
         if (memcmp(d + off + 4, "IEND", 4) == 0) /* the end: its CRC is not needed */
             break;
         uint32_t clen = be32(d + off);
