@@ -1,4 +1,4 @@
-/* suites.h - one Check suite per module; test_main.c runs them all. A suite that needs
+/* suites.h - one Check suite per module; main.c runs them all. A suite that needs
  * something which may be absent (a CPU's kernel, the MNIST files) takes a th_skips and
  * records there what it did not register, and why. */
 #ifndef NN_TEST_SUITES_H
@@ -6,7 +6,7 @@
 
 #include <check.h>
 
-#include "helpers.h"
+#include "support/helpers.h"
 
 Suite *activation_suite(void);
 Suite *sgd_suite(void);
