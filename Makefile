@@ -52,7 +52,11 @@ CLI_OBJ  = $(CLI_SRC:%.c=$(BUILD)/%.o)
 LIB_SRC  = $(filter-out src/cli/% $(if $(BLAS),,src/math/gemm/blas.c),\
              $(shell find src -name '*.c' | LC_ALL=C sort))
 LIB_OBJ  = $(LIB_SRC:%.c=$(BUILD)/%.o)
-TEST_SRC = $(wildcard tests/*.c)
+# The Check suites (tests/main.c runs them): a folder ("room") per source folder, tests/e2e
+# and tests/hostile (the binary run whole), tests/support (what they share); a new room
+# needs no edit here. tests/fuzz, tests/bench and tests/tools have their own targets.
+TEST_SRC = tests/main.c \
+           $(filter-out tests/fuzz/% tests/bench/% tests/tools/%,$(wildcard tests/*/*.c))
 
 # A GEMM kernel file is built for its own instruction set (kernel_<isa>.c); the driver
 # calls it only when the CPU has that set (src/math/gemm/gemm.c: cpu_has checks exactly
@@ -122,8 +126,8 @@ $(BUILD)/%.o: %.c
 
 # The command line (and the test of --version) get CLI_DEFS; the stamp changes only when
 # they do, so "make PREFIX=/usr" after "make" rebuilds exactly those objects.
-$(CLI_OBJ) $(BUILD)/tests/test_fetch.o: XDEFS = $(CLI_DEFS)
-$(CLI_OBJ) $(BUILD)/tests/test_fetch.o: $(BUILD)/cli_defs
+$(CLI_OBJ) $(BUILD)/tests/e2e/fetch.o: XDEFS = $(CLI_DEFS)
+$(CLI_OBJ) $(BUILD)/tests/e2e/fetch.o: $(BUILD)/cli_defs
 $(BUILD)/cli_defs: FORCE
 	@mkdir -p $(BUILD)
 	@printf '%s\n' "$(VERSION)" "$(LIBEXECDIR)" "$(PKGDATADIR)" > $@.tmp
@@ -140,9 +144,10 @@ $(BUILD)/src/math/vexp_%.o: src/math/vexp_%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(KERNEL_FLAGS_$*) -ffp-contract=off -c -o $@ $<
 
+# Test files include "suites.h" and "support/<name>.h" from tests/ (searched after src/).
 $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) $(XDEFS) $(CHECK_CFLAGS) -c -o $@ $<
+	$(CC) $(ALL_CFLAGS) -Itests $(XDEFS) $(CHECK_CFLAGS) -c -o $@ $<
 
 $(BUILD)/test_nntrain: $(TEST_OBJ) $(BUILD)/libnntrain.a $(BUILD)/nntrain
 	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libnntrain.a $(CHECK_LIBS) $(ALL_LDLIBS)

@@ -10,7 +10,7 @@ Usage: scripts/safetensors-check.py write PATH   the reference tensors, written 
                                                  bit for bit
 Exit status 0 when all is well, else 1 with one line on stderr.
 
-tests/test_safetensors.c (python_cross_check) holds the same reference tensors: change both."""
+tests/ckpt/safetensors.c (python_cross_check) holds the same reference tensors: change both."""
 import json
 import struct
 import sys

@@ -1,9 +1,9 @@
 #!/usr/bin/python3
-"""Writes tests/data/torch_activations.tsv: PyTorch's values and derivatives (float64) of
-every activation in nntrain's table, which tests/test_activation.c checks the C code
+"""Writes tests/ref/torch_activations.tsv: PyTorch's values and derivatives (float64) of
+every activation in nntrain's table, which tests/nn/activation.c checks the C code
 against (and requires one default-hyperparameter block per activation).
 
-Usage: scripts/torch-reference.py [OUT]   (default: tests/data/torch_activations.tsv)
+Usage: scripts/torch-reference.py [OUT]   (default: tests/ref/torch_activations.tsv)
 Needs Debian's python3-torch (apt-get install python3-torch), hence /usr/bin/python3.
 
 A new activation: one line in ACTIVATIONS (its torch module and hyperparameters, the
@@ -49,7 +49,7 @@ def rows(name, make, hp):
 
 
 def main():
-    out = sys.argv[1] if len(sys.argv) > 1 else "tests/data/torch_activations.tsv"
+    out = sys.argv[1] if len(sys.argv) > 1 else "tests/ref/torch_activations.tsv"
     lines = [
         f"# PyTorch {torch.__version__} (float64), written by scripts/torch-reference.py.",
         "# activation\thparams\tx\ty\tdy/dx\tdy/dp",

@@ -1,47 +1,55 @@
-/* suites.h - one Check suite per module; test_main.c runs them all. A suite that needs
- * something which may be absent (a CPU's kernel, the MNIST files) takes a th_skips and
- * records there what it did not register, and why. */
+/* suites.h - every Check suite, in the order main.c runs them: one line each. S(name) is
+ * a suite built by name_suite(void); K(name) one built by name_suite(th_skips *sk), for a
+ * suite that needs something which may be absent (a CPU's kernel, the MNIST files) and
+ * records there what it did not register, and why. Adding a suite is one line here. */
 #ifndef NN_TEST_SUITES_H
 #define NN_TEST_SUITES_H
 
 #include <check.h>
 
-#include "helpers.h"
+#include "support/helpers.h"
 
-Suite *activation_suite(void);
-Suite *sgd_suite(void);
-Suite *team_suite(void);
-Suite *grad_suite(void);
-Suite *gemm_suite(th_skips *sk);
-Suite *vexp_suite(th_skips *sk);
-Suite *dead_suite(void);
-Suite *dead_counts_suite(void);
-Suite *run_probes_suite(void);
-Suite *train_suite(void);
-Suite *status_suite(void);
-Suite *cli_suite(void);
-Suite *config_suite(void);
-Suite *config_errors_suite(void);
-Suite *config_schema_suite(void);
-Suite *idx_suite(th_skips *sk);
-Suite *dataset_suite(void);
-Suite *png_fast_suite(void);
-Suite *image_folder_suite(th_skips *sk);
-Suite *folder_scan_suite(void);
-Suite *folder_decode_suite(void);
-Suite *export_suite(void);
-Suite *sweep_suite(void);
-Suite *outputs_suite(void);
-Suite *rng_suite(void);
-Suite *checkpoint_suite(void);
-Suite *bounded_suite(void);
-Suite *fuzz_found_suite(void);
-Suite *eval_suite(void);
-Suite *plot_suite(th_skips *sk);
-Suite *safetensors_suite(th_skips *sk);
-Suite *locate_suite(void);
-Suite *fetch_suite(th_skips *sk);
-Suite *install_suite(th_skips *sk);
-Suite *hostile_suite(th_skips *sk);
+#define TH_SUITES(S, K)                                                                            \
+    S(activation)                                                                                  \
+    S(sgd)                                                                                         \
+    S(team)                                                                                        \
+    S(grad)                                                                                        \
+    K(gemm)                                                                                        \
+    K(vexp)                                                                                        \
+    S(dead)                                                                                        \
+    S(dead_counts)                                                                                 \
+    S(run_probes)                                                                                  \
+    S(train)                                                                                       \
+    S(status)                                                                                      \
+    S(cli)                                                                                         \
+    S(config)                                                                                      \
+    S(config_errors)                                                                               \
+    S(config_schema)                                                                               \
+    K(idx)                                                                                         \
+    S(dataset)                                                                                     \
+    S(png_fast)                                                                                    \
+    K(image_folder)                                                                                \
+    S(folder_scan)                                                                                 \
+    S(folder_decode)                                                                               \
+    S(export)                                                                                      \
+    S(sweep)                                                                                       \
+    S(outputs)                                                                                     \
+    S(rng)                                                                                         \
+    S(checkpoint)                                                                                  \
+    S(bounded)                                                                                     \
+    S(fuzz_found)                                                                                  \
+    S(eval)                                                                                        \
+    K(plot)                                                                                        \
+    K(safetensors)                                                                                 \
+    S(locate)                                                                                      \
+    K(fetch)                                                                                       \
+    K(install)                                                                                     \
+    K(hostile)
+
+#define TH_DECLARE(name) Suite *name##_suite(void);
+#define TH_DECLARE_K(name) Suite *name##_suite(th_skips *sk);
+TH_SUITES(TH_DECLARE, TH_DECLARE_K)
+#undef TH_DECLARE
+#undef TH_DECLARE_K
 
 #endif

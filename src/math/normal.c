@@ -8,7 +8,7 @@
  * libm chain differs from ours by far less than a bound B (libm's log and cos are within
  * one ulp; ours within a few), so when v - B and v + B round to the same float, that
  * float is the one the libm chain gives. The rare value too close to a float rounding
- * boundary (about one in a million) goes through the libm chain itself. tests/test_rng.c
+ * boundary (about one in a million) goes through the libm chain itself. tests/math/rng.c
  * compares the two on millions of draws. */
 #include <math.h>
 #include <string.h>

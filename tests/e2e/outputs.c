@@ -1,0 +1,312 @@
+/* e2e/outputs.c - outputs never overwrite inputs: the binary refuses (exit 2, one line
+ * naming both paths) every run, export and sweep whose output is one of its inputs (the
+ * same file, a symlink or hard link to it, or a file inside an input folder), and leaves
+ * the input byte-identical; legitimate runs, and --resume X with output.checkpoint X,
+ * still work. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "suites.h"
+
+static char *dir;
+
+static const char config_text[] =
+    "{\"name\": \"tiny\", \"seed\": 1,\n"
+    " \"data\": {\"format\": \"idx\", \"train_images\": \"train-images.gz\",\n"
+    "          \"train_labels\": \"train-labels.gz\", \"test_images\": \"test-images\",\n"
+    "          \"test_labels\": \"test-labels\"},\n"
+    " \"model\": [{\"type\": \"dense\", \"units\": 8}, {\"type\": \"relu\"},\n"
+    "           {\"type\": \"dense\", \"units\": 4}],\n"
+    " \"optimizer\": {\"type\": \"sgd\", \"lr\": 0.05},\n"
+    " \"train\": {\"epochs\": 1, \"batch_size\": 16},\n"
+    " \"output\": {\"csv\": \"out/tiny.csv\"}}\n";
+
+/* Writes text to dir/name. */
+static void put(const char *name, const char *text)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "w");
+    ck_assert_ptr_nonnull(f);
+    fputs(text, f);
+    fclose(f);
+}
+
+/* n synthetic 8x8 images in 4 classes as dir/<name>-images[.gz] and -labels[.gz]. */
+static void write_set(const char *name, size_t n, unsigned seed, int gz)
+{
+    nn_dataset ds;
+    ck_assert_int_eq(th_synthetic(&ds, n, 8, 4, seed), 0);
+    char a[512], b[512];
+    snprintf(a, sizeof a, "%s/%s-images%s", dir, name, gz ? ".gz" : "");
+    snprintf(b, sizeof b, "%s/%s-labels%s", dir, name, gz ? ".gz" : "");
+    ck_assert_int_eq(th_write_idx(&ds, a, b, gz), 0);
+    nn_dataset_free(&ds);
+}
+
+static void setup(void)
+{
+    dir = th_tmpdir();
+    ck_assert_ptr_nonnull(dir);
+    write_set("train", 64, 1, 1);
+    write_set("test", 32, 2, 0);
+    put("tiny.json", config_text);
+}
+
+static void teardown(void)
+{
+    th_rmdir(dir);
+    free(dir);
+    dir = NULL;
+}
+
+/* Runs cmd (a shell line) inside dir; stdout to dir/out.txt, stderr to dir/err.txt;
+ * "$B" is the binary under test. */
+static int in_dir(const char *cmd)
+{
+    char line[2048];
+    const char *bin = th_nntrain();
+    snprintf(line, sizeof line, "B='%s%s'; cd '%s' && %s > out.txt 2> err.txt",
+             bin[0] == '/' ? "" : "'\"$(pwd)\"'/", bin, dir, cmd);
+    return th_run(line);
+}
+
+/* dir/name's bytes (malloc'ed, *len bytes); NULL when it cannot be read. */
+static char *read_bytes(const char *name, size_t *len)
+{
+    char path[512];
+    snprintf(path, sizeof path, "%s/%s", dir, name);
+    FILE *f = fopen(path, "rb");
+    if (!f)
+        return NULL;
+    size_t cap = 1 << 16, n = 0, got;
+    char *buf = malloc(cap);
+    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
+        n += got;
+        char *more = n == cap ? realloc(buf, cap *= 2) : buf;
+        if (!more)
+            free(buf);
+        buf = more;
+    }
+    fclose(f);
+    *len = n;
+    return buf;
+}
+
+/* cmd must exit 2 with a message naming out and in, and leave the file input (in dir)
+ * byte-identical. */
+static void refused(const char *cmd, const char *out, const char *in, const char *input)
+{
+    size_t n0, n1;
+    char *before = read_bytes(input, &n0);
+    ck_assert_ptr_nonnull(before);
+    ck_assert_int_eq(in_dir(cmd), 2);
+    char path[512];
+    snprintf(path, sizeof path, "%s/err.txt", dir);
+    char *err = th_slurp(path);
+    ck_assert_ptr_nonnull(err);
+    ck_assert_msg(strstr(err, out) && strstr(err, in) && strstr(err, "would"),
+                  "%s: the message should name %s and %s: %s", cmd, out, in, err);
+    char *after = read_bytes(input, &n1);
+    ck_assert_ptr_nonnull(after);
+    ck_assert_msg(n0 == n1 && memcmp(before, after, n0) == 0, "%s: %s changed", cmd, input);
+    free(err);
+    free(before);
+    free(after);
+}
+
+/* check-data makes the run's checks: outputs against inputs, and init.from's weights. */
+START_TEST(test_check_data_checks_outputs)
+{
+    refused("\"$B\" check-data tiny.json --csv tiny.json", "tiny.json (output.csv)",
+            "the config file tiny.json", "tiny.json");
+    ck_assert_int_eq(in_dir("! \"$B\" check-data tiny.json --set init.from=nope.st 2>e.txt && "
+                            "grep -q 'nope.st: cannot read' e.txt"),
+                     0);
+}
+END_TEST
+
+START_TEST(test_csv_is_config)
+{
+    refused("\"$B\" tiny.json --csv tiny.json", "tiny.json (output.csv)",
+            "the config file tiny.json", "tiny.json");
+}
+END_TEST
+
+START_TEST(test_csv_is_label_file)
+{
+    refused("\"$B\" tiny.json --csv train-labels.gz", "train-labels.gz (output.csv)",
+            "the training labels train-labels.gz", "train-labels.gz");
+}
+END_TEST
+
+START_TEST(test_csv_symlink_to_images)
+{
+    ck_assert_int_eq(in_dir("ln -s train-images.gz link.csv"), 0);
+    refused("\"$B\" tiny.json --csv link.csv", "link.csv",
+            "the training images train-images.gz (the same file)", "train-images.gz");
+}
+END_TEST
+
+START_TEST(test_csv_hard_link_to_test_labels)
+{
+    ck_assert_int_eq(in_dir("ln test-labels hard.csv"), 0);
+    refused("\"$B\" tiny.json --csv hard.csv", "hard.csv",
+            "the test labels test-labels (the same file)", "test-labels");
+}
+END_TEST
+
+START_TEST(test_units_is_config)
+{
+    refused("\"$B\" tiny.json --set output.units=tiny.json", "tiny.json (output.units)",
+            "the config file tiny.json", "tiny.json");
+}
+END_TEST
+
+START_TEST(test_checkpoint_is_test_images)
+{
+    refused("\"$B\" tiny.json --set output.checkpoint=test-images",
+            "test-images (output.checkpoint)", "the test images test-images", "test-images");
+}
+END_TEST
+
+START_TEST(test_sibling_is_input)
+{
+    /* The status file beside x.csv is x.status.json: here, the config. */
+    ck_assert_int_eq(in_dir("cp tiny.json x.status.json"), 0);
+    refused("\"$B\" x.status.json --csv x.csv", "x.status.json (the run's status file)",
+            "the config file x.status.json", "x.status.json");
+}
+END_TEST
+
+START_TEST(test_temporary_copies_are_outputs)
+{
+    /* Whole-file writes go through <file>.tmp: that name is an output too. */
+    ck_assert_int_eq(in_dir("cp tiny.json x.status.json.tmp && cp tiny.json ck.tmp"), 0);
+    refused("\"$B\" x.status.json.tmp --csv x.csv",
+            "x.status.json.tmp (the status file's temporary copy)",
+            "the config file x.status.json.tmp", "x.status.json.tmp");
+    refused("\"$B\" ck.tmp --set output.checkpoint=ck", "ck.tmp (the checkpoint's temporary copy)",
+            "the config file ck.tmp", "ck.tmp");
+}
+END_TEST
+
+/* An image-folder run over png/train and png/test (exported from the IDX sets). */
+static void image_folders(void)
+{
+    ck_assert_int_eq(in_dir("\"$B\" export-images train-images.gz train-labels.gz png/train 2>x.err "
+                            "&& \"$B\" export-images test-images test-labels png/test 2>x.err"),
+                     0);
+    put("folder.json", "{\"name\": \"folder\", \"seed\": 1,\n"
+                       " \"data\": {\"format\": \"image_folder\", \"train_dir\": \"png/train\",\n"
+                       "          \"test_dir\": \"png/test\"},\n"
+                       " \"model\": [{\"type\": \"dense\", \"units\": 8}, {\"type\": \"relu\"},\n"
+                       "           {\"type\": \"dense\", \"units\": 4}],\n"
+                       " \"optimizer\": {\"type\": \"sgd\", \"lr\": 0.05},\n"
+                       " \"train\": {\"epochs\": 1, \"batch_size\": 16},\n"
+                       " \"output\": {\"csv\": \"out/folder.csv\"}}\n");
+}
+
+START_TEST(test_csv_inside_train_folder)
+{
+    image_folders();
+    refused("\"$B\" folder.json --csv png/train/0/00000.png", "png/train/0/00000.png",
+            "inside the training image folder png/train", "png/train/0/00000.png");
+    /* A file not there yet is refused too: it would land in the folder. */
+    refused("\"$B\" folder.json --csv png/test/new/x.csv", "png/test/new/x.csv",
+            "inside the test image folder png/test", "folder.json");
+    ck_assert_int_eq(in_dir("test ! -e png/test/new"), 0);
+    ck_assert_int_eq(in_dir("\"$B\" folder.json --quiet"), 0);
+}
+END_TEST
+
+START_TEST(test_export_into_input_folder)
+{
+    ck_assert_int_eq(in_dir("mkdir exp && cp train-images.gz train-labels.gz exp/"), 0);
+    refused("\"$B\" export-images exp/train-images.gz exp/train-labels.gz exp", "exp would hold",
+            "the images exp/train-images.gz", "exp/train-images.gz");
+    refused("\"$B\" export-images train-images.gz train-labels.gz .", ". would hold",
+            "the images train-images.gz", "train-images.gz");
+    refused("\"$B\" export-images train-images.gz train-labels.gz train-labels.gz",
+            "train-labels.gz would hold", "the labels train-labels.gz", "train-labels.gz");
+}
+END_TEST
+
+START_TEST(test_sweep_out_holds_base)
+{
+    ck_assert_int_eq(in_dir("mkdir cfgs && cp tiny.json cfgs/base.json"), 0);
+    put("sweep.json", "{\"base\": \"cfgs/base.json\", \"out\": \"cfgs\", \"seeds\": [1, 2]}\n");
+    refused("\"$B\" sweep sweep.json --quiet", "cfgs (the sweep's out folder) would hold",
+            "the base config cfgs/base.json", "cfgs/base.json");
+    refused("\"$B\" sweep sweep.json --print-jobs", "cfgs (the sweep's out folder)",
+            "cfgs/base.json", "cfgs/base.json");
+    refused("\"$B\" sweep sweep.json --out . --quiet", ". (the sweep's out folder) would hold",
+            "sweep.json", "sweep.json");
+}
+END_TEST
+
+START_TEST(test_legitimate_run)
+{
+    ck_assert_int_eq(in_dir("\"$B\" tiny.json --quiet && test -s out/tiny.csv"), 0);
+    ck_assert_int_eq(in_dir("\"$B\" tiny.json --csv - --quiet"), 0);
+}
+END_TEST
+
+/* With more than one thread the untrained model is probed while the training set loads
+ * (nn_train's early epoch 0); with one it is probed after, as always: the same CSV and
+ * status file but for the times, over 3 epochs and both ways a run can end. */
+START_TEST(test_early_epoch0_same)
+{
+    ck_assert_int_eq(
+        in_dir("for t in 1 2; do \"$B\" tiny.json --quiet --epochs 3 --threads $t --csv t$t.csv "
+               "&& sed 's/,[^,]*$//' t$t.csv > c$t && grep -v seconds t$t.status.json > s$t; "
+               "done && cmp c1 c2 && cmp s1 s2 && test $(wc -l < c1) -eq 5"),
+        0);
+    /* A run refused after the early probe (labels past the outputs) writes nothing. */
+    ck_assert_int_eq(in_dir("! \"$B\" tiny.json --quiet --threads 2 --set model.2.units=2 "
+                            "--csv r.csv 2>r.err && grep -q 'the last dense layer has 2 units' r.err "
+                            "&& test ! -e r.csv && test ! -e r.status.json"),
+                     0);
+}
+END_TEST
+
+START_TEST(test_resume_same_checkpoint)
+{
+    ck_assert_int_eq(in_dir("\"$B\" tiny.json --quiet --set output.checkpoint=out/ck.safetensors"),
+                     0);
+    ck_assert_int_eq(in_dir("\"$B\" tiny.json --quiet --epochs 2 --resume out/ck.safetensors "
+                            "--set output.checkpoint=out/ck.safetensors"),
+                     0);
+    /* The checkpoint is an input all the same: the CSV may not overwrite it. */
+    refused("\"$B\" tiny.json --resume out/ck.safetensors --csv out/ck.safetensors",
+            "out/ck.safetensors (output.csv)", "--resume's checkpoint out/ck.safetensors",
+            "out/ck.safetensors");
+}
+END_TEST
+
+Suite *outputs_suite(void)
+{
+    Suite *s = suite_create("outputs");
+    TCase *tc = tcase_create("outputs");
+    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_csv_is_config);
+    tcase_add_test(tc, test_csv_is_label_file);
+    tcase_add_test(tc, test_csv_symlink_to_images);
+    tcase_add_test(tc, test_csv_hard_link_to_test_labels);
+    tcase_add_test(tc, test_units_is_config);
+    tcase_add_test(tc, test_check_data_checks_outputs);
+    tcase_add_test(tc, test_checkpoint_is_test_images);
+    tcase_add_test(tc, test_sibling_is_input);
+    tcase_add_test(tc, test_temporary_copies_are_outputs);
+    tcase_add_test(tc, test_csv_inside_train_folder);
+    tcase_add_test(tc, test_export_into_input_folder);
+    tcase_add_test(tc, test_sweep_out_holds_base);
+    tcase_add_test(tc, test_legitimate_run);
+    tcase_add_test(tc, test_early_epoch0_same);
+    tcase_add_test(tc, test_resume_same_checkpoint);
+    suite_add_tcase(s, tc);
+    return s;
+}

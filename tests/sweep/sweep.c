@@ -1,0 +1,585 @@
+/* sweep/sweep.c - nntrain sweep: the expansion of axes x seeds into named runs, validation of
+ * every combination before anything runs, the summary's statistics on hand-made files,
+ * complete runs skipped and partial ones redone, --print-jobs run by a shell then --collect,
+ * missing and partial runs reported, a stop request, and the untrained (born-dead) table
+ * equal to the epoch-0 rows of single runs. Data: small synthetic IDX files on disk. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "support/helpers.h"
+#include "nntrain.h"
+#include "suites.h"
+#include "sweep/files.h"
+#include "sweep/sweep.h"
+
+/* A folder with synthetic IDX data (5 classes, 8x8) and a base config using it. */
+typedef struct fixture {
+    char *dir;
+    char base[512], sweep[512], out[512];
+} fixture;
+
+static void fx_path(const fixture *f, const char *name, char *buf, size_t n)
+{
+    snprintf(buf, n, "%s/%s", f->dir, name);
+}
+
+static void fx_write(const char *path, const char *text)
+{
+    FILE *fp = fopen(path, "w");
+    ck_assert_ptr_nonnull(fp);
+    fputs(text, fp);
+    ck_assert_int_eq(fclose(fp), 0);
+}
+
+static void fx_open(fixture *f, int epochs)
+{
+    f->dir = th_tmpdir();
+    char a[600], b[600], c[600], d[600];
+    fx_path(f, "train-img", a, sizeof a);
+    fx_path(f, "train-lbl", b, sizeof b);
+    fx_path(f, "test-img", c, sizeof c);
+    fx_path(f, "test-lbl", d, sizeof d);
+    nn_dataset train, test;
+    ck_assert_int_eq(th_synthetic(&train, 200, 8, 5, 1), 0);
+    ck_assert_int_eq(th_synthetic(&test, 60, 8, 5, 2), 0);
+    ck_assert_int_eq(th_write_idx(&train, a, b, 0), 0);
+    ck_assert_int_eq(th_write_idx(&test, c, d, 0), 0);
+    nn_dataset_free(&train);
+    nn_dataset_free(&test);
+    char json[4096];
+    snprintf(json, sizeof json,
+             "{\"name\": \"base\", \"seed\": 1, \"data\": {\"format\": \"idx\", \"train_images\": "
+             "\"%s\", \"train_labels\": \"%s\", \"test_images\": \"%s\", \"test_labels\": \"%s\"},"
+             " \"model\": [{\"type\": \"dense\", \"units\": 16}, {\"type\": \"relu\"},"
+             " {\"type\": \"dense\", \"units\": 16}, {\"type\": \"relu\"},"
+             " {\"type\": \"dense\", \"units\": 5}],"
+             " \"optimizer\": {\"lr\": 0.1, \"momentum\": 0.9},"
+             " \"train\": {\"epochs\": %d, \"batch_size\": 20}}",
+             a, b, c, d, epochs);
+    fx_path(f, "base.json", f->base, sizeof f->base);
+    fx_write(f->base, json);
+    fx_path(f, "sweep.json", f->sweep, sizeof f->sweep);
+    fx_path(f, "out", f->out, sizeof f->out);
+}
+
+static void fx_sweep(const fixture *f, const char *axes)
+{
+    char json[4096];
+    snprintf(json, sizeof json, "{\"base\": \"%s\", \"out\": \"%s\", %s}", f->base, f->out, axes);
+    fx_write(f->sweep, json);
+}
+
+/* The base config with "output": {key: path}. */
+static void fx_base_output(const fixture *f, const char *key, const char *path)
+{
+    char *base = th_slurp(f->base), json[8192];
+    ck_assert_ptr_nonnull(base);
+    char *at = strstr(base, "\"seed\"");
+    ck_assert_ptr_nonnull(at);
+    snprintf(json, sizeof json, "%.*s\"output\": {\"%s\": \"%s\"}, %s", (int)(at - base), base, key,
+             path, at);
+    fx_write(f->base, json);
+    free(base);
+}
+
+static void fx_close(fixture *f)
+{
+    th_rmdir(f->dir);
+    free(f->dir);
+}
+
+static void load(nn_sweep *s, const fixture *f)
+{
+    nn_error err;
+    ck_assert_msg(nn_sweep_load(s, f->sweep, NULL, 0, &err) == NN_OK, "%s", err.msg);
+}
+
+START_TEST(test_sweep_expansion)
+{
+    fixture f;
+    fx_open(&f, 1);
+    fx_sweep(&f, "\"activations\": [\"relu\", \"elu\"], \"grid\": {\"optimizer.lr\": [0.1, 0.5],"
+                 " \"optimizer.momentum\": [0, 0.9]}, \"seeds\": [3, 7]");
+    nn_sweep s;
+    load(&s, &f);
+    ck_assert_uint_eq(s.n_axes, 3);
+    ck_assert_str_eq(s.axes[1].label, "lr");
+    ck_assert_str_eq(s.axes[2].label, "momentum");
+    ck_assert_uint_eq(s.n_combos, 8);
+    ck_assert_uint_eq(nn_sweep_runs(&s), 16);
+    ck_assert_int_eq(s.table, 0);
+    /* The activation varies fastest, then the last grid axis. */
+    ck_assert_str_eq(s.combo_name[0], "relu_lr0.1_momentum0");
+    ck_assert_str_eq(s.combo_name[1], "elu_lr0.1_momentum0");
+    ck_assert_str_eq(s.combo_name[2], "relu_lr0.1_momentum0.9");
+    ck_assert_str_eq(s.combo_name[7], "elu_lr0.5_momentum0.9");
+    char *name = nn_sweep_run_name(&s, 15);
+    ck_assert_str_eq(name, "elu_lr0.5_momentum0.9_s7");
+    free(name);
+    /* The resolved config: the activation swapped, the axis values and seed set. */
+    ck_assert_ptr_eq(s.cfgs[7].modules[1].act, nn_act_find("elu"));
+    ck_assert_ptr_eq(s.cfgs[7].modules[3].act, nn_act_find("elu"));
+    ck_assert_double_eq(s.cfgs[7].optim.lr, 0.5);
+    ck_assert_double_eq(s.cfgs[7].optim.momentum, 0.9);
+    char *json = nn_sweep_run_json(&s, 15);
+    nn_config cfg;
+    nn_error err;
+    ck_assert_msg(nn_config_parse(&cfg, json, "run", NULL, 0, &err) == NN_OK, "%s", err.msg);
+    ck_assert_uint_eq(cfg.seed, 7);
+    ck_assert_msg(strstr(cfg.csv, "/out/elu_lr0.5_momentum0.9_s7.csv") != NULL, "%s", cfg.csv);
+    nn_config_free(&cfg);
+    free(json);
+    nn_sweep_free(&s);
+
+    /* "hidden": depth x (dense, activation) + the base's output layer; seeds first/count. */
+    fx_sweep(&f, "\"activations\": [\"selu\"], \"hidden\": {\"units\": [2, 4], \"layers\": [3]},"
+                 " \"seeds\": {\"first\": 10, \"count\": 4}");
+    load(&s, &f);
+    ck_assert_uint_eq(s.n_combos, 2);
+    ck_assert_str_eq(s.combo_name[1], "selu_w4_d3");
+    ck_assert_uint_eq(s.cfgs[1].n_modules, 7);
+    ck_assert_uint_eq(s.cfgs[1].modules[4].units, 4);
+    ck_assert_uint_eq(s.cfgs[1].modules[6].units, 5);
+    ck_assert_uint_eq(s.seeds[3], 13);
+    nn_sweep_free(&s);
+    fx_close(&f);
+}
+END_TEST
+
+/* Loads f's sweep expecting NN_ECONFIG with every part of want in the message. */
+static void refused(const fixture *f, const char *want1, const char *want2)
+{
+    nn_sweep s;
+    nn_error err = {0};
+    ck_assert_int_eq(nn_sweep_load(&s, f->sweep, NULL, 0, &err), NN_ECONFIG);
+    ck_assert_msg(strstr(err.msg, want1) != NULL, "'%s' not in: %s", want1, err.msg);
+    ck_assert_msg(!want2 || strstr(err.msg, want2) != NULL, "'%s' not in: %s", want2, err.msg);
+    ck_assert_ptr_null(strchr(err.msg, '\n'));
+}
+
+/* A relative base is found next to the sweep file first, then from the current folder. */
+START_TEST(test_sweep_base_beside_the_file)
+{
+    fixture f;
+    fx_open(&f, 1);
+    char sub[600], sweep[700], want[700];
+    fx_path(&f, "sub", sub, sizeof sub);
+    ck_assert_int_eq(mkdir(sub, 0700), 0);
+    snprintf(sweep, sizeof sweep, "%s/sweep.json", sub);
+    fx_write(sweep, "{\"base\": \"../base.json\", \"seeds\": [1]}");
+    nn_sweep s;
+    nn_error err;
+    ck_assert_msg(nn_sweep_load(&s, sweep, "out", 0, &err) == NN_OK, "%s", err.msg);
+    snprintf(want, sizeof want, "%s/../base.json", sub);
+    ck_assert_str_eq(s.base, want);
+    nn_sweep_free(&s);
+    /* not beside it: as written, from the current folder (the repository root) */
+    fx_write(sweep, "{\"base\": \"configs/mnist_relu.json\", \"seeds\": [1]}");
+    ck_assert_msg(nn_sweep_load(&s, sweep, "out", 0, &err) == NN_OK, "%s", err.msg);
+    ck_assert_str_eq(s.base, "configs/mnist_relu.json");
+    nn_sweep_free(&s);
+    unlink(sweep);
+    rmdir(sub);
+    fx_close(&f);
+}
+END_TEST
+
+START_TEST(test_sweep_validation)
+{
+    fixture f;
+    fx_open(&f, 1);
+    /* The last combination is bad: found before anything runs, named. */
+    fx_sweep(&f, "\"activations\": [\"relu\", \"elu\"], \"grid\": {\"optimizer.lr\": [0.1, -1]}");
+    refused(&f, "[relu, lr=-1]", "optimizer.lr");
+    fx_sweep(&f, "\"activations\": [\"relu\", \"leaky_rlu\"]");
+    refused(&f, "activations[1]", "did you mean \"leaky_relu\"");
+    fx_sweep(&f, "\"grid\": {\"optimizer.lr\": []}");
+    refused(&f, "grid.\"optimizer.lr\"", "non-empty array");
+    fx_sweep(&f, "\"grid\": {\"seed\": [1, 2]}");
+    refused(&f, "grid.\"seed\"", "seeds");
+    fx_sweep(&f, "\"seeds\": [1, 1]");
+    refused(&f, "seeds: 1", "twice");
+    fx_sweep(&f, "\"jbos\": 2");
+    refused(&f, "\"jbos\" is not a sweep key", "did you mean \"jobs\"");
+    fx_sweep(&f, "\"hidden\": {\"units\": [0], \"layers\": [2]}");
+    refused(&f, "hidden.units[0]", "integer");
+    fx_sweep(&f, "\"set\": {\"train.epochs\": 0}, \"grid\": {\"train.epochs\": [0, 1]}");
+    refused(&f, "train.epochs is 0 in some", NULL);
+    fx_close(&f);
+}
+END_TEST
+
+/* A hand-made run: status file and CSV (epoch 0 and 1) with the given figures. */
+static void fake_run(const nn_sweep *s, size_t r, const char *status, double dead0, double dead1,
+                     double acc1, int revived)
+{
+    char *csv = nn_sweep_run_file(s, r, ".csv"), *st = nn_sweep_run_file(s, r, ".status.json");
+    char text[512];
+    snprintf(text, sizeof text,
+             "epoch,step,lr,train_loss,train_acc,test_loss,test_acc,dead,dead_frac,seconds\n"
+             "0,0,0.1,,,2.3,0.1,0,%.6f,0.1\n1,10,0.1,1.0,0.5,1.0,%.6f,0,%.6f,0.2\n",
+             dead0, acc1, dead1);
+    fx_write(csv, text);
+    snprintf(text, sizeof text, "{\"status\": \"%s\", \"revived\": %d}", status, revived);
+    fx_write(st, text);
+    /* The resolved config that makes it a run of this sweep. */
+    char *json = nn_sweep_run_file(s, r, ".json"), *want = nn_sweep_run_json(s, r);
+    fx_write(json, want);
+    free(json);
+    free(want);
+    free(csv);
+    free(st);
+}
+
+static char *out_text(const fixture *f, const char *name)
+{
+    char path[700];
+    snprintf(path, sizeof path, "%s/%s", f->out, name);
+    return th_slurp(path);
+}
+
+START_TEST(test_sweep_summary_statistics)
+{
+    fixture f;
+    fx_open(&f, 1);
+    fx_sweep(&f, "\"seeds\": [1, 2, 3, 4, 5]");
+    nn_sweep s;
+    load(&s, &f);
+    ck_assert_int_eq(mkdir(f.out, 0777), 0);
+    fake_run(&s, 0, "ok", 0.0, 0.10, 0.9, 1);
+    fake_run(&s, 1, "ok", 0.0, 0.20, 0.8, 2);
+    fake_run(&s, 2, "ok", 0.1, 0.30, 0.7, 3);
+    fake_run(&s, 3, "diverged", 0.5, 0.9, 0.1, 0); /* not in the means */
+    /* run 4: missing */
+    nn_sweep_tally t;
+    nn_error err;
+    ck_assert_msg(nn_sweep_summarize(&s, NULL, NULL, &t, &err) == NN_OK, "%s", err.msg);
+    ck_assert_uint_eq(t.runs, 5);
+    ck_assert_uint_eq(t.complete, 4);
+    ck_assert_uint_eq(t.ok, 3);
+    ck_assert_uint_eq(t.diverged, 1);
+    ck_assert_uint_eq(t.missing, 1);
+    char *sum = out_text(&f, "summary.csv");
+    ck_assert_ptr_nonnull(sum);
+    /* mean 0.8, sample std 0.1 of accuracy; dead 0.2 +- 0.1; init 0.0333 +- 0.0577;
+     * max = final here; revived 2 +- 1. */
+    ck_assert_msg(strstr(sum, "\nrelu,4,3,1,0,0,0.800000,0.100000,0.200000,0.100000,0.033333,"
+                              "0.057735,0.200000,0.100000,2.000,1.000\n") != NULL,
+                  "%s", sum);
+    free(sum);
+    char *ep = out_text(&f, "epochs.csv");
+    ck_assert_msg(strstr(ep, "relu,1,3,0.200000,0.100000,0.800000,0.100000\n") != NULL, "%s", ep);
+    free(ep);
+    /* A run whose resolved config is another sweep's (the file changed) is not counted. */
+    char *json = nn_sweep_run_file(&s, 2, ".json");
+    fx_write(json, "{\"seed\": 99}");
+    free(json);
+    ck_assert_int_eq(nn_sweep_summarize(&s, NULL, NULL, &t, &err), NN_OK);
+    ck_assert_uint_eq(t.ok, 2);
+    ck_assert_uint_eq(t.partial, 1);
+    nn_sweep_free(&s);
+    fx_close(&f);
+}
+END_TEST
+
+static size_t exec(const nn_sweep *s, volatile sig_atomic_t *stop, nn_status want)
+{
+    nn_sweep_hooks h = {.stop = stop};
+    size_t ran = 0;
+    nn_error err = {0};
+    nn_status st = nn_sweep_exec(s, &h, &ran, &err);
+    ck_assert_msg(st == want, "%d: %s", st, err.msg);
+    return ran;
+}
+
+START_TEST(test_sweep_resume)
+{
+    fixture f;
+    fx_open(&f, 2);
+    fx_sweep(&f, "\"activations\": [\"relu\", \"leaky_relu\"], \"seeds\": [1, 2], \"jobs\": 2");
+    nn_sweep s;
+    load(&s, &f);
+    /* Stopped before the first run: nothing done, NN_EINTR. */
+    volatile sig_atomic_t stop = 1;
+    ck_assert_uint_eq(exec(&s, &stop, NN_EINTR), 0);
+    stop = 0;
+    ck_assert_uint_eq(exec(&s, &stop, NN_OK), 4);
+    char *first = out_text(&f, "leaky_relu_s2.csv");
+    ck_assert_ptr_nonnull(first);
+    /* Everything complete: nothing runs. */
+    ck_assert_uint_eq(exec(&s, NULL, NN_OK), 0);
+    /* A partial run (its status says running, its CSV is cut) is redone, and only it. */
+    char path[700];
+    snprintf(path, sizeof path, "%s/leaky_relu_s2.status.json", f.out);
+    fx_write(path, "{\"status\": \"running\"}");
+    snprintf(path, sizeof path, "%s/leaky_relu_s2.csv", f.out);
+    fx_write(path, "epoch,step\n0,0\n");
+    ck_assert_uint_eq(exec(&s, NULL, NN_OK), 1);
+    char *again = out_text(&f, "leaky_relu_s2.csv");
+    th_strip_last_column(first);
+    th_strip_last_column(again);
+    ck_assert_str_eq(first, again);
+    free(first);
+    free(again);
+    /* A changed sweep file (another lr) makes every run stale. */
+    nn_sweep_free(&s);
+    fx_sweep(&f, "\"activations\": [\"relu\", \"leaky_relu\"], \"seeds\": [1, 2],"
+                 " \"set\": {\"optimizer.lr\": 0.05}");
+    load(&s, &f);
+    /* --print-jobs after the change lists every run and leaves no stale status behind. */
+    char jobs[600];
+    snprintf(jobs, sizeof jobs, "%s/jobs.sh", f.dir);
+    FILE *fp = fopen(jobs, "w");
+    size_t printed;
+    nn_error err;
+    ck_assert_int_eq(nn_sweep_print_jobs(&s, th_nntrain(), fp, &printed, &err), NN_OK);
+    fclose(fp);
+    ck_assert_uint_eq(printed, 4);
+    snprintf(path, sizeof path, "%s/relu_s1.status.json", f.out);
+    ck_assert_int_ne(access(path, F_OK), 0);
+    ck_assert_uint_eq(exec(&s, NULL, NN_OK), 4);
+    nn_sweep_free(&s);
+    fx_close(&f);
+}
+END_TEST
+
+/* A base with a per-unit history gives each run its own, beside its CSV. */
+START_TEST(test_sweep_units_per_run)
+{
+    fixture f;
+    fx_open(&f, 1);
+    char units[600];
+    fx_path(&f, "one.units.csv", units, sizeof units);
+    fx_base_output(&f, "units", units);
+    fx_sweep(&f, "\"seeds\": [1, 2], \"jobs\": 2");
+    nn_sweep s;
+    load(&s, &f);
+    ck_assert_uint_eq(exec(&s, NULL, NN_OK), 2);
+    char *u1 = out_text(&f, "relu_s1.units.csv"), *u2 = out_text(&f, "relu_s2.units.csv");
+    ck_assert_ptr_nonnull(u1);
+    ck_assert_ptr_nonnull(u2);
+    ck_assert_str_ne(u1, u2);
+    free(u1);
+    free(u2);
+    nn_sweep_free(&s);
+    fx_close(&f);
+}
+END_TEST
+
+/* A checkpoint in the base becomes each run's own (never one file for all), holding that
+ * run's config: the run's own file resumes it, another run's is refused by name. */
+START_TEST(test_sweep_checkpoint_per_run)
+{
+    fixture f;
+    fx_open(&f, 1);
+    char shared[600];
+    fx_path(&f, "shared.safetensors", shared, sizeof shared);
+    fx_base_output(&f, "checkpoint", shared);
+    fx_sweep(&f, "\"seeds\": [1, 2], \"jobs\": 2");
+    nn_sweep s;
+    load(&s, &f);
+    ck_assert_uint_eq(exec(&s, NULL, NN_OK), 2);
+    nn_sweep_free(&s);
+    ck_assert_int_ne(access(shared, F_OK), 0);
+    char run_json[700], own[700], other[700], *overrides[] = {"train.epochs=2"};
+    snprintf(run_json, sizeof run_json, "%s/relu_s2.json", f.out);
+    snprintf(own, sizeof own, "%s/relu_s2.safetensors", f.out);
+    snprintf(other, sizeof other, "%s/relu_s1.safetensors", f.out);
+    ck_assert_int_eq(access(own, F_OK), 0);
+    ck_assert_int_eq(access(other, F_OK), 0);
+    for (int k = 0; k < 2; k++) {
+        nn_config cfg;
+        nn_error err;
+        ck_assert_msg(nn_config_load(&cfg, run_json, (const char *const *)overrides, 1, &err) ==
+                          NN_OK,
+                      "%s", err.msg);
+        ck_assert_int_eq(nn_config_set_resume(&cfg, k ? own : other, NULL), NN_OK);
+        nn_status st = nn_train(&cfg, NULL, &err);
+        if (k == 0) {
+            ck_assert_int_eq(st, NN_ECONFIG);
+            ck_assert_msg(strstr(err.msg, "name is \"relu_s1\" in the checkpoint, \"relu_s2\" now"),
+                          "%s", err.msg);
+        } else {
+            ck_assert_msg(st == NN_OK, "%s", err.msg);
+        }
+        nn_config_free(&cfg);
+    }
+    char *csv = out_text(&f, "relu_s2.csv");
+    ck_assert_ptr_nonnull(csv);
+    ck_assert_ptr_nonnull(strstr(csv, "\n2,"));
+    free(csv);
+    fx_close(&f);
+}
+END_TEST
+
+/* --collect on an untrained table edited by hand (a column gone, a row cut) does not
+ * crash: the combination is reported partial. */
+START_TEST(test_sweep_collect_edited_table)
+{
+    fixture f;
+    fx_open(&f, 0);
+    fx_sweep(&f, "\"hidden\": {\"units\": [3], \"layers\": [2]}, \"seeds\": [1, 2, 3]");
+    nn_sweep s;
+    load(&s, &f);
+    ck_assert_uint_eq(exec(&s, NULL, NN_OK), 3);
+    char *path = nn_sweep_table_file(&s, 0, ".csv");
+    fx_write(path, "run,activation,seed,status\nx,relu,1,ok\nx,relu,2,ok\nx,relu,3,ok\n");
+    nn_sweep_tally t;
+    nn_error err;
+    ck_assert_int_eq(nn_sweep_summarize(&s, NULL, NULL, &t, &err), NN_OK);
+    ck_assert_uint_eq(t.ok, 0);
+    fx_write(path, "run,activation\nx,relu\n");
+    ck_assert_int_eq(nn_sweep_summarize(&s, NULL, NULL, &t, &err), NN_OK);
+    ck_assert_uint_eq(t.partial, 3);
+    free(path);
+    nn_sweep_free(&s);
+    fx_close(&f);
+}
+END_TEST
+
+/* --print-jobs run by a shell, then --collect: the summary of an in-process sweep. */
+START_TEST(test_sweep_print_jobs_collect)
+{
+    fixture f;
+    fx_open(&f, 2);
+    fx_sweep(&f, "\"activations\": [\"relu\", \"elu\"], \"grid\": {\"optimizer.lr\": [0.05, 5]},"
+                 " \"seeds\": [1, 2]");
+    nn_sweep s;
+    load(&s, &f);
+    ck_assert_uint_eq(exec(&s, NULL, NN_OK), 8);
+    nn_sweep_tally t;
+    nn_error err;
+    ck_assert_int_eq(nn_sweep_summarize(&s, NULL, NULL, &t, &err), NN_OK);
+    char *inproc = out_text(&f, "summary.csv");
+    nn_sweep_free(&s);
+
+    char out2[600], jobs[600], cmd[2048];
+    snprintf(out2, sizeof out2, "%s/out2", f.dir);
+    ck_assert_int_eq(nn_sweep_load(&s, f.sweep, out2, 0, &err), NN_OK);
+    snprintf(jobs, sizeof jobs, "%s/jobs.sh", f.dir);
+    FILE *fp = fopen(jobs, "w");
+    size_t printed;
+    ck_assert_int_eq(nn_sweep_print_jobs(&s, th_nntrain(), fp, &printed, &err), NN_OK);
+    fclose(fp);
+    ck_assert_uint_eq(printed, 8);
+    char *list = th_slurp(jobs);
+    ck_assert_msg(strstr(list, "/out2/elu_lr5_s2.json' --quiet\n") != NULL, "%s", list);
+    free(list);
+    /* Runs that diverge exit 1: the shell goes on (as GNU parallel does). */
+    snprintf(cmd, sizeof cmd, "while read -r line; do sh -c \"$line\" 2>/dev/null || :; done < '%s'",
+             jobs);
+    ck_assert_int_eq(th_run(cmd), 0);
+    /* Missing and partial runs are reported; then the complete set gives the same summary. */
+    char path[700], *save;
+    snprintf(path, sizeof path, "%s/relu_lr0.05_s1.status.json", out2);
+    save = th_slurp(path);
+    fx_write(path, "{\"status\": \"running\"}");
+    snprintf(path, sizeof path, "%s/elu_lr0.05_s2.status.json", out2);
+    ck_assert_int_eq(remove(path), 0);
+    snprintf(path, sizeof path, "%s/elu_lr0.05_s2.csv", out2);
+    char *save_csv = th_slurp(path);
+    ck_assert_int_eq(remove(path), 0);
+    ck_assert_int_eq(nn_sweep_summarize(&s, NULL, NULL, &t, &err), NN_OK);
+    ck_assert_uint_eq(t.partial, 1);
+    ck_assert_uint_eq(t.missing, 1);
+    ck_assert_uint_eq(t.complete, 6);
+    fx_write(path, save_csv);
+    snprintf(path, sizeof path, "%s/elu_lr0.05_s2.status.json", out2);
+    char *st1 = out_text(&f, "elu_lr0.05_s2.status.json");
+    fx_write(path, st1);
+    snprintf(path, sizeof path, "%s/relu_lr0.05_s1.status.json", out2);
+    fx_write(path, save);
+    ck_assert_int_eq(nn_sweep_summarize(&s, NULL, NULL, &t, &err), NN_OK);
+    ck_assert_uint_eq(t.complete, 8);
+    snprintf(path, sizeof path, "%s/summary.csv", out2);
+    char *collected = th_slurp(path);
+    ck_assert_str_eq(inproc, collected);
+    ck_assert_msg(strstr(collected, "relu,5,2,0,") != NULL || strstr(collected, "elu,5,2,0,"),
+                  "lr 5 should fail: %s", collected);
+    free(save);
+    free(save_csv);
+    free(st1);
+    free(inproc);
+    free(collected);
+    nn_sweep_free(&s);
+    fx_close(&f);
+}
+END_TEST
+
+/* The untrained table's row of a network equals epoch 0 of the same single run. */
+START_TEST(test_sweep_untrained_matches_run)
+{
+    fixture f;
+    fx_open(&f, 0);
+    fx_sweep(&f, "\"activations\": [\"relu\", \"selu\"], \"hidden\": {\"units\": [3],"
+                 " \"layers\": [4]}, \"set\": {\"dead_units.samples\": 40},"
+                 " \"seeds\": {\"first\": 1, \"count\": 20}, \"jobs\": 2");
+    nn_sweep s;
+    load(&s, &f);
+    ck_assert_int_eq(s.table, 1);
+    ck_assert_uint_eq(exec(&s, NULL, NN_OK), 40);
+    ck_assert_uint_eq(exec(&s, NULL, NN_OK), 0); /* complete */
+    nn_sweep_tally t;
+    nn_error err;
+    ck_assert_int_eq(nn_sweep_summarize(&s, NULL, NULL, &t, &err), NN_OK);
+    ck_assert_uint_eq(t.complete, 40);
+    char *table = out_text(&f, "results.csv");
+    ck_assert_ptr_nonnull(table);
+    nn_dataset train, test;
+    ck_assert_int_eq(th_synthetic(&train, 200, 8, 5, 1), 0);
+    ck_assert_int_eq(th_synthetic(&test, 60, 8, 5, 2), 0);
+    for (size_t r = 0; r < nn_sweep_runs(&s); r += 7) {
+        char csv[700];
+        snprintf(csv, sizeof csv, "%s/single.csv", f.dir);
+        nn_config cfg = s.cfgs[r / s.n_seeds];
+        cfg.seed = s.seeds[r % s.n_seeds];
+        cfg.csv = csv;
+        ck_assert_int_eq(nn_train_on(&cfg, &train, &test, NULL, &err), NN_OK);
+        char *single = th_slurp(csv), *row = strchr(single, '\n') + 1;
+        /* epoch,step,lr,test_loss,test_acc,dead,dead_frac,... */
+        char *c[8]; /* strtok skips the empty train_loss,train_acc of epoch 0 */
+        c[0] = strtok(row, ",");
+        for (int i = 1; i < 8; i++)
+            c[i] = strtok(NULL, ",");
+        char *name = nn_sweep_run_name(&s, r), want[512];
+        snprintf(want, sizeof want, "%s,%s,%s,%s,%llu,ok,%s,%s,", name,
+                 s.axes[0].text[s.pick[(r / s.n_seeds) * s.n_axes]], "3", "4",
+                 (unsigned long long)cfg.seed, c[3], c[4]);
+        ck_assert_msg(strstr(table, want) != NULL, "%s not in the table", want);
+        char dead[64];
+        snprintf(dead, sizeof dead, ",%s,%s,4,", c[5], c[6]);
+        ck_assert_msg(strstr(strstr(table, want), dead) != NULL, "%s: %s", name, dead);
+        free(name);
+        free(single);
+        remove(csv);
+    }
+    nn_dataset_free(&train);
+    nn_dataset_free(&test);
+    free(table);
+    nn_sweep_free(&s);
+    fx_close(&f);
+}
+END_TEST
+
+Suite *sweep_suite(void)
+{
+    Suite *s = suite_create("sweep");
+    TCase *tc = tcase_create("sweep");
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_sweep_expansion);
+    tcase_add_test(tc, test_sweep_validation);
+    tcase_add_test(tc, test_sweep_base_beside_the_file);
+    tcase_add_test(tc, test_sweep_summary_statistics);
+    tcase_add_test(tc, test_sweep_resume);
+    tcase_add_test(tc, test_sweep_print_jobs_collect);
+    tcase_add_test(tc, test_sweep_untrained_matches_run);
+    tcase_add_test(tc, test_sweep_units_per_run);
+    tcase_add_test(tc, test_sweep_checkpoint_per_run);
+    tcase_add_test(tc, test_sweep_collect_edited_table);
+    suite_add_tcase(s, tc);
+    return s;
+}
