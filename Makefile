@@ -149,7 +149,7 @@ $(BUILD)/tests/%.o: tests/%.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests $(XDEFS) $(CHECK_CFLAGS) -c -o $@ $<
 
-$(BUILD)/test_nntrain: $(TEST_OBJ) $(BUILD)/libnntrain.a $(BUILD)/nntrain
+$(BUILD)/test_nntrain: $(TEST_OBJ) $(BUILD)/libnntrain.a $(BUILD)/nntrain $(BUILD)/config_doc
 	$(CC) $(OPT) $(SAN) $(LDFLAGS) -o $@ $(TEST_OBJ) $(BUILD)/libnntrain.a $(CHECK_LIBS) $(ALL_LDLIBS)
 
 # deps: installs the Debian packages (through sudo when not root); a no-op when present.

@@ -18,7 +18,7 @@
 #include "config/config.h"
 #include "data/dataset.h"
 #include "data/locate.h"
-#include "nn/model.h"
+#include "nn/layer/model.h"
 #include "run/dead.h"
 #include "sys/error.h"
 #include "sys/log.h"

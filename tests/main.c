@@ -3,11 +3,31 @@
  * status is 0 only when nothing failed. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
+#include "nntrain.h"
 #include "suites.h"
+#include "support/cases.h"
 
-int main(void)
+/* --tables: the tables of this build (the test-only entries included) as JSON; --cases:
+ * the contract tests' cases; both for scripts/torch-reference.py. */
+static int print_for_scripts(const char *what)
 {
+    nn_error err;
+    if (strcmp(what, "--cases") == 0) {
+        th_cases_json(stdout);
+        return EXIT_SUCCESS;
+    }
+    if (strcmp(what, "--tables") == 0 && nn_config_write_tables(stdout, &err) == NN_OK)
+        return EXIT_SUCCESS;
+    fprintf(stderr, "usage: test_nntrain [--tables | --cases]\n");
+    return EXIT_FAILURE;
+}
+
+int main(int argc, char **argv)
+{
+    if (argc > 1)
+        return print_for_scripts(argv[1]);
     th_skips skips = {0};
     SRunner *sr = srunner_create(NULL);
 #define ADD(name) srunner_add_suite(sr, name##_suite());

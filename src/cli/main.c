@@ -23,6 +23,7 @@ static const char usage[] =
     "                    [--threads N] [--quiet]\n"
     "       nntrain predict CHECKPOINT INPUT... [--top K] [--config CONFIG]\n"
     "       nntrain fetch mnist [--source DIR|URL] [--dest DIR]\n"
+    "       nntrain tables\n"
     "\n"
     "Trains the network described by the JSON file CONFIG and writes one CSV row per\n"
     "epoch (loss, accuracy, dead units per activation module).\n"
@@ -35,7 +36,9 @@ static const char usage[] =
     "eval evaluates a checkpoint on the test (train, val) split of its config's data: loss,\n"
     "accuracy, per-class accuracy, confusion matrix, dead units (nntrain eval --help).\n"
     "predict prints a checkpoint's class for each image of PNG/JPEG/... or IDX image files\n"
-    "(nntrain predict --help). fetch puts MNIST, verified, in the data root.\n"
+    "(nntrain predict --help). fetch puts MNIST, verified, in the data root. tables prints\n"
+    "every layer type, activation and optimizer with its keys and its PyTorch equivalent,\n"
+    "as JSON (what scripts/nntrain_torch.py rebuilds models in PyTorch from).\n"
     "\n"
     "A config's data/... path that the current directory does not have is looked up in\n"
     "the data root: $NNTRAIN_DATA, else $XDG_DATA_HOME/nntrain, else ~/.local/share/nntrain\n"
@@ -210,8 +213,30 @@ static int export_images(int argc, char **argv)
     return cli_export_images(argv[1], argv[2], argv[3]);
 }
 
+/* nntrain tables: the layer, activation and optimizer tables as JSON on stdout. */
+static int tables(int argc, char **argv)
+{
+    if (argc == 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
+        fputs(usage, stdout);
+        return 0;
+    }
+    if (argc != 1) {
+        cli_usage_error("tables takes no arguments, found '%s' (see nntrain --help)", argv[1]);
+        return NN_ECONFIG;
+    }
+    nn_error err;
+    nn_status st = nn_config_write_tables(stdout, &err);
+    if (st == NN_OK && fflush(stdout) != 0)
+        st = nn_fail(&err, NN_ESYS, "cannot write the tables to stdout");
+    if (st != NN_OK)
+        fprintf(stderr, "nntrain: %s\n", err.msg);
+    return st;
+}
+
 int main(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "tables") == 0)
+        return tables(argc - 1, argv + 1);
     if (argc > 1 && strcmp(argv[1], "sweep") == 0)
         return cli_sweep(argc - 1, argv + 1, "/proc/self/exe");
     if (argc > 1 && strcmp(argv[1], "export-images") == 0)

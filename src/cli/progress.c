@@ -69,8 +69,8 @@ static void on_epoch(void *ctx, const nn_epoch_report *r)
             100.0 * r->test_acc, r->dead->dead_total, r->dead->total);
     const char *sep = " (";
     for (size_t i = 0; i < r->model->n_modules; i++)
-        if (r->model->modules[i].act) {
-            fprintf(stderr, "%s%s[%zu] %zu", sep, r->model->modules[i].act->name, i,
+        if (r->model->modules[i].def->probed) {
+            fprintf(stderr, "%s%s[%zu] %zu", sep, nn_module_type(&r->model->modules[i]), i,
                     r->dead->dead[i]);
             sep = ", ";
         }

@@ -13,11 +13,12 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "nn/layer/layer.h"
+#include "nn/optim/optim.h"
+#include "nn/optim/schedule.h"
 #include "sys/error.h"
-#include "nn/model.h"
 
 typedef enum nn_normalize { NN_NORM_UNIT, NN_NORM_STANDARD } nn_normalize;
-typedef enum nn_schedule_kind { NN_SCHED_NONE, NN_SCHED_STEP, NN_SCHED_COSINE } nn_schedule_kind;
 typedef enum nn_probe_set { NN_PROBE_TEST, NN_PROBE_TRAIN, NN_PROBE_VAL } nn_probe_set;
 typedef enum nn_data_format { NN_DATA_IDX, NN_DATA_IMAGE_FOLDER } nn_data_format;
 
@@ -44,11 +45,11 @@ typedef struct nn_config {
     nn_module_spec *modules;
 
     struct {
-        double lr, momentum, dampening, weight_decay;
-        int nesterov;
-        nn_schedule_kind schedule;
-        size_t step_size; /* schedule "step" */
-        double gamma;     /* schedule "step" */
+        int type;                  /* optimizer.type: the index of def in the table */
+        const nn_optim_def *def;   /* the optimizer */
+        double lr;                 /* before the schedule */
+        double hp[NN_MAX_HPARAMS]; /* def's rows (def->keys), defaults filled in */
+        nn_schedule schedule;
     } optim;
 
     struct {
@@ -103,6 +104,13 @@ nn_status nn_config_set_resume(nn_config *cfg, const char *path, nn_error *err);
 nn_status nn_config_set_csv(nn_config *cfg, const char *path, nn_error *err);
 
 void nn_config_free(nn_config *cfg);
+
+/* Writes every entry of the layer, activation and optimizer tables as JSON (format
+ * "nntrain-tables-1"): each config type with its keys (kind, default, range or choices),
+ * its torch.nn module or torch.optim class as a Python call with {key} placeholders, and
+ * for optimizers their state buffers; what scripts/nntrain_torch.py builds PyTorch models
+ * and optimizers from. */
+nn_status nn_config_write_tables(FILE *out, nn_error *err);
 
 /* The forms the reference is written in: docs/config.md's Markdown tables, the roff of
  * man/nntrain-config.5, and the key lists of the bash completion (completions/nntrain). */

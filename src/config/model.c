@@ -1,16 +1,17 @@
-/* model.c - the "model" array: each entry's "type" picks its table (nn_cfg_dense or the
- * activation's, built from nn_activations[]), then the rules between layers. */
+/* model.c - the "model" array: each entry's "type" picks its layer type (the layer table,
+ * src/nn/layer/), whose rows make the entry's table; then the rules between layers. */
 #include "config/schema.h"
 
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "config/suggest.h"
 
-/* Reads model[i].type: *act is the activation, NULL for "dense". */
+/* Reads model[i].type into m->layer (and m->act for an activation layer). */
 static nn_status parse_type(const nn_cfg_ctx *c, const cJSON *e, const char *base,
-                            const nn_act_def **act)
+                            nn_module_spec *m)
 {
     const char *types[NN_CFG_MAX_CHOICES + 1];
     char allowed[512], found[NN_CFG_FOUND_MAX + 8], expect[540];
@@ -21,13 +22,12 @@ static nn_status parse_type(const nn_cfg_ctx *c, const cJSON *e, const char *bas
         return nn_cfg_fail_at(c, base, "type", "required key is missing; allowed types: %s",
                               allowed);
     if (!cJSON_IsString(t)) {
-        nn_cfg_expect(&nn_cfg_dense.keys[0], expect, sizeof expect);
+        const nn_cfg_key type_row = {.name = "type", .type = NN_CFG_LAYER,
+                                     .list = nn_cfg_layer_types};
+        nn_cfg_expect(&type_row, expect, sizeof expect);
         return nn_cfg_wrong(c, base, "type", expect, t);
     }
-    *act = NULL;
-    if (strcmp(t->valuestring, "dense") == 0)
-        return NN_OK;
-    if ((*act = nn_act_find(t->valuestring)))
+    if (nn_layer_find(t->valuestring, &m->layer, &m->act))
         return NN_OK;
     const char *sug = nn_cfg_closest(types, t->valuestring);
     nn_cfg_found_text(t, found, sizeof found);
@@ -45,16 +45,15 @@ static nn_status parse_module(const nn_cfg_ctx *c, const cJSON *e, const char *b
     if (!cJSON_IsObject(e))
         return nn_cfg_wrong(c, base, NULL,
                             "a layer object such as {\"type\": \"dense\", \"units\": 10}", e);
-    NN_CFG_TRY(parse_type(c, e, base, &m->act));
-    if (m->act) {
-        nn_cfg_key keys[NN_MAX_HPARAMS + 1];
-        nn_cfg_section sec;
-        nn_cfg_activation_section(m->act, keys, &sec);
-        return nn_cfg_walk(c, &sec, e, base, m->act->name, m);
-    }
-    NN_CFG_TRY(nn_cfg_walk(c, &nn_cfg_dense, e, base, NULL, m));
-    if (m->bias_init_set && !m->bias)
-        return nn_cfg_fail_at(c, base, "bias_init", "given, but this layer has \"bias\": false");
+    NN_CFG_TRY(parse_type(c, e, base, m));
+    nn_cfg_key keys[NN_MAX_HPARAMS + 1];
+    nn_cfg_section sec;
+    nn_cfg_layer_section(m->layer, m->act, keys, &sec);
+    NN_CFG_TRY(nn_cfg_walk(c, &sec, e, base, nn_spec_type(m), m));
+    const char *key = NULL;
+    char msg[256];
+    if (m->layer->validate && m->layer->validate(m, &key, msg, sizeof msg))
+        return nn_cfg_fail_at(c, base, key, "%s", msg);
     return NN_OK;
 }
 
@@ -74,12 +73,12 @@ nn_status nn_cfg_parse_model(const nn_cfg_ctx *c, const cJSON *model, const char
         snprintf(base, sizeof base, "model[%zu]", i);
         NN_CFG_TRY(parse_module(c, e, base, &cfg->modules[i]));
     }
-    if (cfg->modules[n - 1].act) {
+    if (!nn_spec_is_product(&cfg->modules[n - 1])) {
         snprintf(base, sizeof base, "model[%zu]", n - 1);
         return nn_cfg_fail_at(c, base, NULL,
                               "the model must end with a dense layer (the output layer, one unit "
                               "per class), but %s is a \"%s\" layer",
-                              base, cfg->modules[n - 1].act->name);
+                              base, nn_spec_type(&cfg->modules[n - 1]));
     }
     return nn_cfg_check_widths(c, cfg->modules, n, 0);
 }
@@ -87,36 +86,39 @@ nn_status nn_cfg_parse_model(const nn_cfg_ctx *c, const cJSON *model, const char
 /* "negative_slope = 0.2, ..." for module m. */
 static void hparams_text(char *buf, size_t n, const nn_module_spec *m)
 {
+    int nk;
+    const nn_hparam_spec *keys = nn_layer_keys(m->layer, m->act, &nk);
     size_t used = 0;
     buf[0] = '\0';
-    for (int k = 0; k < m->act->n_hparams && k < NN_MAX_HPARAMS && used < n; k++)
+    for (int k = 0; k < nk && used < n; k++)
         used += (size_t)snprintf(buf + used, n - used, "%s%s = %.15g", k ? ", " : "",
-                                 m->act->hparams[k].name, m->hp[k]);
+                                 keys[k].name, m->hp[k]);
 }
 
 nn_status nn_cfg_check_widths(const nn_cfg_ctx *c, const nn_module_spec *mods, size_t n,
                               size_t input_dim)
 {
-    size_t width = input_dim, from = SIZE_MAX; /* from: index of the dense giving width */
+    size_t width = input_dim, from = SIZE_MAX; /* from: the module that gave width */
     for (size_t i = 0; i < n; i++) {
         const nn_module_spec *m = &mods[i];
         char why[256], hps[160], origin[64], base[32];
-        if (!m->act) {
-            width = m->units;
-            from = i;
-            continue;
+        if (m->layer->check && width != 0 && m->layer->check(m, width, why, sizeof why)) {
+            hparams_text(hps, sizeof hps, m);
+            if (from == SIZE_MAX)
+                snprintf(origin, sizeof origin, "the input's %zu features", width);
+            else if (!isnan(nn_spec_get(&mods[from], "units")))
+                snprintf(origin, sizeof origin, "model[%zu].units", from);
+            else
+                snprintf(origin, sizeof origin, "model[%zu]", from);
+            snprintf(base, sizeof base, "model[%zu]", i);
+            return nn_cfg_fail_at(c, base, NULL,
+                                  "%s (%s) does not fit its width %zu (from %s); allowed: %s",
+                                  nn_spec_type(m), hps, width, origin, why);
         }
-        if (!m->act->check || width == 0 || !m->act->check(m->hp, width, why, sizeof why))
-            continue;
-        hparams_text(hps, sizeof hps, m);
-        if (from == SIZE_MAX)
-            snprintf(origin, sizeof origin, "the input's %zu features", width);
-        else
-            snprintf(origin, sizeof origin, "model[%zu].units", from);
-        snprintf(base, sizeof base, "model[%zu]", i);
-        return nn_cfg_fail_at(c, base, NULL,
-                              "%s (%s) does not fit its width %zu (from %s); allowed: %s",
-                              m->act->name, hps, width, origin, why);
+        size_t out = m->layer->size(m, width).out;
+        if (out != width || nn_spec_is_product(m))
+            from = i;
+        width = out;
     }
     return NN_OK;
 }
@@ -124,11 +126,11 @@ nn_status nn_cfg_check_widths(const nn_cfg_ctx *c, const nn_module_spec *mods, s
 nn_status nn_cfg_check_classes(const nn_cfg_ctx *c, const nn_config *cfg, size_t n_classes)
 {
     size_t last = cfg->n_modules;
-    while (last > 0 && cfg->modules[last - 1].act)
+    while (last > 0 && !nn_spec_is_product(&cfg->modules[last - 1]))
         last--;
     if (last == 0)
         return nn_cfg_fail_at(c, "", "model", "the model has no dense layer");
-    size_t units = cfg->modules[last - 1].units;
+    size_t units = cfg->modules[last - 1].layer->size(&cfg->modules[last - 1], 0).out;
     if (units == n_classes)
         return NN_OK;
     char base[32];

@@ -112,8 +112,24 @@ void nn_ref_rows(FILE *out, const nn_cfg_section *sec, const char *prefix, nn_re
             snprintf(doc, sizeof doc, "%s", k->doc);
         }
         emit(out, k, path, (const char *[]){key, type_word(k), allowed, def, doc});
-        if (k->type == NN_CFG_SECTION)
-            nn_ref_rows(out, k->sub, path, emit);
+        if (k->type == NN_CFG_SECTION) {
+            nn_cfg_key keys[NN_CFG_MAX_BUILT];
+            nn_cfg_section built;
+            nn_ref_rows(out, nn_cfg_sub(k, keys, &built), path, emit);
+        }
+    }
+}
+
+void nn_ref_layers(FILE *out, nn_ref_layer *fn)
+{
+    for (size_t i = 0; nn_layer_at(i); i++) {
+        const nn_layer_def *def = nn_layer_at(i);
+        nn_cfg_key keys[NN_MAX_HPARAMS + 1];
+        nn_cfg_section sec;
+        if (def->acts)
+            continue;
+        nn_cfg_layer_section(def, NULL, keys, &sec);
+        fn(out, def, &sec);
     }
 }
 
@@ -127,7 +143,7 @@ void nn_ref_activations(FILE *out, nn_ref_row *emit)
         nn_cfg_section sec;
         double hp[NN_MAX_HPARAMS] = {0};
         char type[64], key[80], allowed[128], def[32], gain[32];
-        nn_cfg_activation_section(act, keys, &sec);
+        nn_cfg_layer_section(NULL, act, keys, &sec);
         for (size_t k = 1; k < sec.n_keys; k++)
             hp[k - 1] = keys[k].def;
         snprintf(type, sizeof type, "`%s`", act->name);
@@ -147,12 +163,17 @@ void nn_ref_activations(FILE *out, nn_ref_row *emit)
     }
 }
 
+static void md_layer(FILE *out, const nn_layer_def *def, const nn_cfg_section *sec)
+{
+    fprintf(out, "\n#### A %s layer: `{\"type\": \"%s\", ...}`\n\n" HEADER, def->name, def->name);
+    nn_ref_rows(out, sec, "", md_key);
+}
+
 static void write_markdown(FILE *out)
 {
     fputs("#### Sections and keys\n\n" HEADER, out);
     nn_ref_rows(out, &nn_cfg_top, "", md_key);
-    fputs("\n#### A dense layer: `{\"type\": \"dense\", ...}`\n\n" HEADER, out);
-    nn_ref_rows(out, &nn_cfg_dense, "", md_key);
+    nn_ref_layers(out, md_layer);
     fputs("\n#### Activation layers: `{\"type\": \"<name>\", ...}`\n\n"
           "| type | key | allowed | default | dense init in front | gain at the defaults |\n"
           "|---|---|---|---|---|---|\n",

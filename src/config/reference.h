@@ -16,6 +16,11 @@ typedef void nn_ref_row(FILE *out, const nn_cfg_key *k, const char *path, const 
 /* One row per key of sec (prefix: its JSON path), descending into sub-sections. */
 void nn_ref_rows(FILE *out, const nn_cfg_section *sec, const char *prefix, nn_ref_row *emit);
 
+/* Calls fn for each layer type that is not an activation ("dense", ...), with its table
+ * (built in keys, room for NN_MAX_HPARAMS + 1 rows). */
+typedef void nn_ref_layer(FILE *out, const nn_layer_def *def, const nn_cfg_section *sec);
+void nn_ref_layers(FILE *out, nn_ref_layer *fn);
+
 /* One row per hyperparameter of each activation (one for an activation without any). */
 void nn_ref_activations(FILE *out, nn_ref_row *emit);
 

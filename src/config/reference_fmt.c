@@ -86,14 +86,20 @@ static void roff_act(FILE *out, const nn_cfg_key *k, const char *path, const cha
     fprintf(out, "\\&Dense init in front: %s; gain at the defaults: %s.\n", cells[4], cells[5]);
 }
 
+static void roff_layer(FILE *out, const nn_layer_def *def, const nn_cfg_section *sec)
+{
+    fprintf(out,
+            ".SS \"A %s layer\"\n"
+            "Keys of a layer \\fB{\"type\": \"%s\", ...}\\fR in \\fBmodel\\fR:\n",
+            def->name, def->name);
+    nn_ref_rows(out, sec, "", roff_key);
+}
+
 void nn_ref_write_roff(FILE *out)
 {
     fputs(".SS \"Sections and keys\"\n", out);
     nn_ref_rows(out, &nn_cfg_top, "", roff_key);
-    fputs(".SS \"A dense layer\"\n"
-          "Keys of a layer \\fB{\"type\": \"dense\", ...}\\fR in \\fBmodel\\fR:\n",
-          out);
-    nn_ref_rows(out, &nn_cfg_dense, "", roff_key);
+    nn_ref_layers(out, roff_layer);
     fputs(".SS \"Activation layers\"\n"
           "Keys of a layer \\fB{\"type\": \"\\fINAME\\fB\", ...}\\fR in \\fBmodel\\fR, with the\n"
           "init the dense layer in front takes when its \\fBinit\\fR is not given and the\n"
@@ -126,27 +132,42 @@ static void bash_values(FILE *out, const nn_cfg_key *k, const char *path, const 
     }
 }
 
-/* The keys of a layer: the dense layer's, then each activation's not named yet. */
+/* The keys of a layer: "type", then each layer type's rows not named yet, in table order. */
 static void bash_layer_keys(FILE *out)
 {
-    const char *seen[NN_CFG_MAX_CHOICES];
+    const char *seen[NN_CFG_MAX_CHOICES], *types[NN_CFG_MAX_CHOICES + 1];
     size_t n = 0;
-    for (size_t i = 0; i < nn_cfg_dense.n_keys && n < NN_CFG_MAX_CHOICES; i++)
-        seen[n++] = nn_cfg_dense.keys[i].name;
-    for (size_t a = 0; nn_activations[a]; a++) {
-        const nn_act_def *act = nn_activations[a];
-        for (int h = 0; h < act->n_hparams && n < NN_CFG_MAX_CHOICES; h++) {
+    seen[n++] = "type";
+    nn_layer_types(types, NN_CFG_MAX_CHOICES + 1);
+    for (size_t t = 0; types[t]; t++) {
+        const nn_layer_def *def;
+        const nn_act_def *act;
+        int nk;
+        nn_layer_find(types[t], &def, &act);
+        const nn_hparam_spec *keys = nn_layer_keys(def, act, &nk);
+        for (int h = 0; h < nk && n < NN_CFG_MAX_CHOICES; h++) {
             size_t j = 0;
-            while (j < n && strcmp(seen[j], act->hparams[h].name) != 0)
+            while (j < n && strcmp(seen[j], keys[h].name) != 0)
                 j++;
             if (j == n)
-                seen[n++] = act->hparams[h].name;
+                seen[n++] = keys[h].name;
         }
     }
     fputs("_nntrain_layer_keys=(", out);
     for (size_t i = 0; i < n; i++)
         fprintf(out, "%s%s", i ? " " : "", seen[i]);
     fputs(")\n", out);
+}
+
+/* The allowed values of the layers' keys: "type" once, then each layer type's own. */
+static void bash_layer_values(FILE *out, const nn_layer_def *def, const nn_cfg_section *sec)
+{
+    nn_cfg_section rest = *sec;
+    if (def != nn_layer_at(0)) { /* "type" is the first layer type's */
+        rest.keys++;
+        rest.n_keys--;
+    }
+    nn_ref_rows(out, &rest, "model.*", bash_values);
 }
 
 void nn_ref_write_bash(FILE *out)
@@ -159,6 +180,6 @@ void nn_ref_write_bash(FILE *out)
           "_nntrain_values()\n{\n    case $1 in\n",
           out);
     nn_ref_rows(out, &nn_cfg_top, "", bash_values);
-    nn_ref_rows(out, &nn_cfg_dense, "model.*", bash_values);
+    nn_ref_layers(out, bash_layer_values);
     fputs("    *) REPLY='' ;;\n    esac\n}\n", out);
 }

@@ -37,11 +37,11 @@ static nn_status data_rules(const nn_cfg_ctx *c, const cJSON *root, nn_config *c
 nn_status nn_cfg_rules(const nn_cfg_ctx *c, const cJSON *root, const char *source, nn_config *cfg)
 {
     NN_CFG_TRY(data_rules(c, root, cfg));
-    if (cfg->optim.nesterov && (cfg->optim.momentum <= 0 || cfg->optim.dampening != 0))
-        return nn_cfg_fail_at(c, "optimizer", "nesterov",
-                              "Nesterov momentum requires momentum > 0 and dampening = 0 "
-                              "(PyTorch's rule); here momentum = %g and dampening = %g",
-                              cfg->optim.momentum, cfg->optim.dampening);
+    cfg->optim.def = nn_optim_at((size_t)cfg->optim.type);
+    const char *key = NULL;
+    char msg[256];
+    if (cfg->optim.def->validate && cfg->optim.def->validate(cfg->optim.hp, &key, msg, sizeof msg))
+        return nn_cfg_fail_at(c, "optimizer", key, "%s", msg);
     if (cfg->dead.probe == NN_PROBE_VAL && cfg->data.validation == 0)
         return nn_cfg_fail_at(c, "dead_units", "probe",
                               "\"val\" needs a validation split, but data.validation is 0; set "

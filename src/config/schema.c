@@ -12,13 +12,11 @@ _Static_assert(sizeof(nn_normalize) == sizeof(int), "enum field size");
 _Static_assert(sizeof(nn_schedule_kind) == sizeof(int), "enum field size");
 _Static_assert(sizeof(nn_probe_set) == sizeof(int), "enum field size");
 _Static_assert(sizeof(nn_data_format) == sizeof(int), "enum field size");
-_Static_assert(sizeof(nn_init_kind) == sizeof(int), "enum field size");
 
 /* Choices in the order of their enum's values (stored value = base + index). */
 static const char *const formats[] = {"idx", "image_folder", NULL}; /* nn_data_format */
 static const char *const norms[] = {"unit", "standard", NULL};      /* nn_normalize */
 static const char *const on_bad[] = {"error", "skip", NULL};        /* skip_bad_files 0/1 */
-static const char *const optimizers[] = {"sgd", NULL};
 static const char *const schedules[] = {"none", "step", "cosine", NULL}; /* nn_schedule_kind */
 static const char *const probes[] = {"test", "train", "val", NULL};      /* nn_probe_set */
 
@@ -122,7 +120,7 @@ static const nn_cfg_section data_section = {.path = "data",
 static const nn_cfg_key schedule_keys[] = {
     {.name = "type",
      .type = NN_CFG_ENUM,
-     .offset = AT(optim.schedule),
+     .offset = AT(optim.schedule.kind),
      .choices = schedules,
      .doc = "\"step\": lr x gamma^floor(epoch / step_size); \"cosine\": CosineAnnealingLR "
             "with T_max = epochs, to 0 over the run"},
@@ -130,7 +128,7 @@ static const nn_cfg_key schedule_keys[] = {
      .type = NN_CFG_SIZE,
      .flags = NN_CFG_REQUIRED,
      .variants = STEP,
-     .offset = AT(optim.step_size),
+     .offset = AT(optim.schedule.step_size),
      .lo = 1,
      .hi = NN_CFG_MAX_EXACT,
      .doc = "epochs between two multiplications by gamma"},
@@ -138,7 +136,7 @@ static const nn_cfg_key schedule_keys[] = {
      .type = NN_CFG_NUMBER,
      .flags = NN_CFG_LO_OPEN,
      .variants = STEP,
-     .offset = AT(optim.gamma),
+     .offset = AT(optim.schedule.gamma),
      .lo = 0,
      .hi = 10,
      .def = 0.1,
@@ -154,52 +152,50 @@ static const nn_cfg_section schedule_section = {
     .what = "for a \"%s\" schedule",
     .expect = "an object such as {\"type\": \"step\", \"step_size\": 10, \"gamma\": 0.1}"};
 
-static const nn_cfg_key optim_keys[] = {
-    {.name = "type",
-     .type = NN_CFG_ENUM,
-     .flags = NN_CFG_UNSTORED,
-     .choices = optimizers,
-     .doc = "stochastic gradient descent, as torch.optim.SGD"},
-    {.name = "lr",
-     .type = NN_CFG_NUMBER,
-     .flags = NN_CFG_LO_OPEN,
-     .offset = AT(optim.lr),
-     .lo = 0,
-     .hi = 1e3,
-     .def = 0.01,
-     .doc = "learning rate (before the schedule)"},
-    {.name = "momentum",
-     .type = NN_CFG_NUMBER,
-     .flags = NN_CFG_HI_OPEN,
-     .offset = AT(optim.momentum),
-     .lo = 0,
-     .hi = 1,
-     .doc = "momentum factor"},
-    {.name = "dampening",
-     .type = NN_CFG_NUMBER,
-     .offset = AT(optim.dampening),
-     .lo = 0,
-     .hi = 1,
-     .doc = "dampening of the momentum"},
-    {.name = "weight_decay",
-     .type = NN_CFG_NUMBER,
-     .offset = AT(optim.weight_decay),
-     .lo = 0,
-     .hi = 1,
-     .doc = "L2 penalty added to the gradient of every parameter (PReLU slopes included)"},
-    {.name = "nesterov",
-     .type = NN_CFG_BOOL,
-     .offset = AT(optim.nesterov),
-     .doc = "Nesterov momentum; needs momentum > 0 and dampening = 0"},
-    {.name = "schedule",
-     .type = NN_CFG_SECTION,
-     .sub = &schedule_section,
-     .def_doc = "`{\"type\": \"none\"}`",
-     .doc = "how lr changes from epoch to epoch"},
-};
+/* optimizer: type, lr and schedule, which every optimizer has, then each optimizer's own
+ * rows, allowed only with its type (built from the optimizer table). */
+static void optimizer_types(const char **out, size_t cap)
+{
+    nn_optim_types(out, cap);
+}
 
-static const nn_cfg_section optim_section = {
-    .path = "optimizer", .keys = optim_keys, .n_keys = COUNT(optim_keys), .selector = -1};
+static void build_optim(nn_cfg_key *keys, nn_cfg_section *sec)
+{
+    size_t n = 0;
+    keys[n++] = (nn_cfg_key){.name = "type",
+                             .type = NN_CFG_ENUM,
+                             .offset = AT(optim.type),
+                             .list = optimizer_types,
+                             .doc = "the optimizer (torch.optim's class of the same name); "
+                                    "each has its own keys below"};
+    keys[n++] = (nn_cfg_key){.name = "lr",
+                             .type = NN_CFG_NUMBER,
+                             .flags = NN_CFG_LO_OPEN,
+                             .offset = AT(optim.lr),
+                             .lo = 0,
+                             .hi = 1e3,
+                             .def = 0.01,
+                             .doc = "learning rate (before the schedule)"};
+    for (size_t i = 0; nn_optim_at(i) && i < 32; i++) {
+        const nn_optim_def *d = nn_optim_at(i);
+        for (int k = 0; k < d->n_keys && n + 1 < NN_CFG_MAX_BUILT; k++) {
+            keys[n] = nn_cfg_row(&d->keys[k], AT(optim.hp) + (size_t)k * sizeof(double));
+            keys[n].flags |= NN_CFG_OWN_VARIANT;
+            keys[n++].variants = 1u << i;
+        }
+    }
+    keys[n++] = (nn_cfg_key){.name = "schedule",
+                             .type = NN_CFG_SECTION,
+                             .sub = &schedule_section,
+                             .def_doc = "`{\"type\": \"none\"}`",
+                             .doc = "how lr changes from epoch to epoch (for every optimizer)"};
+    *sec = (nn_cfg_section){.path = "optimizer",
+                            .keys = keys,
+                            .n_keys = n,
+                            .selector = 0,
+                            .noun = "optimizer",
+                            .what = "for the \"%s\" optimizer"};
+}
 
 static const nn_cfg_key train_keys[] = {
     {.name = "epochs",
@@ -336,7 +332,7 @@ static const nn_cfg_key top_keys[] = {
             "unit per class"},
     {.name = "optimizer",
      .type = NN_CFG_SECTION,
-     .sub = &optim_section,
+     .build = build_optim,
      .doc = "the optimizer and its learning-rate schedule"},
     {.name = "train", .type = NN_CFG_SECTION, .sub = &train_section, .doc = "the training loop"},
     {.name = "dead_units",
@@ -353,85 +349,63 @@ const nn_cfg_section nn_cfg_top = {.path = "",
                                    .selector = -1,
                                    .what = "at the top level"};
 
-/* The dense init names, in nn_init_kind order from NN_INIT_HE_NORMAL on. */
-static void init_names(const char **out, size_t cap)
-{
-    size_t n = 0;
-    for (int k = NN_INIT_HE_NORMAL; k <= NN_INIT_TORCH_DEFAULT && n + 1 < cap; k++)
-        out[n++] = nn_init_name((nn_init_kind)k);
-    out[n] = NULL;
-}
-
 void nn_cfg_layer_types(const char **out, size_t cap)
 {
-    size_t n = 0;
-    out[n++] = "dense";
-    for (size_t i = 0; nn_activations[i] && n + 1 < cap; i++)
-        out[n++] = nn_activations[i]->name;
-    out[n] = NULL;
+    nn_layer_types(out, cap);
 }
 
 #define SPEC(field) offsetof(nn_module_spec, field)
 
-static const nn_cfg_key dense_keys[] = {
-    {.name = "type",
-     .type = NN_CFG_LAYER,
-     .flags = NN_CFG_REQUIRED,
-     .list = nn_cfg_layer_types,
-     .doc = "\"dense\" here; an activation's name for an activation layer"},
-    {.name = "units",
-     .type = NN_CFG_SIZE,
-     .flags = NN_CFG_REQUIRED,
-     .offset = SPEC(units),
-     .lo = 1,
-     .hi = 1048576,
-     .doc = "outputs of the layer: y = W x + b, W is units x inputs"},
-    {.name = "bias",
-     .type = NN_CFG_BOOL,
-     .offset = SPEC(bias),
-     .def = 1,
-     .doc = "whether the layer has the bias b"},
-    {.name = "init",
-     .type = NN_CFG_ENUM,
-     .offset = SPEC(init),
-     .list = init_names,
-     .base = NN_INIT_HE_NORMAL,
-     .def = NN_INIT_AUTO,
-     .def_doc = "the activation after the layer picks it (see below)",
-     .doc = "how the weights (and with torch_default the bias) are drawn"},
-    {.name = "bias_init",
-     .type = NN_CFG_NUMBER,
-     .flags = NN_CFG_GIVEN,
-     .offset = SPEC(bias_init),
-     .given = SPEC(bias_init_set),
-     .lo = -1e6,
-     .hi = 1e6,
-     .doc = "the value every bias starts at; an error with \"bias\": false"},
-};
-
-const nn_cfg_section nn_cfg_dense = {.path = "model[i]",
-                                     .keys = dense_keys,
-                                     .n_keys = COUNT(dense_keys),
-                                     .selector = -1,
-                                     .what = "for a dense layer"};
-
-void nn_cfg_activation_section(const nn_act_def *act, nn_cfg_key *keys, nn_cfg_section *sec)
+nn_cfg_key nn_cfg_row(const nn_hparam_spec *h, size_t offset)
 {
-    int n = act->n_hparams < NN_MAX_HPARAMS ? act->n_hparams : NN_MAX_HPARAMS;
-    keys[0] = dense_keys[0];
+    static const nn_cfg_type types[] = {[NN_HP_NUMBER] = NN_CFG_NUMBER,
+                                        [NN_HP_SIZE] = NN_CFG_SIZE,
+                                        [NN_HP_BOOL] = NN_CFG_BOOL,
+                                        [NN_HP_ENUM] = NN_CFG_ENUM};
+    unsigned flags = NN_CFG_DOUBLE | (h->integer ? NN_CFG_WHOLE : 0u) |
+                     ((h->flags & NN_HP_REQUIRED) ? NN_CFG_REQUIRED : 0u) |
+                     ((h->flags & NN_HP_LO_OPEN) ? NN_CFG_LO_OPEN : 0u) |
+                     ((h->flags & NN_HP_HI_OPEN) ? NN_CFG_HI_OPEN : 0u);
+    return (nn_cfg_key){.name = h->name,
+                        .type = types[h->kind],
+                        .flags = flags,
+                        .offset = offset,
+                        .lo = h->min,
+                        .hi = h->max,
+                        .choices = h->choices,
+                        .list = h->list,
+                        .base = h->base,
+                        .def = h->def,
+                        .def_doc = h->def_doc,
+                        .doc = h->doc};
+}
+
+void nn_cfg_layer_section(const nn_layer_def *def, const nn_act_def *act, nn_cfg_key *keys,
+                          nn_cfg_section *sec)
+{
+    int n;
+    const nn_hparam_spec *rows = nn_layer_keys(def, act, &n);
+    keys[0] = (nn_cfg_key){.name = "type",
+                           .type = NN_CFG_LAYER,
+                           .flags = NN_CFG_REQUIRED,
+                           .list = nn_cfg_layer_types,
+                           .doc = "\"dense\" here; an activation's name for an activation layer"};
     for (int k = 0; k < n; k++) {
-        const nn_hparam_spec *h = &act->hparams[k];
-        keys[k + 1] = (nn_cfg_key){.name = h->name,
-                                   .type = NN_CFG_NUMBER,
-                                   .flags = h->integer ? NN_CFG_WHOLE : 0u,
-                                   .offset = SPEC(hp) + (size_t)k * sizeof(double),
-                                   .lo = h->min,
-                                   .hi = h->max,
-                                   .def = h->def};
+        keys[k + 1] = nn_cfg_row(&rows[k], SPEC(hp) + (size_t)k * sizeof(double));
+        keys[k + 1].flags |= NN_CFG_GIVEN;
+        keys[k + 1].given = SPEC(given) + (size_t)k * sizeof(int);
     }
     *sec = (nn_cfg_section){.path = "model[i]",
                             .keys = keys,
                             .n_keys = (size_t)n + 1,
                             .selector = -1,
-                            .what = "for a \"%s\" layer"};
+                            .what = act ? "for a \"%s\" layer" : "for a %s layer"};
+}
+
+const nn_cfg_section *nn_cfg_sub(const nn_cfg_key *k, nn_cfg_key *keys, nn_cfg_section *built)
+{
+    if (!k->build)
+        return k->sub;
+    k->build(keys, built);
+    return built;
 }

@@ -37,7 +37,13 @@ enum {
     NN_CFG_WHOLE = 8u,     /* NN_CFG_NUMBER: must be a whole number */
     NN_CFG_UNSTORED = 16u, /* checked, but the value goes nowhere (offset unused) */
     NN_CFG_GIVEN = 32u,    /* the int at offset given is set to 1 when the key is present */
+    NN_CFG_DOUBLE = 64u,   /* a size, boolean or enum stored as a double (table rows) */
+    NN_CFG_OWN_VARIANT = 128u, /* stored only when its variant is selected (rows of one
+                                  optimizer share the offsets of another's) */
 };
+
+/* Rows a section built at run time has room for (NN_CFG_SECTION with build). */
+#define NN_CFG_MAX_BUILT 64
 
 struct nn_cfg_section;
 
@@ -56,6 +62,9 @@ typedef struct nn_cfg_key {
     unsigned variants; /* 0: always allowed; else only when the section's selector is a
                           choice i with bit i set */
     const struct nn_cfg_section *sub; /* NN_CFG_SECTION */
+    /* NN_CFG_SECTION made from a table at run time instead of sub: fills keys (room for
+     * NN_CFG_MAX_BUILT) and *sec. */
+    void (*build)(struct nn_cfg_key *keys, struct nn_cfg_section *sec);
     const char *def_doc; /* the default as the reference states it, when def alone would not */
     const char *doc;     /* one line for the reference */
 } nn_cfg_key;
@@ -75,15 +84,23 @@ typedef struct nn_cfg_section {
  * means "nothing special" in each of them. */
 
 /* The tables (schema.c). */
-extern const nn_cfg_section nn_cfg_top;   /* the whole file; its rows lead to the sections */
-extern const nn_cfg_section nn_cfg_dense; /* a dense layer in "model" */
+extern const nn_cfg_section nn_cfg_top; /* the whole file; its rows lead to the sections */
 
-/* The table of an activation layer: "type", then one number per hyperparameter of
- * act->hparams (activation.h), stored in nn_module_spec.hp[k]. keys has room for
- * NN_MAX_HPARAMS + 1 rows. */
-void nn_cfg_activation_section(const nn_act_def *act, nn_cfg_key *keys, nn_cfg_section *sec);
+/* The table of a layer in "model" (def, and act for an activation layer): "type", then
+ * one row per row of the entry (nn_layer_keys), stored in nn_module_spec.hp[k] with
+ * given[k]. keys has room for NN_MAX_HPARAMS + 1 rows. */
+void nn_cfg_layer_section(const nn_layer_def *def, const nn_act_def *act, nn_cfg_key *keys,
+                          nn_cfg_section *sec);
 
-/* The layer types, NULL-terminated: "dense", then every activation of nn_activations[]. */
+/* A table row of an entry (layer, activation, optimizer) as a config row storing a double
+ * at offset. */
+nn_cfg_key nn_cfg_row(const nn_hparam_spec *h, size_t offset);
+
+/* The section of sec's row k: its sub, or the one its build makes into keys (room for
+ * NN_CFG_MAX_BUILT) and *built. */
+const nn_cfg_section *nn_cfg_sub(const nn_cfg_key *k, nn_cfg_key *keys, nn_cfg_section *built);
+
+/* The layer types, NULL-terminated (nn_layer_types). */
 void nn_cfg_layer_types(const char **out, size_t cap);
 
 /* The allowed strings of an enum or layer key; buf has room for NN_CFG_MAX_CHOICES + 1. */

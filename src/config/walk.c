@@ -9,7 +9,7 @@
 
 #include "config/suggest.h"
 
-#define MAX_KEYS 24 /* rows of the largest section, with room to spare */
+#define MAX_KEYS NN_CFG_MAX_BUILT /* rows of the largest section */
 #define MAX_NAME 64
 
 const char *const *nn_cfg_choices(const nn_cfg_key *k, const char **buf)
@@ -76,9 +76,14 @@ static int in_variant(const nn_cfg_key *k, int variant)
 static void key_names(const nn_cfg_section *sec, int variant, const char **out)
 {
     size_t n = 0;
-    for (size_t i = 0; i < sec->n_keys && n < MAX_KEYS; i++)
-        if (in_variant(&sec->keys[i], variant))
-            out[n++] = sec->keys[i].name;
+    for (size_t i = 0; i < sec->n_keys && n < MAX_KEYS; i++) {
+        const char *name = sec->keys[i].name;
+        int seen = 0; /* rows of several variants may share a name */
+        for (size_t j = 0; j < n && !seen; j++)
+            seen = strcmp(out[j], name) == 0;
+        if (!seen && in_variant(&sec->keys[i], variant))
+            out[n++] = name;
+    }
     out[n] = NULL;
 }
 
@@ -106,14 +111,18 @@ void nn_cfg_expect(const nn_cfg_key *k, char *buf, size_t n)
             snprintf(buf, n, "%s%s", ch[0] && ch[1] ? "one of " : "", joined);
         return;
     }
-    case NN_CFG_SECTION:
-        key_names(k->sub, -1, names);
+    case NN_CFG_SECTION: {
+        nn_cfg_key built_keys[NN_CFG_MAX_BUILT];
+        nn_cfg_section built;
+        const nn_cfg_section *sub = nn_cfg_sub(k, built_keys, &built);
+        key_names(sub, -1, names);
         nn_cfg_join(joined, sizeof joined, names, 0);
-        if (k->sub->expect)
-            snprintf(buf, n, "%s", k->sub->expect);
+        if (sub->expect)
+            snprintf(buf, n, "%s", sub->expect);
         else
             snprintf(buf, n, "an object with keys %s", joined);
         return;
+    }
     case NN_CFG_MODEL:
         snprintf(buf, n,
                  "a non-empty array of layers such as "
@@ -237,15 +246,33 @@ static nn_status check_variant(const nn_cfg_ctx *c, const nn_cfg_section *sec, c
 {
     const nn_cfg_key *s = &sec->keys[sec->selector];
     const char *list[NN_CFG_MAX_CHOICES + 1], *const *ch = nn_cfg_choices(s, list);
-    for (const cJSON *it = obj ? obj->child : NULL; it; it = it->next)
+    for (const cJSON *it = obj ? obj->child : NULL; it; it = it->next) {
+        const nn_cfg_key *other = NULL; /* a row of another variant with this name */
+        int own = 0;                    /* a row of this variant has it too */
         for (size_t i = 0; it->string && i < sec->n_keys; i++) {
             const nn_cfg_key *k = &sec->keys[i];
-            if (!in_variant(k, variant) && strcmp(k->name, it->string) == 0)
-                return nn_cfg_fail_at(c, base, it->string,
-                                      "only allowed with \"%s\": \"%s\" (this %s is \"%s\")",
-                                      s->name, ch[nn_cfg_first_variant(k)], sec->noun, ch[variant]);
+            if (strcmp(k->name, it->string) != 0)
+                continue;
+            if (in_variant(k, variant))
+                own = 1;
+            else if (!other)
+                other = k;
         }
+        if (other && !own)
+            return nn_cfg_fail_at(c, base, it->string,
+                                  "only allowed with \"%s\": \"%s\" (this %s is \"%s\")",
+                                  s->name, ch[nn_cfg_first_variant(other)], sec->noun, ch[variant]);
+    }
     return NN_OK;
+}
+
+/* An enum's or a boolean's value into p (NULL: not stored): an int, or a double. */
+static void store_int(void *p, const nn_cfg_key *k, int value)
+{
+    if (p && (k->flags & NN_CFG_DOUBLE))
+        *(double *)p = value;
+    else if (p)
+        *(int *)p = value;
 }
 
 /* A string, a run name, a boolean or a number from v (present, or absent and optional). */
@@ -268,8 +295,7 @@ static nn_status read_scalar(const nn_cfg_ctx *c, const nn_cfg_key *k, const cJS
     if (k->type == NN_CFG_BOOL) {
         if (v && !cJSON_IsBool(v))
             return nn_cfg_wrong(c, base, k->name, expect, v);
-        if (p)
-            *(int *)p = v ? cJSON_IsTrue(v) : (int)k->def;
+        store_int(p, k, v ? cJSON_IsTrue(v) : (int)k->def);
         return NN_OK;
     }
     if (v && (!cJSON_IsNumber(v) || !num_ok(v->valuedouble, k)))
@@ -277,7 +303,9 @@ static nn_status read_scalar(const nn_cfg_ctx *c, const nn_cfg_key *k, const cJS
     double d = v ? v->valuedouble : k->def;
     if (!p)
         return NN_OK;
-    if (k->type == NN_CFG_INT)
+    if (k->flags & NN_CFG_DOUBLE)
+        *(double *)p = d;
+    else if (k->type == NN_CFG_INT)
         *(int *)p = (int)d;
     else if (k->type == NN_CFG_SIZE)
         *(size_t *)p = (size_t)d;
@@ -298,7 +326,9 @@ static nn_status read_section(const nn_cfg_ctx *c, const nn_cfg_key *k, const cJ
         nn_cfg_expect(k, expect, sizeof expect);
         return nn_cfg_wrong(c, base, k->name, expect, v);
     }
-    return nn_cfg_walk(c, k->sub, v, path, NULL, out);
+    nn_cfg_key keys[NN_CFG_MAX_BUILT];
+    nn_cfg_section built;
+    return nn_cfg_walk(c, nn_cfg_sub(k, keys, &built), v, path, NULL, out);
 }
 
 /* Reads key k of a section from v (NULL: absent) into out; active: k belongs to the
@@ -306,7 +336,9 @@ static nn_status read_section(const nn_cfg_ctx *c, const nn_cfg_key *k, const cJ
 static nn_status read_key(const nn_cfg_ctx *c, const nn_cfg_key *k, const cJSON *v, int active,
                           const char *base, void *out)
 {
-    void *p = (k->flags & NN_CFG_UNSTORED) ? NULL : (char *)out + k->offset;
+    void *p = (k->flags & NN_CFG_UNSTORED) || (!active && (k->flags & NN_CFG_OWN_VARIANT))
+                  ? NULL
+                  : (char *)out + k->offset;
     char expect[512];
     if (k->type == NN_CFG_LAYER)
         return NN_OK; /* read by the caller, who picked the layer's table by it */
@@ -320,8 +352,7 @@ static nn_status read_key(const nn_cfg_ctx *c, const nn_cfg_key *k, const cJSON 
     case NN_CFG_ENUM: {
         int i;
         NN_CFG_TRY(read_enum(c, k, v, base, &i));
-        if (p)
-            *(int *)p = i >= 0 ? k->base + i : (int)k->def;
+        store_int(p, k, i >= 0 ? k->base + i : (int)k->def);
         return NN_OK;
     }
     case NN_CFG_SECTION:

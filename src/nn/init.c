@@ -28,6 +28,14 @@ nn_init_kind nn_init_from_name(const char *name)
     return NN_INIT_AUTO;
 }
 
+void nn_init_names(const char **out, size_t cap)
+{
+    size_t n = 0;
+    for (int k = NN_INIT_HE_NORMAL; k <= NN_INIT_TORCH_DEFAULT && n + 1 < cap; k++)
+        out[n++] = init_names[k];
+    out[n] = NULL;
+}
+
 void nn_init_dense(float *w, float *b, size_t fan_out, size_t fan_in, nn_init_kind kind,
                    double gain, double bias_init, int bias_init_set, nn_rng *rng)
 {

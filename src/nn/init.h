@@ -20,6 +20,10 @@ const char *nn_init_name(nn_init_kind kind);
 /* Kind for a config name; NN_INIT_AUTO (0) when unknown ("auto" is not a config name). */
 nn_init_kind nn_init_from_name(const char *name);
 
+/* The config names of the inits, NULL-terminated, in nn_init_kind order from
+ * NN_INIT_HE_NORMAL on; out has room for cap entries including the NULL. */
+void nn_init_names(const char **out, size_t cap);
+
 struct nn_rng;
 
 /* Fills a dense layer's weight (fan_out x fan_in, PyTorch's layout) and bias (fan_out,

@@ -7,9 +7,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ckpt/checkpoint.h"
+#include "run/state.h"
 #include "data/load.h"
-#include "nn/model.h"
+#include "nn/layer/model.h"
 #include "run/csv.h"
 #include "sys/fs.h"
 
@@ -150,9 +150,9 @@ static nn_status check_init_from(const nn_config *cfg, size_t dim, nn_error *err
     nn_model m;
     nn_rng rng;
     nn_rng_seed(&rng, cfg->seed, 0);
-    nn_status st = nn_model_build(&m, cfg->modules, cfg->n_modules, dim, 1, 1, &rng, err);
+    nn_status st = nn_model_build(&m, cfg->modules, cfg->n_modules, dim, 1, 0, 1, &rng, err);
     if (st == NN_OK) {
-        st = nn_ckpt_load_weights(cfg->init_from, &m, err);
+        st = nn_state_load_weights(cfg->init_from, &m, err);
         nn_model_free(&m);
     }
     return st;

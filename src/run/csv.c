@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+/* An activation with learnable parameters (PReLU): its mean slope gets a column. */
 static int is_prelu(const nn_module *mod)
 {
     return mod->act && mod->np > 0;
@@ -49,7 +50,7 @@ nn_status nn_csv_open(nn_csv *c, const char *path, const nn_model *m, int val_co
         fputs("val_loss,val_acc,", c->f);
     fputs("test_loss,test_acc,dead,dead_frac", c->f);
     for (size_t i = 0; i < m->n_modules; i++)
-        if (m->modules[i].act)
+        if (m->modules[i].def->probed)
             fprintf(c->f, ",dead_%zu", i);
     for (size_t i = 0; i < m->n_modules; i++)
         if (is_prelu(&m->modules[i]))
@@ -78,7 +79,7 @@ nn_status nn_csv_write(nn_csv *c, const nn_epoch_report *row, nn_error *err)
     fprintf(f, "%.6f,%.6f,%zu,%.6f", row->test_loss, row->test_acc, d->dead_total,
             d->total ? (double)d->dead_total / (double)d->total : 0.0);
     for (size_t i = 0; i < m->n_modules; i++)
-        if (m->modules[i].act)
+        if (m->modules[i].def->probed)
             fprintf(f, ",%zu", d->dead[i]);
     for (size_t i = 0; i < m->n_modules; i++) {
         const nn_module *mod = &m->modules[i];

@@ -40,7 +40,7 @@ nn_status nn_dead_init(nn_dead *d, const nn_model *m, nn_error *err)
     if (!d->dead || !d->width || !d->active || !d->was_dead || !d->out_min || !d->out_max)
         goto oom;
     for (size_t i = 0; i < m->n_modules; i++) {
-        if (!m->modules[i].act)
+        if (!m->modules[i].def->probed)
             continue;
         d->width[i] = m->modules[i].out;
         d->active[i] = calloc(d->width[i], sizeof *d->active[i]);
@@ -129,17 +129,21 @@ int nn_dead_observe_module(nn_dead *d, const nn_model *m, size_t i, size_t rows)
     if (!count)
         return 0;
     const size_t w = d->width[i];
-    const float *x = m->acts[i];
-    if (w <= 16 && 16 % w == 0)
+    const float *x = m->acts[i]; /* the activation's input: the pre-activation */
+    const nn_act_def *act = m->modules[i].act;
+    if (act && act->count_active) /* its own rule of what "active" is */
+        return act->count_active(x, rows, w, count) != 0 ? (d->bad_module = i, -1) : 0;
+    if (w <= 16 && 16 % w == 0) /* narrow: the rows as one flat array */
         return count_narrow(x, rows, w, count) != 0 ? (d->bad_module = i, -1) : 0;
     for (size_t r = 0; r < rows; r++) {
         const float *xr = x + r * w;
+        /* A float is finite iff x - x == 0; checked on the whole row at once. */
         float finite = 0.0f;
         for (size_t j = 0; j < w; j++) {
             finite += xr[j] - xr[j];
             count[j] += xr[j] > 0.0f;
         }
-        if (finite != 0.0f) {
+        if (finite != 0.0f) { /* NaN != 0 too */
             d->bad_module = i;
             return -1;
         }
@@ -194,33 +198,9 @@ void nn_dead_observe_logits(nn_dead *d, const float *y, size_t rows)
 
 int nn_dead_observe(nn_dead *d, const nn_model *m, size_t rows)
 {
-    for (size_t i = 0; i < d->n_modules; i++) {
-        uint32_t *count = d->active[i];
-        if (!count)
-            continue;
-        const size_t w = d->width[i];
-        const float *x = m->acts[i]; /* the activation's input: the pre-activation */
-        if (w <= 16 && 16 % w == 0) { /* narrow: the rows as one flat array */
-            if (count_narrow(x, rows, w, count) != 0) {
-                d->bad_module = i;
-                return -1;
-            }
-            continue;
-        }
-        for (size_t r = 0; r < rows; r++) {
-            const float *xr = x + r * w;
-            /* A float is finite iff x - x == 0; checked on the whole row at once. */
-            float finite = 0.0f;
-            for (size_t j = 0; j < w; j++) {
-                finite += xr[j] - xr[j];
-                count[j] += xr[j] > 0.0f;
-            }
-            if (finite != 0.0f) { /* NaN != 0 too */
-                d->bad_module = i;
-                return -1;
-            }
-        }
-    }
+    for (size_t i = 0; i < d->n_modules; i++)
+        if (nn_dead_observe_module(d, m, i, rows) != 0)
+            return -1;
     observe_output(d, m->acts[m->n_modules], rows);
     d->samples += rows;
     return 0;

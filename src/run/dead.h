@@ -14,7 +14,7 @@
 #include <stdint.h>
 
 #include "sys/error.h"
-#include "nn/model.h"
+#include "nn/layer/model.h"
 
 /* A logit is constant over the probe when max - min <= NN_CONSTANT_TOL * (1 + the largest
  * |logit| of the probe). */

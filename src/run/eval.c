@@ -7,8 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ckpt/checkpoint.h"
 #include "ckpt/safetensors.h"
+#include "run/state.h"
 #include "data/load.h"
 #include "math/fpmode.h"
 #include "nn/loss.h"
@@ -71,7 +71,7 @@ static nn_status read_meta(const nn_st_file *f, const char *path, nn_ckpt_info *
     c->has_norm = has_mean;
     c->epoch = c->has_epoch && epoch >= 0.0 ? (size_t)epoch : 0;
     for (size_t i = 0; i < c->cfg.n_modules; i++) {
-        if (c->cfg.modules[i].act)
+        if (!nn_spec_is_product(&c->cfg.modules[i]))
             continue;
         char name[32];
         snprintf(name, sizeof name, "%zu.weight", i);
@@ -145,11 +145,11 @@ static nn_status model_open(nn_model *m, const nn_ckpt_info *c, size_t dim, nn_e
     const nn_config *cfg = &c->cfg;
     nn_rng rng; /* the seed's init, replaced by the weights */
     nn_rng_seed(&rng, cfg->seed, NN_RNG_INIT);
-    nn_status st = nn_model_build(m, cfg->modules, cfg->n_modules, dim, NN_EVAL_CHUNK,
+    nn_status st = nn_model_build(m, cfg->modules, cfg->n_modules, dim, NN_EVAL_CHUNK, 0,
                                   cfg->train.threads, &rng, err);
     if (st != NN_OK)
         return st;
-    st = nn_ckpt_load_weights(c->path, m, err);
+    st = nn_state_load_weights(c->path, m, err);
     if (st != NN_OK) {
         nn_model_free(m);
         return st;
@@ -189,7 +189,7 @@ static nn_status result_alloc(nn_eval_result *r, const nn_model *m, const nn_dat
 static void result_dead(nn_eval_result *r, const nn_model *m, const nn_dead *d)
 {
     for (size_t i = 0; i < m->n_modules; i++) {
-        r->act[i] = m->modules[i].act ? m->modules[i].act->name : NULL;
+        r->act[i] = m->modules[i].def->probed ? nn_module_type(&m->modules[i]) : NULL;
         r->units[i] = d->width[i];
         r->dead[i] = d->dead[i];
     }
@@ -222,7 +222,7 @@ static nn_status pass(evaluator *e, const nn_dataset *ds, const size_t *idx, siz
         for (size_t i = 0; i < rows; i++)
             e->seq[i] = idx ? idx[start + i] : start + i;
         nn_batch_fill(ds, e->seq, rows, &e->norm, m->acts[0], e->labels);
-        const float *logits = nn_model_forward(m, rows);
+        const float *logits = nn_model_forward(m, rows, NN_EVAL);
         if (nn_dead_observe(&e->dead, m, rows) != 0)
             return nn_fail(err, NN_ETRAIN,
                            "a pre-activation (input of module %zu) is NaN or Inf on samples "
@@ -421,7 +421,7 @@ nn_status nn_predict(nn_predictor *p, const nn_dataset *ds, const char *source, 
         for (size_t i = 0; i < rows; i++)
             p->seq[i] = start + i;
         nn_batch_fill(ds, p->seq, rows, &p->norm, m->acts[0], NULL);
-        const float *logits = nn_model_forward(m, rows);
+        const float *logits = nn_model_forward(m, rows, NN_EVAL);
         for (size_t i = 0; i < rows; i++)
             softmax(logits + i * c, c, probs + (start + i) * c);
     }

@@ -53,7 +53,7 @@ static int evaluate(run *r, const nn_dataset *ds, const size_t *idx, size_t coun
         for (size_t i = 0; i < rows; i++)
             r->seq[i] = idx ? idx[start + i] : start + i;
         nn_run_fill_batch(r, ds, r->seq, rows);
-        const float *logits = nn_model_forward(m, rows);
+        const float *logits = nn_model_forward(m, rows, NN_EVAL);
         if (dead && nn_dead_observe(dead, m, rows) != 0)
             return -1;
         if (loss)

@@ -6,11 +6,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ckpt/checkpoint.h"
 #include "math/rng.h"
-#include "nn/sgd.h"
+#include "nn/optim/optim.h"
 #include "run/csv.h"
 #include "run/dead.h"
+#include "run/state.h"
 #include "run/status.h"
 #include "run/train.h"
 
@@ -21,7 +21,7 @@ typedef struct run {
     const nn_hooks *hooks;
     nn_norm norm; /* pixel normalization */
     nn_model model;
-    nn_sgd sgd;
+    nn_optim optim;
     nn_dead dead;
     nn_csv csv;
     nn_csv units; /* output.units, when set */

@@ -14,7 +14,6 @@
 
 #include "sys/clock.h"
 #include "sys/log.h"
-#include "ckpt/checkpoint.h"
 #include "run/csv.h"
 #include "run/probe_csv.h"
 #include "run/status.h"
@@ -22,33 +21,20 @@
 #include "data/load.h"
 #include "nn/loss.h"
 #include "math/rng.h"
-#include "nn/sgd.h"
 
 enum { EVAL_CHUNK = NN_EVAL_CHUNK }; /* rows per forward pass when evaluating */
 enum { RNG_INIT = NN_RNG_INIT, RNG_SHUFFLE = NN_RNG_SHUFFLE, RNG_SPLIT = NN_RNG_SPLIT };
 enum { EXPLODE_FACTOR = 10 }; /* see exploded() */
-#define NN_PI 3.14159265358979323846
 
-double nn_schedule_lr(const nn_config *cfg, size_t e)
+double nn_run_lr(const nn_config *cfg, size_t e)
 {
-    double lr = cfg->optim.lr;
-    switch (cfg->optim.schedule) {
-    case NN_SCHED_NONE:
-        return lr;
-    case NN_SCHED_STEP:
-        return lr * pow(cfg->optim.gamma, (double)(e / cfg->optim.step_size));
-    case NN_SCHED_COSINE: /* CosineAnnealingLR, T_max = epochs, eta_min = 0, per epoch */
-        return cfg->train.epochs
-                   ? lr * 0.5 * (1.0 + cos(NN_PI * (double)e / (double)cfg->train.epochs))
-                   : lr;
-    }
-    return lr;
+    return nn_schedule_lr(&cfg->optim.schedule, cfg->optim.lr, cfg->train.epochs, e);
 }
 
 static void run_free(run *r)
 {
     nn_model_free(&r->model);
-    nn_sgd_free(&r->sgd);
+    nn_optim_free(&r->optim);
     nn_dead_free(&r->dead);
     nn_csv_close(&r->csv, NULL);
     nn_csv_close(&r->units, NULL);
@@ -137,18 +123,18 @@ static nn_status end_epoch(run *r, nn_epoch_report *rep, nn_error *err)
     return NN_OK;
 }
 
-/* The SGD step of one parameter range, as the backward pass finishes it. */
-typedef struct sgd_update {
-    nn_sgd *sgd;
+/* The optimizer's step of one parameter range, as the backward pass finishes it. */
+typedef struct optim_update {
+    const nn_optim *optim;
     float *params;
     const float *grads;
     float lr;
-} sgd_update;
+} optim_update;
 
-static void apply_sgd(void *ctx, size_t lo, size_t hi)
+static void apply_update(void *ctx, size_t lo, size_t hi)
 {
-    const sgd_update *u = ctx;
-    nn_sgd_update(u->sgd, u->params, u->grads, u->lr, lo, hi);
+    const optim_update *u = ctx;
+    nn_optim_update(u->optim, u->params, u->grads, u->lr, lo, hi);
 }
 
 /* One pass over the shuffled training set. */
@@ -172,7 +158,7 @@ static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, 
         nn_run_fill_batch(r, r->train, r->order + start, rows);
         if (start + rows < n) /* the next batch's first samples load during this step */
             nn_batch_prefetch(r->train, r->order + start + rows, n - start - rows);
-        const float *logits = nn_model_forward(m, rows);
+        const float *logits = nn_model_forward(m, rows, NN_TRAIN);
         double loss = nn_softmax_xent(logits, r->labels, rows, m->output_dim,
                                       m->dacts[m->n_modules], rows, &hits);
         if (!isfinite(loss)) {
@@ -182,9 +168,9 @@ static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, 
             return nn_run_diverged(r, rep->epoch, rep->step + 1, what, err);
         }
         total += loss;
-        sgd_update upd = {&r->sgd, m->params, m->grads, lr};
-        nn_model_backward(m, rows, apply_sgd, &upd); /* the SGD step, fused */
-        nn_sgd_end_step(&r->sgd);
+        optim_update upd = {&r->optim, m->params, m->grads, lr};
+        nn_model_backward(m, rows, apply_update, &upd); /* the optimizer's step, fused */
+        nn_optim_end_step(&r->optim);
         rep->step++;
         if (every && rep->step % every == 0) {
             nn_status st = nn_run_probe_step(r, rep, err);
@@ -216,7 +202,7 @@ static nn_status resume_state(run *r, nn_error *err)
         return nn_fail(err, NN_ECONFIG,
                        "--resume continues the run's CSV file; it cannot be stdout");
     nn_status st =
-        nn_ckpt_resume(cfg->resume, cfg->resolved, &r->model, &r->sgd, &r->dead, &r->pos, err);
+        nn_state_resume(cfg->resume, cfg->resolved, &r->model, &r->optim, &r->dead, &r->pos, err);
     if (st == NN_OK && r->pos.epoch > cfg->train.epochs)
         st = nn_fail(err, NN_ECONFIG,
                      "%s: the checkpoint is at epoch %zu, past train.epochs = %zu; give --epochs "
@@ -273,13 +259,13 @@ static nn_status run_build(run *r, size_t dim, nn_error *err)
     nn_rng_seed(&init_rng, cfg->seed, RNG_INIT);
     size_t max_batch = cfg->train.batch_size > EVAL_CHUNK ? cfg->train.batch_size : EVAL_CHUNK;
     nn_status st = nn_model_build(&r->model, cfg->modules, cfg->n_modules, dim, max_batch,
+                                  nn_optim_state_per_param(cfg->optim.def, cfg->optim.hp),
                                   cfg->train.threads, &init_rng, err);
     /* Weights from a file replace the seed's init; a resumed run takes the checkpoint's. */
     if (st == NN_OK && cfg->init_from && !cfg->resume)
-        st = nn_ckpt_load_weights(cfg->init_from, &r->model, err);
+        st = nn_state_load_weights(cfg->init_from, &r->model, err);
     if (st == NN_OK)
-        st = nn_sgd_init(&r->sgd, r->model.n_params, cfg->optim.momentum, cfg->optim.dampening,
-                         cfg->optim.weight_decay, cfg->optim.nesterov, err);
+        st = nn_optim_init(&r->optim, cfg->optim.def, cfg->optim.hp, r->model.n_params, err);
     if (st == NN_OK) {
         nn_gemm_set_flush(r->model.gemm, cfg->train.flush_denormals);
         st = nn_dead_init(&r->dead, &r->model, err);
@@ -347,8 +333,8 @@ static nn_status replay(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, nn_er
 static nn_status save_checkpoint(run *r, const nn_rng *shuffle_rng, size_t e, size_t step,
                                  nn_error *err)
 {
-    nn_ckpt_state cs = {.model = &r->model,
-                        .sgd = &r->sgd,
+    nn_run_state cs = {.model = &r->model,
+                        .optim = &r->optim,
                         .dead = &r->dead,
                         .shuffle = shuffle_rng,
                         .config_json = r->cfg->resolved,
@@ -356,7 +342,7 @@ static nn_status save_checkpoint(run *r, const nn_rng *shuffle_rng, size_t e, si
                         .step = step,
                         .mean = r->norm.mean,
                         .std = r->norm.std};
-    nn_status st = nn_ckpt_save(r->cfg->checkpoint, &cs, err);
+    nn_status st = nn_state_save(r->cfg->checkpoint, &cs, err);
     if (st == NN_OK)
         r->saved_epoch = e;
     return st;
@@ -371,13 +357,13 @@ static nn_status run_epochs(run *r, nn_error *err)
     const nn_config *cfg = r->cfg;
     nn_rng shuffle_rng;
     nn_rng_seed(&shuffle_rng, cfg->seed, RNG_SHUFFLE);
-    nn_epoch_report rep = {.epoch = 0, .epochs = cfg->train.epochs, .lr = nn_schedule_lr(cfg, 0)};
+    nn_epoch_report rep = {.epoch = 0, .epochs = cfg->train.epochs, .lr = nn_run_lr(cfg, 0)};
     nn_status st = r->resumed ? replay(r, &shuffle_rng, &rep, err) : end_epoch(r, &rep, err);
     if (st == NN_OK && !r->resumed && cfg->checkpoint && cfg->train.epochs == 0)
         st = save_checkpoint(r, &shuffle_rng, 0, 0, err);
     for (size_t e = rep.epoch + 1; st == NN_OK && e <= cfg->train.epochs; e++) {
         rep.epoch = e;
-        rep.lr = nn_schedule_lr(cfg, e - 1);
+        rep.lr = nn_run_lr(cfg, e - 1);
         st = train_epoch(r, &shuffle_rng, &rep, err);
         if (st == NN_OK)
             st = exploded(r, &rep, err);

@@ -14,6 +14,6 @@ enum { NN_RNG_INIT = 1, NN_RNG_SHUFFLE = 2, NN_RNG_SPLIT = 3 };
 enum { NN_EVAL_CHUNK = 256 };
 
 /* Learning rate of the (0-based) epoch e under cfg's schedule. */
-double nn_schedule_lr(const nn_config *cfg, size_t e);
+double nn_run_lr(const nn_config *cfg, size_t e);
 
 #endif

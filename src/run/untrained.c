@@ -110,7 +110,7 @@ static nn_status net_build(net *t, const nn_config *cfg, size_t dim, nn_error *e
     nn_rng_seed(&rng, cfg->seed, NN_RNG_INIT); /* drawn again per seed */
     size_t max_batch = cfg->train.batch_size > NN_EVAL_CHUNK ? cfg->train.batch_size
                                                              : NN_EVAL_CHUNK;
-    nn_status st = nn_model_build(&t->m, cfg->modules, cfg->n_modules, dim, max_batch, 1, &rng,
+    nn_status st = nn_model_build(&t->m, cfg->modules, cfg->n_modules, dim, max_batch, 0, 1, &rng,
                                   err);
     if (st != NN_OK)
         return st;
@@ -147,98 +147,12 @@ void nn_untrained_group_free(nn_untrained_group *g)
     memset(g, 0, sizeof *g);
 }
 
-/* Whether m is a chain of narrow layers after its first: dense, activation, then dense
- * layers of at most 16 inputs and outputs, each but the last followed by an elementwise
- * activation (no per-unit slopes), and a GEMM kernel that keeps rows in lanes. */
-static int narrow_chain(const nn_model *m)
-{
-    float probe_lanes[16] = {0}, out[16];
-    if (m->n_modules < 3 || m->modules[0].act || !m->modules[1].act ||
-        !nn_gemm_dots_lanes(m->gemm, 1, 0, probe_lanes, probe_lanes, 1, out))
-        return 0;
-    for (size_t i = 2; i < m->n_modules; i++) {
-        const nn_module *d = &m->modules[i];
-        int dense_here = i % 2 == 0, last = i + 1 == m->n_modules;
-        if (dense_here != !d->act || (last && d->act))
-            return 0;
-        if (!d->act && (d->in > 16 || d->out > 16))
-            return 0;
-        if (d->act && d->np > 1)
-            return 0;
-    }
-    return 1;
-}
+/* The probe shown each elementwise module's input in the lane-major pass. */
+_Static_assert((size_t)NN_EVAL_CHUNK <= (size_t)NN_LANES_MAX_ROWS, "an evaluation chunk fits the lane-major pass");
 
-enum { CHAIN_BLOCKS = (NN_EVAL_CHUNK + 15) / 16 };
-
-/* rows rows of width w into blocks of sixteen held lane-major (block b, column l at
- * at[(b * w + l) * 16]); the lanes past the last row are 0. */
-NN_VECTORIZE static void rows_to_lanes(const float *restrict x, size_t rows, size_t w,
-                                       float *restrict at)
+static int observe_lanes(void *ctx, size_t module, const float *xt, size_t blocks, size_t lanes)
 {
-    size_t blocks = (rows + 15) / 16;
-    for (size_t b = 0; b < blocks; b++)
-        for (size_t r = 0; r < 16; r++) {
-            size_t q = 16 * b + r;
-            for (size_t l = 0; l < w; l++)
-                at[(b * w + l) * 16 + r] = q < rows ? x[q * w + l] : 0.0f;
-        }
-}
-
-/* The reverse for the first rows rows (n columns). */
-NN_VECTORIZE static void lanes_to_rows(const float *restrict ct, size_t rows, size_t n,
-                                       float *restrict y)
-{
-    for (size_t q = 0; q < rows; q++)
-        for (size_t j = 0; j < n; j++)
-            y[q * n + j] = ct[((q >> 4) * n + j) * 16 + (q & 15)];
-}
-
-/* ct[(b * n + j) * 16 + r] += bias[j]: the same float addition the row-major pass makes. */
-NN_VECTORIZE static void add_bias_lanes(float *restrict ct, const float *restrict bias,
-                                        size_t blocks, size_t n)
-{
-    for (size_t b = 0; b < blocks; b++)
-        for (size_t j = 0; j < n; j++) {
-            const float v = bias[j];
-            float *c = ct + (b * n + j) * 16;
-            for (size_t r = 0; r < 16; r++)
-                c[r] += v;
-        }
-}
-
-/* Modules 2 .. n-1 of a narrow chain for rows (<= NN_EVAL_CHUNK) rows already through
- * modules 0 and 1, held lane-major from one product to the next in blocks of sixteen rows
- * (block b, unit j at [(b * width + j) * 16]; nn_gemm_dots_lanes): each element gets the
- * operations nn_model_forward gives it (the product, + bias, the activation), with no
- * transpose per layer. Feeds the probe when probe; writes the logits, row-major, to
- * m->acts[n_modules]. Returns -1 on a NaN/Inf pre-activation. */
-static int chain_forward(nn_model *m, nn_dead *dead, size_t rows, int probe)
-{
-    const size_t n_mod = m->n_modules, w1 = m->modules[1].out;
-    const size_t blocks = (rows + 15) / 16, last = rows - 16 * (blocks - 1);
-    const float *x = m->acts[2];
-    float *logits = m->acts[n_mod];
-    static_assert(CHAIN_BLOCKS * 16 * 16 * sizeof(float) <= 64 * 1024, "two buffers on the stack");
-    float at[CHAIN_BLOCKS * 16 * 16], ct[CHAIN_BLOCKS * 16 * 16];
-    rows_to_lanes(x, rows, w1, at);
-    for (size_t i = 2; i < n_mod; i += 2) {
-        const nn_module *d = &m->modules[i];
-        const size_t k = d->in, n = d->out;
-        for (size_t b = 0; b < blocks; b++)
-            nn_gemm_dots_lanes(m->gemm, k, n, at + b * k * 16, d->w, k, ct + b * n * 16);
-        if (d->b)
-            add_bias_lanes(ct, d->b, blocks, n);
-        if (i + 1 == n_mod) { /* the logits, back to rows */
-            lanes_to_rows(ct, rows, n, logits);
-            break;
-        }
-        const nn_module *a = &m->modules[i + 1];
-        if (probe && nn_dead_observe_lanes(dead, i + 1, ct, blocks, last) != 0)
-            return -1;
-        a->act->forward(ct, at, blocks * 16, n, a->p, a->np, a->hp); /* elementwise */
-    }
-    return 0;
+    return nn_dead_observe_lanes(ctx, module, xt, blocks, lanes);
 }
 
 /* Forward passes of every network over the first n rows of in, chunk by chunk as the run's
@@ -246,7 +160,7 @@ static int chain_forward(nn_model *m, nn_dead *dead, size_t rows, int probe)
  * during the pass). Loss and hits are added when with_loss; the probe is fed when probe. */
 static void pass(net *nets, size_t count, const nn_inputs *in, size_t n, int with_loss, int probe)
 {
-    int chain = count > 0 && narrow_chain(&nets[0].m); /* the same model for all */
+    int chain = count > 0 && nn_model_lanes(&nets[0].m); /* the same model for all */
     for (size_t start = 0; start < n; start += NN_EVAL_CHUNK) {
         size_t rows = n - start < NN_EVAL_CHUNK ? n - start : NN_EVAL_CHUNK;
         for (size_t g = 0; g < count; g++) {
@@ -258,14 +172,15 @@ static void pass(net *nets, size_t count, const nn_inputs *in, size_t n, int wit
             m->acts[0] = in->x + start * in->dim;
             const float *logits;
             if (chain) {
-                nn_model_forward_upto(m, rows, 2);
+                nn_model_forward_upto(m, rows, 2, NN_EVAL);
                 t->bad = (probe && nn_dead_observe_module(&t->dead, m, 1, rows) != 0) ||
-                         chain_forward(m, &t->dead, rows, probe) != 0;
+                         nn_model_forward_lanes(m, rows, probe ? observe_lanes : NULL,
+                                                &t->dead) != 0;
                 logits = m->acts[m->n_modules];
                 if (probe && !t->bad)
                     nn_dead_observe_logits(&t->dead, logits, rows);
             } else {
-                logits = nn_model_forward(m, rows);
+                logits = nn_model_forward(m, rows, NN_EVAL);
                 t->bad = probe && nn_dead_observe(&t->dead, m, rows) != 0;
             }
             if (with_loss && !t->bad)

@@ -286,12 +286,9 @@ static double model_cost(const nn_config *cfg, size_t input_dim)
     size_t width = input_dim;
     for (size_t i = 0; i < cfg->n_modules; i++) {
         const nn_module_spec *m = &cfg->modules[i];
-        if (m->act) {
-            cost += 8.0 * (double)width;
-        } else {
-            cost += (double)width * (double)m->units;
-            width = m->units;
-        }
+        size_t out = m->layer->size(m, width).out;
+        cost += nn_spec_is_product(m) ? (double)width * (double)out : 8.0 * (double)out;
+        width = out;
     }
     return cost;
 }

@@ -6,6 +6,7 @@
 
 #include "config/suggest.h"
 #include "nn/act/activation.h"
+#include "nn/layer/layer.h"
 #include "sweep/loader.h"
 #include "sys/fs.h"
 
@@ -65,7 +66,9 @@ nn_status sweep_read_activations(loader *L)
         cJSON_ArrayForEach(m, model)
         {
             const cJSON *t = cJSON_GetObjectItemCaseSensitive(m, "type");
-            if (cJSON_IsString(t) && strcmp(t->valuestring, "dense") != 0) {
+            const nn_layer_def *def;
+            const nn_act_def *act = NULL;
+            if (cJSON_IsString(t) && nn_layer_find(t->valuestring, &def, &act) && act) {
                 L->act_template = cJSON_Duplicate(m, 1);
                 if (!L->act_template)
                     return sweep_oom(L);

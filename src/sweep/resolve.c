@@ -90,6 +90,16 @@ static nn_status hidden_model(loader *L, cJSON *root, size_t combo, size_t width
     return NN_OK;
 }
 
+/* Whether a module of a config tree is an activation layer (by the layer table: a batch
+ * norm or a dropout is not one). */
+static int is_activation(const cJSON *m)
+{
+    const cJSON *t = cJSON_GetObjectItemCaseSensitive(m, "type");
+    const nn_layer_def *def;
+    const nn_act_def *act = NULL;
+    return cJSON_IsString(t) && nn_layer_find(t->valuestring, &def, &act) && act;
+}
+
 /* Every activation module of root becomes {"type": name}: that activation with its
  * default hyperparameters; dense layers without an explicit init follow it. */
 static nn_status swap_activations(loader *L, cJSON *root, const char *name)
@@ -98,8 +108,7 @@ static nn_status swap_activations(loader *L, cJSON *root, const char *name)
     int n = cJSON_GetArraySize(model);
     for (int i = 0; i < n; i++) {
         cJSON *m = cJSON_GetArrayItem(model, i);
-        const cJSON *t = cJSON_GetObjectItemCaseSensitive(m, "type");
-        if (!cJSON_IsString(t) || strcmp(t->valuestring, "dense") == 0)
+        if (!is_activation(m))
             continue;
         cJSON *a = cJSON_CreateObject();
         if (!a || !cJSON_AddStringToObject(a, "type", name) ||

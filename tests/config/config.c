@@ -5,6 +5,8 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "nn/init.h"
+#include "nn/layer/dense.h"
 #include "fixture.h"
 #include "suites.h"
 
@@ -29,30 +31,30 @@ START_TEST(test_full_config)
     ck_assert_uint_eq(cfg.n_modules, 5);
     const nn_module_spec *m = cfg.modules;
     ck_assert_ptr_null(m[0].act);
-    ck_assert_uint_eq(m[0].units, 256);
-    ck_assert_int_eq(m[0].bias, 0);
-    ck_assert_int_eq(m[0].init, NN_INIT_XAVIER_UNIFORM);
-    ck_assert_int_eq(m[0].bias_init_set, 0);
+    ck_assert_uint_eq(nn_spec_get(&m[0], "units"), 256);
+    ck_assert_int_eq(nn_spec_get(&m[0], "bias"), 0);
+    ck_assert_int_eq(nn_spec_get(&m[0], "init"), NN_INIT_XAVIER_UNIFORM);
+    ck_assert_int_eq(m[0].given[NN_DENSE_BIAS_INIT], 0);
     ck_assert_ptr_eq(m[1].act, nn_act_find("leaky_relu"));
     ck_assert_double_eq(m[1].hp[0], 0.2);
-    ck_assert_uint_eq(m[2].units, 128);
-    ck_assert_int_eq(m[2].bias, 1);
-    ck_assert_int_eq(m[2].init, NN_INIT_AUTO);
-    ck_assert_int_eq(m[2].bias_init_set, 1);
-    ck_assert_double_eq(m[2].bias_init, 0.1);
+    ck_assert_uint_eq(nn_spec_get(&m[2], "units"), 128);
+    ck_assert_int_eq(nn_spec_get(&m[2], "bias"), 1);
+    ck_assert_int_eq(nn_spec_get(&m[2], "init"), NN_INIT_AUTO);
+    ck_assert_int_eq(m[2].given[NN_DENSE_BIAS_INIT], 1);
+    ck_assert_double_eq(nn_spec_get(&m[2], "bias_init"), 0.1);
     ck_assert_ptr_eq(m[3].act, nn_act_find("prelu"));
     ck_assert_double_eq(m[3].hp[0], 128);
     ck_assert_double_eq(m[3].hp[1], 0.1);
-    ck_assert_uint_eq(m[4].units, 10);
+    ck_assert_uint_eq(nn_spec_get(&m[4], "units"), 10);
 
     ck_assert_double_eq(cfg.optim.lr, 0.05);
-    ck_assert_double_eq(cfg.optim.momentum, 0.9);
-    ck_assert_double_eq(cfg.optim.dampening, 0);
-    ck_assert_double_eq(cfg.optim.weight_decay, 0.0005);
-    ck_assert_int_eq(cfg.optim.nesterov, 1);
-    ck_assert_int_eq(cfg.optim.schedule, NN_SCHED_STEP);
-    ck_assert_uint_eq(cfg.optim.step_size, 3);
-    ck_assert_double_eq(cfg.optim.gamma, 0.5);
+    ck_assert_double_eq(nn_optim_hp(cfg.optim.def, cfg.optim.hp, "momentum"), 0.9);
+    ck_assert_double_eq(nn_optim_hp(cfg.optim.def, cfg.optim.hp, "dampening"), 0);
+    ck_assert_double_eq(nn_optim_hp(cfg.optim.def, cfg.optim.hp, "weight_decay"), 0.0005);
+    ck_assert_int_eq(nn_optim_hp(cfg.optim.def, cfg.optim.hp, "nesterov"), 1);
+    ck_assert_int_eq(cfg.optim.schedule.kind, NN_SCHED_STEP);
+    ck_assert_uint_eq(cfg.optim.schedule.step_size, 3);
+    ck_assert_double_eq(cfg.optim.schedule.gamma, 0.5);
 
     ck_assert_uint_eq(cfg.train.epochs, 0);
     ck_assert_uint_eq(cfg.train.batch_size, 32);
@@ -81,16 +83,16 @@ START_TEST(test_defaults)
     ck_assert_double_eq(cfg.modules[1].hp[0], 1);    /* prelu num_parameters */
     ck_assert_double_eq(cfg.modules[1].hp[1], 0.25); /* prelu init */
     ck_assert_double_eq(cfg.modules[2].hp[0], 1.0);  /* elu alpha */
-    ck_assert_int_eq(cfg.modules[3].bias, 1);
-    ck_assert_int_eq(cfg.modules[3].init, NN_INIT_AUTO);
-    ck_assert_double_eq(cfg.modules[3].bias_init, 0);
-    ck_assert_int_eq(cfg.modules[3].bias_init_set, 0);
+    ck_assert_int_eq(nn_spec_get(&cfg.modules[3], "bias"), 1);
+    ck_assert_int_eq(nn_spec_get(&cfg.modules[3], "init"), NN_INIT_AUTO);
+    ck_assert_double_eq(nn_spec_get(&cfg.modules[3], "bias_init"), 0);
+    ck_assert_int_eq(cfg.modules[3].given[NN_DENSE_BIAS_INIT], 0);
     ck_assert_double_eq(cfg.optim.lr, 0.01);
-    ck_assert_double_eq(cfg.optim.momentum, 0);
-    ck_assert_double_eq(cfg.optim.dampening, 0);
-    ck_assert_double_eq(cfg.optim.weight_decay, 0);
-    ck_assert_int_eq(cfg.optim.nesterov, 0);
-    ck_assert_int_eq(cfg.optim.schedule, NN_SCHED_NONE);
+    ck_assert_double_eq(nn_optim_hp(cfg.optim.def, cfg.optim.hp, "momentum"), 0);
+    ck_assert_double_eq(nn_optim_hp(cfg.optim.def, cfg.optim.hp, "dampening"), 0);
+    ck_assert_double_eq(nn_optim_hp(cfg.optim.def, cfg.optim.hp, "weight_decay"), 0);
+    ck_assert_int_eq(nn_optim_hp(cfg.optim.def, cfg.optim.hp, "nesterov"), 0);
+    ck_assert_int_eq(cfg.optim.schedule.kind, NN_SCHED_NONE);
     ck_assert_uint_eq(cfg.train.epochs, 10);
     ck_assert_uint_eq(cfg.train.batch_size, 64);
     ck_assert_int_eq(cfg.train.shuffle, 1);
@@ -109,7 +111,7 @@ START_TEST(test_default_leaky_slope_and_empty_sections)
                    "\"train\": {}, \"dead_units\": {}, \"output\": {}, "
                    "\"name\": \"r-1.b_2\"");
     ck_assert_double_eq(cfg.modules[1].hp[0], 0.01);
-    ck_assert_int_eq(cfg.optim.schedule, NN_SCHED_COSINE);
+    ck_assert_int_eq(cfg.optim.schedule.kind, NN_SCHED_COSINE);
     ck_assert_str_eq(cfg.name, "r-1.b_2");
     ck_assert_str_eq(cfg.csv, "runs/r-1.b_2.csv");
     nn_config_free(&cfg);
@@ -265,12 +267,12 @@ START_TEST(test_overrides_apply)
     };
     ct_parse_ok(&cfg, json, ov, sizeof ov / sizeof ov[0]);
     free(json);
-    ck_assert_int_eq(cfg.optim.schedule, NN_SCHED_STEP);
-    ck_assert_uint_eq(cfg.optim.step_size, 4);
+    ck_assert_int_eq(cfg.optim.schedule.kind, NN_SCHED_STEP);
+    ck_assert_uint_eq(cfg.optim.schedule.step_size, 4);
     ck_assert_double_eq(cfg.modules[1].hp[0], 0.3);
     ck_assert_double_eq(cfg.modules[3].hp[0], 0.01);
     ck_assert_int_eq(cfg.data.normalize, NN_NORM_STANDARD);
-    ck_assert_int_eq(cfg.modules[4].bias, 0);
+    ck_assert_int_eq(nn_spec_get(&cfg.modules[4], "bias"), 0);
     ck_assert_int_eq(cfg.train.shuffle, 0);
     ck_assert_uint_eq(cfg.seed, 43);
     nn_config_free(&cfg);

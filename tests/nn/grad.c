@@ -20,8 +20,9 @@
 
 #include "support/helpers.h"
 #include "nn/loss.h"
-#include "nn/model.h"
-#include "nn/sgd.h"
+#include "nn/layer/model.h"
+#include "nn/layer/dense.h"
+#include "nn/optim/optim.h"
 #include "suites.h"
 
 /* ---------------------------------------------------------------- elementwise */
@@ -238,7 +239,7 @@ static void perturb_params(nn_model *m)
         if (mod->b)
             for (size_t o = 0; o < mod->out; o++)
                 mod->b[o] = 0.1f * (float)((int)o % 3 - 1);
-        for (size_t k = 0; k < mod->np; k++)
+        for (size_t k = 0; mod->act && k < mod->np; k++)
             mod->p[k] += 0.05f * (float)k - 0.05f;
     }
 }
@@ -298,7 +299,7 @@ static void check_network(const nn_module_spec *mods, size_t n, const char *what
     nn_rng rng;
     nn_error err;
     nn_rng_seed(&rng, 7, 1);
-    ck_assert_msg(nn_model_build(&m, mods, n, IN, B, 2, &rng, &err) == NN_OK, "%s: %s", what,
+    ck_assert_msg(nn_model_build(&m, mods, n, IN, B, 1, 2, &rng, &err) == NN_OK, "%s: %s", what,
                   err.msg);
     perturb_params(&m);
     double x[B * IN];
@@ -307,7 +308,7 @@ static void check_network(const nn_module_spec *mods, size_t n, const char *what
         x[j] = nn_rng_normal(&rng);
         m.acts[0][j] = (float)x[j];
     }
-    const float *logits = nn_model_forward(&m, B);
+    const float *logits = nn_model_forward(&m, B, NN_TRAIN);
     nn_softmax_xent(logits, y, B, CLASSES, m.dacts[m.n_modules], B, NULL);
     nn_model_backward(&m, B, NULL, NULL);
     size_t compared = compare_grads(&m, x, y, what);
@@ -324,9 +325,9 @@ START_TEST(test_act_in_network)
     double hp[TH_MAX_SETTINGS][NN_MAX_HPARAMS];
     size_t n = th_act_settings(a, W, hp);
     for (size_t s = 0; s < n; s++) {
-        nn_module_spec act = {.act = a}, d = th_dense(W), nobias = th_dense(W);
+        nn_module_spec act = nn_layer_spec(a->name), d = th_dense(W), nobias = th_dense(W);
         memcpy(act.hp, hp[s], sizeof act.hp);
-        nobias.bias = 0;
+        nobias.hp[NN_DENSE_BIAS] = 0;
         nn_module_spec mods[] = {act, d, act, nobias, act, th_dense(CLASSES)};
         char what[160], hps[128];
         snprintf(what, sizeof what, "%s (%s)", a->name, th_hp_str(a, hp[s], hps, sizeof hps));
@@ -358,7 +359,7 @@ END_TEST
 
 /* Counts how often each parameter is handed to the update, and applies plain SGD. */
 typedef struct fused {
-    nn_sgd *sgd;
+    const nn_optim *sgd;
     float *params;
     const float *grads;
     unsigned char *seen;
@@ -369,7 +370,7 @@ static void fused_update(void *ctx, size_t lo, size_t hi)
     fused *f = ctx;
     for (size_t i = lo; i < hi; i++)
         f->seen[i]++;
-    nn_sgd_update(f->sgd, f->params, f->grads, 0.1f, lo, hi);
+    nn_optim_update(f->sgd, f->params, f->grads, 0.1f, lo, hi);
 }
 
 /* The update fused into the backward pass hands every parameter over exactly once and
@@ -379,12 +380,12 @@ START_TEST(test_fused_update_matches_step)
     nn_module_spec mods[] = {th_dense(40), th_act("prelu", 40, 0.25), th_dense(33),
                                th_act("leaky_relu", NAN, NAN), th_dense(CLASSES)};
     nn_model m[2];
-    nn_sgd sgd[2];
+    nn_optim sgd[2];
     for (int v = 0; v < 2; v++) {
         nn_rng rng;
         nn_rng_seed(&rng, 9, 1);
-        ck_assert_int_eq(nn_model_build(&m[v], mods, 5, IN, B, 2, &rng, NULL), NN_OK);
-        ck_assert_int_eq(nn_sgd_init(&sgd[v], m[v].n_params, 0.9, 0, 1e-3, 1, NULL), NN_OK);
+        ck_assert_int_eq(nn_model_build(&m[v], mods, 5, IN, B, 1, 2, &rng, NULL), NN_OK);
+        ck_assert_int_eq(nn_optim_init(&sgd[v], nn_optim_find("sgd"), (double[NN_MAX_HPARAMS]){0.9, 0, 1e-3, 1}, m[v].n_params, NULL), NN_OK);
     }
     unsigned char *seen = calloc(m[0].n_params, 1);
     ck_assert_ptr_nonnull(seen);
@@ -393,24 +394,24 @@ START_TEST(test_fused_update_matches_step)
         for (int v = 0; v < 2; v++) {
             for (size_t j = 0; j < B * IN; j++)
                 m[v].acts[0][j] = (float)((j * 37 + (size_t)step) % 11) / 5.0f - 1.0f;
-            const float *logits = nn_model_forward(&m[v], B);
+            const float *logits = nn_model_forward(&m[v], B, NN_TRAIN);
             nn_softmax_xent(logits, y, B, CLASSES, m[v].dacts[m[v].n_modules], B, NULL);
             if (v == 0) {
                 memset(seen, 0, m[0].n_params);
                 fused f = {&sgd[0], m[0].params, m[0].grads, seen};
                 nn_model_backward(&m[0], B, fused_update, &f);
-                nn_sgd_end_step(&sgd[0]);
+                nn_optim_end_step(&sgd[0]);
                 for (size_t i = 0; i < m[0].n_params; i++)
                     ck_assert_msg(seen[i] == 1, "parameter %zu updated %d times", i, seen[i]);
             } else {
                 nn_model_backward(&m[1], B, NULL, NULL);
-                nn_sgd_step(&sgd[1], m[1].params, m[1].grads, 0.1f);
+                nn_optim_step(&sgd[1], m[1].params, m[1].grads, 0.1f);
             }
         }
     ck_assert(memcmp(m[0].params, m[1].params, m[0].n_params * sizeof(float)) == 0);
     free(seen);
     for (int v = 0; v < 2; v++) {
-        nn_sgd_free(&sgd[v]);
+        nn_optim_free(&sgd[v]);
         nn_model_free(&m[v]);
     }
 }

@@ -15,7 +15,7 @@
 
 #include "support/helpers.h"
 #include "run/dead.h"
-#include "nn/model.h"
+#include "nn/layer/model.h"
 #include "suites.h"
 
 /* Every x0 of the probe sets below. */
@@ -27,7 +27,7 @@ static void build(nn_model *m, const nn_act_def *act)
     nn_module_spec mods[] = {th_dense(4), a, th_dense(2), a, th_dense(2)};
     nn_rng rng;
     nn_rng_seed(&rng, 1, 1);
-    ck_assert_int_eq(nn_model_build(m, mods, 5, 2, 16, 1, &rng, NULL), NN_OK);
+    ck_assert_int_eq(nn_model_build(m, mods, 5, 2, 16, 0, 1, &rng, NULL), NN_OK);
     nn_module *d0 = &m->modules[0], *a1 = &m->modules[1], *d2 = &m->modules[2];
     memset(d0->w, 0, 8 * sizeof(float));
     memset(d0->b, 0, 4 * sizeof(float));
@@ -74,7 +74,7 @@ START_TEST(test_known_dead_units)
             m.acts[0][s * 2 + 0] = x0s[s];
             m.acts[0][s * 2 + 1] = chunk == 0 ? -1.0f + (float)s / 8.0f : (float)s / 8.0f;
         }
-        nn_model_forward(&m, 8);
+        nn_model_forward(&m, 8, NN_EVAL);
         ck_assert_int_eq(nn_dead_observe(&d, &m, 8), 0);
     }
     nn_dead_finish(&d);
@@ -87,7 +87,7 @@ START_TEST(test_known_dead_units)
         m.acts[0][s * 2 + 0] = x0s[4];
         m.acts[0][s * 2 + 1] = -(float)s / 8.0f; /* includes exactly 0: not active */
     }
-    nn_model_forward(&m, 8);
+    nn_model_forward(&m, 8, NN_EVAL);
     ck_assert_int_eq(nn_dead_observe(&d, &m, 8), 0);
     nn_dead_finish(&d);
     expect_dead(&d, nn_activations[_i]->name, 3, 1);
@@ -110,7 +110,7 @@ START_TEST(test_nonfinite_is_divergence)
         m.acts[0][1] = 0.5f;
         m.acts[0][2] = bad[k];
         m.acts[0][3] = 0.0f;
-        nn_model_forward(&m, 2);
+        nn_model_forward(&m, 2, NN_EVAL);
         ck_assert_int_eq(nn_dead_observe(&d, &m, 2), -1);
         ck_assert_uint_eq(d.bad_module, 1);
     }

@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "support/helpers.h"
-#include "nn/model.h"
+#include "nn/layer/model.h"
 #include "run/dead.h"
 #include "run/probe_csv.h"
 #include "suites.h"
@@ -22,7 +22,7 @@ static void build(nn_model *m, size_t in, size_t units, const char *act, size_t 
     nn_module_spec mods[] = {th_dense(units), th_act(act, NAN, NAN), th_dense(out)};
     nn_rng rng;
     nn_rng_seed(&rng, 5, 1);
-    ck_assert_int_eq(nn_model_build(m, mods, 3, in, 32, 1, &rng, NULL), NN_OK);
+    ck_assert_int_eq(nn_model_build(m, mods, 3, in, 32, 0, 1, &rng, NULL), NN_OK);
 }
 
 /* Probes rows samples, each input feature drawn from [0, 1) by a seeded stream. */
@@ -33,7 +33,7 @@ static void probe_random(nn_dead *d, nn_model *m, size_t rows)
     for (size_t i = 0; i < rows * m->input_dim; i++)
         m->acts[0][i] = (float)nn_rng_below(&rng, 1000) / 1000.0f;
     nn_dead_reset(d);
-    nn_model_forward(m, rows);
+    nn_model_forward(m, rows, NN_EVAL);
     ck_assert_int_eq(nn_dead_observe(d, m, rows), 0);
     nn_dead_finish(d);
 }
@@ -61,7 +61,7 @@ START_TEST(test_unit_counts)
         size_t rows = start == 0 ? 12 : 8;
         for (size_t r = 0; r < rows; r++)
             m.acts[0][r] = ((float)(start + r) + 0.5f) / 20.0f;
-        nn_model_forward(&m, rows);
+        nn_model_forward(&m, rows, NN_EVAL);
         ck_assert_int_eq(nn_dead_observe(&d, &m, rows), 0);
     }
     nn_dead_finish(&d);

@@ -120,15 +120,15 @@ START_TEST(test_schedules)
     nn_config cfg;
     parse(&cfg, ", \"schedule\": {\"type\": \"cosine\"}");
     /* CosineAnnealingLR(T_max = 4): lr0 * (1 + cos(pi e / 4)) / 2 */
-    ck_assert_double_eq_tol(nn_schedule_lr(&cfg, 0), 0.05, 1e-12);
-    ck_assert_double_eq_tol(nn_schedule_lr(&cfg, 1), 0.05 * (1 + cos(0.78539816339744830962)) / 2,
+    ck_assert_double_eq_tol(nn_run_lr(&cfg, 0), 0.05, 1e-12);
+    ck_assert_double_eq_tol(nn_run_lr(&cfg, 1), 0.05 * (1 + cos(0.78539816339744830962)) / 2,
                             1e-12);
-    ck_assert_double_eq_tol(nn_schedule_lr(&cfg, 2), 0.025, 1e-12);
+    ck_assert_double_eq_tol(nn_run_lr(&cfg, 2), 0.025, 1e-12);
     nn_config_free(&cfg);
     parse(&cfg, ", \"schedule\": {\"type\": \"step\", \"step_size\": 2, \"gamma\": 0.5}");
-    ck_assert_double_eq_tol(nn_schedule_lr(&cfg, 1), 0.05, 1e-12);
-    ck_assert_double_eq_tol(nn_schedule_lr(&cfg, 2), 0.025, 1e-12);
-    ck_assert_double_eq_tol(nn_schedule_lr(&cfg, 5), 0.0125, 1e-12);
+    ck_assert_double_eq_tol(nn_run_lr(&cfg, 1), 0.05, 1e-12);
+    ck_assert_double_eq_tol(nn_run_lr(&cfg, 2), 0.025, 1e-12);
+    ck_assert_double_eq_tol(nn_run_lr(&cfg, 5), 0.0125, 1e-12);
     nn_config_free(&cfg);
 }
 END_TEST
@@ -162,8 +162,8 @@ START_TEST(test_threads_identical_weights)
         cfg.train.threads = t + 1;
         cfg.train.epochs = 2;
         /* wide enough that the products really run on several threads */
-        cfg.modules[0].units = 300;
-        cfg.modules[2].units = 200;
+        nn_spec_set(&cfg.modules[0], "units", 300);
+        nn_spec_set(&cfg.modules[2], "units", 200);
         ck_assert_int_eq(nn_config_set_csv(&cfg, "/dev/null", NULL), NN_OK);
         nn_hooks hooks = {.ctx = &w[t], .done = keep_weights};
         nn_error err;
@@ -238,7 +238,7 @@ START_TEST(test_check_run_agrees)
         const nn_dataset *tr = &train, *te = &test;
         switch (k) {
         case 0: /* the last dense layer does not fit the 5 classes */
-            cfg.modules[4].units = 7;
+            nn_spec_set(&cfg.modules[4], "units", 7);
             break;
         case 1: /* nothing left to train on */
             cfg.data.validation = 300;

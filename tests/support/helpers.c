@@ -11,24 +11,21 @@
 #include <zlib.h>
 
 #include "nn/act/activation.h"
+#include "nn/layer/dense.h"
 #include "math/rng.h"
 
 nn_module_spec th_dense(size_t units)
 {
-    nn_module_spec mc = {0};
-    mc.units = units;
-    mc.bias = 1;
+    nn_module_spec mc = nn_layer_spec("dense");
+    mc.hp[NN_DENSE_UNITS] = (double)units;
     return mc;
 }
 
 nn_module_spec th_act(const char *name, double hp0, double hp1)
 {
-    nn_module_spec mc = {0};
-    mc.act = nn_act_find(name);
+    nn_module_spec mc = nn_layer_spec(name);
     if (!mc.act)
         abort();
-    for (int k = 0; k < mc.act->n_hparams; k++)
-        mc.hp[k] = mc.act->hparams[k].def;
     if (!isnan(hp0))
         mc.hp[0] = hp0;
     if (!isnan(hp1))
@@ -190,6 +187,15 @@ const char *th_nntrain(void)
 {
     const char *p = getenv("NNTRAIN");
     return p && *p ? p : "build/nntrain";
+}
+
+int th_config_doc_check(const char *path)
+{
+    const char *bin = th_nntrain(), *slash = strrchr(bin, '/');
+    char cmd[1200];
+    snprintf(cmd, sizeof cmd, "'%.*sconfig_doc' --check '%s'", slash ? (int)(slash - bin + 1) : 0,
+             bin, path);
+    return th_run(cmd);
 }
 
 size_t th_n_activations(void)

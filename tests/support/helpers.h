@@ -72,4 +72,8 @@ int th_run(const char *cmdline);
 
 /* Path of the nntrain binary under test ($NNTRAIN, default build/nntrain). */
 const char *th_nntrain(void);
+
+/* Runs config_doc --check path (the config_doc beside th_nntrain(), built from the library
+ * alone, without this build's test-only table entries); its exit status. */
+int th_config_doc_check(const char *path);
 #endif

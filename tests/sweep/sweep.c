@@ -124,7 +124,7 @@ START_TEST(test_sweep_expansion)
     ck_assert_ptr_eq(s.cfgs[7].modules[1].act, nn_act_find("elu"));
     ck_assert_ptr_eq(s.cfgs[7].modules[3].act, nn_act_find("elu"));
     ck_assert_double_eq(s.cfgs[7].optim.lr, 0.5);
-    ck_assert_double_eq(s.cfgs[7].optim.momentum, 0.9);
+    ck_assert_double_eq(nn_optim_hp(s.cfgs[7].optim.def, s.cfgs[7].optim.hp, "momentum"), 0.9);
     char *json = nn_sweep_run_json(&s, 15);
     nn_config cfg;
     nn_error err;
@@ -142,8 +142,8 @@ START_TEST(test_sweep_expansion)
     ck_assert_uint_eq(s.n_combos, 2);
     ck_assert_str_eq(s.combo_name[1], "selu_w4_d3");
     ck_assert_uint_eq(s.cfgs[1].n_modules, 7);
-    ck_assert_uint_eq(s.cfgs[1].modules[4].units, 4);
-    ck_assert_uint_eq(s.cfgs[1].modules[6].units, 5);
+    ck_assert_uint_eq(nn_spec_get(&s.cfgs[1].modules[4], "units"), 4);
+    ck_assert_uint_eq(nn_spec_get(&s.cfgs[1].modules[6], "units"), 5);
     ck_assert_uint_eq(s.seeds[3], 13);
     nn_sweep_free(&s);
     fx_close(&f);

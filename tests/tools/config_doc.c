@@ -2,6 +2,10 @@
  *   config_doc FILE...  rewrites the part of each FILE between its generated-part markers:
  *                       Markdown for *.md, roff for a man page (*.1 to *.9), else bash
  *                       (the completion's key lists)
+ *   config_doc --check FILE...  changes nothing; exit 1 naming each FILE whose generated
+ *                       part differs (what make test checks: this program links the
+ *                       library alone, so the tables of the test build's extra entries
+ *                       are not in it)
  *   config_doc          prints the Markdown tables to stdout */
 #include <errno.h>
 #include <stdio.h>
@@ -52,8 +56,9 @@ static nn_ref_format format_of(const char *path)
     return NN_REF_BASH;
 }
 
-/* Rewrites the generated part of path; 0 when done (or up to date). */
-static int update(const char *path)
+/* Rewrites the generated part of path (only compares it when check); 0 when done (or up
+ * to date). */
+static int update(const char *path, int check)
 {
     nn_error err = {0};
     char *doc = read_all(path), *text = NULL;
@@ -67,7 +72,11 @@ static int update(const char *path)
         return 1;
     }
     int same = strcmp(doc, text) == 0, rc = 0;
-    if (!same) {
+    if (!same && check) {
+        fprintf(stderr, "config_doc: %s's generated part differs from the config's rows: run "
+                        "`make docs`\n", path);
+        rc = 1;
+    } else if (!same) {
         FILE *f = fopen(path, "wb");
         int bad = !f || fputs(text, f) == EOF;
         if ((f && fclose(f) != 0) || bad) {
@@ -75,7 +84,7 @@ static int update(const char *path)
             rc = 1;
         }
     }
-    if (rc == 0)
+    if (rc == 0 && !check)
         printf("%s: %s\n", path, same ? "up to date" : "key tables regenerated");
     free(doc);
     free(text);
@@ -88,7 +97,8 @@ int main(int argc, char **argv)
     int rc = 0;
     if (argc < 2)
         return nn_config_write_reference(stdout, NN_REF_MARKDOWN, &err) == NN_OK ? 0 : 1;
-    for (int i = 1; i < argc; i++)
-        rc |= update(argv[i]);
+    int check = strcmp(argv[1], "--check") == 0;
+    for (int i = 1 + check; i < argc; i++)
+        rc |= update(argv[i], check);
     return rc;
 }

@@ -1,29 +1,22 @@
-/* activation.h - activation modules as a table of definitions.
+/* activation.h - activation functions as a table of definitions.
  *
  * Adding an activation is one new file src/nn/act/<name>.c defining
  * `const nn_act_def nn_act_<name>` and one line X(<name>) in the list in
- * src/nn/act/activations.c: the config parser, the model, the dead-unit probe, the CSV
- * and the tests (gradient checks, probe) all work from this table. Two generated files
- * must then follow, and make test fails until they do: its PyTorch reference rows
- * (a line in scripts/torch-reference.py, then run it) and docs/config.md (make docs).
+ * src/nn/act/activations.c: the activation layer of src/nn/layer/ (one layer type
+ * whose config types are this table's names), the config parser, the dead-unit probe,
+ * the CSV and the contract tests all work from this table (docs/design.md, "Add an
+ * activation").
  *
- * A unit counts as "active" for a sample when its pre-activation x > 0; that rule is
- * the same for every activation, so the dead-unit probe needs no per-activation code.
- * Derivatives at exactly 0 follow PyTorch: the x <= 0 branch is taken. */
+ * A unit counts as "active" for a sample when its pre-activation x > 0, unless the
+ * activation says otherwise (count_active). Derivatives at exactly 0 follow PyTorch: the
+ * x <= 0 branch is taken. */
 #ifndef NN_ACTIVATION_H
 #define NN_ACTIVATION_H
 
 #include <stddef.h>
+#include <stdint.h>
 
-#define NN_MAX_HPARAMS 4
-
-/* One numeric hyperparameter of an activation, as written in the config. */
-typedef struct nn_hparam_spec {
-    const char *name; /* JSON key, e.g. "negative_slope" */
-    double def;       /* default when the key is absent */
-    double min, max;  /* inclusive range */
-    int integer;      /* 1: must be a whole number */
-} nn_hparam_spec;
+#include "nn/hparam.h"
 
 typedef struct nn_act_def {
     const char *name; /* the config's "type", e.g. "leaky_relu" */
@@ -47,6 +40,13 @@ typedef struct nn_act_def {
     /* dx = dy * f'(x); dp += dL/dp (accumulated, may be NULL when np == 0). */
     void (*backward)(const float *x, const float *dy, float *dx, float *dp, size_t rows,
                      size_t width, const float *p, size_t np, const double *hp);
+    /* What "active" means for the dead-unit probe: count[j] += the rows r whose unit j is
+     * active on x[r][j] (rows x width, row-major); returns -1 when an x is NaN or Inf.
+     * NULL: active means x > 0 (the probe's own vectorized count). */
+    int (*count_active)(const float *x, size_t rows, size_t width, uint32_t *count);
+    /* The torch.nn module it is, for the scripts that rebuild a model in PyTorch: a Python
+     * call with {key} for each hyperparameter, e.g. "torch.nn.ELU(alpha={alpha})". */
+    const char *torch;
 } nn_act_def;
 
 /* NULL-terminated table of every activation, in a fixed order. */

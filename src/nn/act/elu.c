@@ -47,6 +47,7 @@ NN_VECTORIZE static void elu_backward(const float *x, const float *dy, float *dx
 
 const nn_act_def nn_act_elu = {
     .name = "elu",
+    .torch = "torch.nn.ELU(alpha={alpha})",
     .n_hparams = 1,
     .hparams = {{"alpha", 1.0, 0.0, 1e6, 0}},
     .gain = elu_gain,

@@ -33,6 +33,7 @@ NN_VECTORIZE static void leaky_backward(const float *x, const float *dy, float *
 
 const nn_act_def nn_act_leaky_relu = {
     .name = "leaky_relu",
+    .torch = "torch.nn.LeakyReLU(negative_slope={negative_slope})",
     .n_hparams = 1,
     .hparams = {{"negative_slope", 0.01, 0.0, 1.0, 0}},
     .gain = leaky_gain,

@@ -84,6 +84,7 @@ NN_VECTORIZE static void prelu_backward(const float *x, const float *dy, float *
 
 const nn_act_def nn_act_prelu = {
     .name = "prelu",
+    .torch = "torch.nn.PReLU(num_parameters={num_parameters}, init={init})",
     .n_hparams = 2,
     .hparams = {{"num_parameters", 1.0, 1.0, 1048576.0, 1}, {"init", 0.25, -1e6, 1e6, 0}},
     .gain = prelu_gain,

@@ -31,6 +31,7 @@ NN_VECTORIZE static void relu_backward(const float *x, const float *dy, float *d
 
 const nn_act_def nn_act_relu = {
     .name = "relu",
+    .torch = "torch.nn.ReLU()",
     .n_hparams = 0,
     .gain = relu_gain,
     .forward = relu_forward,

@@ -49,6 +49,7 @@ NN_VECTORIZE static void selu_backward(const float *x, const float *dy, float *d
 
 const nn_act_def nn_act_selu = {
     .name = "selu",
+    .torch = "torch.nn.SELU()",
     .n_hparams = 0,
     .dense_init = "lecun_normal",
     .gain = selu_gain,
