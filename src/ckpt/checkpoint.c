@@ -57,13 +57,13 @@ static void shape_text(char *buf, size_t n, size_t ndim, const uint64_t *shape)
 
 /* The tensors of st: the model's, the momentum buffers, the dead-unit record. Names and
  * the was_dead floats are stored in names/floats (owned by the caller). */
-static nn_status build_tensors(const nn_ckpt_state *st, nn_st_tensor **out, size_t *count,
+static nn_status build_tensors(const nn_ckpt_state *st, nn_tensor **out, size_t *count,
                                char (**names)[NAME_MAX_LEN], float **floats, nn_error *err)
 {
     const nn_model *m = st->model;
     size_t cap = 5 * m->n_modules + 1; /* model, momentum (2 a module), was_dead (1) */
     model_tensor *list = calloc(cap, sizeof *list);
-    nn_st_tensor *t = calloc(cap, sizeof *t);
+    nn_tensor *t = calloc(cap, sizeof *t);
     char(*nm)[NAME_MAX_LEN] = calloc(cap, sizeof *nm);
     size_t units = st->dead ? st->dead->total : 0;
     float *wd = malloc((units ? units : 1) * sizeof *wd);
@@ -74,15 +74,15 @@ static nn_status build_tensors(const nn_ckpt_state *st, nn_st_tensor **out, size
     size_t k = 0, nm_used = 0, mt = model_tensors(m, list);
     for (size_t i = 0; i < mt; i++) { /* the model, then its momentum */
         snprintf(nm[nm_used], NAME_MAX_LEN, "%s", list[i].name);
-        t[k++] = (nn_st_tensor){.name = nm[nm_used++], .ndim = list[i].ndim,
-                                .shape = {list[i].shape[0], list[i].shape[1]}, .n = list[i].n,
-                                .data = m->params + list[i].offset};
+        t[k++] = (nn_tensor){.name = nm[nm_used++], .ndim = list[i].ndim,
+                             .shape = {list[i].shape[0], list[i].shape[1]}, .n = list[i].n,
+                             .data = m->params + list[i].offset};
     }
     for (size_t i = 0; st->sgd && st->sgd->buf && i < mt; i++) {
         snprintf(nm[nm_used], NAME_MAX_LEN, "nntrain.momentum.%s", list[i].name);
-        t[k++] = (nn_st_tensor){.name = nm[nm_used++], .ndim = list[i].ndim,
-                                .shape = {list[i].shape[0], list[i].shape[1]}, .n = list[i].n,
-                                .data = st->sgd->buf + list[i].offset};
+        t[k++] = (nn_tensor){.name = nm[nm_used++], .ndim = list[i].ndim,
+                             .shape = {list[i].shape[0], list[i].shape[1]}, .n = list[i].n,
+                             .data = st->sgd->buf + list[i].offset};
     }
     size_t used = 0;
     for (size_t i = 0; st->dead && i < st->dead->n_modules; i++) {
@@ -92,8 +92,8 @@ static nn_status build_tensors(const nn_ckpt_state *st, nn_st_tensor **out, size
         for (size_t j = 0; j < w; j++)
             wd[used + j] = st->dead->was_dead ? (float)st->dead->was_dead[i][j] : 0.0f;
         snprintf(nm[nm_used], NAME_MAX_LEN, "nntrain.was_dead.%zu", i);
-        t[k++] = (nn_st_tensor){.name = nm[nm_used++], .ndim = 1, .shape = {w}, .n = w,
-                                .data = wd + used};
+        t[k++] = (nn_tensor){.name = nm[nm_used++], .ndim = 1, .shape = {w}, .n = w,
+                             .data = wd + used};
         used += w;
     }
     free(list);
@@ -109,7 +109,7 @@ nn_status nn_ckpt_save(const char *path, const nn_ckpt_state *st, nn_error *err)
     nn_status s = nn_mkdirs_for(path, "the checkpoint's folder", err);
     if (s != NN_OK)
         return s;
-    nn_st_tensor *t = NULL;
+    nn_tensor *t = NULL;
     size_t n = 0;
     char(*names)[NAME_MAX_LEN] = NULL;
     float *floats = NULL;
@@ -268,7 +268,7 @@ static nn_status copy_tensors(const nn_st_file *f, const char *path, const char 
         for (size_t i = 0; i < mt; i++) {
             char name[2 * NAME_MAX_LEN], want[64], found[160];
             snprintf(name, sizeof name, "%s%s", prefix, list[i].name);
-            const nn_st_tensor *t = nn_st_find(f, name);
+            const nn_tensor *t = nn_st_find(f, name);
             if (pass == 1) {
                 memcpy(base + list[i].offset, t->data, list[i].n * sizeof(float));
                 continue;
@@ -286,6 +286,9 @@ static nn_status copy_tensors(const nn_st_file *f, const char *path, const char 
                                "%s: tensor \"%s\" has shape %s; the config's model expects %s", path,
                                name, found, want);
             }
+            nn_status st = nn_st_expect(path, t, NN_F32, err);
+            if (st != NN_OK)
+                return st;
         }
     return NN_OK;
 }
@@ -317,12 +320,15 @@ static nn_status restore_record(const nn_st_file *f, const char *path, nn_dead *
             continue;
         char name[NAME_MAX_LEN];
         snprintf(name, sizeof name, "nntrain.was_dead.%zu", i);
-        const nn_st_tensor *t = nn_st_find(f, name);
+        const nn_tensor *t = nn_st_find(f, name);
         if (!t || t->ndim != 1 || t->shape[0] != d->width[i])
             return nn_fail(err, NN_EDATA, "%s: no tensor \"%s\" of %zu units", path, name,
                            d->width[i]);
+        const float *was = nn_st_f32(t);
+        if (!was)
+            return nn_st_expect(path, t, NN_F32, err);
         for (size_t j = 0; j < d->width[i]; j++)
-            d->was_dead[i][j] = t->data[j] != 0.0f;
+            d->was_dead[i][j] = was[j] != 0.0f;
     }
     const char *mx = nn_st_meta(f, "probe.max_dead_frac"), *lc = nn_st_meta(f, "probe.last_constant");
     nn_status st = meta_size(f, path, "probe.recorded", &d->recorded, err);
