@@ -9,8 +9,13 @@ import struct
 import numpy as np
 
 
+# The safetensors dtypes nntrain reads and writes, as numpy dtypes (the data is little-endian).
+DTYPES = {"F32": "<f4", "I64": "<i8", "F64": "<f8", "I32": "<i4", "U8": "u1", "BOOL": "?"}
+_BY_KIND = {(np.dtype(v).kind, np.dtype(v).itemsize): k for k, v in DTYPES.items()}
+
+
 def read_safetensors(path):
-    """(tensors as a dict of float32 numpy arrays, metadata dict)."""
+    """(tensors as a dict of numpy arrays of the DTYPES, metadata dict)."""
     with open(path, "rb") as f:
         blob = f.read()
     (n,) = struct.unpack("<Q", blob[:8])
@@ -19,19 +24,29 @@ def read_safetensors(path):
     data = blob[8 + n :]
     tensors = {}
     for name, t in header.items():
-        if t["dtype"] != "F32":
-            raise SystemExit(f"{path}: tensor {name}: dtype {t['dtype']}, expected F32")
+        if t["dtype"] not in DTYPES:
+            raise SystemExit(f"{path}: tensor {name}: dtype {t['dtype']} is not supported "
+                             f"(supported: {', '.join(DTYPES)})")
         b, e = t["data_offsets"]
-        tensors[name] = np.frombuffer(data[b:e], dtype="<f4").reshape(t["shape"]).copy()
+        if t["dtype"] == "BOOL" and any(x > 1 for x in data[b:e]):
+            raise SystemExit(f"{path}: tensor {name}: a BOOL byte is neither 0 nor 1")
+        raw = np.frombuffer(data[b:e], dtype=DTYPES[t["dtype"]])
+        tensors[name] = raw.reshape(t["shape"]).copy()
     return tensors, meta
 
 
 def write_safetensors(path, tensors, meta=None):
-    """tensors: a dict name -> float32 array, written in the dict's order."""
+    """tensors: a dict name -> numpy array of float32, int64, float64, int32, uint8 or bool
+    (any byte order), written in the dict's order, little-endian."""
     header, offset, chunks = {}, 0, []
     for name, a in tensors.items():
-        a = np.ascontiguousarray(a, dtype="<f4")
-        header[name] = {"dtype": "F32", "shape": list(a.shape),
+        a = np.asarray(a)
+        dtype = _BY_KIND.get((a.dtype.kind, a.dtype.itemsize))
+        if dtype is None:
+            raise SystemExit(f"{path}: tensor {name}: numpy dtype {a.dtype} is not one of "
+                             f"{', '.join(DTYPES)}")
+        a = np.asarray(a, dtype=DTYPES[dtype])  # not ascontiguousarray: it makes 0-d 1-d
+        header[name] = {"dtype": dtype, "shape": list(a.shape),
                         "data_offsets": [offset, offset + a.nbytes]}
         offset += a.nbytes
         chunks.append(a.tobytes())

@@ -8,31 +8,14 @@
 
 #include "sys/fs.h"
 
-static const char *const dtype_names[] = {[NN_F32] = "F32", [NN_I64] = "I64", [NN_F64] = "F64",
-                                          [NN_I32] = "I32", [NN_U8] = "U8",   [NN_BOOL] = "BOOL"};
-
 nn_status nn_ckpt_write(const char *path, const nn_tensor *tensors, size_t n,
                         const char *const *keys, const char *const *values, size_t n_meta,
                         nn_error *err)
 {
-    for (size_t i = 0; i < n; i++)
-        if (tensors[i].dtype != NN_F32 || tensors[i].ndim > NN_ST_MAX_DIMS)
-            return nn_fail(err, NN_ESYS, "%s: tensor \"%s\": dtype %s cannot be stored yet",
-                           path, tensors[i].name, dtype_names[tensors[i].dtype]);
     nn_status st = nn_mkdirs_for(path, "the checkpoint's folder", err);
     if (st != NN_OK)
         return st;
-    nn_st_tensor *t = calloc(n ? n : 1, sizeof *t);
-    if (!t)
-        return nn_fail(err, NN_ESYS, "out of memory");
-    for (size_t i = 0; i < n; i++) {
-        t[i] = (nn_st_tensor){.name = (char *)tensors[i].name, .ndim = tensors[i].ndim,
-                              .n = tensors[i].n, .data = tensors[i].data};
-        memcpy(t[i].shape, tensors[i].shape, tensors[i].ndim * sizeof *t[i].shape);
-    }
-    st = nn_st_write(path, t, n, keys, values, n_meta, err);
-    free(t);
-    return st;
+    return nn_st_write(path, tensors, n, keys, values, n_meta, err);
 }
 
 static void shape_text(char *buf, size_t n, size_t ndim, const uint64_t *shape)
@@ -46,17 +29,17 @@ static void shape_text(char *buf, size_t n, size_t ndim, const uint64_t *shape)
 
 /* The tensor of f that dst stands for, checked against dst's dtype and shape. */
 static nn_status find_like(const nn_st_file *f, const char *path, const char *name,
-                           const nn_tensor *dst, const nn_st_tensor **found, nn_error *err)
+                           const nn_tensor *dst, const nn_tensor **found, nn_error *err)
 {
     char want[64], have[160];
-    const nn_st_tensor *t = nn_st_find(f, name);
+    const nn_tensor *t = nn_st_find(f, name);
     shape_text(want, sizeof want, dst->ndim, dst->shape);
     if (!t)
         return nn_fail(err, NN_EDATA, "%s: no tensor \"%s\" (expected %s for the config's model)",
                        path, name, want);
-    if (dst->dtype != NN_F32) /* the file holds F32 only */
-        return nn_fail(err, NN_EDATA, "%s: tensor \"%s\" has dtype F32; expected %s", path, name,
-                       dtype_names[dst->dtype]);
+    if (t->dtype != dst->dtype)
+        return nn_fail(err, NN_EDATA, "%s: tensor \"%s\" holds %s values; expected %s", path,
+                       name, nn_st_dtype_name(t->dtype), nn_st_dtype_name(dst->dtype));
     int same = t->ndim == dst->ndim;
     for (size_t d = 0; same && d < t->ndim; d++)
         same = t->shape[d] == dst->shape[d];
@@ -75,7 +58,7 @@ nn_status nn_ckpt_fill(const nn_st_file *f, const char *path, const char *prefix
     for (int pass = 0; pass < 2; pass++) /* check all, then copy */
         for (size_t i = 0; i < n; i++) {
             char name[1100];
-            const nn_st_tensor *t = NULL;
+            const nn_tensor *t = NULL;
             snprintf(name, sizeof name, "%s%s", prefix ? prefix : "", dst[i].name);
             nn_status st = find_like(f, path, name, &dst[i], &t, err);
             if (st != NN_OK)

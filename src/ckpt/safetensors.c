@@ -1,11 +1,12 @@
-/* safetensors.c - reading the safetensors format, F32 only (see safetensors.h; writing is
+/* safetensors.c - reading the safetensors format (see safetensors.h; writing is
  * safetensors_write.c).
  *
  * Reading trusts nothing before checking it, in this order: the header length against the
  * limit and the file's size; the header's bytes (UTF-8 without NUL, and no more JSON values
  * than a header of that length can hold, so cJSON's tree stays proportional to the file);
  * the JSON (one object, then only whitespace); every tensor's name, dtype, shape and offsets;
- * the tiling of the data area. Only then is the data read, one block per tensor. */
+ * the tiling of the data area. Only then is the data read, one block per tensor, and a
+ * BOOL tensor's bytes checked. */
 #include "ckpt/safetensors.h"
 
 #include <errno.h>
@@ -61,17 +62,6 @@ static const char *shape_str(const uint64_t *shape, size_t ndim, char *buf, size
     return buf;
 }
 
-/* Little-endian file order to host order, in place. */
-static void swap_floats(float *x, size_t n)
-{
-    for (size_t i = 0; i < n; i++) {
-        uint32_t u;
-        memcpy(&u, &x[i], 4);
-        u = st_swap32(u);
-        memcpy(&x[i], &u, 4);
-    }
-}
-
 typedef struct reader {
     const char *path;
     nn_error *err;
@@ -83,7 +73,7 @@ typedef struct reader {
 
 /* A tensor of the header while it is checked (name points into the cJSON tree). */
 typedef struct entry {
-    nn_st_tensor t;
+    nn_tensor t;
     uint64_t begin, end;
     size_t order; /* its place in the header: ties sort the same way every time */
 } entry;
@@ -260,39 +250,41 @@ static int get_uint(const cJSON *item, uint64_t *out)
     return 0;
 }
 
-/* t's shape, and its element count: at most the data area's floats (so 4 n cannot overflow). */
+/* t's shape, and its element count: at most the data area holds of its dtype (so the byte
+ * count cannot overflow). */
 static nn_status check_shape(const reader *r, const cJSON *s, entry *e)
 {
     const char *name = e->t.name;
+    uint64_t size = nn_dtype_size(e->t.dtype);
     if (!cJSON_IsArray(s))
         return bad(r, "tensor", name, 0, "\"shape\" is not an array");
     size_t ndim = 0;
     for (const cJSON *c = s->child; c; c = c->next, ndim++) {
-        if (ndim == NN_ST_MAX_DIMS)
+        if (ndim == NN_TENSOR_MAX_DIMS)
             return bad(r, "tensor", name, 0, "the shape has more than %d dimensions",
-                       NN_ST_MAX_DIMS);
+                       NN_TENSOR_MAX_DIMS);
         if (get_uint(c, &e->t.shape[ndim]) != 0)
             return bad(r, "tensor", name, 0, "shape entry %zu is not an integer in [0, 2^53]",
                        ndim);
     }
     e->t.ndim = ndim;
-    uint64_t n = 1, most = r->dlen / 4 < SIZE_MAX ? r->dlen / 4 : SIZE_MAX;
+    uint64_t n = 1, most = r->dlen / size < SIZE_MAX ? r->dlen / size : SIZE_MAX;
     for (size_t d = 0; d < ndim; d++)
         n = e->t.shape[d] == 0 ? 0 : n;
     for (size_t d = 0; d < ndim && n != 0; d++) {
-        char sh[NN_ST_MAX_DIMS * 24];
+        char sh[NN_TENSOR_MAX_DIMS * 24];
         if (e->t.shape[d] > most / n)
             return bad(r, "tensor", name, 0,
                        "shape %s has more elements than the data area "
-                       "(%" PRIu64 " bytes) holds floats",
-                       shape_str(e->t.shape, ndim, sh, sizeof sh), r->dlen);
+                       "(%" PRIu64 " bytes) holds of %s",
+                       shape_str(e->t.shape, ndim, sh, sizeof sh), r->dlen, st_dtypes[e->t.dtype]);
         n *= e->t.shape[d];
     }
     e->t.n = (size_t)n;
     return NN_OK;
 }
 
-/* data_offsets [begin, end]: in order, inside the data area, 4 bytes per element. */
+/* data_offsets [begin, end]: in order, inside the data area, the dtype's size per element. */
 static nn_status check_offsets(const reader *r, const cJSON *o, entry *e)
 {
     const char *name = e->t.name;
@@ -309,17 +301,34 @@ static nn_status check_offsets(const reader *r, const cJSON *o, entry *e)
                    "data_offsets [%" PRIu64 ", %" PRIu64 "] run past the "
                    "end of the data area (%" PRIu64 " bytes)",
                    e->begin, e->end, r->dlen);
-    char sh[NN_ST_MAX_DIMS * 24];
-    if (e->end - e->begin != 4 * (uint64_t)e->t.n)
+    char sh[NN_TENSOR_MAX_DIMS * 24];
+    uint64_t bytes = nn_dtype_size(e->t.dtype) * (uint64_t)e->t.n;
+    if (e->end - e->begin != bytes)
         return bad(r, "tensor", name, 0,
                    "data_offsets [%" PRIu64 ", %" PRIu64 "] hold %" PRIu64
-                   " bytes, but shape %s of F32 needs %" PRIu64,
+                   " bytes, but shape %s of %s needs %" PRIu64,
                    e->begin, e->end, e->end - e->begin,
-                   shape_str(e->t.shape, e->t.ndim, sh, sizeof sh), 4 * (uint64_t)e->t.n);
+                   shape_str(e->t.shape, e->t.ndim, sh, sizeof sh), st_dtypes[e->t.dtype], bytes);
     return NN_OK;
 }
 
-/* One tensor's entry: exactly the fields dtype ("F32"), shape and data_offsets. */
+/* dtype: one of st_dtypes, into e->t.dtype. */
+static nn_status check_dtype(const reader *r, const cJSON *d, entry *e)
+{
+    char q[SHOWN_CAP];
+    if (!cJSON_IsString(d))
+        return bad(r, "tensor", e->t.name, 0, "\"dtype\" is not a string");
+    for (size_t k = 0; k < ST_N_DTYPES; k++)
+        if (strcmp(d->valuestring, st_dtypes[k]) == 0) {
+            e->t.dtype = (nn_dtype)k;
+            return NN_OK;
+        }
+    return bad(r, "tensor", e->t.name, 0,
+               "dtype \"%s\" is not supported (supported: " ST_DTYPE_LIST ")",
+               shown(d->valuestring, q, sizeof q));
+}
+
+/* One tensor's entry: exactly the fields dtype, shape and data_offsets. */
 static nn_status check_entry(const reader *r, const cJSON *item, entry *e)
 {
     static const char *const names[3] = {"dtype", "shape", "data_offsets"};
@@ -345,12 +354,9 @@ static nn_status check_entry(const reader *r, const cJSON *item, entry *e)
     for (size_t k = 0; k < 3; k++)
         if (field[k] == NULL)
             return bad(r, "tensor", name, 0, "no \"%s\" field", names[k]);
-    if (!cJSON_IsString(field[0]))
-        return bad(r, "tensor", name, 0, "\"dtype\" is not a string");
-    if (strcmp(field[0]->valuestring, "F32") != 0)
-        return bad(r, "tensor", name, 0, "dtype \"%s\" is not supported (only \"F32\" is)",
-                   shown(field[0]->valuestring, q, sizeof q));
-    nn_status st = check_shape(r, field[1], e);
+    nn_status st = check_dtype(r, field[0], e);
+    if (st == NN_OK)
+        st = check_shape(r, field[1], e);
     return st != NN_OK ? st : check_offsets(r, field[2], e);
 }
 
@@ -450,6 +456,18 @@ static nn_status read_meta(const reader *r, nn_st_file *out)
     return NN_OK;
 }
 
+/* A BOOL tensor's bytes (from data offset begin) are 0 or 1. */
+static nn_status check_bool(const reader *r, const nn_tensor *t, uint64_t begin)
+{
+    const unsigned char *b = t->data;
+    for (size_t j = 0; j < t->n; j++)
+        if (b[j] > 1)
+            return bad(r, "tensor", t->name, 0,
+                       "BOOL element %zu is byte %u (data offset %" PRIu64 "), not 0 or 1", j, b[j],
+                       begin + j);
+    return NN_OK;
+}
+
 /* Each tensor's data into its own block (so tensors[] may be reordered): the tiling makes
  * them follow one another from the start of the data area. */
 static nn_status read_data(const reader *r, const entry *e, size_t n, nn_st_file *out)
@@ -460,19 +478,23 @@ static nn_status read_data(const reader *r, const entry *e, size_t n, nn_st_file
     if (out->tensors == NULL)
         return nn_fail(r->err, NN_ESYS, "%s: out of memory", r->path);
     for (size_t i = 0; i < n; i++) {
-        nn_st_tensor *t = &out->tensors[i];
+        nn_tensor *t = &out->tensors[i];
         *t = e[i].t;
+        size_t size = nn_dtype_size(t->dtype);
         t->data = NULL;
         t->name = strdup(e[i].t.name);
         out->n++;
-        t->data = t->name ? malloc(t->n ? t->n * sizeof *t->data : 1) : NULL;
+        t->data = t->name ? malloc(t->n ? t->n * size : 1) : NULL;
         if (t->data == NULL)
             return nn_fail(r->err, NN_ESYS, "%s: out of memory for tensor \"%.200s\"", r->path,
                            e[i].t.name);
-        if (read_exact(r->f, t->data, 4 * (uint64_t)t->n) != 0)
+        if (read_exact(r->f, t->data, size * (uint64_t)t->n) != 0)
             return bad(r, "tensor", t->name, 0, "the data ends early (did the file change?)");
         if (!st_host_little_endian())
-            swap_floats(t->data, t->n);
+            st_swap_bytes(t->data, t->n, size);
+        nn_status st = t->dtype == NN_BOOL ? check_bool(r, t, e[i].begin) : NN_OK;
+        if (st != NN_OK)
+            return st;
     }
     return NN_OK;
 }
@@ -506,12 +528,30 @@ nn_status nn_st_read(const char *path, nn_st_file *out, nn_error *err)
     return st;
 }
 
-const nn_st_tensor *nn_st_find(const nn_st_file *f, const char *name)
+const nn_tensor *nn_st_find(const nn_st_file *f, const char *name)
 {
     for (size_t i = 0; i < f->n; i++)
         if (strcmp(f->tensors[i].name, name) == 0)
             return &f->tensors[i];
     return NULL;
+}
+
+const char *nn_st_dtype_name(nn_dtype t)
+{
+    return (unsigned)t < ST_N_DTYPES ? st_dtypes[t] : "?";
+}
+
+const float *nn_st_f32(const nn_tensor *t)
+{
+    return t->dtype == NN_F32 ? t->data : NULL;
+}
+
+nn_status nn_st_expect(const char *path, const nn_tensor *t, nn_dtype want, nn_error *err)
+{
+    if (t->dtype == want)
+        return NN_OK;
+    return nn_fail(err, NN_EDATA, "%s: tensor \"%.200s\" holds %s values; expected %s", path,
+                   t->name, nn_st_dtype_name(t->dtype), nn_st_dtype_name(want));
 }
 
 const char *nn_st_meta(const nn_st_file *f, const char *key)
@@ -527,7 +567,7 @@ void nn_st_free(nn_st_file *f)
     if (f == NULL)
         return;
     for (size_t i = 0; i < f->n; i++) {
-        free(f->tensors[i].name);
+        free((char *)f->tensors[i].name);
         free(f->tensors[i].data);
     }
     free(f->tensors);

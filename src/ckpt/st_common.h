@@ -1,11 +1,14 @@
 /* st_common.h - what the safetensors reader and writer share: the limits on a name and a
- * number, the byte order of the data, the UTF-8 check (internal to src/ckpt/). */
+ * number, the dtypes' names, the byte order of the data, the UTF-8 check (internal to
+ * src/ckpt/). */
 #ifndef NN_ST_COMMON_H
 #define NN_ST_COMMON_H
 
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
+
+#include "math/tensor.h"
 
 enum { ST_NAME_MAX = 1024 };             /* bytes of a tensor name */
 #define ST_MAX_EXACT ((uint64_t)1 << 53) /* the largest integer a JSON number holds exactly */
@@ -19,9 +22,23 @@ static inline int st_host_little_endian(void)
     return first == 1;
 }
 
-static inline uint32_t st_swap32(uint32_t v)
+/* Each nn_dtype as the safetensors format spells it, in the enum's order. */
+static const char *const st_dtypes[] = {"F32", "I64", "F64", "I32", "U8", "BOOL"};
+enum { ST_N_DTYPES = sizeof st_dtypes / sizeof st_dtypes[0] };
+_Static_assert(ST_N_DTYPES == NN_BOOL + 1, "st_dtypes names every nn_dtype");
+#define ST_DTYPE_LIST "F32, I64, F64, I32, U8, BOOL"
+
+/* The bytes of each of the n elements of size bytes at p reversed (little-endian to host
+ * order and back on a big-endian host). */
+static inline void st_swap_bytes(void *p, size_t n, size_t size)
 {
-    return (v >> 24) | ((v >> 8) & 0xff00u) | ((v << 8) & 0xff0000u) | (v << 24);
+    unsigned char *b = p;
+    for (size_t i = 0; i < n; i++, b += size)
+        for (size_t lo = 0, hi = size - 1; lo < hi; lo++, hi--) {
+            unsigned char c = b[lo];
+            b[lo] = b[hi];
+            b[hi] = c;
+        }
 }
 
 /* The offset of the first byte of s[0..n) that is NUL or not valid UTF-8 (overlong forms,

@@ -75,7 +75,7 @@ static nn_status read_meta(const nn_st_file *f, const char *path, nn_ckpt_info *
             continue;
         char name[32];
         snprintf(name, sizeof name, "%zu.weight", i);
-        const nn_st_tensor *t = nn_st_find(f, name);
+        const nn_tensor *t = nn_st_find(f, name);
         c->input_dim = t && t->ndim == 2 ? (size_t)t->shape[1] : 0;
         break;
     }

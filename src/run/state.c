@@ -242,11 +242,14 @@ static nn_status restore_record(const nn_st_file *f, const char *path, nn_dead *
             continue;
         char name[WD_NAME];
         snprintf(name, sizeof name, "nntrain.was_dead.%zu", i);
-        const nn_st_tensor *t = nn_st_find(f, name);
-        const float *x = t ? t->data : NULL;
-        if (!x || t->ndim != 1 || t->shape[0] != d->width[i])
-            return nn_fail(err, NN_EDATA, "%s: no F32 tensor \"%s\" of %zu units", path, name,
+        const nn_tensor *t = nn_st_find(f, name);
+        if (!t || t->ndim != 1 || t->shape[0] != d->width[i])
+            return nn_fail(err, NN_EDATA, "%s: no tensor \"%s\" of %zu units", path, name,
                            d->width[i]);
+        nn_status st = nn_st_expect(path, t, NN_F32, err);
+        if (st != NN_OK)
+            return st;
+        const float *x = nn_st_f32(t);
         for (size_t j = 0; j < d->width[i]; j++)
             d->was_dead[i][j] = x[j] != 0.0f;
     }

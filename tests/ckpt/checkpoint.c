@@ -148,8 +148,8 @@ START_TEST(test_checkpoint_round_trip)
 
     nn_st_file f;
     ck_assert_msg(nn_st_read(ck, &f, &err) == NN_OK, "%s", err.msg);
-    const nn_st_tensor *w0 = nn_st_find(&f, "0.weight"), *b0 = nn_st_find(&f, "0.bias");
-    const nn_st_tensor *p1 = nn_st_find(&f, "1.weight"), *w2 = nn_st_find(&f, "2.weight");
+    const nn_tensor *w0 = nn_st_find(&f, "0.weight"), *b0 = nn_st_find(&f, "0.bias");
+    const nn_tensor *p1 = nn_st_find(&f, "1.weight"), *w2 = nn_st_find(&f, "2.weight");
     ck_assert_ptr_nonnull(w0);
     ck_assert_uint_eq(w0->ndim, 2);
     ck_assert_uint_eq(w0->shape[0], 12);
@@ -179,11 +179,11 @@ START_TEST(test_checkpoint_round_trip)
     snprintf(bad, sizeof bad, "%s/bad.safetensors", dir);
     snprintf(csv_bad, sizeof csv_bad, "%s/bad.csv", dir);
     float wt[64 * 12] = {0}, bias[12] = {0}, slope[1] = {0.25f}, wo[5 * 12] = {0}, b2[5] = {0};
-    nn_st_tensor t[] = {{.name = "0.weight", .ndim = 2, .shape = {64, 12}, .n = 768, .data = wt},
-                        {.name = "0.bias", .ndim = 1, .shape = {12}, .n = 12, .data = bias},
-                        {.name = "1.weight", .ndim = 1, .shape = {1}, .n = 1, .data = slope},
-                        {.name = "2.weight", .ndim = 2, .shape = {5, 12}, .n = 60, .data = wo},
-                        {.name = "2.bias", .ndim = 1, .shape = {5}, .n = 5, .data = b2}};
+    nn_tensor t[] = {{.name = "0.weight", .ndim = 2, .shape = {64, 12}, .n = 768, .data = wt},
+                     {.name = "0.bias", .ndim = 1, .shape = {12}, .n = 12, .data = bias},
+                     {.name = "1.weight", .ndim = 1, .shape = {1}, .n = 1, .data = slope},
+                     {.name = "2.weight", .ndim = 2, .shape = {5, 12}, .n = 60, .data = wo},
+                     {.name = "2.bias", .ndim = 1, .shape = {5}, .n = 5, .data = b2}};
     ck_assert_int_eq(nn_st_write(bad, t, 5, NULL, NULL, 0, &err), NN_OK);
     snprintf(extra, sizeof extra, ", \"init\": {\"from\": \"%s\"}", bad);
     ck_assert_int_eq(run(1, extra, csv_bad, &err), NN_EDATA);
@@ -193,10 +193,10 @@ START_TEST(test_checkpoint_round_trip)
     ck_assert_int_ne(access(csv_bad, F_OK), 0);
     /* A tensor of another model too. */
     float extra_w[3] = {0};
-    nn_st_tensor more[6];
+    nn_tensor more[6];
     memcpy(more, t, sizeof t);
     more[0].shape[0] = 12, more[0].shape[1] = 64;
-    more[5] = (nn_st_tensor){.name = "7.weight", .ndim = 1, .shape = {3}, .n = 3, .data = extra_w};
+    more[5] = (nn_tensor){.name = "7.weight", .ndim = 1, .shape = {3}, .n = 3, .data = extra_w};
     ck_assert_int_eq(nn_st_write(bad, more, 6, NULL, NULL, 0, &err), NN_OK);
     ck_assert_int_eq(run(1, extra, csv_bad, &err), NN_EDATA);
     ck_assert_msg(strstr(err.msg, "\"7.weight\" does not belong"), "%s", err.msg);
@@ -229,11 +229,12 @@ START_TEST(test_checkpoint_resume_identical)
     ck_assert_int_eq(nn_st_read(fs.ck_b, &fb, &err), NN_OK);
     ck_assert_uint_eq(fa.n, fb.n);
     for (size_t i = 0; i < fa.n; i++) {
-        const nn_st_tensor *tb = nn_st_find(&fb, fa.tensors[i].name);
+        const nn_tensor *tb = nn_st_find(&fb, fa.tensors[i].name);
         ck_assert_ptr_nonnull(tb);
         ck_assert_uint_eq(tb->n, fa.tensors[i].n);
-        ck_assert_msg(memcmp(tb->data, fa.tensors[i].data, tb->n * sizeof(float)) == 0, "%s",
-                      tb->name);
+        ck_assert_int_eq(tb->dtype, fa.tensors[i].dtype);
+        ck_assert_msg(memcmp(tb->data, fa.tensors[i].data, tb->n * nn_dtype_size(tb->dtype)) == 0,
+                      "%s", tb->name);
     }
     nn_st_free(&fa);
     nn_st_free(&fb);

@@ -1,5 +1,6 @@
 /* fuzz_safetensors.c - libFuzzer harness for the safetensors reader (checkpoints,
- * init.from): the input is a file's bytes, written to one temporary file per process. */
+ * init.from; every dtype): the input is a file's bytes, written to one temporary file per
+ * process. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -13,6 +14,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     char path[64];
     snprintf(path, sizeof path, "/tmp/nntrain-fuzz-st-%ld.safetensors", (long)getpid());
+    /* A new file each time: truncating the old one costs a flush on ext4 (auto_da_alloc),
+     * which held the harness to a few hundred inputs a second. */
+    unlink(path);
     FILE *f = fopen(path, "wb");
     if (!f)
         return 0;

@@ -15,6 +15,8 @@
 
 EDIT(dtype, "\"F32\",\"shape\":[8,64]", "\"F64\",\"shape\":[8,64]")
 EDIT(dtype_int, "\"F32\",\"shape\":[8,64]", "\"I32\",\"shape\":[8,64]")
+EDIT(was_dead_int, "\"nntrain.was_dead.1\":{\"dtype\":\"F32\"",
+     "\"nntrain.was_dead.1\":{\"dtype\":\"I32\"")
 EDIT(shape, "[8,64]", "[8,63]")
 EDIT(offsets_out, "[2208,2224]", "[2208,999999]")
 EDIT(offsets_overlap, "[2048,2080]", "[2040,2072]")
@@ -67,6 +69,14 @@ static void other_model(void)
         name, {"tiny.json", "--quiet", "--epochs", "2", "--resume", "bad.st"}, 3, needle, HX_CKPT, \
             setup, NULL, NULL                                                                      \
     }
+/* A resume that gets past the config check (ck.safetensors was written by this config). */
+#define RC(name, setup, needle)                                                                    \
+    {                                                                                              \
+        name,                                                                                      \
+            {"tiny.json", "--quiet", "--epochs", "2", "--set", "output.checkpoint=ck.safetensors", \
+             "--resume",  "bad.st"},                                                               \
+            3, needle, HX_CKPT, setup, NULL, NULL                                                  \
+    }
 #define IN(name, setup, needle)                                                                    \
     {                                                                                              \
         name, {"tiny.json", "--quiet", "--set", "init.from=bad.st"}, 3, needle, HX_CKPT, setup,    \
@@ -79,7 +89,7 @@ static const hx_case ckpt_cases[] = {
     EV("eval: header length past the end", len_past_end, "bad.st"),
     EV("eval: header not an object", not_json, "bad.st"),
     EV("eval: dtype F64", dtype, "F64"),
-    EV("eval: dtype I32", dtype_int, "I32"),
+    EV("eval: dtype I32", dtype_int, "tensor \"0.weight\" holds I32 values; expected F32"),
     EV("eval: shape disagrees with offsets", shape, "bad.st"),
     EV("eval: offsets past the end", offsets_out, "bad.st"),
     EV("eval: offsets overlapping", offsets_overlap, "bad.st"),
@@ -111,12 +121,16 @@ static const hx_case ckpt_cases[] = {
     PR("predict: offsets past the end", offsets_out, "bad.st"),
     PR("predict: header length 2^62", huge_len, "bad.st"),
     RS("resume: dtype F64", dtype, "F64"),
+    RC("resume: dtype I32", dtype_int, "tensor \"0.weight\" holds I32 values; expected F32"),
+    RC("resume: was_dead of I32", was_dead_int,
+       "tensor \"nntrain.was_dead.1\" holds I32 values; expected F32"),
     RS("resume: shape disagrees", shape, "bad.st"),
     RS("resume: data cut short", cut_data, "bad.st"),
     RS("resume: FIFO", specials, "not a regular file"),
     IN("init.from: offsets overlapping", offsets_overlap, "bad.st"),
     IN("init.from: a tensor missing", missing, "tensor \"2.biaz\" does not belong"),
     IN("init.from: empty file", empty, "bad.st"),
+    IN("init.from: dtype I32", dtype_int, "tensor \"0.weight\" holds I32 values; expected F32"),
 };
 
 const hx_table hx_ckpt_table = {"ckpt", ckpt_cases, sizeof ckpt_cases / sizeof ckpt_cases[0]};

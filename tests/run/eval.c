@@ -175,10 +175,10 @@ START_TEST(test_eval_confusion_all_class_0)
         "\"model\": [{\"type\": \"dense\", \"units\": 3}, {\"type\": \"relu\"}, "
         "{\"type\": \"dense\", \"units\": 2}], \"optimizer\": {\"lr\": 0.1}}";
     float w0[3 * 16] = {0}, b0[3] = {0}, w2[2 * 3] = {0}, b2[2] = {1.0f, 0.0f};
-    nn_st_tensor t[] = {{.name = "0.weight", .ndim = 2, .shape = {3, 16}, .n = 48, .data = w0},
-                        {.name = "0.bias", .ndim = 1, .shape = {3}, .n = 3, .data = b0},
-                        {.name = "2.weight", .ndim = 2, .shape = {2, 3}, .n = 6, .data = w2},
-                        {.name = "2.bias", .ndim = 1, .shape = {2}, .n = 2, .data = b2}};
+    nn_tensor t[] = {{.name = "0.weight", .ndim = 2, .shape = {3, 16}, .n = 48, .data = w0},
+                     {.name = "0.bias", .ndim = 1, .shape = {3}, .n = 3, .data = b0},
+                     {.name = "2.weight", .ndim = 2, .shape = {2, 3}, .n = 6, .data = w2},
+                     {.name = "2.bias", .ndim = 1, .shape = {2}, .n = 2, .data = b2}};
     const char *keys[] = {"config", "normalize.mean", "normalize.std", "epoch"};
     const char *vals[] = {config, "0", "1", "3"};
     nn_error err;
