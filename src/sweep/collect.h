@@ -8,7 +8,8 @@
 
 #include <stddef.h>
 
-enum { NN_SWEEP_MAX_CELLS = 4096 }; /* cells read from one line (nn_csv_split); the rest are ignored */
+/* Cells read from one line (nn_csv_split); the rest are ignored. */
+enum { NN_SWEEP_MAX_CELLS = 4096 };
 
 /* The per-epoch figures of one run's CSV. */
 typedef struct nn_sweep_rows {
