@@ -62,5 +62,9 @@ int cli_predict(int argc, char **argv);
 int cli_fetch(int argc, char **argv);
 /* nntrain plot OUT_DIR [--units FILE] [--module I] (plot.c); the exit code. */
 int cli_plot(int argc, char **argv);
+/* The plots of out_dir (units, module: as --units, --module; NULL, -1: none given) drawn
+ * by the plot library, the files written printed one a line and a failure on stderr; the
+ * exit code. nntrain plot and a sweep when it ends both draw through it. */
+int cli_plot_folder(const char *out_dir, const char *units, long module);
 
 #endif

@@ -109,8 +109,7 @@ static int parse_size(const char *flag, const char *s, size_t max, size_t *out)
  * on them: without gnuplot, or when one fails, the sweep still succeeds. */
 static void sweep_plots(const char *out)
 {
-    char *argv[] = {"plot", (char *)out, NULL};
-    if (cli_plot(2, argv) != 0)
+    if (cli_plot_folder(out, NULL, -1) != 0)
         fprintf(stderr,
                 "sweep: the plots were not drawn (above); the results are complete; "
                 "\"nntrain plot %s\" draws them later\n",

@@ -112,6 +112,35 @@ void nn_config_free(nn_config *cfg);
  * and optimizers from. */
 nn_status nn_config_write_tables(FILE *out, nn_error *err);
 
+/* For readers of other JSON files built on configs (a sweep file), so that their messages
+ * read as the config's (helpers.c). A cJSON tree is passed as struct cJSON. */
+struct cJSON;
+
+/* A buffer for nn_config_found_text: the value cut to 40 characters ("..."). */
+#define NN_CONFIG_FOUND_LEN 48
+
+/* A JSON value as compact text, cut to fit NN_CONFIG_FOUND_LEN; returns buf. */
+const char *nn_config_found_text(const struct cJSON *v, char *buf, size_t n);
+
+/* items (NULL-terminated) joined by ", ", each in double quotes when quoted; cut with
+ * "..." when long. */
+void nn_config_join(char *buf, size_t n, const char *const *items, int quoted);
+
+/* Did you mean: the name of names (NULL-terminated) closest to s, when it is about one
+ * typo per four characters away (a swap of neighbours counts one, case is ignored);
+ * else NULL. */
+const char *nn_config_closest(const char *const *names, const char *s);
+
+/* JSON text to a tree (free with cJSON_Delete), with the syntax errors of a config:
+ * "<src>:3:28 (byte 42): invalid JSON near '}': ...". NN_ECONFIG. */
+nn_status nn_config_parse_json(const char *json, const char *src, struct cJSON **out,
+                               nn_error *err);
+
+/* Applies one --set "a.b.0.c=VALUE" to root as nn_config_load applies its overrides;
+ * messages start with src. */
+nn_status nn_config_apply_set(struct cJSON *root, const char *set, const char *src,
+                              nn_error *err);
+
 /* The forms the reference is written in: docs/config.md's Markdown tables, the roff of
  * man/nntrain-config.5, and the key lists of the bash completion (completions/nntrain). */
 typedef enum nn_ref_format { NN_REF_MARKDOWN, NN_REF_ROFF, NN_REF_BASH } nn_ref_format;

@@ -1,36 +1,13 @@
-/* collect.c - see collect.h. A file is read line by line with getline(); text in memory is
- * cut into the same lines (each with its newline, the last one without when the text does
- * not end in one) and each goes through the same line reader. */
+/* collect.c - see collect.h. The text is cut into lines (each with its newline, the last
+ * one without when the text does not end in one) and each goes through one line reader. */
 #include "sweep/collect.h"
 
-#include <stdio.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/types.h>
 
+#include "run/csv_read.h"
 #include "sys/fs.h"
-
-size_t nn_sweep_split(char *line, char **cells, size_t max)
-{
-    size_t n = 0;
-    line[strcspn(line, "\r\n")] = '\0';
-    for (char *p = line; n < max;) {
-        cells[n++] = p;
-        p = strchr(p, ',');
-        if (!p)
-            break;
-        *p++ = '\0';
-    }
-    return n;
-}
-
-int nn_sweep_column(char **cells, size_t n, const char *name)
-{
-    for (size_t i = 0; i < n; i++)
-        if (strcmp(cells[i], name) == 0)
-            return (int)i;
-    return -1;
-}
 
 /* The state of reading one run's CSV, a line at a time. */
 typedef struct rows_reader {
@@ -54,15 +31,15 @@ static int rows_line(rows_reader *r, char *line, size_t len)
     nn_sweep_rows *rr = r->rr;
     if (r->head) {
         r->head = 0;
-        size_t n = nn_sweep_split(line, r->cells, NN_SWEEP_MAX_CELLS);
-        r->c_dead = nn_sweep_column(r->cells, n, "dead_frac");
-        r->c_acc = nn_sweep_column(r->cells, n, "test_acc");
-        r->ok = nn_sweep_column(r->cells, n, "epoch") >= 0 && r->c_dead >= 0 && r->c_acc >= 0;
+        size_t n = nn_csv_split(line, r->cells, NN_SWEEP_MAX_CELLS);
+        r->c_dead = nn_csv_column(r->cells, n, "dead_frac");
+        r->c_acc = nn_csv_column(r->cells, n, "test_acc");
+        r->ok = nn_csv_column(r->cells, n, "epoch") >= 0 && r->c_dead >= 0 && r->c_acc >= 0;
         return r->ok;
     }
     if (line[len - 1] != '\n' || strlen(line) != len)
         return 0; /* a torn last row, or a NUL in it */
-    size_t n = nn_sweep_split(line, r->cells, NN_SWEEP_MAX_CELLS);
+    size_t n = nn_csv_split(line, r->cells, NN_SWEEP_MAX_CELLS);
     if ((int)n <= r->c_dead || (int)n <= r->c_acc)
         return 0;
     if (rr->n == r->alloc) {
@@ -101,22 +78,14 @@ void nn_sweep_rows_free(nn_sweep_rows *rr)
 
 int nn_sweep_rows_read(const char *path, nn_sweep_rows *rr)
 {
-    memset(rr, 0, sizeof *rr);
-    FILE *f = nn_fopen_read(path);
-    rows_reader r;
-    if (!f || !rows_begin(&r, rr)) {
-        if (f)
-            fclose(f);
-        return 0;
-    }
-    char *line = NULL;
-    size_t cap = 0;
-    ssize_t len;
-    while ((len = getline(&line, &cap, f)) > 0 && rows_line(&r, line, (size_t)len))
-        ;
-    free(line);
-    fclose(f);
-    return rows_end(&r);
+    size_t len;
+    nn_read_fail why;
+    char *text = nn_read_file(path, SIZE_MAX, &len, &why);
+    int ok = text ? nn_sweep_rows_parse(text, len, rr) : 0;
+    if (!text)
+        memset(rr, 0, sizeof *rr);
+    free(text);
+    return ok;
 }
 
 int nn_sweep_rows_parse(const char *text, size_t len, nn_sweep_rows *rr)
@@ -147,10 +116,10 @@ int nn_sweep_rows_parse(const char *text, size_t len, nn_sweep_rows *rr)
 
 void nn_sweep_result_cols_find(char **cells, size_t n, nn_sweep_result_cols *c)
 {
-    c->status = nn_sweep_column(cells, n, "status");
-    c->dead_frac = nn_sweep_column(cells, n, "dead_frac");
-    c->dead_layers = nn_sweep_column(cells, n, "dead_layers");
-    c->constant = nn_sweep_column(cells, n, "constant_output");
+    c->status = nn_csv_column(cells, n, "status");
+    c->dead_frac = nn_csv_column(cells, n, "dead_frac");
+    c->dead_layers = nn_csv_column(cells, n, "dead_layers");
+    c->constant = nn_csv_column(cells, n, "constant_output");
 }
 
 int nn_sweep_result_row_parse(const nn_sweep_result_cols *c, char **cells, size_t n,

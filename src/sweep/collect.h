@@ -1,20 +1,15 @@
 /* collect.h - reading what runs left under out/ for the summary (nntrain sweep, and
  * sweep --collect over files from anywhere): a run's CSV rows and an untrained results
- * table's rows, from a file or from text in memory through the same code (collect.c);
- * status files: nn_sweep_parse_status (files.h). */
+ * table's rows, a line at a time through run/csv_read.h's nn_csv_split; a file is read
+ * whole (nn_read_file) and then goes through the same code as text in memory; status
+ * files: nn_sweep_parse_status (files.h). */
 #ifndef NN_SWEEP_COLLECT_H
 #define NN_SWEEP_COLLECT_H
 
 #include <stddef.h>
 
-enum { NN_SWEEP_MAX_CELLS = 4096 }; /* cells read from one line; the rest are ignored */
-
-/* One line of a CSV cut at commas in place (no quoting in nntrain's files), after cutting
- * it at its first '\r' or '\n': at most max cells into cells; their number. */
-size_t nn_sweep_split(char *line, char **cells, size_t max);
-
-/* The index of the cell equal to name, or -1. */
-int nn_sweep_column(char **cells, size_t n, const char *name);
+/* Cells read from one line (nn_csv_split); the rest are ignored. */
+enum { NN_SWEEP_MAX_CELLS = 4096 };
 
 /* The per-epoch figures of one run's CSV. */
 typedef struct nn_sweep_rows {

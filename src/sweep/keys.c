@@ -4,7 +4,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/suggest.h"
 #include "nn/act/activation.h"
 #include "nn/layer/layer.h"
 #include "sweep/loader.h"
@@ -15,12 +14,12 @@
 static const char *const sweep_keys[] = {"base", "activations", "hidden", "grid",    "set",
                                          "seeds", "jobs",        "threads", "out",   NULL};
 
-nn_status sweep_oom(const loader *L)
+nn_status nn_sweep_oom(const loader *L)
 {
     return nn_fail(L->c.err, NN_ESYS, "%s: out of memory", L->c.src);
 }
 
-char *sweep_read_file(const loader *L, const char *path, const char *what, nn_status *st)
+char *nn_sweep_read_file(const loader *L, const char *path, const char *what, nn_status *st)
 {
     return nn_read_small(path, MAX_SWEEP_BYTES, what, st, L->c.err);
 }
@@ -51,12 +50,12 @@ static nn_status add_axis(loader *L, const char *label, const char *path, size_t
     a->text = calloc(n, sizeof *a->text);
     a->n = n;
     if (!a->label || (path && !a->path) || !a->text)
-        return sweep_oom(L);
+        return nn_sweep_oom(L);
     return NN_OK;
 }
 
 /* "activations": a non-empty array of activation names (the table of src/nn/act/). */
-nn_status sweep_read_activations(loader *L)
+nn_status nn_sweep_read_activations(loader *L)
 {
     const cJSON *acts = cJSON_GetObjectItemCaseSensitive(L->doc, "activations");
     if (!acts) {
@@ -71,10 +70,10 @@ nn_status sweep_read_activations(loader *L)
             if (cJSON_IsString(t) && nn_layer_find(t->valuestring, &def, &act) && act) {
                 L->act_template = cJSON_Duplicate(m, 1);
                 if (!L->act_template)
-                    return sweep_oom(L);
-                NN_CFG_TRY(add_axis(L, "activation", NULL, 1));
+                    return nn_sweep_oom(L);
+                NN_SWEEP_TRY(add_axis(L, "activation", NULL, 1));
                 L->s->axes[0].text[0] = strdup(t->valuestring);
-                return L->s->axes[0].text[0] ? NN_OK : sweep_oom(L);
+                return L->s->axes[0].text[0] ? NN_OK : nn_sweep_oom(L);
             }
         }
         return nn_fail(L->c.err, NN_ECONFIG,
@@ -87,7 +86,7 @@ nn_status sweep_read_activations(loader *L)
         return nn_fail(L->c.err, NN_ECONFIG,
                        "%s: \"activations\" must be a non-empty array of activation names",
                        L->c.src);
-    NN_CFG_TRY(add_axis(L, "activation", NULL, (size_t)n));
+    NN_SWEEP_TRY(add_axis(L, "activation", NULL, (size_t)n));
     const char *names[32];
     size_t k = 0;
     for (; nn_activations[k] && k < 31; k++)
@@ -96,12 +95,12 @@ nn_status sweep_read_activations(loader *L)
     for (int i = 0; i < n; i++) {
         const cJSON *v = cJSON_GetArrayItem(acts, i);
         if (!cJSON_IsString(v) || !nn_act_find(v->valuestring)) {
-            char found[NN_CFG_FOUND_MAX + 8], list[256];
-            const char *close = cJSON_IsString(v) ? nn_cfg_closest(names, v->valuestring) : NULL;
-            nn_cfg_join(list, sizeof list, names, 1);
+            char found[NN_CONFIG_FOUND_LEN], list[256];
+            const char *close = cJSON_IsString(v) ? nn_config_closest(names, v->valuestring) : NULL;
+            nn_config_join(list, sizeof list, names, 1);
             return nn_fail(L->c.err, NN_ECONFIG,
                            "%s: activations[%d]: expected one of %s, found %s%s%s%s", L->c.src, i,
-                           list, nn_cfg_found_text(v, found, sizeof found),
+                           list, nn_config_found_text(v, found, sizeof found),
                            close ? " (did you mean \"" : "", close ? close : "",
                            close ? "\"?)" : "");
         }
@@ -110,7 +109,7 @@ nn_status sweep_read_activations(loader *L)
                 return nn_fail(L->c.err, NN_ECONFIG, "%s: activations[%d]: \"%s\" is listed twice",
                                L->c.src, i, v->valuestring);
         if (!(L->s->axes[0].text[i] = strdup(v->valuestring)))
-            return sweep_oom(L);
+            return nn_sweep_oom(L);
     }
     return NN_OK;
 }
@@ -138,7 +137,7 @@ static int sets_reserved(const char *path)
            strcmp(path, "output") == 0 || strcmp(path, "name") == 0;
 }
 
-nn_status sweep_read_grid(loader *L)
+nn_status nn_sweep_read_grid(loader *L)
 {
     L->grid = cJSON_GetObjectItemCaseSensitive(L->doc, "grid");
     if (!L->grid)
@@ -162,18 +161,18 @@ nn_status sweep_read_grid(loader *L)
                            "files itself (use \"seeds\" and \"out\")",
                            L->c.src, ax->string);
         char label[128];
-        NN_CFG_TRY(grid_label(L, ax->string, label, sizeof label));
-        NN_CFG_TRY(add_axis(L, label, ax->string, (size_t)n));
+        NN_SWEEP_TRY(grid_label(L, ax->string, label, sizeof label));
+        NN_SWEEP_TRY(add_axis(L, label, ax->string, (size_t)n));
         nn_sweep_axis *a = &L->s->axes[L->s->n_axes - 1];
         for (int i = 0; i < n; i++)
             if (!(a->text[i] = value_text(cJSON_GetArrayItem(ax, i))))
-                return sweep_oom(L);
+                return nn_sweep_oom(L);
     }
     return NN_OK;
 }
 
 /* "hidden": {"units": [..], "layers": [..]}: two axes, width and depth. */
-nn_status sweep_read_hidden(loader *L)
+nn_status nn_sweep_read_hidden(loader *L)
 {
     L->hidden = cJSON_GetObjectItemCaseSensitive(L->doc, "hidden");
     if (!L->hidden)
@@ -193,19 +192,19 @@ nn_status sweep_read_hidden(loader *L)
                            "%s: hidden.%s: expected a non-empty array of positive integers, e.g. "
                            "\"hidden\": {\"units\": [2, 4, 8], \"layers\": [2, 5, 10]}",
                            L->c.src, keys[k]);
-        NN_CFG_TRY(add_axis(L, labels[k], NULL, (size_t)n));
+        NN_SWEEP_TRY(add_axis(L, labels[k], NULL, (size_t)n));
         nn_sweep_axis *a = &L->s->axes[L->s->n_axes - 1];
         for (int i = 0; i < n; i++) {
             const cJSON *x = cJSON_GetArrayItem(v, i);
             double d = cJSON_IsNumber(x) ? x->valuedouble : -1;
             if (!(d >= 1 && d <= 1e6 && d == floor(d))) {
-                char found[NN_CFG_FOUND_MAX + 8];
+                char found[NN_CONFIG_FOUND_LEN];
                 return nn_fail(L->c.err, NN_ECONFIG,
                                "%s: hidden.%s[%d]: expected an integer in [1, 1000000], found %s",
-                               L->c.src, keys[k], i, nn_cfg_found_text(x, found, sizeof found));
+                               L->c.src, keys[k], i, nn_config_found_text(x, found, sizeof found));
             }
             if (!(a->text[i] = value_text(x)))
-                return sweep_oom(L);
+                return nn_sweep_oom(L);
         }
     }
     return NN_OK;
@@ -223,7 +222,7 @@ static nn_status unique_seeds(loader *L)
     nn_sweep *s = L->s;
     uint64_t *sorted = malloc(s->n_seeds * sizeof *sorted);
     if (!sorted)
-        return sweep_oom(L);
+        return nn_sweep_oom(L);
     memcpy(sorted, s->seeds, s->n_seeds * sizeof *sorted);
     qsort(sorted, s->n_seeds, sizeof *sorted, by_value);
     nn_status st = NN_OK;
@@ -235,7 +234,7 @@ static nn_status unique_seeds(loader *L)
     return st;
 }
 
-nn_status sweep_read_seeds(loader *L)
+nn_status nn_sweep_read_seeds(loader *L)
 {
     nn_sweep *s = L->s;
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(L->doc, "seeds");
@@ -246,7 +245,7 @@ nn_status sweep_read_seeds(loader *L)
         s->n_seeds = 1;
         s->seeds = malloc(sizeof *s->seeds);
         if (!s->seeds)
-            return sweep_oom(L);
+            return nn_sweep_oom(L);
         s->seeds[0] = cJSON_IsNumber(b) && b->valuedouble >= 0 ? (uint64_t)b->valuedouble : 0;
         return NN_OK;
     }
@@ -268,7 +267,7 @@ nn_status sweep_read_seeds(loader *L)
     s->n_seeds = (size_t)count;
     s->seeds = malloc(s->n_seeds * sizeof *s->seeds);
     if (!s->seeds)
-        return sweep_oom(L);
+        return nn_sweep_oom(L);
     for (size_t i = 0; i < s->n_seeds; i++) {
         if (!cJSON_IsArray(v)) {
             s->seeds[i] = (uint64_t)first + i;
@@ -277,50 +276,50 @@ nn_status sweep_read_seeds(loader *L)
         const cJSON *x = cJSON_GetArrayItem(v, (int)i);
         double d = cJSON_IsNumber(x) ? x->valuedouble : -1;
         if (!(d >= 0 && d <= 9007199254740992.0 && d == floor(d))) {
-            char found[NN_CFG_FOUND_MAX + 8];
+            char found[NN_CONFIG_FOUND_LEN];
             return nn_fail(L->c.err, NN_ECONFIG, "%s: seeds[%zu]: %s, found %s", L->c.src, i,
-                           expect, nn_cfg_found_text(x, found, sizeof found));
+                           expect, nn_config_found_text(x, found, sizeof found));
         }
         s->seeds[i] = (uint64_t)d;
     }
     return unique_seeds(L);
 }
 
-nn_status sweep_read_count(loader *L, const char *key, double lo, double hi, double *out)
+nn_status nn_sweep_read_count(loader *L, const char *key, double lo, double hi, double *out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(L->doc, key);
     if (!v)
         return NN_OK;
     if (!cJSON_IsNumber(v) || !(v->valuedouble >= lo && v->valuedouble <= hi) ||
         v->valuedouble != floor(v->valuedouble)) {
-        char found[NN_CFG_FOUND_MAX + 8];
+        char found[NN_CONFIG_FOUND_LEN];
         return nn_fail(L->c.err, NN_ECONFIG, "%s: %s: expected an integer in [%g, %g], found %s",
-                       L->c.src, key, lo, hi, nn_cfg_found_text(v, found, sizeof found));
+                       L->c.src, key, lo, hi, nn_config_found_text(v, found, sizeof found));
     }
     *out = v->valuedouble;
     return NN_OK;
 }
 
-nn_status sweep_read_string(loader *L, const char *key, int required, const char *expect,
-                             const char **out)
+nn_status nn_sweep_read_string(loader *L, const char *key, int required, const char *expect,
+                                const char **out)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(L->doc, key);
     *out = NULL;
     if (!v && !required)
         return NN_OK;
     if (!cJSON_IsString(v) || !v->valuestring[0]) {
-        char found[NN_CFG_FOUND_MAX + 8];
+        char found[NN_CONFIG_FOUND_LEN];
         if (!v)
             return nn_fail(L->c.err, NN_ECONFIG, "%s: \"%s\" is missing; expected %s", L->c.src,
                            key, expect);
         return nn_fail(L->c.err, NN_ECONFIG, "%s: %s: expected %s, found %s", L->c.src, key,
-                       expect, nn_cfg_found_text(v, found, sizeof found));
+                       expect, nn_config_found_text(v, found, sizeof found));
     }
     *out = v->valuestring;
     return NN_OK;
 }
 
-nn_status sweep_check_keys(loader *L)
+nn_status nn_sweep_check_keys(loader *L)
 {
     if (!cJSON_IsObject(L->doc))
         return nn_fail(L->c.err, NN_ECONFIG, "%s: expected a JSON object at the top level",
@@ -333,8 +332,8 @@ nn_status sweep_check_keys(loader *L)
             known |= strcmp(*k, m->string) == 0;
         if (!known) {
             char list[256];
-            const char *close = nn_cfg_closest(sweep_keys, m->string);
-            nn_cfg_join(list, sizeof list, sweep_keys, 1);
+            const char *close = nn_config_closest(sweep_keys, m->string);
+            nn_config_join(list, sizeof list, sweep_keys, 1);
             return nn_fail(L->c.err, NN_ECONFIG,
                            "%s: \"%s\" is not a sweep key%s%s%s; expected one of %s", L->c.src,
                            m->string, close ? " (did you mean \"" : "", close ? close : "",
@@ -359,7 +358,7 @@ nn_status sweep_check_keys(loader *L)
 }
 
 /* The default output folder: runs/<the sweep file's name without ".json">. */
-char *sweep_default_out(const char *path)
+char *nn_sweep_default_out(const char *path)
 {
     const char *b = strrchr(path, '/');
     b = b ? b + 1 : path;

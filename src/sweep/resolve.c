@@ -5,12 +5,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "config/override.h"
 #include "run/csv.h"
 #include "sweep/loader.h"
 
 /* Characters safe in a file name and a shell word; anything else becomes '_'. */
-void sweep_sanitize(char *s)
+void nn_sweep_sanitize(char *s)
 {
     for (; *s; s++)
         if (!isalnum((unsigned char)*s) && *s != '.' && *s != '-' && *s != '+')
@@ -18,7 +17,7 @@ void sweep_sanitize(char *s)
 }
 
 /* Applies "path=<value as JSON>" to root. */
-static nn_status apply(loader *L, const nn_cfg_ctx *c, cJSON *root, const char *path,
+static nn_status apply(loader *L, const nn_sweep_ctx *c, cJSON *root, const char *path,
                        const cJSON *v)
 {
     char *text = cJSON_PrintUnformatted(v);
@@ -26,10 +25,10 @@ static nn_status apply(loader *L, const nn_cfg_ctx *c, cJSON *root, const char *
     char *ov = text ? malloc(n) : NULL;
     if (!ov) {
         free(text);
-        return sweep_oom(L);
+        return nn_sweep_oom(L);
     }
     snprintf(ov, n, "%s=%s", path, text);
-    nn_status st = nn_cfg_apply_override(c, root, ov);
+    nn_status st = nn_config_apply_set(root, ov, c->src, c->err);
     free(ov);
     free(text);
     return st;
@@ -51,7 +50,7 @@ static cJSON *act_module(const loader *L, size_t combo)
 /* The model of a "hidden" combination: depth x (dense width, activation), then the base
  * model's last module (the output layer). */
 static nn_status hidden_model(loader *L, cJSON *root, size_t combo, size_t width, size_t depth,
-                              const nn_cfg_ctx *c)
+                              const nn_sweep_ctx *c)
 {
     cJSON *model = cJSON_GetObjectItemCaseSensitive(root, "model");
     int n = cJSON_GetArraySize(model);
@@ -64,7 +63,7 @@ static nn_status hidden_model(loader *L, cJSON *root, size_t combo, size_t width
                        c->src);
     cJSON *fresh = cJSON_CreateArray();
     if (!fresh)
-        return sweep_oom(L);
+        return nn_sweep_oom(L);
     for (size_t i = 0; i < depth; i++) {
         cJSON *d = cJSON_CreateObject(), *a = act_module(L, combo);
         if (d)
@@ -74,18 +73,18 @@ static nn_status hidden_model(loader *L, cJSON *root, size_t combo, size_t width
         if (!d || !a || !cJSON_AddStringToObject(d, "type", "dense") ||
             !cJSON_AddNumberToObject(d, "units", (double)width)) {
             cJSON_Delete(fresh);
-            return sweep_oom(L);
+            return nn_sweep_oom(L);
         }
     }
     cJSON *out = cJSON_Duplicate(last, 1);
     if (!out) {
         cJSON_Delete(fresh);
-        return sweep_oom(L);
+        return nn_sweep_oom(L);
     }
     cJSON_AddItemToArray(fresh, out);
     if (!cJSON_ReplaceItemInObjectCaseSensitive(root, "model", fresh)) {
         cJSON_Delete(fresh);
-        return sweep_oom(L);
+        return nn_sweep_oom(L);
     }
     return NN_OK;
 }
@@ -114,20 +113,20 @@ static nn_status swap_activations(loader *L, cJSON *root, const char *name)
         if (!a || !cJSON_AddStringToObject(a, "type", name) ||
             !cJSON_ReplaceItemViaPointer(model, m, a)) {
             cJSON_Delete(a);
-            return sweep_oom(L);
+            return nn_sweep_oom(L);
         }
     }
     return NN_OK;
 }
 
 /* The resolved tree of one combination, before its seed and output are set. */
-nn_status sweep_resolve(loader *L, size_t combo, const nn_cfg_ctx *c, cJSON **out)
+nn_status nn_sweep_resolve(loader *L, size_t combo, const nn_sweep_ctx *c, cJSON **out)
 {
     nn_sweep *s = L->s;
     const size_t *pick = s->pick + combo * s->n_axes;
     cJSON *root = cJSON_Duplicate(L->base, 1);
     if (!root)
-        return sweep_oom(L);
+        return nn_sweep_oom(L);
     nn_status st = NN_OK;
     size_t width = 0, depth = 0;
     for (size_t a = 1; a < s->n_axes; a++) {
@@ -161,7 +160,7 @@ nn_status sweep_resolve(loader *L, size_t combo, const nn_cfg_ctx *c, cJSON **ou
 
 /* Sets seed, name and output.csv of a resolved tree (and output.units and
  * output.checkpoint, when there, beside the CSV). */
-int sweep_set_run_fields(cJSON *root, uint64_t seed, const char *name, const char *csv)
+int nn_sweep_set_run_fields(cJSON *root, uint64_t seed, const char *name, const char *csv)
 {
     cJSON *out = cJSON_GetObjectItemCaseSensitive(root, "output");
     if (!cJSON_IsObject(out)) {
@@ -231,7 +230,7 @@ char *nn_sweep_run_json(const nn_sweep *s, size_t r)
 {
     cJSON *root = cJSON_Parse(s->combo_json[r / s->n_seeds]);
     char *name = nn_sweep_run_name(s, r), *csv = nn_sweep_run_file(s, r, ".csv"), *text = NULL;
-    if (root && name && csv && sweep_set_run_fields(root, s->seeds[r % s->n_seeds], name, csv))
+    if (root && name && csv && nn_sweep_set_run_fields(root, s->seeds[r % s->n_seeds], name, csv))
         text = cJSON_Print(root);
     cJSON_Delete(root);
     free(name);

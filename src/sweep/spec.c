@@ -5,7 +5,6 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config/json_syntax.h"
 #include "sweep/loader.h"
 #include "sys/cpu.h"
 
@@ -22,7 +21,7 @@ static nn_status unique_names(loader *L)
     nn_sweep *s = L->s;
     char **sorted = malloc(s->n_combos * sizeof *sorted);
     if (!sorted)
-        return sweep_oom(L);
+        return nn_sweep_oom(L);
     memcpy(sorted, s->combo_name, s->n_combos * sizeof *sorted);
     qsort(sorted, s->n_combos, sizeof *sorted, by_name);
     nn_status st = NN_OK;
@@ -54,7 +53,7 @@ static nn_status expand(loader *L)
     s->combo_json = calloc(n, sizeof *s->combo_json);
     s->cfgs = calloc(n, sizeof *s->cfgs);
     if (!s->pick || !s->combo_name || !s->combo_json || !s->cfgs)
-        return sweep_oom(L);
+        return nn_sweep_oom(L);
     for (size_t i = 0; i < n; i++) {
         size_t rest = i, *pick = s->pick + i * s->n_axes;
         pick[0] = rest % s->axes[0].n; /* the activation varies fastest */
@@ -77,9 +76,9 @@ static nn_status expand(loader *L)
         if (len >= sizeof name - 32)
             return nn_fail(L->c.err, NN_ECONFIG, "%s: run names longer than %zu characters",
                            L->c.src, sizeof name - 32);
-        sweep_sanitize(name);
+        nn_sweep_sanitize(name);
         if (!(s->combo_name[i] = strdup(name)))
-            return sweep_oom(L);
+            return nn_sweep_oom(L);
     }
     return unique_names(L);
 }
@@ -120,24 +119,24 @@ static nn_status resolve_all(loader *L)
                                     s->axes[a].text[pick[a]]);
         if (len < sizeof where)
             snprintf(where + len, sizeof where - len, "]");
-        nn_cfg_ctx c = {where, L->c.err};
+        nn_sweep_ctx c = {where, L->c.err};
         cJSON *root = NULL;
-        NN_CFG_TRY(sweep_resolve(L, i, &c, &root));
+        NN_SWEEP_TRY(nn_sweep_resolve(L, i, &c, &root));
         /* out/<combination>.csv: where "nntrain" puts a run of this config done alone. */
         size_t csv_len = strlen(s->out) + strlen(s->combo_name[i]) + 6;
         char *csv = malloc(csv_len);
         if (!csv) {
             cJSON_Delete(root);
-            return sweep_oom(L);
+            return nn_sweep_oom(L);
         }
         snprintf(csv, csv_len, "%s/%s.csv", s->out, s->combo_name[i]);
-        char *text = sweep_set_run_fields(root, s->seeds[0], s->combo_name[i], csv)
+        char *text = nn_sweep_set_run_fields(root, s->seeds[0], s->combo_name[i], csv)
                          ? cJSON_PrintUnformatted(root)
                          : NULL;
         free(csv);
         cJSON_Delete(root);
         if (!text)
-            return sweep_oom(L);
+            return nn_sweep_oom(L);
         nn_status st = nn_config_parse(&s->cfgs[i], text, where, NULL, 0, L->c.err);
         if (st == NN_OK)
             s->combo_json[i] = text;
@@ -164,32 +163,34 @@ nn_status nn_sweep_load(nn_sweep *s, const char *path, const char *out_override,
     s->only = SIZE_MAX;
     loader L = {.c = {path, err}, .s = s};
     nn_status st = NN_OK;
-    char *text = sweep_read_file(&L, path, "sweep file", &st);
+    char *text = nn_sweep_read_file(&L, path, "sweep file", &st);
     if (st == NN_OK)
-        st = nn_cfg_parse_json(&L.c, text, &L.doc);
+        st = nn_config_parse_json(text, L.c.src, &L.doc, err);
     free(text);
     text = NULL;
     if (st == NN_OK && !(s->source = strdup(path)))
-        st = sweep_oom(&L);
+        st = nn_sweep_oom(&L);
     if (st == NN_OK)
-        st = sweep_check_keys(&L);
+        st = nn_sweep_check_keys(&L);
     const char *base = NULL, *out = NULL;
     if (st == NN_OK)
-        st = sweep_read_string(&L, "base", 1, "the path of the base config (a string)", &base);
+        st = nn_sweep_read_string(&L, "base", 1, "the path of the base config (a string)", &base);
     if (st == NN_OK)
-        st = sweep_read_string(&L, "out", 0, "the output folder (a string)", &out);
+        st = nn_sweep_read_string(&L, "out", 0, "the output folder (a string)", &out);
     double jobs = 1, threads = 0;
     if (st == NN_OK)
-        st = sweep_read_count(&L, "jobs", 1, 256, &jobs);
+        st = nn_sweep_read_count(&L, "jobs", 1, 256, &jobs);
     if (st == NN_OK)
-        st = sweep_read_count(&L, "threads", 0, 256, &threads);
+        st = nn_sweep_read_count(&L, "threads", 0, 256, &threads);
     if (st == NN_OK) {
         s->base = base_path(path, base);
-        s->out = out_override ? strdup(out_override) : out ? strdup(out) : sweep_default_out(path);
+        s->out = out_override ? strdup(out_override)
+                 : out        ? strdup(out)
+                              : nn_sweep_default_out(path);
         s->jobs = jobs_override ? jobs_override : (size_t)jobs;
         s->threads = (int)threads;
         if (!s->base || !s->out)
-            st = sweep_oom(&L);
+            st = nn_sweep_oom(&L);
         for (const char *c = s->out; st == NN_OK && *c; c++)
             if ((unsigned char)*c < 0x20) /* a job line is one line of shell */
                 st = nn_fail(err, NN_ECONFIG,
@@ -198,22 +199,21 @@ nn_status nn_sweep_load(nn_sweep *s, const char *path, const char *out_override,
                              path);
     }
     if (st == NN_OK) { /* the base config: read and parsed as JSON here, validated per combination */
-        nn_cfg_ctx bc = {s->base, err};
-        text = sweep_read_file(&L, s->base, "base config", &st);
+        text = nn_sweep_read_file(&L, s->base, "base config", &st);
         if (st == NN_OK)
-            st = nn_cfg_parse_json(&bc, text, &L.base);
+            st = nn_config_parse_json(text, s->base, &L.base, err);
         if (st == NN_OK && !cJSON_IsObject(L.base))
             st = nn_fail(err, NN_ECONFIG, "%s: expected a JSON object at the top level", s->base);
         free(text);
     }
     if (st == NN_OK)
-        st = sweep_read_activations(&L);
+        st = nn_sweep_read_activations(&L);
     if (st == NN_OK)
-        st = sweep_read_grid(&L);
+        st = nn_sweep_read_grid(&L);
     if (st == NN_OK)
-        st = sweep_read_hidden(&L);
+        st = nn_sweep_read_hidden(&L);
     if (st == NN_OK)
-        st = sweep_read_seeds(&L);
+        st = nn_sweep_read_seeds(&L);
     if (st == NN_OK)
         st = expand(&L);
     if (st == NN_OK)

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "run/csv_read.h"
 #include "sweep/collect.h"
 #include "sweep/files.h"
 #include "sys/fs.h"
@@ -198,7 +199,7 @@ static nn_status tally_table(const nn_sweep *s, size_t c, combo_sum *cs, nn_swee
     while (f && cells && getline(&line, &cap, f) > 0) {
         if (all && !head)
             fputs(line, all);
-        size_t n = nn_sweep_split(line, cells, NN_SWEEP_MAX_CELLS);
+        size_t n = nn_csv_split(line, cells, NN_SWEEP_MAX_CELLS);
         if (head) {
             nn_sweep_result_cols_find(cells, n, &cols);
             head = 0;

@@ -212,28 +212,66 @@ FILE *nn_fopen_read(const char *path)
     return f;
 }
 
-char *nn_read_small(const char *path, size_t max, const char *what, nn_status *st, nn_error *err)
+char *nn_read_file(const char *path, size_t max, size_t *len, nn_read_fail *why)
 {
+    *len = 0;
+    *why = NN_READ_OK;
     FILE *f = nn_fopen_read(path);
-    *st = NN_OK;
     if (!f) {
-        *st = nn_fail(err, NN_ECONFIG, "%s: cannot open %s: %s", path, what, strerror(errno));
+        *why = NN_READ_OPEN;
         return NULL;
     }
-    char *buf = malloc(max + 1);
-    size_t n = buf ? fread(buf, 1, max + 1, f) : 0;
-    if (!buf)
-        *st = nn_fail(err, NN_ESYS, "%s: out of memory", path);
-    else if (ferror(f))
-        *st = nn_fail(err, NN_ECONFIG, "%s: cannot read %s: %s", path, what, strerror(errno));
-    else if (n > max)
-        *st = nn_fail(err, NN_ECONFIG, "%s: larger than %zu KiB; is this a %s?", path, max >> 10,
-                      what);
+    /* Read to the end, or to one byte past max (which says the file is larger); the
+     * buffer doubles as it fills and holds at most max + 1 bytes and the NUL. */
+    size_t n = 0, cap = 0, top = max < SIZE_MAX - 2 ? max + 2 : SIZE_MAX;
+    char *buf = NULL;
+    for (;;) {
+        if (n + 1 >= cap) {
+            size_t grow = !cap ? 65536 : cap > top / 2 ? top : 2 * cap;
+            grow = grow < top ? grow : top;
+            char *bigger = realloc(buf, grow);
+            if (!bigger) {
+                *why = NN_READ_NOMEM;
+                break;
+            }
+            buf = bigger;
+            cap = grow;
+        }
+        size_t room = cap - 1 - n, got = fread(buf + n, 1, room, f);
+        n += got;
+        if (got < room || n > max)
+            break;
+    }
+    int e = errno;
+    if (*why == NN_READ_OK && ferror(f))
+        *why = NN_READ_IO;
+    else if (*why == NN_READ_OK && n > max)
+        *why = NN_READ_BIG;
     fclose(f);
-    if (*st != NN_OK) {
+    errno = e;
+    if (*why != NN_READ_OK) {
         free(buf);
         return NULL;
     }
     buf[n] = '\0';
+    *len = n;
+    return buf;
+}
+
+char *nn_read_small(const char *path, size_t max, const char *what, nn_status *st, nn_error *err)
+{
+    size_t len;
+    nn_read_fail why;
+    char *buf = nn_read_file(path, max, &len, &why);
+    *st = NN_OK;
+    if (why == NN_READ_OPEN)
+        *st = nn_fail(err, NN_ECONFIG, "%s: cannot open %s: %s", path, what, strerror(errno));
+    else if (why == NN_READ_NOMEM)
+        *st = nn_fail(err, NN_ESYS, "%s: out of memory", path);
+    else if (why == NN_READ_IO)
+        *st = nn_fail(err, NN_ECONFIG, "%s: cannot read %s: %s", path, what, strerror(errno));
+    else if (why == NN_READ_BIG)
+        *st = nn_fail(err, NN_ECONFIG, "%s: larger than %zu KiB; is this a %s?", path, max >> 10,
+                      what);
     return buf;
 }

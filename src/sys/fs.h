@@ -45,8 +45,22 @@ int nn_open_read(const char *path);
 /* The same as a FILE opened "rb"; NULL with errno set. */
 FILE *nn_fopen_read(const char *path);
 
-/* The whole of the file path (at most max bytes), NUL-terminated and malloc'ed; NULL with
- * *st NN_ECONFIG (cannot open or read, larger than max, naming what) or NN_ESYS. */
+/* Why nn_read_file returned NULL (errno is kept for NN_READ_OPEN and NN_READ_IO). */
+typedef enum nn_read_fail {
+    NN_READ_OK,
+    NN_READ_OPEN,  /* cannot open (nn_fopen_read) */
+    NN_READ_IO,    /* a read failed */
+    NN_READ_BIG,   /* larger than max bytes */
+    NN_READ_NOMEM, /* out of memory */
+} nn_read_fail;
+
+/* The one reader of whole files: the file path read to its end into a malloc'ed buffer
+ * with a NUL after it, *len its length (a NUL inside is kept and counted); at most max
+ * bytes (SIZE_MAX: no limit). NULL and *why on failure. Callers word their messages. */
+char *nn_read_file(const char *path, size_t max, size_t *len, nn_read_fail *why);
+
+/* The same for a small input (a sweep file, a base config): NULL with *st NN_ECONFIG
+ * (cannot open or read, larger than max, naming what) or NN_ESYS. */
 char *nn_read_small(const char *path, size_t max, const char *what, nn_status *st, nn_error *err);
 
 #endif

@@ -1,13 +1,14 @@
 /* fuzz_collect.c - libFuzzer harness for what sweep --collect reads of each run: the
  * input is a status file's JSON, a line "--csv", then a CSV (no such line: all CSV, no
- * status). The CSV is read as a run's CSV from memory and from a file (the two must
- * agree), and as an untrained sweep's results table. */
+ * status). The CSV is read as a run's CSV from memory and from a file (nn_read_file, then
+ * the same parser: the two must agree), and as an untrained sweep's results table. */
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "run/csv_read.h"
 #include "sweep/collect.h"
 #include "sweep/files.h"
 
@@ -59,7 +60,7 @@ static void as_table(const char *csv, size_t len)
             char *nl = strchr(line, '\n');
             if (nl)
                 *nl = '\0';
-            size_t n = nn_sweep_split(line, cells, NN_SWEEP_MAX_CELLS);
+            size_t n = nn_csv_split(line, cells, NN_SWEEP_MAX_CELLS);
             nn_sweep_result_row row;
             if (head)
                 nn_sweep_result_cols_find(cells, n, &cols), head = 0;

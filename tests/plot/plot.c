@@ -3,7 +3,9 @@
  * marked diverged combinations, the born-dead key, the heat map's matrix shape, quotes in
  * titles), its exit codes and one-line messages, and, when gnuplot is installed, the
  * PNG and SVG images themselves. Without gnuplot on PATH the scripts are still written
- * (exit code 4): every test but the rendering one hides gnuplot that way. */
+ * (exit code 4): every test but the rendering one hides gnuplot that way. Two tests call
+ * the library directly: the file and CSV readers under the plots, and nn_plot_write as a
+ * sweep calls it. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,8 +13,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "plot/plot.h"
+#include "run/csv_read.h"
 #include "support/helpers.h"
 #include "suites.h"
+#include "sys/fs.h"
 
 static char *dir;
 
@@ -346,6 +351,71 @@ START_TEST(render_with_gnuplot)
 }
 END_TEST
 
+/* The readers under the plots: nn_read_file up to exactly max bytes (its buffer grown past
+ * 64 KiB, a NUL inside counted), nn_csv_table_read (CRLF, blank lines, a short row) and
+ * nn_csv_split (a line cut at its '\r'). */
+START_TEST(file_and_csv_readers)
+{
+    size_t big = 70000, len;
+    char *text = malloc(big + 1);
+    ck_assert_ptr_nonnull(text);
+    memset(text, 'x', big);
+    text[big] = '\0';
+    text[10] = '\0'; /* stays, and counts */
+    FILE *f = fopen(at("big"), "wb");
+    ck_assert_ptr_nonnull(f);
+    ck_assert_uint_eq(fwrite(text, 1, big, f), big);
+    fclose(f);
+    nn_read_fail why;
+    char *got = nn_read_file(at("big"), big, &len, &why);
+    ck_assert_msg(got && why == NN_READ_OK && len == big && memcmp(got, text, big) == 0 &&
+                      got[big] == '\0',
+                  "read %zu of %zu bytes", len, big);
+    free(got);
+    ck_assert_ptr_null(nn_read_file(at("big"), big - 1, &len, &why));
+    ck_assert_int_eq(why, NN_READ_BIG);
+    ck_assert_ptr_null(nn_read_file(at("none"), big, &len, &why));
+    ck_assert_int_eq(why, NN_READ_OPEN);
+    free(text);
+
+    nn_csv_table t;
+    nn_error err = {0};
+    put("t.csv", "a,b,c\r\n\r\n1,,3\r\n\n4,5,6");
+    ck_assert_int_eq(nn_csv_table_read(&t, at("t.csv"), &err), NN_OK);
+    ck_assert_uint_eq(t.rows, 3);
+    ck_assert_uint_eq(t.cols, 3);
+    ck_assert_int_eq(nn_csv_col(&t, "c"), 2);
+    ck_assert_str_eq(nn_csv_cell(&t, 1, 1), "");
+    ck_assert(nn_csv_num(&t, 1, 2) == 3 && nn_csv_num(&t, 2, 0) == 4);
+    nn_csv_table_free(&t);
+    put("t.csv", "a,b\n1,2\n\n3\n");
+    ck_assert_int_eq(nn_csv_table_read(&t, at("t.csv"), &err), NN_EDATA);
+    ck_assert_msg(strstr(err.msg, "t.csv:4: 1 fields, expected 2"), "%s", err.msg);
+
+    char line[] = "x,y\r,z\n", *cells[4];
+    ck_assert_uint_eq(nn_csv_split(line, cells, 4), 2);
+    ck_assert_int_eq(nn_csv_column(cells, 2, "y"), 1);
+}
+END_TEST
+
+/* The library's own call (the one a sweep makes, no argv): the plots of a folder, listed. */
+START_TEST(library_call)
+{
+    ck_assert_int_eq(mkdir(at("sweep"), 0777), 0);
+    put_training();
+    nn_plot_set p;
+    nn_error err = {0};
+    ck_assert_int_eq(nn_plot_write(&p, at("sweep/"), NULL, -1, &err), NN_OK);
+    ck_assert_str_eq(p.out_dir, at("sweep"));
+    ck_assert_uint_eq(p.n_names, 3);
+    ck_assert_str_eq(p.names[2], "dead_vs_lr");
+    ck_assert(exists("sweep/plots/dead_vs_lr.gp") && exists("sweep/plots/dead_vs_lr.dat"));
+    nn_plot_set_free(&p);
+    ck_assert_int_eq(nn_plot_write(&p, at("none"), NULL, -1, &err), NN_EDATA);
+    nn_plot_set_free(&p);
+}
+END_TEST
+
 /* gnuplot in a folder of $PATH. */
 static int have_gnuplot(void)
 {
@@ -362,6 +432,8 @@ Suite *plot_suite(th_skips *sk)
     tcase_add_test(tc, born_dead_sweep);
     tcase_add_test(tc, units_heat_map);
     tcase_add_test(tc, exit_codes);
+    tcase_add_test(tc, file_and_csv_readers);
+    tcase_add_test(tc, library_call);
     if (have_gnuplot())
         tcase_add_test(tc, render_with_gnuplot);
     else

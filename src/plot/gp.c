@@ -1,11 +1,11 @@
-/* plot_gp.c - what every gnuplot script of nntrain plot shares: strings, the two
+/* gp.c - what every gnuplot script of nntrain plot shares: strings, the two
  * terminals (PNG through cairo when gnuplot has it, SVG), colours, panel grids, axes. */
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "cli/plot.h"
+#include "plot/draw.h"
 
 static void put_text(FILE *f, const char *s, int quoted)
 {
@@ -18,14 +18,14 @@ static void put_text(FILE *f, const char *s, int quoted)
     }
 }
 
-void gp_str(FILE *f, const char *s)
+void nn_gp_str(FILE *f, const char *s)
 {
     fputc('\'', f);
     put_text(f, s, 1);
     fputc('\'', f);
 }
 
-void gp_text(FILE *f, const char *s)
+void nn_gp_text(FILE *f, const char *s)
 {
     put_text(f, s, 0);
 }
@@ -33,7 +33,7 @@ void gp_text(FILE *f, const char *s)
 /* Text is drawn as typed (noenhanced: "leaky_relu" keeps its underscore); UTF-8 for the
  * "±" of the titles. The PNG is drawn by cairo when this gnuplot has it (antialiased),
  * else by libgd; the SVG has a white background like the PNG. */
-void gp_begin(FILE *f, const char *name, const char *what, int width, int height)
+void nn_gp_begin(FILE *f, const char *name, const char *what, int width, int height)
 {
     fprintf(f,
             "# %s.gp - written by nntrain plot: %s.\n"
@@ -55,7 +55,7 @@ void gp_begin(FILE *f, const char *name, const char *what, int width, int height
             name, what, name, name, name, name, width, height, width, height, width, height, name);
 }
 
-void gp_end(FILE *f)
+void nn_gp_end(FILE *f)
 {
     fputs("    unset multiplot\n"
           "    set output\n"
@@ -68,13 +68,13 @@ void gp_end(FILE *f)
 static const char *const categorical[] = {"#1f77b4", "#ff7f0e", "#2ca02c", "#9467bd", "#8c564b",
                                           "#e377c2", "#17becf", "#bcbd22", "#7f7f7f", "#d62728"};
 
-const char *gp_color(size_t i)
+const char *nn_gp_color(size_t i)
 {
     return categorical[i % (sizeof categorical / sizeof categorical[0])];
 }
 
 /* Viridis from dark purple to green, stopping before its pale yellow end. */
-void gp_ramp(size_t i, size_t n, char out[8])
+void nn_gp_ramp(size_t i, size_t n, char out[8])
 {
     static const unsigned char stops[][3] = {{0x44, 0x01, 0x54},
                                              {0x3b, 0x52, 0x8b},
@@ -91,7 +91,7 @@ void gp_ramp(size_t i, size_t n, char out[8])
     snprintf(out, 8, "#%02x%02x%02x", rgb[0] & 0xff, rgb[1] & 0xff, rgb[2] & 0xff);
 }
 
-void gp_grid(size_t n, size_t *rows, size_t *cols)
+void nn_gp_grid(size_t n, size_t *rows, size_t *cols)
 {
     if (n <= 3) {
         *rows = 1;
@@ -102,13 +102,13 @@ void gp_grid(size_t n, size_t *rows, size_t *cols)
     *rows = (n + *cols - 1) / *cols;
 }
 
-void gp_size(size_t rows, size_t cols, int *width, int *height)
+void nn_gp_size(size_t rows, size_t cols, int *width, int *height)
 {
     *width = cols == 1 ? 860 : (int)(cols * 560); /* one panel: room for the title */
     *height = (int)(rows * (cols == 1 ? 560 : 420)) + 50;
 }
 
-double gp_nice_max(double v, double cap)
+double nn_gp_nice_max(double v, double cap)
 {
     double top = v * 1.05;
     if (!(top > 0))
@@ -121,29 +121,29 @@ double gp_nice_max(double v, double cap)
     return m[i] * p < cap ? m[i] * p : cap;
 }
 
-int gp_log_x(const double *xs, size_t n)
+int nn_gp_log_x(const double *xs, size_t n)
 {
     return n >= 2 && xs[0] > 0 && xs[n - 1] / xs[0] >= 10;
 }
 
-double gp_dodge(double x, double k, const double *xs, size_t n)
+double nn_gp_dodge(double x, double k, const double *xs, size_t n)
 {
     if (n < 2)
         return x;
-    if (gp_log_x(xs, n))
+    if (nn_gp_log_x(xs, n))
         return x * pow(xs[n - 1] / xs[0], 0.012 * k);
     return x + (xs[n - 1] - xs[0]) * 0.012 * k;
 }
 
-void gp_x_axis(FILE *f, const double *xs, size_t n, const char *label)
+void nn_gp_x_axis(FILE *f, const double *xs, size_t n, const char *label)
 {
     fputs("    set xlabel ", f);
-    gp_str(f, label);
+    nn_gp_str(f, label);
     fputc('\n', f);
     if (n == 0)
         return;
     double lo = xs[0], hi = xs[n - 1];
-    if (gp_log_x(xs, n)) {
+    if (nn_gp_log_x(xs, n)) {
         double pad = pow(hi / lo, 0.06);
         fprintf(f, "    set logscale x\n    set xrange [%.9g:%.9g]\n", lo / pad, hi * pad);
     } else {
@@ -160,13 +160,13 @@ void gp_x_axis(FILE *f, const double *xs, size_t n, const char *label)
     fputs(")\n", f);
 }
 
-nn_status gp_fig_open(const plot_out *o, const char *name, gp_fig *g, nn_error *err)
+nn_status nn_gp_fig_open(const nn_plot_set *o, const char *name, nn_gp_fig *g, nn_error *err)
 {
     memset(g, 0, sizeof *g);
     g->name = name;
-    if (!(g->dat = plot_open(o, name, "dat", err)))
+    if (!(g->dat = nn_plot_open(o, name, "dat", err)))
         return err->code;
-    if (!(g->gp = plot_open(o, name, "gp", err))) {
+    if (!(g->gp = nn_plot_open(o, name, "gp", err))) {
         fclose(g->dat);
         return err->code;
     }
@@ -177,27 +177,27 @@ nn_status gp_fig_open(const plot_out *o, const char *name, gp_fig *g, nn_error *
     return NN_OK;
 }
 
-nn_status gp_fig_close(plot_out *o, gp_fig *g, nn_status st, nn_error *err)
+nn_status nn_gp_fig_close(nn_plot_set *o, nn_gp_fig *g, nn_status st, nn_error *err)
 {
-    st = plot_close(g->dat, o, g->name, "dat", st, err);
-    st = plot_close(g->gp, o, g->name, "gp", st, err);
-    return st == NN_OK ? plot_add(o, g->name, err) : st;
+    st = nn_plot_close(g->dat, o, g->name, "dat", st, err);
+    st = nn_plot_close(g->gp, o, g->name, "gp", st, err);
+    return st == NN_OK ? nn_plot_add(o, g->name, err) : st;
 }
 
 /* Starts a block of dat headed by a comment; returns its index. */
-size_t gp_block(gp_fig *g, const char *what, const char *label, const char *columns)
+size_t nn_gp_block(nn_gp_fig *g, const char *what, const char *label, const char *columns)
 {
     fputs("\n\n# ", g->dat);
-    gp_text(g->dat, what);
+    nn_gp_text(g->dat, what);
     fputs(*label ? ", " : "", g->dat);
-    gp_text(g->dat, label);
+    nn_gp_text(g->dat, label);
     fprintf(g->dat, "\n# %s\n", columns);
     return g->blocks++;
 }
 
 /* The next clause of the current plot command, reading block idx (-1: no data, a key
  * entry only); spec is the rest ("using 1:2 with lines ..."). */
-void gp_clause(gp_fig *g, long idx, const char *spec, const char *title)
+void nn_gp_clause(nn_gp_fig *g, long idx, const char *spec, const char *title)
 {
     fputs(g->clauses++ ? ", \\\n         " : "    plot ", g->gp);
     if (idx >= 0)
@@ -206,36 +206,36 @@ void gp_clause(gp_fig *g, long idx, const char *spec, const char *title)
         fprintf(g->gp, "NaN %s", spec);
     if (title) {
         fputs(" title ", g->gp);
-        gp_str(g->gp, title);
+        nn_gp_str(g->gp, title);
     } else {
         fputs(" notitle", g->gp);
     }
 }
 
-void gp_plot_done(gp_fig *g)
+void nn_gp_plot_done(nn_gp_fig *g)
 {
     if (g->clauses)
         fputc('\n', g->gp);
     g->clauses = 0;
 }
 
-void gp_panel(gp_fig *g, const char *title)
+void nn_gp_panel(nn_gp_fig *g, const char *title)
 {
-    gp_plot_done(g);
+    nn_gp_plot_done(g);
     fputs("    set title ", g->gp);
-    gp_str(g->gp, title);
+    nn_gp_str(g->gp, title);
     fputs(" font ',12'\n", g->gp);
 }
 
-void gp_layout(gp_fig *g, size_t rows, size_t cols, const char *title)
+void nn_gp_layout(nn_gp_fig *g, size_t rows, size_t cols, const char *title)
 {
     fprintf(g->gp, "    set multiplot layout %zu,%zu title ", rows, cols);
-    gp_str(g->gp, title);
+    nn_gp_str(g->gp, title);
     fputs(" font ',15'\n", g->gp);
 }
 
-void gp_fig_end(gp_fig *g)
+void nn_gp_fig_end(nn_gp_fig *g)
 {
-    gp_plot_done(g);
-    gp_end(g->gp);
+    nn_gp_plot_done(g);
+    nn_gp_end(g->gp);
 }

@@ -1,4 +1,4 @@
-/* plot_units.c - heat maps of the per-unit history files *.units.csv (epoch,module,unit,
+/* nn_plot_units.c - heat maps of the per-unit history files *.units.csv (epoch,module,unit,
  * active_frac): the units of one activation module against the epochs, coloured by the
  * share of probe samples where the unit is active; never active (dead) is grey. */
 #include <dirent.h>
@@ -9,7 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cli/plot.h"
+#include "plot/draw.h"
 
 /* The paths found so far. */
 typedef struct path_list {
@@ -96,7 +96,8 @@ static void add_value(double *xs, size_t *n, double x)
 }
 
 /* Fills h from the rows of t (columns col: epoch, module, unit, active_frac) of module m. */
-static nn_status heat_fill(heat *h, const plot_csv *t, const size_t col[4], double m, nn_error *err)
+static nn_status heat_fill(heat *h, const nn_csv_table *t, const size_t col[4], double m,
+                           nn_error *err)
 {
     memset(h, 0, sizeof *h);
     h->epoch = malloc(t->rows * sizeof *h->epoch);
@@ -104,8 +105,8 @@ static nn_status heat_fill(heat *h, const plot_csv *t, const size_t col[4], doub
     if (!h->epoch || !h->unit)
         return nn_fail(err, NN_ESYS, "%s: out of memory", t->path);
     for (size_t r = 1; r < t->rows; r++)
-        if (plot_num(t, r, col[1]) == m) {
-            double e = plot_num(t, r, col[0]), u = plot_num(t, r, col[2]);
+        if (nn_csv_num(t, r, col[1]) == m) {
+            double e = nn_csv_num(t, r, col[0]), u = nn_csv_num(t, r, col[2]);
             if (!isfinite(e) || !isfinite(u))
                 return nn_fail(err, NN_EDATA, "%s:%zu: epoch and unit must be numbers", t->path,
                                r + 1);
@@ -117,10 +118,10 @@ static nn_status heat_fill(heat *h, const plot_csv *t, const size_t col[4], doub
     for (size_t i = 0; i < h->n_epochs * h->n_units; i++)
         h->v[i] = NAN;
     for (size_t r = 1; r < t->rows; r++)
-        if (plot_num(t, r, col[1]) == m) {
-            size_t e = index_of(h->epoch, h->n_epochs, plot_num(t, r, col[0]));
-            size_t u = index_of(h->unit, h->n_units, plot_num(t, r, col[2]));
-            h->v[u * h->n_epochs + e] = plot_num(t, r, col[3]);
+        if (nn_csv_num(t, r, col[1]) == m) {
+            size_t e = index_of(h->epoch, h->n_epochs, nn_csv_num(t, r, col[0]));
+            size_t u = index_of(h->unit, h->n_units, nn_csv_num(t, r, col[2]));
+            h->v[u * h->n_epochs + e] = nn_csv_num(t, r, col[3]);
         }
     return NN_OK;
 }
@@ -161,7 +162,7 @@ static void heat_script(FILE *f, const char *name, const char *title, const heat
     char x[96], y[96];
     /* About 2 pixels a unit, within reason. */
     size_t tall = h->n_units < 100 ? 100 : h->n_units > 450 ? 450 : h->n_units;
-    gp_begin(f, name, "active fraction of each unit per epoch", 960, 480 + 2 * (int)tall);
+    nn_gp_begin(f, name, "active fraction of each unit per epoch", 960, 480 + 2 * (int)tall);
     fputs("    set xlabel 'epoch'\n    set ylabel 'unit'\n    set tics out\n", f);
     heat_axis(f, 'x', h->epoch, h->n_epochs, x, sizeof x);
     heat_axis(f, 'y', h->unit, h->n_units, y, sizeof y);
@@ -172,7 +173,7 @@ static void heat_script(FILE *f, const char *name, const char *title, const heat
           "0.5 '#21918c', 0.75 '#5ec962', 1 '#fde725')\n"
           "    set title ",
           f);
-    gp_str(f, title);
+    nn_gp_str(f, title);
     fputs(" font ',13'\n", f);
     /* SVG: a rectangle per cell (a bitmap there is blurred by the viewer); PNG: a bitmap
      * (rectangles leave seams between the cells). */
@@ -184,13 +185,13 @@ static void heat_script(FILE *f, const char *name, const char *title, const heat
                 "dead'\n",
                 svg ? "if (format eq 'svg')" : "} else", name, x, y, svg ? " pixels" : "");
     fputs("    }\n", f);
-    gp_end(f);
+    nn_gp_end(f);
 }
 
 static void heat_data(FILE *f, const char *path, double m, const heat *h)
 {
     fputs("# written by nntrain plot from ", f);
-    gp_text(f, path);
+    nn_gp_text(f, path);
     fprintf(f, ", module %g: active_frac of %zu units (rows) x %zu epochs (columns)\n# epochs:", m,
             h->n_units, h->n_epochs);
     for (size_t e = 0; e < h->n_epochs; e++)
@@ -215,7 +216,7 @@ static const char *base_name(const char *path)
 
 /* units_<file>_m<module>: <file> is the file's name less .units.csv, or with by_path its
  * path under OUT_DIR (the names alone are not unique); made unique among the plots. */
-static void heat_name(const plot_out *o, const char *path, double m, int by_path, char *name,
+static void heat_name(const nn_plot_set *o, const char *path, double m, int by_path, char *name,
                       size_t len)
 {
     size_t n = strlen(o->out_dir);
@@ -227,7 +228,7 @@ static void heat_name(const plot_out *o, const char *path, double m, int by_path
         keep -= strlen(".units.csv");
     char stem[160], safe[160];
     snprintf(stem, sizeof stem, "%.*s", (int)keep, rel);
-    plot_safe_name(stem, safe, sizeof safe);
+    nn_plot_safe_name(stem, safe, sizeof safe);
     for (int k = 1;; k++) {
         char suffix[16] = "";
         if (k > 1)
@@ -253,10 +254,10 @@ static void heat_title(const heat *h, const char *path, double m, char *buf, siz
 
 /* The module to draw: module, or the lowest one when module < 0; NAN when absent (then
  * mods lists the file's modules). xs: scratch for t->rows numbers. */
-static double pick_module(const plot_csv *t, size_t mc, long module, double *xs, char *mods,
+static double pick_module(const nn_csv_table *t, size_t mc, long module, double *xs, char *mods,
                           size_t len)
 {
-    size_t n = plot_distinct(t, mc, xs), used = 0;
+    size_t n = nn_plot_distinct(t, mc, xs), used = 0;
     mods[0] = '\0';
     for (size_t i = 0; i < n && used < len; i++) {
         int k = snprintf(mods + used, len - used, "%s%g", i ? ", " : "", xs[i]);
@@ -271,15 +272,15 @@ static double pick_module(const plot_csv *t, size_t mc, long module, double *xs,
 
 /* The heat map of one file; a file without the module asked for is an error when must,
  * else passed over (*drawn stays). */
-static nn_status units_one(plot_out *o, const char *path, long module, int must, int by_path,
+static nn_status units_one(nn_plot_set *o, const char *path, long module, int must, int by_path,
                            int *drawn, nn_error *err)
 {
     static const char *const names[4] = {"epoch", "module", "unit", "active_frac"};
-    plot_csv t;
+    nn_csv_table t;
     size_t col[4];
-    nn_status st = plot_csv_read(&t, path, err);
+    nn_status st = nn_csv_table_read(&t, path, err);
     for (int k = 0; k < 4 && st == NN_OK; k++)
-        st = plot_need_col(&t, names[k], &col[k], err);
+        st = nn_plot_need_col(&t, names[k], &col[k], err);
     double *xs = st == NN_OK ? malloc(t.rows * sizeof *xs) : NULL;
     if (st == NN_OK && !xs)
         st = nn_fail(err, NN_ESYS, "out of memory");
@@ -293,24 +294,24 @@ static nn_status units_one(plot_out *o, const char *path, long module, int must,
     if (st == NN_OK && !isnan(m) && (st = heat_fill(&h, &t, col, m, err)) == NN_OK) {
         heat_name(o, path, m, by_path, name, sizeof name);
         heat_title(&h, path, m, title, sizeof title);
-        FILE *dat = plot_open(o, name, "dat", err),
-             *gp = dat ? plot_open(o, name, "gp", err) : NULL;
+        FILE *dat = nn_plot_open(o, name, "dat", err),
+             *gp = dat ? nn_plot_open(o, name, "gp", err) : NULL;
         if (gp) {
             heat_data(dat, path, m, &h);
             heat_script(gp, name, title, &h);
         }
-        st = plot_close(dat, o, name, "dat", dat && gp ? NN_OK : err->code, err);
-        st = plot_close(gp, o, name, "gp", st, err);
-        if (st == NN_OK && (st = plot_add(o, name, err)) == NN_OK)
+        st = nn_plot_close(dat, o, name, "dat", dat && gp ? NN_OK : err->code, err);
+        st = nn_plot_close(gp, o, name, "gp", st, err);
+        if (st == NN_OK && (st = nn_plot_add(o, name, err)) == NN_OK)
             *drawn = 1;
     }
     heat_free(&h);
     free(xs);
-    plot_csv_free(&t);
+    nn_csv_table_free(&t);
     return st;
 }
 
-nn_status plot_units(plot_out *o, const char *only_file, long module, nn_error *err)
+nn_status nn_plot_units(nn_plot_set *o, const char *only_file, long module, nn_error *err)
 {
     int drawn = 0;
     if (only_file)
