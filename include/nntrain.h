@@ -9,13 +9,15 @@
  * nn_status and nn_error (sys/error.h), nn_config (config/config.h), nn_dataset
  * (data/dataset.h), the model and the dead-unit counts an epoch record points to
  * (nn/model.h, run/dead.h), nn_hooks (sys/log.h: the data loader takes them too, and
- * data/ must not include run/), nn_data_env and the data paths' lookup (data/locate.h). */
+ * data/ must not include run/), nn_data_env and the data paths' lookup (data/locate.h),
+ * a config's data located and loaded (config/data.h). */
 #ifndef NNTRAIN_H
 #define NNTRAIN_H
 
 #include <stddef.h>
 
 #include "config/config.h"
+#include "config/data.h"
 #include "data/dataset.h"
 #include "data/locate.h"
 #include "nn/model.h"

@@ -61,7 +61,7 @@ void nn_eval_result_free(nn_eval_result *r);
 nn_status nn_eval_on(const nn_ckpt_info *c, const nn_dataset *train, const nn_dataset *test,
                      nn_eval_split split, nn_eval_result *out, nn_error *err);
 
-/* The same on the data c's config names (nn_data_load, reporting through hooks). */
+/* The same on the data c's config names (nn_config_load_data, reporting through hooks). */
 nn_status nn_eval(const nn_ckpt_info *c, nn_eval_split split, const nn_hooks *hooks,
                   nn_eval_result *out, nn_error *err);
 
