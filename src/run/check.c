@@ -1,7 +1,7 @@
 /* check.c - the one check path: every check a training run makes on its data before
  * the first step. nn_train_on makes them through nn_check_run, and check-data
  * (nn_check_data) loads the data as a run does and makes the same ones. */
-#include "nntrain.h"
+#include "run/check.h"
 
 #include <stdint.h>
 #include <stdlib.h>

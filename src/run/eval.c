@@ -12,6 +12,7 @@
 #include "config/data.h"
 #include "math/fpmode.h"
 #include "nn/loss.h"
+#include "run/check.h"
 #include "run/train.h"
 
 size_t nn_argmax_f(const float *v, size_t n)

@@ -11,7 +11,11 @@
 
 #include <stddef.h>
 
-#include "nntrain.h"
+#include "config/config.h"
+#include "data/dataset.h"
+#include "nn/model.h"
+#include "sys/error.h"
+#include "sys/log.h"
 
 typedef enum nn_eval_split { NN_SPLIT_TEST, NN_SPLIT_TRAIN, NN_SPLIT_VAL } nn_eval_split;
 

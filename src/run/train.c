@@ -15,6 +15,7 @@
 #include "sys/clock.h"
 #include "sys/log.h"
 #include "ckpt/checkpoint.h"
+#include "run/check.h"
 #include "run/csv.h"
 #include "run/probe_csv.h"
 #include "run/status.h"
