@@ -100,7 +100,7 @@ fuzz: check-deps
 	    [ $$rc -eq 0 ] || { echo "fuzz_$$n failed (exit $$rc): $(FUZZ_BUILD)/fuzz_$$n.log" >&2; exit 1; }; \
 	done
 
-.PHONY: install uninstall check-install check fuzz all test test-asan deps data run clean check-deps bench bench-compare bench-load bench-shared docs check-shape check-vexp
+.PHONY: install uninstall check-install check fuzz all test test-asan deps data run clean check-deps bench bench-compare bench-load bench-shared docs check-shape check-layers check-vexp
 
 all: check-deps nntrain
 
@@ -158,6 +158,7 @@ deps:
 
 test: deps
 	@$(MAKE) --no-print-directory check
+	@$(MAKE) --no-print-directory check-layers
 
 # check: the suites without installing packages first (debian/rules runs this one).
 check: check-deps
@@ -175,6 +176,13 @@ test-asan: deps
 
 data:
 	@scripts/fetch-mnist.sh
+
+# check-layers: every #include of src/ points down the order of docs/design.md ("Which
+# folder may include which") and every name the library exports starts with nn_
+# (scripts/check-layers.sh; its self-test first, on planted offenders).
+check-layers: $(BUILD)/libnntrain.a
+	@scripts/check-layers.sh --self-test
+	@scripts/check-layers.sh --lib $(BUILD)/libnntrain.a
 
 # check-shape: no C file over 600 lines, no function over 80 (scripts/check-shape.sh).
 check-shape:

@@ -13,33 +13,19 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "data/spec.h"
 #include "nn/layer/layer.h"
 #include "nn/optim/optim.h"
 #include "nn/optim/schedule.h"
 #include "sys/error.h"
-
-typedef enum nn_normalize { NN_NORM_UNIT, NN_NORM_STANDARD } nn_normalize;
 typedef enum nn_probe_set { NN_PROBE_TEST, NN_PROBE_TRAIN, NN_PROBE_VAL } nn_probe_set;
-typedef enum nn_data_format { NN_DATA_IDX, NN_DATA_IMAGE_FOLDER } nn_data_format;
 
 typedef struct nn_config {
     char *source; /* path of the config file (for messages) */
     char *name;   /* default: the config file's base name without ".json" */
     uint64_t seed;
 
-    struct {
-        char *format; /* "idx" or "image_folder" */
-        nn_data_format kind;
-        /* idx (NULL otherwise) */
-        char *train_images, *train_labels, *test_images, *test_labels;
-        /* image_folder (NULL otherwise) */
-        char *train_dir, *test_dir;
-        size_t channels;    /* 1 or 3; default 1 */
-        int skip_bad_files; /* on_bad_file: 0 "error" (default), 1 "skip" */
-        nn_normalize normalize;
-        size_t train_limit, test_limit; /* 0 = all */
-        size_t validation;              /* training samples held out; 0 = none */
-    } data;
+    nn_data_spec data; /* data/spec.h: data/ takes it as it is */
 
     size_t n_modules;
     nn_module_spec *modules;

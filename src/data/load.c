@@ -1,4 +1,4 @@
-/* load.c - loads the training and test sets named by a config: IDX files or image
+/* load.c - loads the training and test sets named by a data spec: IDX files or image
  * folders (scanned both before either is decoded, so a class mismatch costs nothing). */
 #include "data/load.h"
 
@@ -30,20 +30,18 @@ static void idx_job_run(idx_job *j)
  * decompression is most of a run's start-up; the test set loads beside it); errors as if loaded one
  * after the other: the training set's first. Then the summary: a bad file gives its error line
  * alone. */
-static nn_status load_idx(const nn_config *cfg, const nn_hooks *h, nn_dataset *train,
-                          nn_dataset *test, nn_beside_fn beside, void *ctx, nn_error *err)
+static nn_status load_idx(const nn_data_spec *d, int run_threads, const nn_hooks *h,
+                          nn_dataset *train, nn_dataset *test, nn_beside_fn beside, void *ctx,
+                          nn_error *err)
 {
     idx_job jobs[2] = {
         {.ds = train,
-         .images = cfg->data.train_images,
-         .labels = cfg->data.train_labels,
-         .limit = cfg->data.train_limit},
-        {.ds = test,
-         .images = cfg->data.test_images,
-         .labels = cfg->data.test_labels,
-         .limit = cfg->data.test_limit},
+         .images = d->train_images,
+         .labels = d->train_labels,
+         .limit = d->train_limit},
+        {.ds = test, .images = d->test_images, .labels = d->test_labels, .limit = d->test_limit},
     };
-    int threads = cfg->train.threads == 1 ? 1 : 2; /* one thread when the run has one */
+    int threads = run_threads == 1 ? 1 : 2; /* one thread when the run has one */
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
     for (int i = 0; i < 2; i++) {
         idx_job_run(&jobs[i]);
@@ -57,9 +55,9 @@ static nn_status load_idx(const nn_config *cfg, const nn_hooks *h, nn_dataset *t
             return jobs[i].st;
         }
     nn_say(h, "train: %zu images of %zux%zu from %s (%.3f s)", train->n, train->rows, train->cols,
-           cfg->data.train_images, jobs[0].seconds);
+           d->train_images, jobs[0].seconds);
     nn_say(h, "test: %zu images of %zux%zu from %s (%.3f s)", test->n, test->rows, test->cols,
-           cfg->data.test_images, jobs[1].seconds);
+           d->test_images, jobs[1].seconds);
     return NN_OK;
 }
 
@@ -92,13 +90,12 @@ static void class_list(const nn_folder *f, char *buf, size_t n)
 }
 
 /* scan_s: seconds spent listing the folder (reported with the decoding time). */
-static nn_status decode_set(const nn_config *cfg, const nn_hooks *h, const nn_folder *f,
+static nn_status decode_set(const nn_data_spec *d, const nn_hooks *h, const nn_folder *f,
                             const char *what, double scan_s, nn_dataset *ds, nn_error *err)
 {
     progress_ctx pc = {h, what};
-    nn_folder_options o = {.channels = cfg->data.channels,
-                           .on_bad =
-                               cfg->data.skip_bad_files ? NN_BAD_FILE_SKIP : NN_BAD_FILE_ERROR,
+    nn_folder_options o = {.channels = d->channels,
+                           .on_bad = d->skip_bad_files ? NN_BAD_FILE_SKIP : NN_BAD_FILE_ERROR,
                            .ctx = &pc,
                            .progress = h && h->load ? on_progress : NULL};
     nn_folder_report rep;
@@ -125,65 +122,65 @@ static nn_status decode_set(const nn_config *cfg, const nn_hooks *h, const nn_fo
     return NN_OK;
 }
 
-static nn_status check_limit(const nn_config *cfg, const nn_folder *f, size_t limit,
-                             const char *key, nn_error *err)
+static nn_status check_limit(const char *source, const nn_folder *f, size_t limit, const char *key,
+                             nn_error *err)
 {
     if (limit == 0 || limit >= f->n_classes)
         return NN_OK;
     return nn_fail(err, NN_ECONFIG,
                    "%s: data.%s: %zu keeps fewer images than %s has classes (%zu); expected 0 "
                    "(all) or at least %zu",
-                   cfg->source ? cfg->source : "<config>", key, limit, f->root, f->n_classes,
-                   f->n_classes);
+                   source ? source : "<config>", key, limit, f->root, f->n_classes, f->n_classes);
 }
 
-static nn_status load_folders(const nn_config *cfg, const nn_hooks *h, nn_dataset *train,
-                              nn_dataset *test, nn_error *err)
+static nn_status load_folders(const nn_data_spec *d, const char *source, const nn_hooks *h,
+                              nn_dataset *train, nn_dataset *test, nn_error *err)
 {
     nn_folder ftrain, ftest;
     char classes[600];
     double t0 = nn_now();
-    nn_status st = nn_folder_scan(&ftrain, cfg->data.train_dir, err);
+    nn_status st = nn_folder_scan(&ftrain, d->train_dir, err);
     double t1 = nn_now();
     if (st == NN_OK)
-        st = nn_folder_scan(&ftest, cfg->data.test_dir, err);
+        st = nn_folder_scan(&ftest, d->test_dir, err);
     else
         memset(&ftest, 0, sizeof ftest);
     double t2 = nn_now();
     if (st == NN_OK)
         st = nn_folder_same_classes(&ftrain, &ftest, err);
     if (st == NN_OK)
-        st = check_limit(cfg, &ftrain, cfg->data.train_limit, "train_limit", err);
+        st = check_limit(source, &ftrain, d->train_limit, "train_limit", err);
     if (st == NN_OK)
-        st = check_limit(cfg, &ftest, cfg->data.test_limit, "test_limit", err);
+        st = check_limit(source, &ftest, d->test_limit, "test_limit", err);
     if (st == NN_OK) {
-        nn_folder_limit(&ftrain, cfg->data.train_limit);
-        nn_folder_limit(&ftest, cfg->data.test_limit);
+        nn_folder_limit(&ftrain, d->train_limit);
+        nn_folder_limit(&ftest, d->test_limit);
         class_list(&ftrain, classes, sizeof classes);
         nn_say(h, "classes: %zu, in label order (0 first): %s", ftrain.n_classes, classes);
-        st = decode_set(cfg, h, &ftrain, "train", t1 - t0, train, err);
+        st = decode_set(d, h, &ftrain, "train", t1 - t0, train, err);
     }
     if (st == NN_OK)
-        st = decode_set(cfg, h, &ftest, "test", t2 - t1, test, err);
+        st = decode_set(d, h, &ftest, "test", t2 - t1, test, err);
     nn_folder_free(&ftrain);
     nn_folder_free(&ftest);
     return st;
 }
 
-nn_status nn_data_load(const nn_config *cfg, const nn_hooks *hooks, nn_dataset *train,
-                       nn_dataset *test, nn_error *err)
+nn_status nn_data_load(const nn_data_spec *d, const char *source, int threads,
+                       const nn_hooks *hooks, nn_dataset *train, nn_dataset *test, nn_error *err)
 {
-    return nn_data_load_beside(cfg, hooks, train, test, NULL, NULL, err);
+    return nn_data_load_beside(d, source, threads, hooks, train, test, NULL, NULL, err);
 }
 
-nn_status nn_data_load_beside(const nn_config *cfg, const nn_hooks *hooks, nn_dataset *train,
-                              nn_dataset *test, nn_beside_fn beside, void *ctx, nn_error *err)
+nn_status nn_data_load_beside(const nn_data_spec *d, const char *source, int threads,
+                              const nn_hooks *hooks, nn_dataset *train, nn_dataset *test,
+                              nn_beside_fn beside, void *ctx, nn_error *err)
 {
     memset(train, 0, sizeof *train);
     memset(test, 0, sizeof *test);
-    nn_status st = cfg->data.kind == NN_DATA_IMAGE_FOLDER
-                       ? load_folders(cfg, hooks, train, test, err)
-                       : load_idx(cfg, hooks, train, test, beside, ctx, err);
+    nn_status st = d->kind == NN_DATA_IMAGE_FOLDER
+                       ? load_folders(d, source, hooks, train, test, err)
+                       : load_idx(d, threads, hooks, train, test, beside, ctx, err);
     if (st != NN_OK) {
         nn_dataset_free(train);
         nn_dataset_free(test);

@@ -1,4 +1,4 @@
-/* locate.c - a config's data paths found in the current directory or under the data root
+/* locate.c - a data spec's paths found in the current directory or under the data root
  * (locate.h). */
 #include "data/locate.h"
 
@@ -85,25 +85,23 @@ nn_status nn_data_locate(const char *what, const char *path, const nn_data_env *
     return st;
 }
 
-nn_status nn_config_locate_data(nn_config *cfg, const nn_data_env *env, nn_error *err)
+nn_status nn_data_locate_spec(nn_data_spec *d, const char *source, const nn_data_env *env,
+                              nn_error *err)
 {
     struct {
         char **path;
         const char *key;
     } paths[] = {
-        {&cfg->data.train_images, "data.train_images"},
-        {&cfg->data.train_labels, "data.train_labels"},
-        {&cfg->data.test_images, "data.test_images"},
-        {&cfg->data.test_labels, "data.test_labels"},
-        {&cfg->data.train_dir, "data.train_dir"},
-        {&cfg->data.test_dir, "data.test_dir"},
+        {&d->train_images, "data.train_images"}, {&d->train_labels, "data.train_labels"},
+        {&d->test_images, "data.test_images"},   {&d->test_labels, "data.test_labels"},
+        {&d->train_dir, "data.train_dir"},       {&d->test_dir, "data.test_dir"},
     };
     nn_status first = NN_OK;
     for (size_t i = 0; i < sizeof paths / sizeof paths[0]; i++) {
         if (!*paths[i].path)
             continue;
         char what[512], *found;
-        snprintf(what, sizeof what, "%s: %s", cfg->source ? cfg->source : "config", paths[i].key);
+        snprintf(what, sizeof what, "%s: %s", source ? source : "config", paths[i].key);
         nn_error e = {0};
         nn_status st = nn_data_locate(what, *paths[i].path, env, &found, &e);
         if (st == NN_OK) {

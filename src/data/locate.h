@@ -11,7 +11,7 @@
 #ifndef NN_LOCATE_H
 #define NN_LOCATE_H
 
-#include "config/config.h"
+#include "data/spec.h"
 #include "sys/error.h"
 
 /* The environment the data root comes from; NULL or "" = unset. */
@@ -33,10 +33,13 @@ nn_status nn_data_root(const nn_data_env *env, char **root, nn_error *err);
 nn_status nn_data_locate(const char *what, const char *path, const nn_data_env *env, char **out,
                          nn_error *err);
 
-/* Replaces each data path of cfg (data.train_images, train_labels, test_images,
- * test_labels, train_dir, test_dir) with where nn_data_locate finds it, so that loading,
+/* Replaces each path of d (train_images, train_labels, test_images, test_labels,
+ * train_dir, test_dir) with where nn_data_locate finds it, so that loading,
  * nn_check_outputs and the sweep's checks all see the files read. Every path that is
- * found is replaced, even after one that is not; the first failure is returned. */
-nn_status nn_config_locate_data(nn_config *cfg, const nn_data_env *env, nn_error *err);
+ * found is replaced, even after one that is not; the first failure is returned. source
+ * names where d comes from in messages ("configs/x.json: data.train_images"; NULL:
+ * "config"). */
+nn_status nn_data_locate_spec(nn_data_spec *d, const char *source, const nn_data_env *env,
+                              nn_error *err);
 
 #endif

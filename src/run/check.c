@@ -1,15 +1,15 @@
 /* check.c - the one check path: every check a training run makes on its data before
  * the first step. nn_train_on makes them through nn_check_run, and check-data
  * (nn_check_data) loads the data as a run does and makes the same ones. */
-#include "nntrain.h"
+#include "run/check.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "run/state.h"
-#include "data/load.h"
+#include "config/data.h"
 #include "nn/layer/model.h"
+#include "run/state.h"
 #include "run/csv.h"
 #include "sys/fs.h"
 
@@ -164,7 +164,7 @@ nn_status nn_check_data(const nn_config *cfg, const nn_hooks *hooks, nn_error *e
     double mean, std;
     nn_status st = nn_check_outputs(cfg, err); /* as a run, before the data loads */
     if (st == NN_OK)
-        st = nn_data_load(cfg, hooks, &train, &test, err);
+        st = nn_config_load_data(cfg, hooks, &train, &test, err);
     if (st == NN_OK)
         st = nn_check_run(cfg, &train, &test, &mean, &std, err);
     if (st == NN_OK)

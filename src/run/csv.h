@@ -12,7 +12,11 @@
 #include <stdio.h>
 #include <sys/types.h>
 
-#include "nntrain.h"
+#include "data/dataset.h"
+#include "nn/layer/model.h"
+#include "run/report.h"
+#include "sys/error.h"
+#include "sys/log.h"
 
 typedef struct nn_csv {
     FILE *f;

@@ -8,10 +8,11 @@
 #include <string.h>
 
 #include "ckpt/safetensors.h"
+#include "config/data.h"
 #include "run/state.h"
-#include "data/load.h"
 #include "math/fpmode.h"
 #include "nn/loss.h"
+#include "run/check.h"
 #include "run/train.h"
 
 size_t nn_argmax_f(const float *v, size_t n)
@@ -347,7 +348,7 @@ nn_status nn_eval(const nn_ckpt_info *c, nn_eval_split split, const nn_hooks *ho
     if (st != NN_OK)
         return st;
     nn_dataset train, test;
-    st = nn_data_load(&c->cfg, hooks, &train, &test, err);
+    st = nn_config_load_data(&c->cfg, hooks, &train, &test, err);
     if (st == NN_OK)
         st = nn_eval_on(c, &train, &test, split, out, err);
     nn_dataset_free(&train);

@@ -11,7 +11,11 @@
 
 #include <stddef.h>
 
-#include "nntrain.h"
+#include "config/config.h"
+#include "data/dataset.h"
+#include "nn/layer/model.h"
+#include "sys/error.h"
+#include "sys/log.h"
 
 typedef enum nn_eval_split { NN_SPLIT_TEST, NN_SPLIT_TRAIN, NN_SPLIT_VAL } nn_eval_split;
 
@@ -61,7 +65,7 @@ void nn_eval_result_free(nn_eval_result *r);
 nn_status nn_eval_on(const nn_ckpt_info *c, const nn_dataset *train, const nn_dataset *test,
                      nn_eval_split split, nn_eval_result *out, nn_error *err);
 
-/* The same on the data c's config names (nn_data_load, reporting through hooks). */
+/* The same on the data c's config names (nn_config_load_data, reporting through hooks). */
 nn_status nn_eval(const nn_ckpt_info *c, nn_eval_split split, const nn_hooks *hooks,
                   nn_eval_result *out, nn_error *err);
 

@@ -14,6 +14,7 @@
 
 #include "sys/clock.h"
 #include "sys/log.h"
+#include "run/check.h"
 #include "run/csv.h"
 #include "run/probe_csv.h"
 #include "run/status.h"
@@ -486,8 +487,8 @@ nn_status nn_train(const nn_config *cfg, const nn_hooks *hooks, nn_error *err)
     run early = {.cfg = cfg};
     nn_status st = nn_check_outputs(cfg, err); /* before the data loads, too */
     if (st == NN_OK)
-        st = nn_data_load_beside(cfg, hooks, &train, &test, early_fits(cfg) ? early_probe : NULL,
-                                 &early, err);
+        st = nn_data_load_beside(&cfg->data, cfg->source, cfg->train.threads, hooks, &train, &test,
+                                 early_fits(cfg) ? early_probe : NULL, &early, err);
     if (st == NN_OK) {
         nn_fpmode fp = nn_fp_flush(cfg->train.flush_denormals); /* this thread, for the run */
         st = train_on(cfg, &train, &test, hooks, early.probed0 ? &early : NULL, err);

@@ -1,12 +1,29 @@
 /* train.h - the training run: data -> model -> SGD epochs -> probe -> CSV rows.
  *
- * Its entry points (nn_train, nn_train_on) and the epoch record are public: nntrain.h. */
+ * Its entry points (nn_train, nn_train_on) and the epoch record (report.h) are public:
+ * include/nntrain.h includes them. */
 #ifndef NN_TRAIN_H
 #define NN_TRAIN_H
 
 #include <stddef.h>
 
-#include "nntrain.h"
+#include "config/config.h"
+#include "data/dataset.h"
+#include "run/report.h"
+#include "sys/error.h"
+#include "sys/log.h"
+
+/* Loads the data named by cfg and runs the training. */
+nn_status nn_train(const nn_config *cfg, const nn_hooks *hooks, nn_error *err);
+
+/* Runs the training on data sets already in memory (train and test must share dim).
+ * With cfg->data.validation > 0, that many samples of train (chosen by a shuffle from the
+ * seed's stream 3) are held out and evaluated after every epoch instead of trained on.
+ * When hooks->stop is set and becomes nonzero, the run stops before its next batch or
+ * epoch evaluation with NN_EINTR (the CSV keeps the rows written, the status file says
+ * "interrupted"). */
+nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
+                      const nn_hooks *hooks, nn_error *err);
 
 /* The seed's random streams (nn_rng_seed's stream argument) and the rows of one forward
  * pass when evaluating: shared with untrained.c, whose figures equal a run's epoch 0. */

@@ -11,7 +11,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "nntrain.h"
+#include "config/config.h"
+#include "data/dataset.h"
+#include "sys/error.h"
 
 /* Samples as the model's input rows: n x dim normalized floats and their labels. */
 typedef struct nn_inputs {

@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "data/load.h"
+#include "config/data.h"
 #include "run/untrained.h"
 #include "sweep/files.h"
 #include "sys/clock.h"
@@ -76,8 +76,8 @@ static nn_status load_data(sweep_exec *x, nn_error *err)
             d++;
         if (d == x->n_data) {
             x->data[d].cfg = &s->cfgs[c];
-            nn_status st = nn_data_load(&s->cfgs[c], &quiet, &x->data[d].train, &x->data[d].test,
-                                        err);
+            nn_status st = nn_config_load_data(&s->cfgs[c], &quiet, &x->data[d].train,
+                                               &x->data[d].test, err);
             if (st != NN_OK)
                 return st;
             x->n_data++;

@@ -10,7 +10,7 @@
 #include <signal.h>
 #include <stddef.h>
 
-struct nn_epoch_report; /* include/nntrain.h */
+struct nn_epoch_report; /* run/report.h */
 struct nn_model;        /* nn/model.h */
 
 typedef struct nn_hooks {

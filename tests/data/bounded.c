@@ -121,7 +121,8 @@ START_TEST(test_bounded_image_header)
     ck_assert_msg(nn_config_parse(&cfg, json, "img.json", NULL, 0, &err) == NN_OK, "%s", err.msg);
     nn_dataset train, test;
     nn_hooks quiet = {0};
-    ck_assert_int_eq(nn_data_load(&cfg, &quiet, &train, &test, &err), NN_EDATA);
+    ck_assert_int_eq(nn_data_load(&cfg.data, cfg.source, 0, &quiet, &train, &test, &err),
+                     NN_EDATA);
     ck_assert_msg(strstr(err.msg, "over the limit of 16384 pixels a side and 64 MB"), "%s", err.msg);
     nn_config_free(&cfg);
     th_rmdir(dir);

@@ -14,6 +14,7 @@
 #include "data/image_file.h"
 #include "support/helpers.h"
 #include "run/eval.h"
+#include "run/train.h"
 #include "suites.h"
 
 enum { N_TRAIN = 200, N_TEST = 60, SIDE = 8, CLASSES = 5 };
