@@ -14,6 +14,8 @@
     S(sgd)                                                                                         \
     S(team)                                                                                        \
     S(grad)                                                                                        \
+    S(contract)                                                                                    \
+    S(contract_optim)                                                                              \
     K(gemm)                                                                                        \
     K(vexp)                                                                                        \
     S(dead)                                                                                        \
