@@ -22,6 +22,7 @@
     S(dead_counts)                                                                                 \
     S(run_probes)                                                                                  \
     S(train)                                                                                       \
+    S(torch_train)                                                                                 \
     S(status)                                                                                      \
     S(cli)                                                                                         \
     S(config)                                                                                      \
