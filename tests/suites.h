@@ -16,6 +16,7 @@
     S(grad)                                                                                        \
     S(contract)                                                                                    \
     S(contract_optim)                                                                              \
+    S(init_dist)                                                                                   \
     K(gemm)                                                                                        \
     K(vexp)                                                                                        \
     S(dead)                                                                                        \
