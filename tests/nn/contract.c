@@ -226,17 +226,22 @@ START_TEST(test_eval_per_sample)
     float *bufs = malloc((m.n_bufs + 1) * sizeof *bufs);
     int64_t counts[8];
     ck_assert(bufs && m.n_counts <= 8);
-    memcpy(bufs, m.bufs, m.n_bufs * sizeof *bufs);
-    memcpy(counts, m.counts, m.n_counts * sizeof *counts);
+    for (size_t k = 0; k < m.n_bufs; k++)
+        bufs[k] = m.bufs[k];
+    for (size_t k = 0; k < m.n_counts; k++)
+        counts[k] = m.counts[k];
     forward(&m, x, y, TH_ROWS, NN_EVAL);
     for (size_t r = 0; r < TH_ROWS; r++) {
         forward(&m, x + r * TH_IN, y1, 1, NN_EVAL);
         ck_assert_msg(memcmp(y1, y + r * out, out * sizeof *y1) == 0,
                       "%s: row %zu alone gives another output than in the batch", c->label, r);
     }
-    ck_assert_msg(memcmp(bufs, m.bufs, m.n_bufs * sizeof *bufs) == 0 &&
-                      memcmp(counts, m.counts, m.n_counts * sizeof *counts) == 0,
-                  "%s: an eval-mode pass changed a buffer", c->label);
+    for (size_t k = 0; k < m.n_bufs; k++)
+        ck_assert_msg(memcmp(&bufs[k], &m.bufs[k], sizeof *bufs) == 0,
+                      "%s: an eval-mode pass changed float buffer %zu", c->label, k);
+    for (size_t k = 0; k < m.n_counts; k++)
+        ck_assert_msg(counts[k] == m.counts[k], "%s: an eval-mode pass changed counter %zu",
+                      c->label, k);
     free(bufs);
     nn_model_free(&m);
 }
