@@ -3,8 +3,9 @@
 
 The same three training workloads as `make bench` (tests/bench/bench.c), on the same
 data (real MNIST from data/mnist/, or generated data of the same shape), the same model
-(nn.Sequential of Linear and LeakyReLU), loss (cross-entropy), optimizer (SGD, lr 0.01,
-momentum 0.9) and batch size; only the training loop is timed, per epoch:
+(the same dense and leaky_relu modules, each the PyTorch call `nntrain tables` gives it:
+Linear and LeakyReLU), loss (cross-entropy), optimizer (SGD, lr 0.01, momentum 0.9) and
+batch size; only the training loop is timed, per epoch:
 
   net256  784-256-256-10, batch 64
   wide    784-1024-1024-10, batch 128
@@ -19,18 +20,31 @@ command only (scripts/bench-compare.sh does that). Uses Debian's python3-torch.
 """
 import argparse
 import gzip
+import json
 import os
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 
+
+def mlp(hidden):
+    """The model list of tests/bench/bench.c's configs: dense+leaky_relu per hidden width,
+    then dense(10)."""
+    return [m for u in hidden for m in ({"type": "dense", "units": u}, {"type": "leaky_relu"})] \
+        + [{"type": "dense", "units": 10}]
+
+
+# name: (the config's model list on 784 inputs, batch size)
 WORKLOADS = {
-    "net256": ([784, 256, 256, 10], 64),
-    "wide": ([784, 1024, 1024, 10], 128),
-    "deep": ([784] + [32] * 10 + [10], 32),
+    "net256": (mlp([256, 256]), 64),
+    "wide": (mlp([1024, 1024]), 128),
+    "deep": (mlp([32] * 10), 32),
 }
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import nntrain_torch as nt  # noqa: E402
 
 
 def read_idx(path):
@@ -57,19 +71,10 @@ def load_data(torch):
     return x.float().div_(255.0), y
 
 
-def build(torch, sizes):
-    layers = []
-    for i in range(len(sizes) - 1):
-        layers.append(torch.nn.Linear(sizes[i], sizes[i + 1]))
-        if i < len(sizes) - 2:
-            layers.append(torch.nn.LeakyReLU(0.01))
-    return torch.nn.Sequential(*layers)
-
-
-def train_epochs(torch, name, x, y, epochs):
-    sizes, batch = WORKLOADS[name]
+def train_epochs(torch, tables, name, x, y, epochs):
+    spec, batch = WORKLOADS[name]
     torch.manual_seed(1)
-    model = build(torch, sizes)
+    model = tables.build_model(torch, spec, x.shape[1])
     opt = torch.optim.SGD(model.parameters(), lr=0.01, momentum=0.9)
     loss_fn = torch.nn.CrossEntropyLoss()
     g = torch.Generator().manual_seed(1)
@@ -90,23 +95,31 @@ def train_epochs(torch, name, x, y, epochs):
     return times
 
 
-def one_process_epoch():
+def one_process_epoch(tables_path):
+    """One net256 epoch; the tables come from the file the parent wrote, so that the
+    process timed is PyTorch's alone."""
     import torch
     torch.set_num_threads(1)
+    with open(tables_path) as f:
+        tables = nt.Tables(json.load(f), tables_path)
     x, y = load_data(torch)
-    train_epochs(torch, "net256", x, y, 1)
+    train_epochs(torch, tables, "net256", x, y, 1)
 
 
 def run_processes(reps, tsv):
-    results = []
-    for _ in range(reps):
-        t0 = time.perf_counter()
-        proc = subprocess.Popen([sys.executable, os.path.abspath(__file__), "--one-epoch"])
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-        if status != 0:
-            sys.exit("bench-torch: the one-epoch process failed")
-        results.append((wall, usage.ru_maxrss / 1024.0))
+    with tempfile.NamedTemporaryFile("w", suffix=".json") as f:
+        json.dump(nt.load_tables().data, f)
+        f.flush()
+        results = []
+        for _ in range(reps):
+            t0 = time.perf_counter()
+            proc = subprocess.Popen([sys.executable, os.path.abspath(__file__),
+                                     "--one-epoch", f.name])
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - t0
+            if status != 0:
+                sys.exit("bench-torch: the one-epoch process failed")
+            results.append((wall, usage.ru_maxrss / 1024.0))
     for wall, rss in results:
         if tsv:
             print(f"process\t{wall:.6f}\t{rss:.1f}")
@@ -120,18 +133,19 @@ def main():
     ap.add_argument("--epochs", type=int, default=3)
     ap.add_argument("--process", type=int, default=3, help="whole-process runs")
     ap.add_argument("--tsv", action="store_true", help="one 'workload<TAB>seconds' line per epoch")
-    ap.add_argument("--one-epoch", action="store_true", help=argparse.SUPPRESS)
+    ap.add_argument("--one-epoch", metavar="TABLES", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.one_epoch:
-        one_process_epoch()
+        one_process_epoch(args.one_epoch)
         return
     chosen = args.workload or sorted(WORKLOADS) + ["process"]
     if any(w != "process" for w in chosen):
         import torch
         torch.set_num_threads(1)
+        tables = nt.load_tables()
         x, y = load_data(torch)
         for name in [w for w in ("net256", "wide", "deep") if w in chosen]:
-            times = train_epochs(torch, name, x, y, args.epochs)
+            times = train_epochs(torch, tables, name, x, y, args.epochs)
             for t in times:
                 if args.tsv:
                     print(f"{name}\t{t:.6f}")

@@ -2,13 +2,16 @@
 """born-dead-torch.py - the born-dead study (configs/study/born_dead.json) in PyTorch.
 
 An independent check of `nntrain sweep configs/study/born_dead.json`: for every activation
-(relu, leaky_relu, prelu, elu, selu), hidden width (2, 4, 8, 16), depth (2, 5, 10, 20, 50
-hidden dense+activation layers) and seed (1..N), the untrained MLP
-784 -> [Linear(width) -> act] x depth -> Linear(10), initialized as nntrain does
-(docs/config.md "Dense init"): weights kaiming_normal_ (fan_in) with the gain of the
-activation that follows (relu and elu sqrt(2), leaky_relu sqrt(2 / (1 + 0.01^2)), prelu
-sqrt(2 / (1 + 0.25^2)) from its initial slope), normal_(0, 1 / sqrt(fan_in)) (LeCun) in
-front of selu, gain 1 for the output layer, biases 0; PReLU one slope started at 0.25.
+(every entry of `nntrain tables` the dead-unit probe counts: relu, leaky_relu, prelu, elu,
+selu, at their defaults; or those --activations names), hidden width (2, 4, 8, 16), depth
+(2, 5, 10, 20, 50 hidden dense+activation layers) and seed (1..N), the untrained MLP
+784 -> [dense(width) -> act] x depth -> dense(10), each module the PyTorch call its table
+entry gives, initialized as nntrain does (docs/config.md "Dense init";
+nntrain_torch.Tables.init_model): weights drawn by the activation's "dense_init" with its
+"gain" (he_normal: normal_(0, gain / sqrt(fan_in)), as kaiming_normal_; lecun_normal in
+front of selu: normal_(0, 1 / sqrt(fan_in))), gain 1 for the output layer, biases 0;
+PReLU one slope started at 0.25. The tables come from $NNTRAIN, else this tree's nntrain
+or build/nntrain.
 It runs the first 1000 MNIST test images (pixel / 255) through each network, without
 gradients, and records per network, as src/run/dead.c does:
 
@@ -23,7 +26,8 @@ so the two agree only statistically: `--compare` prints both sides per cell and 
 (*) the cells whose born-dead fractions differ by more than 3 binomial standard errors
 sqrt(p (1 - p) (1/n1 + 1/n2)), p pooled.
 
-Usage: scripts/born-dead-torch.py [--seeds N] [--out CSV] [--compare SUMMARY_CSV]
+Usage: scripts/born-dead-torch.py [--seeds N] [--activations A,B,...] [--out CSV]
+                                  [--compare SUMMARY_CSV]
   e.g. scripts/born-dead-torch.py --out /tmp/torch_born_dead.csv \\
            --compare runs/study/born_dead/summary.csv
 Prints the wall time of the whole study (MNIST loading excluded). Uses Debian's
@@ -42,7 +46,9 @@ import time
 import numpy as np
 import torch
 
-ACTIVATIONS = ["relu", "leaky_relu", "prelu", "elu", "selu"]
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import nntrain_torch as nt  # noqa: E402
+
 WIDTHS = [2, 4, 8, 16]
 DEPTHS = [2, 5, 10, 20, 50]
 SAMPLES = 1000
@@ -64,47 +70,18 @@ def load_images(n):
     return torch.from_numpy(pixels.reshape(n, rows * cols).astype(np.float32) / 255.0)
 
 
-def make_act(name):
-    return {"relu": lambda: torch.nn.ReLU(),
-            "leaky_relu": lambda: torch.nn.LeakyReLU(0.01),
-            "prelu": lambda: torch.nn.PReLU(1, 0.25),
-            "elu": lambda: torch.nn.ELU(1.0),
-            "selu": lambda: torch.nn.SELU()}[name]()
+def network(act, width, depth):
+    """The config's model list of the study's network: depth x (dense, act), dense(10)."""
+    return [{"type": "dense", "units": width}, {"type": act}] * depth + \
+        [{"type": "dense", "units": 10}]
 
 
-def init_dense(lin, act):
-    """nntrain's default init of a dense layer followed by activation act (None: output)."""
-    w = lin.weight
-    if act == "selu":
-        torch.nn.init.normal_(w, 0.0, 1.0 / math.sqrt(w.shape[1]))  # lecun_normal
-    elif act in ("relu", "elu"):  # elu: ReLU's gain, sqrt(2) (src/nn/act/elu.c)
-        torch.nn.init.kaiming_normal_(w, mode="fan_in", nonlinearity="relu")
-    elif act in ("leaky_relu", "prelu"):  # prelu: the gain of its initial slope
-        slope = 0.01 if act == "leaky_relu" else 0.25
-        torch.nn.init.kaiming_normal_(w, a=slope, mode="fan_in", nonlinearity="leaky_relu")
-    else:  # no activation after it: gain 1
-        torch.nn.init.kaiming_normal_(w, mode="fan_in", nonlinearity="linear")
-    torch.nn.init.zeros_(lin.bias)
-
-
-def build(act, width, depth, seed):
-    layers, sizes = [], [784] + [width] * depth
-    for i in range(depth):  # skip_init: no default init, which init_dense replaces anyway
-        layers += [torch.nn.utils.skip_init(torch.nn.Linear, sizes[i], width), make_act(act)]
-    layers.append(torch.nn.utils.skip_init(torch.nn.Linear, width, 10))
-    model = torch.nn.Sequential(*layers)
-    torch.manual_seed(seed)
-    for i in range(depth):
-        init_dense(model[2 * i], act)
-    init_dense(model[2 * depth], None)
-    return model
-
-
-def probe(model, x):
-    """(status, dead units, dead layers, constant output) of one forward pass over x."""
+def probe(model, probed, x):
+    """(status, dead units, dead layers, constant output) of one forward pass over x;
+    probed[i]: module i is one whose pre-activation (its input x) the probe counts."""
     dead = dead_layers = 0
-    for m in model:
-        if not isinstance(m, torch.nn.Linear):  # x is an activation's pre-activation
+    for m, counted in zip(model, probed):
+        if counted:
             if not torch.isfinite(x).all():
                 return "diverged", 0, 0, 0
             n = int((~(x > 0).any(dim=0)).sum())
@@ -118,12 +95,18 @@ def probe(model, x):
     return "ok", dead, dead_layers, int(bool(((hi - lo) <= tol).all()))
 
 
-def run_cell(act, width, depth, seeds, x):
+def run_cell(tables, act, width, depth, seeds, x):
+    """One cell: a network built once, drawn afresh per seed (torch.manual_seed(seed))."""
     ok = diverged = 0
     born = const = 0
     fracs = []
+    spec = network(act, width, depth)
+    model = tables.build_model(torch, spec, x.shape[1])
+    probed = [tables.layer(m["type"])["probed"] for m in spec]
     for seed in range(1, seeds + 1):
-        status, dead, dead_layers, constant = probe(build(act, width, depth, seed), x)
+        torch.manual_seed(seed)
+        tables.init_model(torch, model, spec)
+        status, dead, dead_layers, constant = probe(model, probed, x)
         if status != "ok":
             diverged += 1
             continue
@@ -181,9 +164,16 @@ def compare(rows, path):
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--seeds", type=int, default=500, help="seeds 1..N per cell")
+    ap.add_argument("--activations", metavar="A,B,...",
+                    help="these activations (default: every one of `nntrain tables`)")
     ap.add_argument("--out", help="write the summary CSV here")
     ap.add_argument("--compare", metavar="PATH", help="nntrain's summary.csv to compare with")
     args = ap.parse_args()
+    tables = nt.load_tables()
+    acts = args.activations.split(",") if args.activations else tables.probed()
+    for a in acts:
+        if a not in tables.probed():
+            ap.error(f"--activations: {a} is not one of {', '.join(tables.probed())}")
     torch.set_num_threads(2)
     x = load_images(SAMPLES)
     rows = []
@@ -191,8 +181,8 @@ def main():
     with torch.no_grad():
         for width in WIDTHS:  # nntrain's summary order: activation varies fastest
             for depth in DEPTHS:
-                for act in ACTIVATIONS:
-                    rows.append(run_cell(act, width, depth, args.seeds, x))
+                for act in acts:
+                    rows.append(run_cell(tables, act, width, depth, args.seeds, x))
     wall = time.perf_counter() - t0
     print(f"PyTorch {torch.__version__}: {len(rows) * args.seeds} networks in {wall:.1f} s "
           f"wall ({torch.get_num_threads()} threads; MNIST loading excluded)")

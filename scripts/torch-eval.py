@@ -1,9 +1,10 @@
 #!/usr/bin/python3
 """torch-eval.py - evaluates an nntrain checkpoint in PyTorch: builds the nn.Sequential of
-the checkpoint's config, loads its tensors with load_state_dict (strict: every model
-tensor, no other than the "nntrain." ones), and prints the test accuracy and loss on the
-config's test set. `nntrain CONFIG --set init.from=CKPT --epochs 0` gives the same
-figures for the same weights (docs/checkpoints.md).
+the checkpoint's config (each module from `nntrain tables`, run from $NNTRAIN, else this
+tree's nntrain or build/nntrain), loads its tensors with load_state_dict (strict: every
+model tensor, no other than the "nntrain." ones), and prints the test accuracy and loss
+on the config's test set. `nntrain CONFIG --set init.from=CKPT --epochs 0` gives the
+same figures for the same weights (docs/checkpoints.md).
 
 Usage: scripts/torch-eval.py CHECKPOINT [--config CONFIG.json]
 Needs Debian's python3-torch and numpy (/usr/bin/python3)."""

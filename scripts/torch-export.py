@@ -1,9 +1,11 @@
 #!/usr/bin/python3
 """torch-export.py - weights from PyTorch for nntrain: builds the nn.Sequential of an
-nntrain config, initializes it with PyTorch's own defaults (torch.manual_seed(SEED)),
-optionally trains it for N epochs with plain SGD, prints its test accuracy and loss, and
-writes its state_dict as safetensors. `nntrain CONFIG --set init.from=OUT --epochs 0`
-then evaluates the same weights (docs/checkpoints.md).
+nntrain config (each module from `nntrain tables`, run from $NNTRAIN, else this tree's
+nntrain or build/nntrain), initializes it with PyTorch's own defaults
+(torch.manual_seed(SEED)), optionally trains it for N epochs with plain SGD (the sgd
+entry's call at its defaults), prints its test accuracy and loss, and writes its
+state_dict as safetensors. `nntrain CONFIG --set init.from=OUT --epochs 0` then
+evaluates the same weights (docs/checkpoints.md).
 
 Usage: scripts/torch-export.py CONFIG.json OUT.safetensors [--seed S] [--epochs N] [--lr LR]
 Needs Debian's python3-torch and numpy (/usr/bin/python3)."""
@@ -31,12 +33,13 @@ def main():
         cfg = json.load(f)
     torch.manual_seed(a.seed)
     x, y = nt.test_set(cfg)
-    model = nt.build_model(torch, cfg, x.shape[1])
+    tables = nt.load_tables()
+    model = tables.build_model(torch, cfg["model"], x.shape[1])
     if a.epochs:
         d = dict(cfg["data"], test_images=cfg["data"]["train_images"],
                  test_labels=cfg["data"]["train_labels"], test_limit=cfg["data"].get("train_limit", 0))
         tx, ty = nt.test_set(dict(cfg, data=d))
-        opt = torch.optim.SGD(model.parameters(), lr=a.lr)
+        opt = tables.optimizer(torch, {"type": "sgd", "lr": a.lr}, model.parameters())
         txt, tyt = torch.from_numpy(tx), torch.from_numpy(ty)
         for _ in range(a.epochs):
             perm = torch.randperm(len(ty))
