@@ -106,6 +106,9 @@ only 'nntrain net.json --set optimizer.schedule.type=co' cosine
 only 'nntrain --set model.0.type=leaky' leaky_relu
 only 'nntrain fetch ' mnist
 expect 'nntrain fetch mnist --' --source --dest
+only 'nntrain ta' tables
+only 'nntrain tables '
+only 'nntrain tables --' --help
 
 if ((fails > 0)); then
     echo "completion: $fails failed" >&2
