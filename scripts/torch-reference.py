@@ -30,11 +30,13 @@ import torch
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(HERE, "..", "tests", "ref"))
+sys.path.insert(0, HERE)
 import nntrain_test  # noqa: E402  (the test-only entries' twins)
+import nntrain_torch  # noqa: E402  (the tables' loader and the torch calls built from them)
 
 # x = -1, 0, 1 (the conventions at the kink) and points out in both tails.
 POINTS = [-30.0, -2.5, -1.0, -0.5, 0.0, 0.5, 1.0, 2.5, 30.0]
-NAMES = {"torch": torch, "nntrain_test": nntrain_test}
+NAMES = {"nntrain_test": nntrain_test}
 
 
 def fmt(v):
@@ -43,23 +45,6 @@ def fmt(v):
 
 def f32(v):
     return float(np.float32(v))
-
-
-def run(binary, arg):
-    return json.loads(subprocess.run([binary, arg], check=True, capture_output=True).stdout)
-
-
-def call(template, keys, hp, extra):
-    """The entry's torch call with its keys' values (and {in}, {lr}, params) filled in."""
-    vals = dict(extra)
-    for k in keys:
-        v = hp.get(k["name"], k["default"])
-        if k["kind"] == "bool":
-            v = bool(v)
-        elif k["kind"] == "size" or k.get("integer"):
-            v = int(v)
-        vals[k["name"]] = repr(v)
-    return template.format(**vals)
 
 
 def activation_settings(entry):
@@ -73,13 +58,13 @@ def activation_settings(entry):
     return [base] + ([moved] if moved != base else [])
 
 
-def activation_rows(entry, hp):
+def activation_rows(tables, entry, hp):
     """One row per point: y, dy/dx and dy/dp (every learnable parameter, "," between)."""
     keys = entry["keys"]
     hps = ",".join(f"{k['name']}={fmt(hp[k['name']]) if not k['integer'] else int(hp[k['name']])}"
                    for k in keys)
     for x0 in POINTS:
-        m = eval(call(entry["torch"], keys, hp, {}), NAMES).double()
+        m = tables.module(torch, {"type": entry["type"], **hp}, 1, NAMES).double()
         x = torch.tensor([x0], dtype=torch.float64, requires_grad=True)
         y = m(x.view(1, 1)).sum() if list(m.parameters()) else m(x).sum()
         y.backward()
@@ -92,10 +77,10 @@ def numbers(values):
     return ",".join(fmt(v) for v in values)
 
 
-def layer_rows(entry, case, n_in, rows):
+def layer_rows(tables, case, n_in, rows):
     """The rows of one layer case (tests/nn/contract.c)."""
     label = case["label"]
-    m = eval(call(entry["torch"], entry["keys"], case["hp"], {"in": n_in}), NAMES).double()
+    m = tables.module(torch, {"type": case["type"], **case["hp"]}, n_in, NAMES).double()
     k = 0
     with torch.no_grad():
         for p in m.parameters():
@@ -140,20 +125,20 @@ def layer_rows(entry, case, n_in, rows):
     yield f"{label}\ttrain\tdp\t{numbers(dp)}"
 
 
-def optim_rows(entry, case, n, steps):
+def optim_rows(tables, case, n, steps):
     """The rows of one optimizer case (tests/nn/contract_optim.c)."""
     label = case["label"]
     p = torch.nn.Parameter(torch.tensor([0.5 * math.cos(0.37 * k + 0.5) for k in range(n)],
                                         dtype=torch.float32))
-    opt = eval(call(entry["torch"], entry["keys"], case["hp"],
-                    {"lr": repr(case["lr"])}), dict(NAMES, params=[p]))
+    spec = {"type": case["type"], "lr": case["lr"], **case["hp"]}
+    opt = tables.optimizer(torch, spec, [p], NAMES)
     for t in range(steps):
         a = torch.tensor(np.float32(0.3 + 0.1 * t))
         c = torch.tensor([np.float32(0.2 * math.sin(0.7 * k + t)) for k in range(n)])
         p.grad = p.detach() * a + c
         opt.step()
         yield f"{label}\tstep {t + 1}\t{numbers(p.detach().tolist())}"
-    for s in entry["state"]:
+    for s in tables.optimizers[case["type"]]["state"]:
         v = opt.state[p].get(s["torch"])
         if isinstance(v, torch.Tensor) and v.numel() == n:
             yield f"{label}\t{s['torch']}\t{numbers(v.tolist())}"
@@ -168,18 +153,15 @@ def write(path, header, lines):
 
 def main():
     binary = sys.argv[1] if len(sys.argv) > 1 else "build/test_nntrain"
-    tables, cases = run(binary, "--tables"), run(binary, "--cases")
-    types = {e["type"]: e for e in tables["layers"]}
-    optims = {e["type"]: e for e in tables["optimizers"]}
-    acts = [e for e in tables["layers"] if e["probed"]]
+    tables = nntrain_torch.load_tables(binary, ["--tables"])
+    cases = json.loads(subprocess.run([binary, "--cases"], check=True, capture_output=True).stdout)
+    acts = [tables.layers[t] for t in tables.probed()]
     write("tests/ref/torch_activations.tsv", "# activation\thparams\tx\ty\tdy/dx\tdy/dp (float64)",
-          [r for e in acts for hp in activation_settings(e) for r in activation_rows(e, hp)])
+          [r for e in acts for hp in activation_settings(e) for r in activation_rows(tables, e, hp)])
     write("tests/ref/torch_layers.tsv", "# case\tmode\twhat\tvalues (float64)",
-          [r for c in cases["layers"]
-           for r in layer_rows(types[c["type"]], c, cases["in"], cases["rows"])])
+          [r for c in cases["layers"] for r in layer_rows(tables, c, cases["in"], cases["rows"])])
     write("tests/ref/torch_optims.tsv", "# case\tstep or state\tvalues (float32)",
-          [r for c in cases["optimizers"]
-           for r in optim_rows(optims[c["type"]], c, cases["np"], cases["steps"])])
+          [r for c in cases["optimizers"] for r in optim_rows(tables, c, cases["np"], cases["steps"])])
 
 
 if __name__ == "__main__":
