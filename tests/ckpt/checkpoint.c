@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "ckpt/safetensors.h"
+#include "support/fixture.h"
 #include "support/helpers.h"
 #include "nntrain.h"
 #include "suites.h"

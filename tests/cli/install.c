@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "support/fixture.h"
 #include "support/helpers.h"
 #include "suites.h"
 

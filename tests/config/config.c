@@ -8,6 +8,7 @@
 #include "nn/init.h"
 #include "nn/layer/dense.h"
 #include "fixture.h"
+#include "support/fixture.h"
 #include "suites.h"
 
 /* ---------------------------------------------------------------- values */
@@ -140,7 +141,7 @@ END_TEST
 
 START_TEST(test_load_file_and_overrides)
 {
-    char *dir = ct_tmpdir();
+    char *dir = th_tmpdir();
     char *path = ct_write_file(dir, "leaky_run.json", ct_full, strlen(ct_full));
     const char *ov[] = {"train.epochs=3", "output.csv=out/x.csv", "name=other"};
     nn_config cfg;
@@ -185,7 +186,7 @@ END_TEST
 START_TEST(test_syntax_error_in_file)
 {
     static const char text[] = "{\n  \"seed\": 1,\n  \"data\": {\"format\": \"idx\",}\n}\n";
-    char *dir = ct_tmpdir();
+    char *dir = th_tmpdir();
     char *path = ct_write_file(dir, "bad.json", text, strlen(text));
     nn_config cfg;
     nn_error err = {0};
@@ -218,7 +219,7 @@ START_TEST(test_file_errors)
 {
     nn_config cfg;
     nn_error err = {0};
-    char *dir = ct_tmpdir();
+    char *dir = th_tmpdir();
     char missing[256];
     snprintf(missing, sizeof missing, "%s/none.json", dir);
     ck_assert_int_eq(nn_config_load(&cfg, missing, NULL, 0, &err), NN_ECONFIG);

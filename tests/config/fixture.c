@@ -1,5 +1,6 @@
 /* config/fixture.c - configs and expectations shared by the config test suites. */
 #include "fixture.h"
+#include "support/fixture.h"
 
 #include <check.h>
 #include <stdio.h>
@@ -115,19 +116,8 @@ char *ct_write_file(const char *dir, const char *name, const char *text, size_t 
     char *path = malloc(n);
     ck_assert_ptr_nonnull(path);
     snprintf(path, n, "%s/%s", dir, name);
-    FILE *f = fopen(path, "wb");
-    ck_assert_ptr_nonnull(f);
-    ck_assert_uint_eq(fwrite(text, 1, len, f), len);
-    ck_assert_int_eq(fclose(f), 0);
+    ft_write_bytes(path, text, len);
     return path;
-}
-
-char *ct_tmpdir(void)
-{
-    char *dir = strdup("/tmp/nn_cfg_test_XXXXXX");
-    ck_assert_ptr_nonnull(dir);
-    ck_assert_ptr_nonnull(mkdtemp(dir));
-    return dir;
 }
 
 #define FOLDER                                                                                     \

@@ -49,7 +49,5 @@ void ct_parse_extra(nn_config *cfg, const char *model, const char *extra);
 
 /* Writes text to a fresh file dir/name; returns the malloc'ed path. */
 char *ct_write_file(const char *dir, const char *name, const char *text, size_t len);
-/* A fresh directory under /tmp; malloc'ed path. */
-char *ct_tmpdir(void);
 
 #endif

@@ -10,6 +10,7 @@
 
 #include "config/schema.h"
 #include "fixture.h"
+#include "support/fixture.h"
 #include "support/helpers.h"
 #include "suites.h"
 

@@ -8,6 +8,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "support/fixture.h"
 #include "support/helpers.h"
 #include "data/load.h"
 #include "nntrain.h"

@@ -3,7 +3,6 @@
  * parent process creates before a test case and removes after it (an unchecked
  * fixture, so it is removed even when a forked test fails). */
 #include <check.h>
-#include <dirent.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,37 +13,10 @@
 
 #include "data/dataset.h"
 #include "suites.h"
+#include "support/fixture.h"
 
 #define IMG_MAGIC 0x00000803u
 #define LBL_MAGIC 0x00000801u
-
-/* The temporary directory of the running test case: set by the fixture in the parent
- * before the tests fork, read-only inside the tests. */
-static char tmp_dir[64];
-
-static void tmp_dir_create(void)
-{
-    strcpy(tmp_dir, "/tmp/nntrain-idx-XXXXXX");
-    ck_assert_msg(mkdtemp(tmp_dir) != NULL, "mkdtemp failed");
-}
-
-static void tmp_dir_remove(void)
-{
-    DIR *d = opendir(tmp_dir);
-    if (d != NULL) {
-        struct dirent *e;
-        while ((e = readdir(d)) != NULL) {
-            char path[512];
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            snprintf(path, sizeof path, "%s/%s", tmp_dir, e->d_name);
-            if (unlink(path) != 0)
-                rmdir(path);
-        }
-        closedir(d);
-    }
-    rmdir(tmp_dir);
-}
 
 /* ---- helpers that build files ---------------------------------------------------- */
 
@@ -55,7 +27,7 @@ typedef struct path_buf {
 static path_buf tmp_path(const char *name)
 {
     path_buf p;
-    snprintf(p.s, sizeof p.s, "%s/%s", tmp_dir, name);
+    snprintf(p.s, sizeof p.s, "%s/%s", ft_dir(), name);
     return p;
 }
 
@@ -76,10 +48,7 @@ static void write_file(const char *path, const void *bytes, size_t len, int gz)
         ck_assert_int_eq(gzwrite(f, bytes, (unsigned)len), (int)len);
         ck_assert_int_eq(gzclose(f), Z_OK);
     } else {
-        FILE *f = fopen(path, "wb");
-        ck_assert_msg(f != NULL, "fopen %s", path);
-        ck_assert_uint_eq(fwrite(bytes, 1, len, f), len);
-        ck_assert_int_eq(fclose(f), 0);
+        ft_write_bytes(path, bytes, len);
     }
 }
 
@@ -549,7 +518,7 @@ Suite *idx_suite(th_skips *sk)
     Suite *s = suite_create("idx");
 
     TCase *load = tcase_create("load");
-    tcase_add_unchecked_fixture(load, tmp_dir_create, tmp_dir_remove);
+    tcase_add_unchecked_fixture(load, ft_setup, ft_teardown);
     tcase_add_test(load, load_raw);
     tcase_add_test(load, load_gzip);
     tcase_add_test(load, load_mixed_and_misnamed);
@@ -559,7 +528,7 @@ Suite *idx_suite(th_skips *sk)
     suite_add_tcase(s, load);
 
     TCase *bad = tcase_create("damaged");
-    tcase_add_unchecked_fixture(bad, tmp_dir_create, tmp_dir_remove);
+    tcase_add_unchecked_fixture(bad, ft_setup, ft_teardown);
     tcase_add_test(bad, fail_missing_file);
     tcase_add_test(bad, fail_directory);
     tcase_add_test(bad, fail_bad_magic);

@@ -8,27 +8,13 @@
 
 #include "nntrain.h"
 #include "suites.h"
+#include "support/fixture.h"
 
-static char *dir;
-
-static void setup(void)
-{
-    dir = th_tmpdir();
-    ck_assert_ptr_nonnull(dir);
-}
-
-static void teardown(void)
-{
-    th_rmdir(dir);
-    free(dir);
-    dir = NULL;
-}
-
-/* An empty file dir/rel (its folders made); the path in buf. */
+/* An empty file rel in the test's folder (its folders made); the path in buf. */
 static const char *touch(const char *rel, char *buf, size_t len)
 {
     char cmd[2200];
-    snprintf(buf, len, "%s/%s", dir, rel);
+    snprintf(buf, len, "%s/%s", ft_dir(), rel);
     snprintf(cmd, sizeof cmd, "mkdir -p \"$(dirname '%s')\" && : > '%s'", buf, buf);
     ck_assert_int_eq(th_run(cmd), 0);
     return buf;
@@ -59,7 +45,7 @@ START_TEST(test_cwd_first)
     /* The tests run in the source tree: data/mnist.sha256 is there, and wins over a root
      * that has it too. */
     char root[512], buf[512];
-    snprintf(root, sizeof root, "%s/root", dir);
+    snprintf(root, sizeof root, "%s/root", ft_dir());
     touch("root/mnist.sha256", buf, sizeof buf);
     nn_data_env env = {root, NULL, NULL};
     locate_ok("data/mnist.sha256", &env, "data/mnist.sha256");
@@ -69,12 +55,12 @@ END_TEST
 START_TEST(test_root_hit)
 {
     char root[512], want[512];
-    snprintf(root, sizeof root, "%s/root/", dir); /* a trailing slash is dropped */
+    snprintf(root, sizeof root, "%s/root/", ft_dir()); /* a trailing slash is dropped */
     touch("root/zz_locate/a.gz", want, sizeof want);
     nn_data_env env = {root, "/elsewhere", "/nowhere"};
     locate_ok("data/zz_locate/a.gz", &env, want);
     /* A folder (data.train_dir) is found the same way. */
-    snprintf(want, sizeof want, "%s/root/zz_locate", dir);
+    snprintf(want, sizeof want, "%s/root/zz_locate", ft_dir());
     locate_ok("data/zz_locate", &env, want);
 }
 END_TEST
@@ -82,8 +68,8 @@ END_TEST
 START_TEST(test_xdg_then_home)
 {
     char xdg[512], home[512], want[512];
-    snprintf(xdg, sizeof xdg, "%s/xdg", dir);
-    snprintf(home, sizeof home, "%s/home", dir);
+    snprintf(xdg, sizeof xdg, "%s/xdg", ft_dir());
+    snprintf(home, sizeof home, "%s/home", ft_dir());
     touch("xdg/nntrain/zz_locate/a.gz", want, sizeof want);
     nn_data_env env = {"", xdg, home}; /* NNTRAIN_DATA empty = unset */
     locate_ok("data/zz_locate/a.gz", &env, want);
@@ -98,7 +84,7 @@ END_TEST
 
 START_TEST(test_as_given)
 {
-    nn_data_env env = {dir, NULL, NULL};
+    nn_data_env env = {ft_dir(), NULL, NULL};
     /* Absolute paths, and relative ones outside data/, are the loader's to report. */
     locate_ok("/nonexistent-nntrain/x.gz", &env, "/nonexistent-nntrain/x.gz");
     locate_ok("zz-not-data/x.gz", &env, "zz-not-data/x.gz");
@@ -114,7 +100,7 @@ END_TEST
 START_TEST(test_not_found_line)
 {
     char root[512], want[1024];
-    snprintf(root, sizeof root, "%s/root", dir);
+    snprintf(root, sizeof root, "%s/root", ft_dir());
     nn_data_env env = {root, NULL, NULL};
     snprintf(want, sizeof want,
              "cfg: data/mnist/zz-none.gz not found (looked in ./data/mnist/zz-none.gz, "
@@ -125,7 +111,7 @@ START_TEST(test_not_found_line)
     char xdg_file[512];
     touch("xdg/nntrain/zz_locate/b.gz", xdg_file, sizeof xdg_file);
     char xdg[512];
-    snprintf(xdg, sizeof xdg, "%s/xdg", dir);
+    snprintf(xdg, sizeof xdg, "%s/xdg", ft_dir());
     nn_data_env both = {root, xdg, NULL};
     snprintf(want, sizeof want,
              "cfg: data/zz_locate/b.gz not found (looked in ./data/zz_locate/b.gz, "
@@ -150,7 +136,7 @@ static const char config_fmt[] =
 START_TEST(test_config_and_outputs)
 {
     char root[512], images[512], buf[512], json[1024];
-    snprintf(root, sizeof root, "%s/root", dir);
+    snprintf(root, sizeof root, "%s/root", ft_dir());
     touch("root/zz_locate/train-images.gz", images, sizeof images);
     touch("root/zz_locate/train-labels.gz", buf, sizeof buf);
     touch("root/zz_locate/test-images.gz", buf, sizeof buf);
@@ -181,7 +167,7 @@ Suite *locate_suite(void)
 {
     Suite *s = suite_create("locate");
     TCase *tc = tcase_create("paths");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, ft_setup, ft_teardown);
     tcase_add_test(tc, test_cwd_first);
     tcase_add_test(tc, test_root_hit);
     tcase_add_test(tc, test_xdg_then_home);

@@ -9,10 +9,9 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "support/fixture.h"
 #include "support/helpers.h"
 #include "suites.h"
-
-static char *dir;
 
 /* The config template: 8x8 synthetic images, 4 classes, the model given as JSON. */
 static const char config_fmt[] =
@@ -28,10 +27,10 @@ static const char config_fmt[] =
 static void write_model_config(const char *name, int seed, const char *model, const char *lr)
 {
     char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
+    snprintf(path, sizeof path, "%s/%s", ft_dir(), name);
     FILE *f = fopen(path, "w");
     ck_assert_ptr_nonnull(f);
-    fprintf(f, config_fmt, seed, dir, dir, dir, dir, model, lr, dir);
+    fprintf(f, config_fmt, seed, ft_dir(), ft_dir(), ft_dir(), ft_dir(), model, lr, ft_dir());
     fclose(f);
 }
 
@@ -54,54 +53,18 @@ static void write_set(const char *name, size_t n, size_t side, size_t n_classes,
     nn_dataset ds;
     ck_assert_int_eq(th_synthetic(&ds, n, side, n_classes, seed), 0);
     char a[512], b[512];
-    snprintf(a, sizeof a, "%s/%s-images%s", dir, name, gz ? ".gz" : "");
-    snprintf(b, sizeof b, "%s/%s-labels%s", dir, name, gz ? ".gz" : "");
+    snprintf(a, sizeof a, "%s/%s-images%s", ft_dir(), name, gz ? ".gz" : "");
+    snprintf(b, sizeof b, "%s/%s-labels%s", ft_dir(), name, gz ? ".gz" : "");
     ck_assert_int_eq(th_write_idx(&ds, a, b, gz), 0);
     nn_dataset_free(&ds);
 }
 
 static void setup(void)
 {
-    dir = th_tmpdir();
-    ck_assert_ptr_nonnull(dir);
+    ft_setup();
     write_set("train", 400, 8, 4, 1, 1);
     write_set("test", 100, 8, 4, 2, 0);
     write_config("tiny.json", 1, "relu", "0.05");
-}
-
-static void teardown(void)
-{
-    th_rmdir(dir);
-    free(dir);
-    dir = NULL;
-}
-
-/* Runs nntrain with args inside dir (a relative $NNTRAIN is relative to the directory
- * the tests run in); stdout to dir/out.txt, stderr to dir/err.txt. */
-static int nntrain(const char *args)
-{
-    char cmd[2048];
-    const char *bin = th_nntrain();
-    snprintf(cmd, sizeof cmd, "B='%s%s'; cd '%s' && \"$B\" %s > out.txt 2> err.txt",
-             bin[0] == '/' ? "" : "'\"$(pwd)\"'/", bin, dir, args);
-    return th_run(cmd);
-}
-
-static char *read_in_dir(const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    char *s = th_slurp(path);
-    ck_assert_msg(s != NULL, "cannot read %s", path);
-    return s;
-}
-
-static size_t count_lines(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
 }
 
 /* The start of the last line of s (s ends with a newline). */
@@ -119,8 +82,8 @@ static const char *last_line(const char *s)
  * before it may only be progress information (what was loaded). */
 static void assert_one_line(const char *needle1, const char *needle2)
 {
-    char *err = read_in_dir("err.txt");
-    size_t n = count_lines(err), errors = 0;
+    char *err = th_read_in(ft_dir(), "err.txt");
+    size_t n = th_count_lines(err), errors = 0;
     ck_assert_msg(n >= 1 && err[strlen(err) - 1] == '\n', "no error line on stderr:\n%s", err);
     const char *last = last_line(err);
     for (const char *p = err; p; p = strchr(p, '\n'), p = p ? p + 1 : NULL)
@@ -148,9 +111,9 @@ static void assert_same_and_different(char *a, char *b, char *c)
 
 START_TEST(test_run_writes_csv)
 {
-    ck_assert_int_eq(nntrain("tiny.json --quiet"), 0);
-    char *csv = read_in_dir("out/tiny.csv");
-    ck_assert_uint_eq(count_lines(csv), 1 + 4); /* header + epochs 0..3 */
+    ck_assert_int_eq(ft_nntrain("tiny.json --quiet"), 0);
+    char *csv = th_read_in(ft_dir(), "out/tiny.csv");
+    ck_assert_uint_eq(th_count_lines(csv), 1 + 4); /* header + epochs 0..3 */
     const char *header = "epoch,step,lr,train_loss,train_acc,test_loss,test_acc,dead,dead_frac,"
                          "dead_1,constant_output,seconds\n";
     ck_assert_msg(strncmp(csv, header, strlen(header)) == 0, "header: %s", csv);
@@ -171,9 +134,9 @@ END_TEST
 
 START_TEST(test_epochs_zero_and_stdout)
 {
-    ck_assert_int_eq(nntrain("tiny.json --quiet --epochs 0 --csv -"), 0);
-    char *out = read_in_dir("out.txt");
-    ck_assert_uint_eq(count_lines(out), 2);
+    ck_assert_int_eq(ft_nntrain("tiny.json --quiet --epochs 0 --csv -"), 0);
+    char *out = th_read_in(ft_dir(), "out.txt");
+    ck_assert_uint_eq(th_count_lines(out), 2);
     ck_assert_ptr_nonnull(strstr(out, "\n0,0,0.05,,,"));
     free(out);
 }
@@ -182,8 +145,8 @@ END_TEST
 START_TEST(test_prelu_columns)
 {
     write_config("p.json", 1, "prelu", "0.05");
-    ck_assert_int_eq(nntrain("p.json --quiet --epochs 1 --set model.1.num_parameters=16"), 0);
-    char *csv = read_in_dir("out/tiny.csv");
+    ck_assert_int_eq(ft_nntrain("p.json --quiet --epochs 1 --set model.1.num_parameters=16"), 0);
+    char *csv = th_read_in(ft_dir(), "out/tiny.csv");
     ck_assert_ptr_nonnull(strstr(csv, ",dead_1,slope_1,constant_output,seconds\n"));
     ck_assert_ptr_nonnull(strstr(csv, ",0.250000,")); /* the epoch-0 mean slope */
     free(csv);
@@ -192,10 +155,11 @@ END_TEST
 
 START_TEST(test_deterministic)
 {
-    ck_assert_int_eq(nntrain("tiny.json --quiet --csv a.csv"), 0);
-    ck_assert_int_eq(nntrain("tiny.json --quiet --csv b.csv"), 0);
-    ck_assert_int_eq(nntrain("tiny.json --quiet --csv c.csv --seed 2"), 0);
-    char *a = read_in_dir("a.csv"), *b = read_in_dir("b.csv"), *c = read_in_dir("c.csv");
+    ck_assert_int_eq(ft_nntrain("tiny.json --quiet --csv a.csv"), 0);
+    ck_assert_int_eq(ft_nntrain("tiny.json --quiet --csv b.csv"), 0);
+    ck_assert_int_eq(ft_nntrain("tiny.json --quiet --csv c.csv --seed 2"), 0);
+    char *a = th_read_in(ft_dir(), "a.csv"), *b = th_read_in(ft_dir(), "b.csv"),
+         *c = th_read_in(ft_dir(), "c.csv");
     assert_same_and_different(a, b, c);
 }
 END_TEST
@@ -207,9 +171,9 @@ START_TEST(test_threads_identical_csv)
     char args[256];
     for (int t = 1; t <= 2; t++) {
         snprintf(args, sizeof args, "tiny.json %s --threads %d --csv t%d.csv", wide, t, t);
-        ck_assert_int_eq(nntrain(args), 0);
+        ck_assert_int_eq(ft_nntrain(args), 0);
     }
-    char *a = read_in_dir("t1.csv"), *b = read_in_dir("t2.csv");
+    char *a = th_read_in(ft_dir(), "t1.csv"), *b = th_read_in(ft_dir(), "t2.csv");
     th_strip_last_column(a);
     th_strip_last_column(b);
     ck_assert_str_eq(a, b);
@@ -220,37 +184,37 @@ END_TEST
 
 START_TEST(test_bad_config)
 {
-    ck_assert_int_eq(nntrain("tiny.json --set optimizer.momentun=0.5"), 2);
+    ck_assert_int_eq(ft_nntrain("tiny.json --set optimizer.momentun=0.5"), 2);
     assert_one_line("optimizer.momentun", "momentum");
-    ck_assert_int_eq(nntrain("tiny.json --set model.1.type=\\\"not_an_activation\\\""), 2);
+    ck_assert_int_eq(ft_nntrain("tiny.json --set model.1.type=\\\"not_an_activation\\\""), 2);
     assert_one_line("model[1].type", "not_an_activation");
-    ck_assert_int_eq(nntrain("tiny.json --set optimizer.lr=-1"), 2);
+    ck_assert_int_eq(ft_nntrain("tiny.json --set optimizer.lr=-1"), 2);
     assert_one_line("optimizer.lr", "-1");
-    ck_assert_int_eq(nntrain("tiny.json --set model.2.units=5"), 2);
+    ck_assert_int_eq(ft_nntrain("tiny.json --set model.2.units=5"), 2);
     assert_one_line("model[2].units", "4");
-    ck_assert_int_eq(nntrain("missing.json"), 2);
+    ck_assert_int_eq(ft_nntrain("missing.json"), 2);
     assert_one_line("missing.json", NULL);
-    ck_assert_int_eq(nntrain("tiny.json --bogus"), 2);
+    ck_assert_int_eq(ft_nntrain("tiny.json --bogus"), 2);
     assert_one_line("--bogus", NULL);
-    ck_assert_int_eq(nntrain(""), 2);
+    ck_assert_int_eq(ft_nntrain(""), 2);
     assert_one_line("CONFIG", NULL);
 }
 END_TEST
 
 START_TEST(test_bad_data)
 {
-    ck_assert_int_eq(nntrain("tiny.json --set data.test_images=nope.idx"), 3);
+    ck_assert_int_eq(ft_nntrain("tiny.json --set data.test_images=nope.idx"), 3);
     assert_one_line("nope.idx", NULL);
     /* Truncate the test images to 100 bytes. */
     char cmd[1024];
-    snprintf(cmd, sizeof cmd, "truncate -s 100 '%s/test-images'", dir);
+    snprintf(cmd, sizeof cmd, "truncate -s 100 '%s/test-images'", ft_dir());
     ck_assert_int_eq(th_run(cmd), 0);
-    ck_assert_int_eq(nntrain("tiny.json"), 3);
+    ck_assert_int_eq(ft_nntrain("tiny.json"), 3);
     assert_one_line("test-images", "truncated");
     /* A label file with another count. */
     ck_assert_int_eq(
-        nntrain("tiny.json --set data.test_labels=train-labels.gz "
-                "--set data.test_images=train-images.gz --set data.train_labels=test-labels"),
+        ft_nntrain("tiny.json --set data.test_labels=train-labels.gz "
+                   "--set data.test_images=train-images.gz --set data.train_labels=test-labels"),
         3);
     assert_one_line("labels", NULL);
 }
@@ -259,31 +223,15 @@ END_TEST
 START_TEST(test_divergence)
 {
     write_config("hot.json", 1, "leaky_relu", "1000"); /* ReLU would just die */
-    ck_assert_int_eq(nntrain("hot.json"), 1);
-    char *err = read_in_dir("err.txt");
+    ck_assert_int_eq(ft_nntrain("hot.json"), 1);
+    char *err = th_read_in(ft_dir(), "err.txt");
     ck_assert_msg(strstr(err, "diverged at epoch 1"), "stderr: %s", err);
     free(err);
-    char *csv = read_in_dir("out/tiny.csv");
-    ck_assert_uint_eq(count_lines(csv), 2); /* header and the epoch-0 row are kept */
+    char *csv = th_read_in(ft_dir(), "out/tiny.csv");
+    ck_assert_uint_eq(th_count_lines(csv), 2); /* header and the epoch-0 row are kept */
     free(csv);
 }
 END_TEST
-
-/* Starts nntrain with args inside dir as nntrain() does, without waiting; its pid. */
-static pid_t nntrain_start(const char *args)
-{
-    char cmd[2048];
-    const char *bin = th_nntrain();
-    snprintf(cmd, sizeof cmd, "B='%s%s'; cd '%s' && exec \"$B\" %s > out.txt 2> err.txt",
-             bin[0] == '/' ? "" : "'\"$(pwd)\"'/", bin, dir, args);
-    pid_t pid = fork();
-    if (pid == 0) {
-        execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
-        _exit(127);
-    }
-    ck_assert_int_gt(pid, 0);
-    return pid;
-}
 
 /* SIGINT or SIGTERM once the CSV has rows: the run stops before its next batch, exit code
  * 130, one line saying where, the status file says "interrupted". */
@@ -292,15 +240,15 @@ START_TEST(test_interrupt_signal)
     static const int sigs[2] = {SIGINT, SIGTERM};
     for (int i = 0; i < 2; i++) {
         char csv_path[512];
-        snprintf(csv_path, sizeof csv_path, "%s/out/tiny.csv", dir);
+        snprintf(csv_path, sizeof csv_path, "%s/out/tiny.csv", ft_dir());
         remove(csv_path);
-        pid_t pid = nntrain_start("tiny.json --epochs 1000000");
+        pid_t pid = th_sh_start(ft_dir(), "exec \"$B\" tiny.json --epochs 1000000");
         const struct timespec tick = {0, 10 * 1000 * 1000};
         size_t lines = 0;
         for (int t = 0; t < 2000 && lines < 3; t++) { /* up to 20 s */
             nanosleep(&tick, NULL);
             char *csv = th_slurp(csv_path);
-            lines = csv ? count_lines(csv) : 0;
+            lines = csv ? th_count_lines(csv) : 0;
             free(csv);
         }
         ck_assert_int_eq(kill(pid, sigs[i]), 0);
@@ -311,7 +259,7 @@ START_TEST(test_interrupt_signal)
                       sigs[i], status);
         assert_one_line("nntrain: interrupted at epoch ",
                         "out/tiny.csv keeps the rows of epochs 0..");
-        char *json = read_in_dir("out/tiny.status.json");
+        char *json = th_read_in(ft_dir(), "out/tiny.status.json");
         ck_assert_msg(strstr(json, "\"interrupted\""), "%s", json);
         free(json);
     }
@@ -320,11 +268,11 @@ END_TEST
 
 START_TEST(test_help_version)
 {
-    ck_assert_int_eq(nntrain("--help"), 0);
-    char *out = read_in_dir("out.txt");
+    ck_assert_int_eq(ft_nntrain("--help"), 0);
+    char *out = th_read_in(ft_dir(), "out.txt");
     ck_assert_ptr_nonnull(strstr(out, "--set KEY=VALUE"));
     free(out);
-    ck_assert_int_eq(nntrain("--version"), 0);
+    ck_assert_int_eq(ft_nntrain("--version"), 0);
 }
 END_TEST
 
@@ -335,12 +283,13 @@ START_TEST(test_validation_split)
     const char *args = "tiny.json --quiet --set data.validation=100 --set dead_units.probe=val";
     char cmd[256];
     snprintf(cmd, sizeof cmd, "%s --csv v1.csv", args);
-    ck_assert_int_eq(nntrain(cmd), 0);
+    ck_assert_int_eq(ft_nntrain(cmd), 0);
     snprintf(cmd, sizeof cmd, "%s --csv v2.csv", args);
-    ck_assert_int_eq(nntrain(cmd), 0);
+    ck_assert_int_eq(ft_nntrain(cmd), 0);
     snprintf(cmd, sizeof cmd, "%s --csv v3.csv --seed 2", args);
-    ck_assert_int_eq(nntrain(cmd), 0);
-    char *a = read_in_dir("v1.csv"), *b = read_in_dir("v2.csv"), *c = read_in_dir("v3.csv");
+    ck_assert_int_eq(ft_nntrain(cmd), 0);
+    char *a = th_read_in(ft_dir(), "v1.csv"), *b = th_read_in(ft_dir(), "v2.csv"),
+         *c = th_read_in(ft_dir(), "v3.csv");
     const char *header = "epoch,step,lr,train_loss,train_acc,val_loss,val_acc,test_loss,test_acc,"
                          "dead,dead_frac,dead_1,constant_output,seconds\n";
     ck_assert_msg(strncmp(a, header, strlen(header)) == 0, "header: %s", a);
@@ -361,12 +310,12 @@ END_TEST
 
 START_TEST(test_validation_errors)
 {
-    ck_assert_int_eq(nntrain("tiny.json --set data.validation=400"), 2);
+    ck_assert_int_eq(ft_nntrain("tiny.json --set data.validation=400"), 2);
     assert_one_line("data.validation: holding out 400 samples leaves none to train on",
                     "400 training samples");
-    ck_assert_int_eq(nntrain("tiny.json --set dead_units.probe=val"), 2);
+    ck_assert_int_eq(ft_nntrain("tiny.json --set dead_units.probe=val"), 2);
     assert_one_line("dead_units.probe", "data.validation is 0");
-    ck_assert_int_eq(nntrain("tiny.json --set data.validation=399 --epochs 1 --quiet"), 0);
+    ck_assert_int_eq(ft_nntrain("tiny.json --set data.validation=399 --epochs 1 --quiet"), 0);
 }
 END_TEST
 
@@ -393,17 +342,17 @@ START_TEST(test_usage_errors)
         {"export-images -a b c", "three arguments"},
     };
     for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
-        ck_assert_msg(nntrain(cases[i].args) == 2, "%s: not exit 2", cases[i].args);
+        ck_assert_msg(ft_nntrain(cases[i].args) == 2, "%s: not exit 2", cases[i].args);
         assert_one_line(cases[i].needle, NULL);
     }
     /* The same help text wherever it is asked for. */
-    ck_assert_int_eq(nntrain("--help"), 0);
-    char *help = read_in_dir("out.txt");
+    ck_assert_int_eq(ft_nntrain("--help"), 0);
+    char *help = th_read_in(ft_dir(), "out.txt");
     const char *asks[] = {"-h", "tiny.json --quiet --help", "check-data --help",
                           "export-images --help"};
     for (size_t i = 0; i < sizeof asks / sizeof asks[0]; i++) {
-        ck_assert_int_eq(nntrain(asks[i]), 0);
-        char *out = read_in_dir("out.txt");
+        ck_assert_int_eq(ft_nntrain(asks[i]), 0);
+        char *out = th_read_in(ft_dir(), "out.txt");
         ck_assert_str_eq(out, help);
         free(out);
     }
@@ -417,12 +366,12 @@ static void assert_check_agrees(const char *args, int code, const char *needle)
 {
     char cmd[1024];
     snprintf(cmd, sizeof cmd, "check-data %s", args);
-    ck_assert_int_eq(nntrain(cmd), code);
+    ck_assert_int_eq(ft_nntrain(cmd), code);
     assert_one_line(needle, NULL);
-    char *check = read_in_dir("err.txt");
-    ck_assert_int_eq(nntrain(args), code);
+    char *check = th_read_in(ft_dir(), "err.txt");
+    ck_assert_int_eq(ft_nntrain(args), code);
     assert_one_line(needle, NULL);
-    char *train = read_in_dir("err.txt");
+    char *train = th_read_in(ft_dir(), "err.txt");
     ck_assert_str_eq(last_line(check), last_line(train));
     free(check);
     free(train);
@@ -472,17 +421,17 @@ END_TEST
 
 START_TEST(test_check_data_ok)
 {
-    ck_assert_int_eq(nntrain("check-data tiny.json --set data.validation=100"), 0);
-    char *err = read_in_dir("err.txt");
+    ck_assert_int_eq(ft_nntrain("check-data tiny.json --set data.validation=100"), 0);
+    char *err = th_read_in(ft_dir(), "err.txt");
     ck_assert_str_eq(last_line(err), "data ok: 400 training (100 held out for validation) and "
                                      "100 test samples, 4 classes\n");
     free(err);
     char path[512];
-    snprintf(path, sizeof path, "%s/out/tiny.csv", dir);
+    snprintf(path, sizeof path, "%s/out/tiny.csv", ft_dir());
     char *csv = th_slurp(path);
     ck_assert_msg(csv == NULL, "check-data wrote %s", path);
-    ck_assert_int_eq(nntrain("check-data tiny.json --quiet"), 0);
-    err = read_in_dir("err.txt");
+    ck_assert_int_eq(ft_nntrain("check-data tiny.json --quiet"), 0);
+    err = th_read_in(ft_dir(), "err.txt");
     ck_assert_str_eq(err, "");
     free(err);
 }
@@ -492,7 +441,7 @@ Suite *cli_suite(void)
 {
     Suite *s = suite_create("cli");
     TCase *tc = tcase_create("binary");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, ft_teardown);
     tcase_set_timeout(tc, 20);
     tcase_add_test(tc, test_run_writes_csv);
     tcase_add_test(tc, test_epochs_zero_and_stdout);

@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "suites.h"
+#include "support/fixture.h"
 
 #ifndef NNTRAIN_VERSION
 #error "the Makefile passes NNTRAIN_VERSION (the file VERSION) to this test"
@@ -25,53 +26,33 @@ static const char *const mnist_files[] = {
     "t10k-labels-idx1-ubyte.gz",
 };
 
-static char *dir;
 static char repo[1024]; /* the source tree the tests run in */
 static char bin[2048];  /* the binary under test, absolute */
 
 static void setup(void)
 {
-    dir = th_tmpdir();
-    ck_assert_ptr_nonnull(dir);
+    ft_setup();
     ck_assert_ptr_nonnull(getcwd(repo, sizeof repo));
     const char *b = th_nntrain();
     FMT(bin, "%s%s%s", b[0] == '/' ? "" : repo, b[0] == '/' ? "" : "/", b);
 }
 
-static void teardown(void)
-{
-    th_rmdir(dir);
-    free(dir);
-    dir = NULL;
-}
-
-/* Runs "cd DIR/sub && ENV nntrain ARGS" (sub made first; ENV: VAR=value words) with stdout
- * in DIR/out.txt and stderr in DIR/err.txt; the exit status. NNTRAIN_DATA, XDG_DATA_HOME,
- * NNTRAIN_LIBEXEC and MNIST_SOURCE are unset and HOME is DIR/home unless ENV sets them. */
+/* Runs "cd DIR/sub && ENV nntrain ARGS" (sub made first; ENV: VAR=value words; DIR the
+ * test's folder) with stdout in DIR/out.txt and stderr in DIR/err.txt; the exit status.
+ * NNTRAIN_DATA, XDG_DATA_HOME, NNTRAIN_LIBEXEC and MNIST_SOURCE are unset and HOME is
+ * DIR/home unless ENV sets them. */
 static int run_in(const char *sub, const char *env, const char *args)
 {
-    char cmd[4096];
-    FMT(cmd,
-             "mkdir -p '%s/%s' && cd '%s/%s' && env -u NNTRAIN_DATA -u XDG_DATA_HOME "
-             "-u NNTRAIN_LIBEXEC -u MNIST_SOURCE HOME='%s/home' %s '%s' %s > '%s/out.txt' "
-             "2> '%s/err.txt'",
-             dir, sub, dir, sub, dir, env, bin, args, dir, dir);
-    return th_run(cmd);
-}
-
-static char *slurp_in(const char *name)
-{
-    char path[1024];
-    FMT(path, "%s/%s", dir, name);
-    char *s = th_slurp(path);
-    ck_assert_msg(s != NULL, "cannot read %s", path);
-    return s;
+    return th_sh_in(ft_dir(),
+                    "mkdir -p '%s' && cd '%s' && env -u NNTRAIN_DATA -u XDG_DATA_HOME "
+                    "-u NNTRAIN_LIBEXEC -u MNIST_SOURCE HOME='%s/home' %s '%s' %s",
+                    sub, sub, ft_dir(), env, bin, args);
 }
 
 /* stderr holds each non-NULL needle. */
 static void err_has(const char *a, const char *b)
 {
-    char *err = slurp_in("err.txt");
+    char *err = th_read_in(ft_dir(), "err.txt");
     ck_assert_msg(strstr(err, a), "'%s' not in stderr:\n%s", a, err);
     ck_assert_msg(!b || strstr(err, b), "'%s' not in stderr:\n%s", b, err);
     free(err);
@@ -80,7 +61,7 @@ static void err_has(const char *a, const char *b)
 START_TEST(test_version)
 {
     ck_assert_int_eq(run_in("v", "", "--version"), 0);
-    char *out = slurp_in("out.txt");
+    char *out = th_read_in(ft_dir(), "out.txt");
     char want[64];
     FMT(want, "nntrain %s\n", NNTRAIN_VERSION);
     ck_assert_msg(strncmp(out, want, strlen(want)) == 0, "line 1 is not '%s':\n%s", want, out);
@@ -107,7 +88,7 @@ START_TEST(test_data_from_anywhere)
              repo);
     FMT(env, "NNTRAIN_DATA='%s/data'", repo);
     ck_assert_int_eq(run_in("empty", env, args), 0);
-    char *csv = slurp_in("empty/out.csv");
+    char *csv = th_read_in(ft_dir(), "empty/out.csv");
     size_t lines = 0;
     for (const char *p = csv; *p; p++)
         lines += *p == '\n';
@@ -116,20 +97,20 @@ START_TEST(test_data_from_anywhere)
     ck_assert_int_eq(run_in("empty2", "", args), 3);
     char want[1200];
     FMT(want,
-             "data.train_images: data/mnist/train-images-idx3-ubyte.gz not found (looked in "
-             "./data/mnist/train-images-idx3-ubyte.gz, %s/home/.local/share/nntrain/mnist/"
-             "train-images-idx3-ubyte.gz); run 'nntrain fetch mnist' or set NNTRAIN_DATA",
-             dir);
+        "data.train_images: data/mnist/train-images-idx3-ubyte.gz not found (looked in "
+        "./data/mnist/train-images-idx3-ubyte.gz, %s/home/.local/share/nntrain/mnist/"
+        "train-images-idx3-ubyte.gz); run 'nntrain fetch mnist' or set NNTRAIN_DATA",
+        ft_dir());
     err_has(want, NULL);
     /* A sweep over the same config (untrained networks: quick) resolves the same way. */
     char sweep[1400];
     FMT(sweep,
-             "printf '{\"base\": \"%s/configs/mnist_leaky.json\", \"seeds\": [1], \"out\": "
-             "\"sw\", \"set\": {\"train.epochs\": 0, \"data.train_limit\": 500, "
-             "\"data.test_limit\": 100}}' > '%s/sweep.json'",
-             repo, dir);
+        "printf '{\"base\": \"%s/configs/mnist_leaky.json\", \"seeds\": [1], \"out\": "
+        "\"sw\", \"set\": {\"train.epochs\": 0, \"data.train_limit\": 500, "
+        "\"data.test_limit\": 100}}' > '%s/sweep.json'",
+        repo, ft_dir());
     ck_assert_int_eq(th_run(sweep), 0);
-    FMT(args, "sweep '%s/sweep.json' --quiet", dir);
+    FMT(args, "sweep '%s/sweep.json' --quiet", ft_dir());
     ck_assert_int_eq(run_in("empty3", env, args), 0);
     ck_assert_int_eq(run_in("empty4", "", args), 3);
     err_has("nntrain fetch mnist", NULL);
@@ -141,8 +122,8 @@ static void assert_fetched(const char *name)
 {
     for (size_t i = 0; i < 4; i++) {
         char cmd[2048];
-        FMT(cmd, "cmp -s '%s/data/mnist/%s' '%s/%s/%s'", repo, mnist_files[i],
-                 dir, name, mnist_files[i]);
+        FMT(cmd, "cmp -s '%s/data/mnist/%s' '%s/%s/%s'", repo, mnist_files[i], ft_dir(), name,
+            mnist_files[i]);
         ck_assert_msg(th_run(cmd) == 0, "%s/%s differs or is missing", name, mnist_files[i]);
     }
 }
@@ -150,29 +131,33 @@ static void assert_fetched(const char *name)
 START_TEST(test_fetch)
 {
     char cmd[2048], env[1200], args[1200];
-    FMT(cmd, "mkdir '%s/libexec' && ln -s '%s/scripts/fetch-mnist.sh' "
-             "'%s/libexec/fetch-mnist'", dir, repo, dir);
+    FMT(cmd,
+        "mkdir '%s/libexec' && ln -s '%s/scripts/fetch-mnist.sh' "
+        "'%s/libexec/fetch-mnist'",
+        ft_dir(), repo, ft_dir());
     ck_assert_int_eq(th_run(cmd), 0);
-    FMT(env, "NNTRAIN_LIBEXEC='%s/libexec'", dir);
-    FMT(args, "fetch mnist --source '%s/data/mnist' --dest '%s/m1'", repo, dir);
+    FMT(env, "NNTRAIN_LIBEXEC='%s/libexec'", ft_dir());
+    FMT(args, "fetch mnist --source '%s/data/mnist' --dest '%s/m1'", repo, ft_dir());
     ck_assert_int_eq(run_in("w", env, args), 0);
     assert_fetched("m1");
     /* Again: verified and kept. */
     ck_assert_int_eq(run_in("w", env, args), 0);
-    char *out = slurp_in("out.txt");
+    char *out = th_read_in(ft_dir(), "out.txt");
     ck_assert_msg(strstr(out, "t10k-labels-idx1-ubyte.gz: ok (already present)"), "%s", out);
     free(out);
     /* No --dest: <data root>/mnist. The source tree's script (build/nntrain's parent). */
-    FMT(cmd, "mkdir -p '%s/tree/build' && cp '%s' '%s/tree/build/nntrain' && "
-             "ln -s '%s/scripts' '%s/tree/scripts'", dir, bin, dir, repo, dir);
+    FMT(cmd,
+        "mkdir -p '%s/tree/build' && cp '%s' '%s/tree/build/nntrain' && "
+        "ln -s '%s/scripts' '%s/tree/scripts'",
+        ft_dir(), bin, ft_dir(), repo, ft_dir());
     ck_assert_int_eq(th_run(cmd), 0);
-    FMT(bin, "%s/tree/build/nntrain", dir);
-    FMT(env, "NNTRAIN_DATA='%s/root'", dir);
+    FMT(bin, "%s/tree/build/nntrain", ft_dir());
+    FMT(env, "NNTRAIN_DATA='%s/root'", ft_dir());
     FMT(args, "fetch mnist --source='%s/data/mnist'", repo);
     ck_assert_int_eq(run_in("w", env, args), 0);
     assert_fetched("root/mnist");
     /* NNTRAIN_LIBEXEC without the script: exit 4, naming it. */
-    FMT(env, "NNTRAIN_LIBEXEC='%s/w'", dir);
+    FMT(env, "NNTRAIN_LIBEXEC='%s/w'", ft_dir());
     ck_assert_int_eq(run_in("w", env, "fetch mnist --dest x"), 4);
     err_has("w/fetch-mnist: No such file", "NNTRAIN_LIBEXEC");
 }
@@ -182,20 +167,22 @@ START_TEST(test_fetch_corrupt)
 {
     char cmd[2048], env[1200], args[1200];
     FMT(cmd,
-             "mkdir '%s/bad' && for f in train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz "
-             "t10k-images-idx3-ubyte.gz; do ln -s '%s/data/mnist/'$f '%s/bad/'$f || exit 1; done "
-             "&& printf 'not mnist' > '%s/bad/t10k-labels-idx1-ubyte.gz'",
-             dir, repo, dir, dir);
+        "mkdir '%s/bad' && for f in train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz "
+        "t10k-images-idx3-ubyte.gz; do ln -s '%s/data/mnist/'$f '%s/bad/'$f || exit 1; done "
+        "&& printf 'not mnist' > '%s/bad/t10k-labels-idx1-ubyte.gz'",
+        ft_dir(), repo, ft_dir(), ft_dir());
     ck_assert_int_eq(th_run(cmd), 0);
-    FMT(env, "NNTRAIN_LIBEXEC='%s/scripts'", dir);
-    FMT(cmd, "mkdir '%s/scripts' && ln -s '%s/scripts/fetch-mnist.sh' "
-             "'%s/scripts/fetch-mnist'", dir, repo, dir);
+    FMT(env, "NNTRAIN_LIBEXEC='%s/scripts'", ft_dir());
+    FMT(cmd,
+        "mkdir '%s/scripts' && ln -s '%s/scripts/fetch-mnist.sh' "
+        "'%s/scripts/fetch-mnist'",
+        ft_dir(), repo, ft_dir());
     ck_assert_int_eq(th_run(cmd), 0);
-    FMT(args, "fetch mnist --source '%s/bad' --dest '%s/m'", dir, dir);
+    FMT(args, "fetch mnist --source '%s/bad' --dest '%s/m'", ft_dir(), ft_dir());
     ck_assert_int_eq(run_in("w", env, args), 3);
     err_has("error: could not get a verified t10k-labels-idx1-ubyte.gz: ", "wrong SHA-256");
     /* Neither the bad file nor a partial download is left. */
-    FMT(cmd, "test -z \"$(ls -A '%s/m' | grep t10k-labels)\"", dir);
+    FMT(cmd, "test -z \"$(ls -A '%s/m' | grep t10k-labels)\"", ft_dir());
     ck_assert_int_eq(th_run(cmd), 0);
 }
 END_TEST
@@ -204,7 +191,7 @@ Suite *fetch_suite(th_skips *sk)
 {
     Suite *s = suite_create("fetch");
     TCase *tc = tcase_create("binary");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, ft_teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_version);
     int mnist = 1;

@@ -45,27 +45,10 @@ static void make_run(void)
     ck_assert_int_eq(fclose(f), 0);
 }
 
-/* Runs the binary in the test's directory with args; stderr to err.txt there. */
-static int run_in_dir(const char *args)
-{
-    char cmd[2048];
-    const char *bin = th_nntrain();
-    snprintf(cmd, sizeof cmd, "B='%s%s'; cd '%s' && \"$B\" %s > out.txt 2> err.txt",
-             bin[0] == '/' ? "" : "'\"$(pwd)\"'/", bin, ft_dir(), args);
-    return th_run(cmd);
-}
-
-static char *slurp_in_dir(const char *name)
-{
-    char *s = th_slurp(ft_at("%s", name));
-    ck_assert_msg(s != NULL, "cannot read %s", name);
-    return s;
-}
-
 /* The last line of stderr is the only "nntrain: " line and holds the needles. */
 static void assert_error_line(const char *needle1, const char *needle2)
 {
-    char *err = slurp_in_dir("err.txt");
+    char *err = th_read_in(ft_dir(), "err.txt");
     char *first = strstr(err, "nntrain: ");
     ck_assert_msg(first && strstr(first + 1, "nntrain: ") == NULL &&
                       strchr(first, '\n') == err + strlen(err) - 1,
@@ -79,17 +62,17 @@ static void assert_error_line(const char *needle1, const char *needle2)
 START_TEST(run_on_folder)
 {
     make_run();
-    ck_assert_int_eq(run_in_dir("run.json"), 0);
-    char *classes = slurp_in_dir("out/run.classes.txt");
+    ck_assert_int_eq(ft_nntrain("run.json"), 0);
+    char *classes = th_read_in(ft_dir(), "out/run.classes.txt");
     ck_assert_str_eq(classes, "ant\nbee\ncat\ndog\n");
     free(classes);
-    char *err = slurp_in_dir("err.txt");
+    char *err = th_read_in(ft_dir(), "err.txt");
     ck_assert_msg(strstr(err, "classes: 4, in label order (0 first): ant, bee, cat, dog") &&
                       strstr(err, "train: 240 images in 4 classes from train, 8x8x1") &&
                       strstr(err, "test: 80 images in 4 classes from test"),
                   "%s", err);
     free(err);
-    char *csv = slurp_in_dir("out/run.csv");
+    char *csv = th_read_in(ft_dir(), "out/run.csv");
     const char *last = csv + strlen(csv) - 1;
     while (last > csv && last[-1] != '\n')
         last--;
@@ -98,10 +81,10 @@ START_TEST(run_on_folder)
     ck_assert_msg(acc > 0.9, "test accuracy %g", acc);
     free(csv);
     /* CSV on stdout: no class file, the list is still printed. */
-    ck_assert_int_eq(run_in_dir("run.json --epochs 0 --csv - --set name=other"), 0);
+    ck_assert_int_eq(ft_nntrain("run.json --epochs 0 --csv - --set name=other"), 0);
     ck_assert_int_ne(access(ft_at("out/other.classes.txt"), F_OK), 0);
     /* A run refused by a check (4 classes, 3 output units) writes no class list. */
-    ck_assert_int_eq(run_in_dir("run.json --set model.2.units=3 --set name=refused"), 2);
+    ck_assert_int_eq(ft_nntrain("run.json --set model.2.units=3 --set name=refused"), 2);
     ck_assert_int_ne(access(ft_at("out/refused.classes.txt"), F_OK), 0);
     ck_assert_int_ne(access(ft_at("out/refused.csv"), F_OK), 0);
 }
@@ -111,10 +94,10 @@ START_TEST(run_bad_file_both_modes)
 {
     make_run();
     ft_write_bytes(ft_at("train/bee/00007x.png"), "\x89PNG\r\n\x1a\n garbage", 17);
-    ck_assert_int_eq(run_in_dir("run.json"), 3);
+    ck_assert_int_eq(ft_nntrain("run.json"), 3);
     assert_error_line("train/bee/00007x.png: cannot decode the PNG image", "stb_image says");
-    ck_assert_int_eq(run_in_dir("run.json --epochs 1 --set data.on_bad_file=skip"), 0);
-    char *err = slurp_in_dir("err.txt");
+    ck_assert_int_eq(ft_nntrain("run.json --epochs 1 --set data.on_bad_file=skip"), 0);
+    char *err = th_read_in(ft_dir(), "err.txt");
     ck_assert_msg(strstr(err, "train: skipped 1 bad file") &&
                       strstr(err, "train/bee/00007x.png: cannot decode"),
                   "%s", err);
@@ -128,21 +111,21 @@ START_TEST(run_class_mismatch_and_limits)
     char cmd[600];
     snprintf(cmd, sizeof cmd, "mv '%s/test/dog' '%s/test/dogs'", ft_dir(), ft_dir());
     ck_assert_int_eq(th_run(cmd), 0);
-    ck_assert_int_eq(run_in_dir("run.json"), 3);
+    ck_assert_int_eq(ft_nntrain("run.json"), 3);
     assert_error_line("train and test have different classes",
                       "\"dog\" is a class folder of train");
     snprintf(cmd, sizeof cmd, "mv '%s/test/dogs' '%s/test/dog'", ft_dir(), ft_dir());
     ck_assert_int_eq(th_run(cmd), 0);
-    ck_assert_int_eq(run_in_dir("run.json --set data.train_limit=3"), 2);
+    ck_assert_int_eq(ft_nntrain("run.json --set data.train_limit=3"), 2);
     assert_error_line("data.train_limit: 3 keeps fewer images than train has classes (4)", NULL);
-    ck_assert_int_eq(run_in_dir("run.json --epochs 1 --set data.train_limit=10"), 0);
-    char *err = slurp_in_dir("err.txt");
+    ck_assert_int_eq(ft_nntrain("run.json --epochs 1 --set data.train_limit=10"), 0);
+    char *err = th_read_in(ft_dir(), "err.txt");
     ck_assert_msg(strstr(err, "train: 10 images in 4 classes"), "%s", err);
     free(err);
-    ck_assert_int_eq(run_in_dir("run.json --set data.channels=3 --epochs 0"), 0);
-    ck_assert_int_eq(run_in_dir("run.json --set data.channels=3 --set model.0.units=7 --epochs 0"),
+    ck_assert_int_eq(ft_nntrain("run.json --set data.channels=3 --epochs 0"), 0);
+    ck_assert_int_eq(ft_nntrain("run.json --set data.channels=3 --set model.0.units=7 --epochs 0"),
                      0);
-    ck_assert_int_eq(run_in_dir("run.json --set model.2.units=5"), 2);
+    ck_assert_int_eq(ft_nntrain("run.json --set model.2.units=5"), 2);
     assert_error_line("model[2].units: the last dense layer has 5 units but train has 4 class "
                       "folders",
                       NULL);
@@ -152,13 +135,13 @@ END_TEST
 START_TEST(check_data_command)
 {
     make_run();
-    ck_assert_int_eq(run_in_dir("check-data run.json --set data.validation=40"), 0);
-    char *err = slurp_in_dir("err.txt");
+    ck_assert_int_eq(ft_nntrain("check-data run.json --set data.validation=40"), 0);
+    char *err = th_read_in(ft_dir(), "err.txt");
     ck_assert_msg(strstr(err, "data ok: 240 training (40 held out for validation) and 80 test"),
                   "%s", err);
     free(err);
     ck_assert_int_ne(access(ft_at("out/run.csv"), F_OK), 0); /* nothing trained or written */
-    ck_assert_int_eq(run_in_dir("check-data run.json --set data.validation=240"), 2);
+    ck_assert_int_eq(ft_nntrain("check-data run.json --set data.validation=240"), 2);
     assert_error_line("data.validation: holding out 240 samples leaves none to train on", NULL);
 }
 END_TEST

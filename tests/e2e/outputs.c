@@ -9,107 +9,34 @@
 #include <string.h>
 
 #include "suites.h"
+#include "support/fixture.h"
 
-static char *dir;
-
-static const char config_text[] =
-    "{\"name\": \"tiny\", \"seed\": 1,\n"
-    " \"data\": {\"format\": \"idx\", \"train_images\": \"train-images.gz\",\n"
-    "          \"train_labels\": \"train-labels.gz\", \"test_images\": \"test-images\",\n"
-    "          \"test_labels\": \"test-labels\"},\n"
-    " \"model\": [{\"type\": \"dense\", \"units\": 8}, {\"type\": \"relu\"},\n"
-    "           {\"type\": \"dense\", \"units\": 4}],\n"
-    " \"optimizer\": {\"type\": \"sgd\", \"lr\": 0.05},\n"
-    " \"train\": {\"epochs\": 1, \"batch_size\": 16},\n"
-    " \"output\": {\"csv\": \"out/tiny.csv\"}}\n";
-
-/* Writes text to dir/name. */
-static void put(const char *name, const char *text)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "w");
-    ck_assert_ptr_nonnull(f);
-    fputs(text, f);
-    fclose(f);
-}
-
-/* n synthetic 8x8 images in 4 classes as dir/<name>-images[.gz] and -labels[.gz]. */
-static void write_set(const char *name, size_t n, unsigned seed, int gz)
-{
-    nn_dataset ds;
-    ck_assert_int_eq(th_synthetic(&ds, n, 8, 4, seed), 0);
-    char a[512], b[512];
-    snprintf(a, sizeof a, "%s/%s-images%s", dir, name, gz ? ".gz" : "");
-    snprintf(b, sizeof b, "%s/%s-labels%s", dir, name, gz ? ".gz" : "");
-    ck_assert_int_eq(th_write_idx(&ds, a, b, gz), 0);
-    nn_dataset_free(&ds);
-}
-
+/* The tiny run (fixture.h) in the test's folder. */
 static void setup(void)
 {
-    dir = th_tmpdir();
-    ck_assert_ptr_nonnull(dir);
-    write_set("train", 64, 1, 1);
-    write_set("test", 32, 2, 0);
-    put("tiny.json", config_text);
+    ft_setup();
+    th_tiny_run(ft_dir(), "");
 }
 
-static void teardown(void)
-{
-    th_rmdir(dir);
-    free(dir);
-    dir = NULL;
-}
-
-/* Runs cmd (a shell line) inside dir; stdout to dir/out.txt, stderr to dir/err.txt;
+/* Runs cmd (a shell line) inside the test's folder; stdout to out.txt, stderr to err.txt;
  * "$B" is the binary under test. */
 static int in_dir(const char *cmd)
 {
-    char line[2048];
-    const char *bin = th_nntrain();
-    snprintf(line, sizeof line, "B='%s%s'; cd '%s' && %s > out.txt 2> err.txt",
-             bin[0] == '/' ? "" : "'\"$(pwd)\"'/", bin, dir, cmd);
-    return th_run(line);
+    return th_sh_in(ft_dir(), "%s", cmd);
 }
 
-/* dir/name's bytes (malloc'ed, *len bytes); NULL when it cannot be read. */
-static char *read_bytes(const char *name, size_t *len)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 16, n = 0, got;
-    char *buf = malloc(cap);
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0) {
-        n += got;
-        char *more = n == cap ? realloc(buf, cap *= 2) : buf;
-        if (!more)
-            free(buf);
-        buf = more;
-    }
-    fclose(f);
-    *len = n;
-    return buf;
-}
-
-/* cmd must exit 2 with a message naming out and in, and leave the file input (in dir)
+/* cmd must exit 2 with a message naming out and in, and leave the file input (in the test's folder)
  * byte-identical. */
 static void refused(const char *cmd, const char *out, const char *in, const char *input)
 {
     size_t n0, n1;
-    char *before = read_bytes(input, &n0);
+    char *before = th_read_bytes(ft_at("%s", input), &n0);
     ck_assert_ptr_nonnull(before);
     ck_assert_int_eq(in_dir(cmd), 2);
-    char path[512];
-    snprintf(path, sizeof path, "%s/err.txt", dir);
-    char *err = th_slurp(path);
-    ck_assert_ptr_nonnull(err);
+    char *err = th_read_in(ft_dir(), "err.txt");
     ck_assert_msg(strstr(err, out) && strstr(err, in) && strstr(err, "would"),
                   "%s: the message should name %s and %s: %s", cmd, out, in, err);
-    char *after = read_bytes(input, &n1);
+    char *after = th_read_bytes(ft_at("%s", input), &n1);
     ck_assert_ptr_nonnull(after);
     ck_assert_msg(n0 == n1 && memcmp(before, after, n0) == 0, "%s: %s changed", cmd, input);
     free(err);
@@ -199,14 +126,15 @@ static void image_folders(void)
     ck_assert_int_eq(in_dir("\"$B\" export-images train-images.gz train-labels.gz png/train 2>x.err "
                             "&& \"$B\" export-images test-images test-labels png/test 2>x.err"),
                      0);
-    put("folder.json", "{\"name\": \"folder\", \"seed\": 1,\n"
-                       " \"data\": {\"format\": \"image_folder\", \"train_dir\": \"png/train\",\n"
-                       "          \"test_dir\": \"png/test\"},\n"
-                       " \"model\": [{\"type\": \"dense\", \"units\": 8}, {\"type\": \"relu\"},\n"
-                       "           {\"type\": \"dense\", \"units\": 4}],\n"
-                       " \"optimizer\": {\"type\": \"sgd\", \"lr\": 0.05},\n"
-                       " \"train\": {\"epochs\": 1, \"batch_size\": 16},\n"
-                       " \"output\": {\"csv\": \"out/folder.csv\"}}\n");
+    ft_write_text(ft_at("folder.json"),
+                  "{\"name\": \"folder\", \"seed\": 1,\n"
+                  " \"data\": {\"format\": \"image_folder\", \"train_dir\": \"png/train\",\n"
+                  "          \"test_dir\": \"png/test\"},\n"
+                  " \"model\": [{\"type\": \"dense\", \"units\": 8}, {\"type\": \"relu\"},\n"
+                  "           {\"type\": \"dense\", \"units\": 4}],\n"
+                  " \"optimizer\": {\"type\": \"sgd\", \"lr\": 0.05},\n"
+                  " \"train\": {\"epochs\": 1, \"batch_size\": 16},\n"
+                  " \"output\": {\"csv\": \"out/folder.csv\"}}\n");
 }
 
 START_TEST(test_csv_inside_train_folder)
@@ -237,7 +165,8 @@ END_TEST
 START_TEST(test_sweep_out_holds_base)
 {
     ck_assert_int_eq(in_dir("mkdir cfgs && cp tiny.json cfgs/base.json"), 0);
-    put("sweep.json", "{\"base\": \"cfgs/base.json\", \"out\": \"cfgs\", \"seeds\": [1, 2]}\n");
+    ft_write_text(ft_at("sweep.json"),
+                  "{\"base\": \"cfgs/base.json\", \"out\": \"cfgs\", \"seeds\": [1, 2]}\n");
     refused("\"$B\" sweep sweep.json --quiet", "cfgs (the sweep's out folder) would hold",
             "the base config cfgs/base.json", "cfgs/base.json");
     refused("\"$B\" sweep sweep.json --print-jobs", "cfgs (the sweep's out folder)",
@@ -290,7 +219,7 @@ Suite *outputs_suite(void)
 {
     Suite *s = suite_create("outputs");
     TCase *tc = tcase_create("outputs");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, setup, ft_teardown);
     tcase_set_timeout(tc, 120);
     tcase_add_test(tc, test_csv_is_config);
     tcase_add_test(tc, test_csv_is_label_file);

@@ -45,7 +45,7 @@ static void cut_data(void)
 }
 static void empty(void)
 {
-    hx_put("bad.st", "", 0);
+    ft_write_bytes("bad.st", "", 0);
 }
 static void specials(void)
 {
@@ -138,7 +138,7 @@ const hx_table hx_ckpt_table = {"ckpt", ckpt_cases, sizeof ckpt_cases / sizeof c
 #define SW(fn, text)                                                                               \
     static void fn(void)                                                                           \
     {                                                                                              \
-        hx_text("sw.json", text);                                                                  \
+        ft_write_text("sw.json", text);                                                            \
     }
 
 SW(sw_empty, "")
@@ -175,7 +175,7 @@ SW(sw_deep,
  * --collect lists them as missing or partial, one clean line each, and does not hang. */
 static void collect_damaged(const hx_case *c)
 {
-    hx_text("sw.json", "{\"base\": \"tiny.json\", \"seeds\": [1, 2], \"out\": \"runs\"}\n");
+    ft_write_text("sw.json", "{\"base\": \"tiny.json\", \"seeds\": [1, 2], \"out\": \"runs\"}\n");
     const char *run[] = {"sweep", "sw.json", "--quiet"}, *col[] = {"sweep", "sw.json", "--collect"};
     hx_result r;
     hx_exec(run, 3, 0, &r);

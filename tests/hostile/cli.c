@@ -7,7 +7,7 @@
 
 static void sweep_file(void)
 {
-    hx_text("sw.json", "{\"base\": \"tiny.json\", \"seeds\": [1, 2], \"out\": \"runs\"}\n");
+    ft_write_text("sw.json", "{\"base\": \"tiny.json\", \"seeds\": [1, 2], \"out\": \"runs\"}\n");
 }
 
 #define T(name, code, needle, ...)                                                                 \

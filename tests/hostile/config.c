@@ -11,7 +11,7 @@
 static void bad_cfg(const char *from, const char *to)
 {
     size_t n;
-    char *t = hx_slurp("tiny.json", &n), *at = strstr(t, from);
+    char *t = th_read_bytes("tiny.json", &n), *at = strstr(t, from);
     ck_assert_ptr_nonnull(at);
     FILE *f = fopen("bad.json", "wb");
     ck_assert_ptr_nonnull(f);
@@ -30,7 +30,7 @@ static void bad_cfg(const char *from, const char *to)
 #define TEXT(fn, text)                                                                             \
     static void fn(void)                                                                           \
     {                                                                                              \
-        hx_put("bad.json", text, sizeof text - 1);                                                 \
+        ft_write_bytes("bad.json", text, sizeof text - 1);                                         \
     }
 
 TEXT(empty, "")
@@ -75,7 +75,7 @@ static void deep(void)
     ck_assert_ptr_nonnull(b);
     memset(b, '[', n);
     memset(b + n, ']', n);
-    hx_put("bad.json", b, 2 * n);
+    ft_write_bytes("bad.json", b, 2 * n);
     free(b);
 }
 
@@ -87,7 +87,7 @@ static void too_big(void)
     ck_assert_ptr_nonnull(b);
     memset(b, ' ', n);
     b[0] = '{', b[n - 1] = '}';
-    hx_put("bad.json", b, n);
+    ft_write_bytes("bad.json", b, n);
     free(b);
 }
 
@@ -100,7 +100,7 @@ static void long_key(void)
     memcpy(b, "{\"", 2);
     memset(b + 2, 'k', n);
     memcpy(b + 2 + n, "\": 1}", 6);
-    hx_text("bad.json", b);
+    ft_write_text("bad.json", b);
     free(b);
 }
 

@@ -35,15 +35,15 @@ LAB(lab_gz_extra, 32, 33, 1)
 
 static void header_only(void)
 {
-    hx_put("bad", "\0\0\x08\x03\0\0", 6);
+    ft_write_bytes("bad", "\0\0\x08\x03\0\0", 6);
 }
 static void empty(void)
 {
-    hx_put("bad", "", 0);
+    ft_write_bytes("bad", "", 0);
 }
 static void dtype(void)
 {
-    hx_put("bad", "\0\0\x0d\x03\0\0\0\x01\0\0\0\x01\0\0\0\x01\x05", 17);
+    ft_write_bytes("bad", "\0\0\x0d\x03\0\0\0\x01\0\0\0\x01\0\0\0\x01\x05", 17);
 }
 static void big_label(void)
 {
@@ -235,11 +235,11 @@ png_sparse(void) /* 100 MB, sparse: refused from its size, unread (the limit is 
 }
 static void png_text(void)
 {
-    hx_text("png/train/1/x.png", "this is not an image\n");
+    ft_write_text("png/train/1/x.png", "this is not an image\n");
 }
 static void png_empty(void)
 {
-    hx_put("png/train/1/x.png", "", 0);
+    ft_write_bytes("png/train/1/x.png", "", 0);
 }
 static void png_fifo(void)
 {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "data/image_decode.h"
+#include "support/fixture.h"
 #include "support/helpers.h"
 #include "suites.h"
 #include "sweep/collect.h"

@@ -34,7 +34,7 @@ void hx_idx(const char *path, int labels, unsigned n, unsigned rows, unsigned co
         ck_assert_int_eq(gzwrite(g, b, (unsigned)len), (int)len);
         ck_assert_int_eq(gzclose(g), Z_OK);
     } else {
-        hx_put(path, b, len);
+        ft_write_bytes(path, b, len);
     }
     free(b);
 }
@@ -72,7 +72,7 @@ void hx_png(const char *path, unsigned w, unsigned h, int depth, int color)
     ck_assert_int_eq(compress(z, &z_len, raw, (uLong)raw_len), Z_OK);
     chunk(&p, "IDAT", z, z_len);
     chunk(&p, "IEND", NULL, 0);
-    hx_put(path, png, (size_t)(p - png));
+    ft_write_bytes(path, png, (size_t)(p - png));
     free(z);
     free(raw);
     free(png);
@@ -81,7 +81,7 @@ void hx_png(const char *path, unsigned w, unsigned h, int depth, int color)
 void hx_ckpt_edit(const char *out, const char *from, const char *to)
 {
     size_t n;
-    char *b = hx_slurp("ck.safetensors", &n);
+    char *b = th_read_bytes("ck.safetensors", &n);
     ck_assert_ptr_nonnull(b);
     uint64_t hl = 0;
     for (int k = 7; k >= 0; k--)
@@ -99,7 +99,7 @@ void hx_ckpt_edit(const char *out, const char *from, const char *to)
     memcpy(o + 8 + pre, to, tl);
     memcpy(o + 8 + pre + tl, at + fl, (size_t)hl - pre - fl);
     memcpy(o + 8 + nl, b + 8 + hl, n - 8 - (size_t)hl);
-    hx_put(out, o, 8 + nl + (n - 8 - (size_t)hl));
+    ft_write_bytes(out, o, 8 + nl + (n - 8 - (size_t)hl));
     free(o);
     free(head);
     free(b);
@@ -108,7 +108,7 @@ void hx_ckpt_edit(const char *out, const char *from, const char *to)
 size_t hx_whole_rows(const char *path)
 {
     size_t n;
-    char *csv = hx_slurp(path, &n);
+    char *csv = th_read_bytes(path, &n);
     if (!csv)
         return 0;
     ck_assert_msg(n == 0 || csv[n - 1] == '\n', "%s: ends inside a row: ...%s", path,

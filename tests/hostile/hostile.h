@@ -13,6 +13,8 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "support/fixture.h"
+
 enum {
     HX_WRITES = 1,   /* the command may create or change files (checked by post instead) */
     HX_CKPT = 2,     /* needs ck.safetensors, a checkpoint of tiny.json, before setup */
@@ -42,9 +44,8 @@ typedef struct hx_table {
 extern const hx_table hx_config_table, hx_set_table, hx_cli_table, hx_idx_table, hx_folder_table,
     hx_ckpt_table, hx_sweep_table, hx_outputs_table, hx_signal_table, hx_perm_table, hx_mnist_table;
 
-/* Checked fixture: a fresh folder with the tiny data set, made the current folder
- * (tiny.json: 8x8 images in 4 classes; train-images.gz, train-labels.gz (64 samples),
- * test-images, test-labels (32, raw) and test-images.gz, test-labels.gz (the same)). */
+/* Checked fixture: a fresh folder holding the tiny run of fixture.h (th_tiny_run, its
+ * tiny.json on one thread), made the current folder. */
 void hx_setup(void);
 void hx_teardown(void);
 /* The MNIST folder, absolute ("" when absent). */
@@ -67,8 +68,6 @@ pid_t hx_start(const char *const *argv);
 void hx_assert_line(const char *name, const hx_result *r, int code, const char *needle);
 
 /* Fixture builders (paths relative to the case's folder). */
-void hx_put(const char *path, const void *data, size_t len);
-void hx_text(const char *path, const char *text);
 void hx_sh(const char *cmd); /* a shell command, which must succeed */
 /* An IDX image (magic 0x803) or label (0x801) file with the given header dims and
  * payload bytes (pattern), gzipped when gz. */
@@ -78,8 +77,6 @@ void hx_idx(const char *path, int labels, unsigned n, unsigned rows, unsigned co
 void hx_png(const char *path, unsigned w, unsigned h, int depth, int color);
 /* A copy of ck.safetensors with the first `from` in its JSON header replaced by `to`. */
 void hx_ckpt_edit(const char *out, const char *from, const char *to);
-/* The bytes of path (malloc'ed; *len set); NULL when it cannot be read. */
-char *hx_slurp(const char *path, size_t *len);
 /* Asserts the CSV at path (when it exists) has whole rows only: every line ends in '\n'
  * and has the header's number of commas; returns the number of data rows. */
 size_t hx_whole_rows(const char *path);

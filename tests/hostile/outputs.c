@@ -27,7 +27,8 @@ static void folder_run(void)
     hx_exec(argv, 2, 0, &r);
     ck_assert_msg(r.code == 0, "%s", r.err);
     free(r.err);
-    hx_text("sw.json", "{\"base\": \"cfgs/base.json\", \"out\": \"cfgs\", \"seeds\": [1, 2]}\n");
+    ft_write_text("sw.json",
+                  "{\"base\": \"cfgs/base.json\", \"out\": \"cfgs\", \"seeds\": [1, 2]}\n");
 }
 
 #define O(name, needle, ...)                                                                       \
@@ -109,7 +110,7 @@ static void stop_by(const hx_case *c, int sig)
                   status);
     ck_assert_uint_ge(hx_whole_rows("out/tiny.csv"), 3);
     size_t n;
-    char *json = hx_slurp("out/tiny.status.json", &n);
+    char *json = th_read_bytes("out/tiny.status.json", &n);
     ck_assert_msg(json && strstr(json, "\"interrupted\""), "%s: %s", c->name, json);
     free(json);
 }

@@ -27,17 +27,6 @@ static char *root; /* the case's temporary folder; the work folder is root/w */
 /* The binary; the folder the suite started in; the MNIST folder ("" when absent). */
 static char bin[PATH_MAX], home[PATH_MAX], mnist[PATH_MAX];
 
-static const char tiny_json[] =
-    "{\"name\": \"tiny\", \"seed\": 1,\n"
-    " \"data\": {\"format\": \"idx\", \"train_images\": \"train-images.gz\",\n"
-    "          \"train_labels\": \"train-labels.gz\", \"test_images\": \"test-images\",\n"
-    "          \"test_labels\": \"test-labels\"},\n"
-    " \"model\": [{\"type\": \"dense\", \"units\": 8}, {\"type\": \"relu\"},\n"
-    "           {\"type\": \"dense\", \"units\": 4}],\n"
-    " \"optimizer\": {\"type\": \"sgd\", \"lr\": 0.05},\n"
-    " \"train\": {\"epochs\": 1, \"batch_size\": 16, \"threads\": 1},\n"
-    " \"output\": {\"csv\": \"out/tiny.csv\"}}\n";
-
 void hx_setup(void)
 {
     ck_assert_ptr_nonnull(getcwd(home, sizeof home));
@@ -51,15 +40,7 @@ void hx_setup(void)
     snprintf(work, sizeof work, "%s/w", root);
     ck_assert_int_eq(mkdir(work, 0777), 0);
     ck_assert_int_eq(chdir(work), 0);
-    nn_dataset tr, te;
-    ck_assert_int_eq(th_synthetic(&tr, 64, 8, 4, 1), 0);
-    ck_assert_int_eq(th_synthetic(&te, 32, 8, 4, 2), 0);
-    ck_assert_int_eq(th_write_idx(&tr, "train-images.gz", "train-labels.gz", 1), 0);
-    ck_assert_int_eq(th_write_idx(&te, "test-images", "test-labels", 0), 0);
-    ck_assert_int_eq(th_write_idx(&te, "test-images.gz", "test-labels.gz", 1), 0);
-    nn_dataset_free(&tr);
-    nn_dataset_free(&te);
-    hx_text("tiny.json", tiny_json);
+    th_tiny_run(".", ", \"threads\": 1");
 }
 
 void hx_teardown(void)
@@ -76,43 +57,9 @@ const char *hx_mnist(void)
     return mnist;
 }
 
-void hx_put(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_msg(f != NULL, "cannot write %s", path);
-    ck_assert_uint_eq(fwrite(data, 1, len, f), len);
-    ck_assert_int_eq(fclose(f), 0);
-}
-
-void hx_text(const char *path, const char *text)
-{
-    hx_put(path, text, strlen(text));
-}
-
 void hx_sh(const char *cmd)
 {
     ck_assert_msg(th_run(cmd) == 0, "fixture command failed: %s", cmd);
-}
-
-char *hx_slurp(const char *path, size_t *len)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 1 << 12, n = 0, got;
-    char *buf = malloc(cap + 1);
-    while (buf && (got = fread(buf + n, 1, cap - n, f)) > 0)
-        if ((n += got) == cap) {
-            char *more = realloc(buf, (cap *= 2) + 1);
-            if (!more)
-                free(buf);
-            buf = more;
-        }
-    fclose(f);
-    if (buf)
-        buf[n] = '\0';
-    *len = n;
-    return buf;
 }
 
 /* Appends fmt to the growing string *s. */
@@ -137,7 +84,7 @@ static uint64_t file_hash(const char *path)
 {
     uint64_t h = 1469598103934665603ULL;
     size_t n;
-    char *b = hx_slurp(path, &n);
+    char *b = th_read_bytes(path, &n);
     for (size_t i = 0; b && i < n; i++)
         h = (h ^ (unsigned char)b[i]) * 1099511628211ULL;
     free(b);
@@ -257,7 +204,7 @@ void hx_exec(const char *const *argv, size_t argc, long fsize_limit, hx_result *
     r->code = r->exited ? WEXITSTATUS(status) : -1;
     r->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     size_t n;
-    r->err = hx_slurp(ep, &n);
+    r->err = th_read_bytes(ep, &n);
     ck_assert_ptr_nonnull(r->err);
 }
 
@@ -301,14 +248,14 @@ static void make_folders(void)
     hx_exec(b, 4, 0, &r);
     ck_assert_msg(r.code == 0, "export: %s", r.err);
     free(r.err);
-    hx_text("folder.json",
-            "{\"name\": \"folder\", \"seed\": 1,\n"
-            " \"data\": {\"format\": \"image_folder\", \"train_dir\": \"png/train\",\n"
-            "          \"test_dir\": \"png/test\"},\n"
-            " \"model\": [{\"type\": \"dense\", \"units\": 8}, {\"type\": \"relu\"},\n"
-            "           {\"type\": \"dense\", \"units\": 4}],\n"
-            " \"train\": {\"epochs\": 1, \"batch_size\": 16, \"threads\": 1},\n"
-            " \"output\": {\"csv\": \"out/folder.csv\"}}\n");
+    ft_write_text("folder.json",
+                  "{\"name\": \"folder\", \"seed\": 1,\n"
+                  " \"data\": {\"format\": \"image_folder\", \"train_dir\": \"png/train\",\n"
+                  "          \"test_dir\": \"png/test\"},\n"
+                  " \"model\": [{\"type\": \"dense\", \"units\": 8}, {\"type\": \"relu\"},\n"
+                  "           {\"type\": \"dense\", \"units\": 4}],\n"
+                  " \"train\": {\"epochs\": 1, \"batch_size\": 16, \"threads\": 1},\n"
+                  " \"output\": {\"csv\": \"out/folder.csv\"}}\n");
 }
 
 void hx_run_case(const hx_table *t, size_t i)

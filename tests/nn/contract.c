@@ -20,6 +20,7 @@
 #include "nn/layer/model.h"
 #include "run/state.h"
 #include "suites.h"
+#include "support/fixture.h"
 #include "support/cases.h"
 #include "support/ref.h"
 

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include "ckpt/safetensors.h"
+#include "support/fixture.h"
 #include "support/helpers.h"
 #include "support/ref.h"
 #include "nntrain.h"

@@ -15,65 +15,23 @@
 
 #include "plot/plot.h"
 #include "run/csv_read.h"
+#include "support/fixture.h"
 #include "support/helpers.h"
 #include "suites.h"
 #include "sys/fs.h"
 
-static char *dir;
-
-static void setup(void)
-{
-    dir = th_tmpdir();
-    ck_assert_ptr_nonnull(dir);
-}
-
-static void teardown(void)
-{
-    th_rmdir(dir);
-    free(dir);
-    dir = NULL;
-}
-
-static const char *at(const char *name)
-{
-    static char path[2][1024];
-    static int k;
-    k ^= 1;
-    snprintf(path[k], sizeof path[k], "%s/%s", dir, name);
-    return path[k];
-}
-
-static void put(const char *name, const char *text)
-{
-    FILE *f = fopen(at(name), "w");
-    ck_assert_msg(f != NULL, "cannot write %s", at(name));
-    fputs(text, f);
-    fclose(f);
-}
-
-static char *get(const char *name)
-{
-    char *s = th_slurp(at(name));
-    ck_assert_msg(s != NULL, "cannot read %s", at(name));
-    return s;
-}
-
 static int exists(const char *name)
 {
     struct stat sb;
-    return stat(at(name), &sb) == 0;
+    return stat(ft_at("%s", name), &sb) == 0;
 }
 
-/* nntrain plot sweep ARGS in dir, stdout to out.txt, stderr to err.txt; with_gnuplot 0
- * runs it with a PATH where no gnuplot is. */
+/* nntrain plot sweep ARGS in the test's folder, stdout to out.txt, stderr to err.txt;
+ * with_gnuplot 0 runs it with a PATH where no gnuplot is. */
 static int plot(const char *args, int with_gnuplot)
 {
-    char cmd[2048];
-    const char *bin = th_nntrain();
-    snprintf(cmd, sizeof cmd, "B='%s%s'; cd '%s' && %s \"$B\" plot sweep %s > out.txt 2> err.txt",
-             bin[0] == '/' ? "" : "'\"$(pwd)\"'/", bin, dir,
-             with_gnuplot ? "" : "PATH=/nonexistent", args);
-    return th_run(cmd);
+    return th_sh_in(ft_dir(), "%s \"$B\" plot sweep %s", with_gnuplot ? "" : "PATH=/nonexistent",
+                    args);
 }
 
 static size_t count(const char *s, const char *needle)
@@ -102,7 +60,7 @@ static size_t block_rows(const char *dat, size_t k)
 /* stderr is exactly one line holding needle. */
 static void assert_err_line(const char *needle)
 {
-    char *err = get("err.txt");
+    char *err = th_read_in(ft_dir(), "err.txt");
     ck_assert_msg(strstr(err, needle) && count(err, "\n") == 1, "expected one line with '%s':\n%s",
                   needle, err);
     free(err);
@@ -124,8 +82,8 @@ static const char summary[] =
 /* Epochs 0..2 of the same combinations (elu at lr 1: no seed, empty means). */
 static void put_training(void)
 {
-    put("sweep/summary.csv", summary);
-    FILE *f = fopen(at("sweep/epochs.csv"), "w");
+    ft_write_text(ft_at("sweep/summary.csv"), summary);
+    FILE *f = fopen(ft_at("sweep/epochs.csv"), "w");
     ck_assert_ptr_nonnull(f);
     fputs("activation,lr,epoch,runs,dead_frac_mean,dead_frac_std,test_acc_mean,test_acc_std\n", f);
     const char *acts[] = {"relu", "elu"}, *lrs[] = {"0.01", "0.1", "1"};
@@ -142,12 +100,12 @@ static void put_training(void)
 
 START_TEST(training_sweep)
 {
-    ck_assert_int_eq(mkdir(at("sweep"), 0777), 0);
+    ck_assert_int_eq(mkdir(ft_at("sweep"), 0777), 0);
     put_training();
     ck_assert_int_eq(plot("", 0), 4);
     assert_err_line("gnuplot not found; install gnuplot-nox (apt-get install gnuplot-nox) to "
                     "plot; the data and scripts are in sweep/plots/");
-    char *out = get("out.txt");
+    char *out = th_read_in(ft_dir(), "out.txt");
     ck_assert_msg(strstr(out, "sweep/plots/dead.gp\nsweep/plots/dead.dat\n") &&
                       strstr(out, "sweep/plots/dead_vs_lr.gp") && !strstr(out, ".png"),
                   "%s", out);
@@ -155,7 +113,8 @@ START_TEST(training_sweep)
 
     /* dead: one panel per lr, a block per activation with data (elu at lr 1 has none:
      * a key entry only), rows = epochs, values in percent with the band clipped at 0. */
-    char *dat = get("sweep/plots/dead.dat"), *gp = get("sweep/plots/dead.gp");
+    char *dat = th_read_in(ft_dir(), "sweep/plots/dead.dat"),
+         *gp = th_read_in(ft_dir(), "sweep/plots/dead.gp");
     ck_assert_uint_eq(count(dat, "\n\n\n#"), 5);
     for (size_t k = 0; k < 5; k++)
         ck_assert_uint_eq(block_rows(dat, k), 3);
@@ -171,15 +130,15 @@ START_TEST(training_sweep)
     free(dat);
     free(gp);
     /* accuracy: the same shape. */
-    dat = get("sweep/plots/accuracy.dat");
+    dat = th_read_in(ft_dir(), "sweep/plots/accuracy.dat");
     ck_assert_uint_eq(count(dat, "\n\n\n#"), 5);
     ck_assert_msg(strstr(dat, "2 90 89 91\n"), "%s", dat);
     free(dat);
 
     /* dead_vs_lr: log x, a line per activation, relu at lr 1 ringed, elu at lr 1 crossed in
      * the strip above the values. */
-    dat = get("sweep/plots/dead_vs_lr.dat");
-    gp = get("sweep/plots/dead_vs_lr.gp");
+    dat = th_read_in(ft_dir(), "sweep/plots/dead_vs_lr.dat");
+    gp = th_read_in(ft_dir(), "sweep/plots/dead_vs_lr.gp");
     ck_assert_uint_eq(count(dat, "\n\n\n#"), 4);
     ck_assert_uint_eq(block_rows(dat, 0), 3); /* relu */
     ck_assert_uint_eq(block_rows(dat, 1), 2); /* elu: lr 1 has no value */
@@ -199,8 +158,8 @@ END_TEST
 
 START_TEST(born_dead_sweep)
 {
-    ck_assert_int_eq(mkdir(at("sweep"), 0777), 0);
-    FILE *f = fopen(at("sweep/summary.csv"), "w");
+    ck_assert_int_eq(mkdir(ft_at("sweep"), 0777), 0);
+    FILE *f = fopen(ft_at("sweep/summary.csv"), "w");
     ck_assert_ptr_nonnull(f);
     fputs("activation,width,depth,seeds,ok,diverged,exploded,failed,born_dead_frac,"
           "constant_output_frac,dead_frac_mean,dead_frac_std\n",
@@ -215,7 +174,8 @@ START_TEST(born_dead_sweep)
     fclose(f);
     ck_assert_int_eq(plot("", 0), 4);
     ck_assert(!exists("sweep/plots/dead.gp") && !exists("sweep/plots/dead_vs_width.gp"));
-    char *dat = get("sweep/plots/born_dead.dat"), *gp = get("sweep/plots/born_dead.gp");
+    char *dat = th_read_in(ft_dir(), "sweep/plots/born_dead.dat"),
+         *gp = th_read_in(ft_dir(), "sweep/plots/born_dead.gp");
     /* A block per activation and width, rows = depths, sorted by width, in percent. */
     ck_assert_uint_eq(count(dat, "\n\n\n#"), 4);
     for (size_t k = 0; k < 4; k++)
@@ -237,7 +197,7 @@ END_TEST
 /* A units file: module 1 of 3 units, module 3 of 5 units, epochs 0, 5, 10. */
 static void put_units(const char *name)
 {
-    FILE *f = fopen(at(name), "w");
+    FILE *f = fopen(ft_at("%s", name), "w");
     ck_assert_ptr_nonnull(f);
     fputs("epoch,module,unit,active_frac\n", f);
     for (int e = 0; e <= 10; e += 5) {
@@ -252,7 +212,7 @@ static void put_units(const char *name)
 /* The matrix of a heat map's .dat: rows x columns of numbers. */
 static void assert_matrix(const char *name, size_t rows, size_t cols)
 {
-    char *dat = get(name);
+    char *dat = th_read_in(ft_dir(), name);
     size_t r = 0, c = 0;
     for (char *line = strtok(dat, "\n"); line; line = strtok(NULL, "\n")) {
         if (line[0] == '#')
@@ -269,13 +229,13 @@ static void assert_matrix(const char *name, size_t rows, size_t cols)
 
 START_TEST(units_heat_map)
 {
-    ck_assert_int_eq(mkdir(at("sweep"), 0777), 0);
-    ck_assert_int_eq(mkdir(at("sweep/it's"), 0777), 0);
+    ck_assert_int_eq(mkdir(ft_at("sweep"), 0777), 0);
+    ck_assert_int_eq(mkdir(ft_at("sweep/it's"), 0777), 0);
     put_units("sweep/it's/run1.units.csv");
     ck_assert_int_eq(plot("", 0), 4);
     /* The first module by default: 3 units x 3 epochs, epochs evenly spaced (x = 0 + 5 i). */
     assert_matrix("sweep/plots/units_run1_m1.dat", 3, 3);
-    char *gp = get("sweep/plots/units_run1_m1.gp");
+    char *gp = th_read_in(ft_dir(), "sweep/plots/units_run1_m1.gp");
     ck_assert_msg(strstr(gp, "set title 'sweep/it''s/run1.units.csv, module 1: 1 of 3 units "
                              "dead at epoch 10'") &&
                       strstr(gp, "matrix using (0+$1*5):(0+$2*1):3 with image pixels") &&
@@ -295,17 +255,17 @@ START_TEST(exit_codes)
 {
     ck_assert_int_eq(plot("", 0), 3); /* no folder */
     assert_err_line("sweep: not a folder");
-    ck_assert_int_eq(mkdir(at("sweep"), 0777), 0);
+    ck_assert_int_eq(mkdir(ft_at("sweep"), 0777), 0);
     ck_assert_int_eq(plot("", 0), 3);
     assert_err_line("sweep: nothing to plot: no summary.csv, epochs.csv or *.units.csv");
     ck_assert(!exists("sweep/plots")); /* not left behind */
-    put("sweep/summary.csv", "activation,lr,seeds,ok\nrelu,0.1,3\n");
+    ft_write_text(ft_at("sweep/summary.csv"), "activation,lr,seeds,ok\nrelu,0.1,3\n");
     ck_assert_int_eq(plot("", 0), 3);
     assert_err_line("sweep/summary.csv:2: 3 fields, expected 4 (as in the header)");
-    put("sweep/summary.csv", "activation,lr,seeds,ok\nrelu,0.1,3,3\n");
+    ft_write_text(ft_at("sweep/summary.csv"), "activation,lr,seeds,ok\nrelu,0.1,3,3\n");
     ck_assert_int_eq(plot("", 0), 3);
     assert_err_line("neither test_acc_mean nor born_dead_frac");
-    put("sweep/summary.csv", "lr,seeds\n0.1,3\n");
+    ft_write_text(ft_at("sweep/summary.csv"), "lr,seeds\n0.1,3\n");
     ck_assert_int_eq(plot("", 0), 3);
     assert_err_line("expected the header 'activation,<other axes>,seeds,...'");
     ck_assert_int_eq(plot("--module x", 0), 2);
@@ -332,11 +292,11 @@ static void assert_image(const char *file)
 
 START_TEST(render_with_gnuplot)
 {
-    ck_assert_int_eq(mkdir(at("sweep"), 0777), 0);
+    ck_assert_int_eq(mkdir(ft_at("sweep"), 0777), 0);
     put_training();
     put_units("sweep/run1.units.csv");
     ck_assert_int_eq(plot("", 1), 0);
-    char *out = get("out.txt");
+    char *out = th_read_in(ft_dir(), "out.txt");
     const char *want[] = {"dead", "accuracy", "dead_vs_lr", "units_run1_m1"};
     for (size_t i = 0; i < 4; i++)
         for (int svg = 0; svg < 2; svg++) {
@@ -344,7 +304,7 @@ START_TEST(render_with_gnuplot)
             snprintf(line, sizeof line, "sweep/plots/%s.%s\n", want[i], svg ? "svg" : "png");
             ck_assert_msg(strstr(out, line), "%s not listed:\n%s", line, out);
             *strchr(line, '\n') = '\0';
-            assert_image(at(line));
+            assert_image(ft_at("%s", line));
         }
     ck_assert_uint_eq(count(out, "\n"), 8);
     free(out);
@@ -362,34 +322,34 @@ START_TEST(file_and_csv_readers)
     memset(text, 'x', big);
     text[big] = '\0';
     text[10] = '\0'; /* stays, and counts */
-    FILE *f = fopen(at("big"), "wb");
+    FILE *f = fopen(ft_at("big"), "wb");
     ck_assert_ptr_nonnull(f);
     ck_assert_uint_eq(fwrite(text, 1, big, f), big);
     fclose(f);
     nn_read_fail why;
-    char *got = nn_read_file(at("big"), big, &len, &why);
+    char *got = nn_read_file(ft_at("big"), big, &len, &why);
     ck_assert_msg(got && why == NN_READ_OK && len == big && memcmp(got, text, big) == 0 &&
                       got[big] == '\0',
                   "read %zu of %zu bytes", len, big);
     free(got);
-    ck_assert_ptr_null(nn_read_file(at("big"), big - 1, &len, &why));
+    ck_assert_ptr_null(nn_read_file(ft_at("big"), big - 1, &len, &why));
     ck_assert_int_eq(why, NN_READ_BIG);
-    ck_assert_ptr_null(nn_read_file(at("none"), big, &len, &why));
+    ck_assert_ptr_null(nn_read_file(ft_at("none"), big, &len, &why));
     ck_assert_int_eq(why, NN_READ_OPEN);
     free(text);
 
     nn_csv_table t;
     nn_error err = {0};
-    put("t.csv", "a,b,c\r\n\r\n1,,3\r\n\n4,5,6");
-    ck_assert_int_eq(nn_csv_table_read(&t, at("t.csv"), &err), NN_OK);
+    ft_write_text(ft_at("t.csv"), "a,b,c\r\n\r\n1,,3\r\n\n4,5,6");
+    ck_assert_int_eq(nn_csv_table_read(&t, ft_at("t.csv"), &err), NN_OK);
     ck_assert_uint_eq(t.rows, 3);
     ck_assert_uint_eq(t.cols, 3);
     ck_assert_int_eq(nn_csv_col(&t, "c"), 2);
     ck_assert_str_eq(nn_csv_cell(&t, 1, 1), "");
     ck_assert(nn_csv_num(&t, 1, 2) == 3 && nn_csv_num(&t, 2, 0) == 4);
     nn_csv_table_free(&t);
-    put("t.csv", "a,b\n1,2\n\n3\n");
-    ck_assert_int_eq(nn_csv_table_read(&t, at("t.csv"), &err), NN_EDATA);
+    ft_write_text(ft_at("t.csv"), "a,b\n1,2\n\n3\n");
+    ck_assert_int_eq(nn_csv_table_read(&t, ft_at("t.csv"), &err), NN_EDATA);
     ck_assert_msg(strstr(err.msg, "t.csv:4: 1 fields, expected 2"), "%s", err.msg);
 
     char line[] = "x,y\r,z\n", *cells[4];
@@ -401,17 +361,17 @@ END_TEST
 /* The library's own call (the one a sweep makes, no argv): the plots of a folder, listed. */
 START_TEST(library_call)
 {
-    ck_assert_int_eq(mkdir(at("sweep"), 0777), 0);
+    ck_assert_int_eq(mkdir(ft_at("sweep"), 0777), 0);
     put_training();
     nn_plot_set p;
     nn_error err = {0};
-    ck_assert_int_eq(nn_plot_write(&p, at("sweep/"), NULL, -1, &err), NN_OK);
-    ck_assert_str_eq(p.out_dir, at("sweep"));
+    ck_assert_int_eq(nn_plot_write(&p, ft_at("sweep/"), NULL, -1, &err), NN_OK);
+    ck_assert_str_eq(p.out_dir, ft_at("sweep"));
     ck_assert_uint_eq(p.n_names, 3);
     ck_assert_str_eq(p.names[2], "dead_vs_lr");
     ck_assert(exists("sweep/plots/dead_vs_lr.gp") && exists("sweep/plots/dead_vs_lr.dat"));
     nn_plot_set_free(&p);
-    ck_assert_int_eq(nn_plot_write(&p, at("none"), NULL, -1, &err), NN_EDATA);
+    ck_assert_int_eq(nn_plot_write(&p, ft_at("none"), NULL, -1, &err), NN_EDATA);
     nn_plot_set_free(&p);
 }
 END_TEST
@@ -426,7 +386,7 @@ Suite *plot_suite(th_skips *sk)
 {
     Suite *s = suite_create("plot");
     TCase *tc = tcase_create("plot");
-    tcase_add_checked_fixture(tc, setup, teardown);
+    tcase_add_checked_fixture(tc, ft_setup, ft_teardown);
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, training_sweep);
     tcase_add_test(tc, born_dead_sweep);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support/fixture.h"
 #include "support/helpers.h"
 #include "nn/layer/model.h"
 #include "run/dead.h"

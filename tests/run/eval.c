@@ -12,6 +12,7 @@
 #include "ckpt/safetensors.h"
 #include "data/export.h"
 #include "data/image_file.h"
+#include "support/fixture.h"
 #include "support/helpers.h"
 #include "run/eval.h"
 #include "run/train.h"
@@ -234,13 +235,11 @@ static size_t eval_class(const nn_ckpt_info *c, const nn_dataset *train, const n
     return p;
 }
 
-/* Runs args (through the shell) with the binary under test; stdout to out, stderr to err. */
+/* Runs args (through the shell) with the binary under test in dir; stdout to out.txt, stderr
+ * to err.txt there. */
 static int run_nntrain(const char *dir, const char *args)
 {
-    char cmd[4096];
-    snprintf(cmd, sizeof cmd, "'%s' %s > '%s/out.txt' 2> '%s/err.txt'", th_nntrain(), args, dir,
-             dir);
-    return th_run(cmd);
+    return th_sh_in(dir, "\"$B\" %s", args);
 }
 
 START_TEST(test_predict_matches_eval)

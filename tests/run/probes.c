@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support/fixture.h"
 #include "support/helpers.h"
 #include "nntrain.h"
 #include "suites.h"
@@ -56,23 +57,6 @@ static nn_status run(const char *dir, const char *name, size_t every_steps, cons
     return st;
 }
 
-static char *slurp_in(const char *dir, const char *name)
-{
-    char path[512];
-    snprintf(path, sizeof path, "%s/%s", dir, name);
-    char *s = th_slurp(path);
-    ck_assert_msg(s != NULL, "cannot read %s", path);
-    return s;
-}
-
-static size_t count_lines(const char *s)
-{
-    size_t n = 0;
-    for (; *s; s++)
-        n += *s == '\n';
-    return n;
-}
-
 /* The line of s starting with prefix (NULL when none), up to its newline, copied to out. */
 static int find_line(const char *s, const char *prefix, char *out, size_t len)
 {
@@ -98,7 +82,7 @@ START_TEST(test_every_steps)
     ck_assert_msg(run(dir, "off", 0, NULL, "0", &err) == NN_OK, "%s", err.msg);
     ck_assert_msg(run(dir, "on", 5, NULL, "0", &err) == NN_OK, "%s", err.msg);
     ck_assert_msg(run(dir, "seven", 7, NULL, "0", &err) == NN_OK, "%s", err.msg);
-    char *off = slurp_in(dir, "off.csv"), *on = slurp_in(dir, "on.csv");
+    char *off = th_read_in(dir, "off.csv"), *on = th_read_in(dir, "on.csv");
     th_strip_last_column(off);
     th_strip_last_column(on);
     ck_assert_str_eq(off, on);
@@ -106,8 +90,8 @@ START_TEST(test_every_steps)
     snprintf(path, sizeof path, "%s/off.steps.csv", dir);
     ck_assert_ptr_null(th_slurp(path)); /* no probe, no file */
 
-    char *steps = slurp_in(dir, "on.steps.csv");
-    ck_assert_uint_eq(count_lines(steps), 1 + 6);
+    char *steps = th_read_in(dir, "on.steps.csv");
+    ck_assert_uint_eq(th_count_lines(steps), 1 + 6);
     ck_assert_msg(strncmp(steps, "epoch,step,dead,dead_frac,dead_1,dead_3,constant_output\n", 56) ==
                       0,
                   "%s", steps);
@@ -127,8 +111,8 @@ START_TEST(test_every_steps)
     ck_assert_str_eq(row + strlen("1,10,"), tail);
     free(steps);
 
-    steps = slurp_in(dir, "seven.steps.csv");
-    ck_assert_uint_eq(count_lines(steps), 1 + 4);
+    steps = th_read_in(dir, "seven.steps.csv");
+    ck_assert_uint_eq(th_count_lines(steps), 1 + 4);
     const char *want[4] = {"1,7,", "2,14,", "3,21,", "3,28,"};
     for (int k = 0; k < 4; k++) {
         char line[256];
@@ -188,8 +172,8 @@ START_TEST(test_every_steps_divergence)
     ck_assert_msg(sscanf(err.msg, "training diverged at epoch 1, step %lu: ", &step) == 1 &&
                       strstr(err.msg, "is NaN or Inf (the probe every N steps)"),
                   "%s", err.msg);
-    char *steps = slurp_in(dir, "d.steps.csv");
-    ck_assert_uint_eq(count_lines(steps), step); /* the header and steps 1..step-1 */
+    char *steps = th_read_in(dir, "d.steps.csv");
+    ck_assert_uint_eq(th_count_lines(steps), step); /* the header and steps 1..step-1 */
     free(steps);
     nn_dataset_free(&train);
     nn_dataset_free(&test);
@@ -215,8 +199,8 @@ START_TEST(test_units_and_revived)
     ck_assert_ptr_nonnull(dir);
     nn_error err;
     ck_assert_msg(run(dir, "r", 0, "units/r.csv", "-3", &err) == NN_OK, "%s", err.msg);
-    char *units = slurp_in(dir, "units/r.csv");
-    ck_assert_uint_eq(count_lines(units), 1 + 4 * 32);
+    char *units = th_read_in(dir, "units/r.csv");
+    ck_assert_uint_eq(th_count_lines(units), 1 + 4 * 32);
     ck_assert(strncmp(units, "epoch,module,unit,active_frac\n", 30) == 0);
     /* unit u of module m: was dead at some epoch, alive at epoch 3 */
     int was_dead[4][16] = {{0}}, alive_last[4][16] = {{0}};
@@ -238,7 +222,7 @@ START_TEST(test_units_and_revived)
         for (size_t u = 0; u < 16; u++)
             revived += was_dead[m][u] && alive_last[m][u];
 
-    char *csv = slurp_in(dir, "r.csv");
+    char *csv = th_read_in(dir, "r.csv");
     double max_frac = 0;
     const char *line = strchr(csv, '\n') + 1;
     for (; *line; line = strchr(line, '\n') + 1) {
@@ -247,7 +231,7 @@ START_TEST(test_units_and_revived)
             f = strchr(f, ',') + 1;
         max_frac = fmax(max_frac, strtod(f, NULL));
     }
-    char *text = slurp_in(dir, "r.status.json");
+    char *text = th_read_in(dir, "r.status.json");
     cJSON *o = cJSON_Parse(text);
     ck_assert_ptr_nonnull(o);
     ck_assert_msg(number(o, "revived") == (double)revived, "revived %g, the units CSV says %zu",

@@ -10,6 +10,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "support/fixture.h"
 #include "support/helpers.h"
 #include "nntrain.h"
 #include "run/csv.h"
@@ -266,11 +267,9 @@ static size_t count_rows(const char *path)
 {
     char *csv = th_slurp(path);
     ck_assert_ptr_nonnull(csv);
-    size_t rows = 0;
-    for (const char *c = csv; *c; c++)
-        rows += *c == '\n';
+    size_t rows = th_count_lines(csv) - 1;
     free(csv);
-    return rows - 1;
+    return rows;
 }
 
 /* *stop set by the epoch hook after epoch 1's row: the run ends before epoch 2's first batch

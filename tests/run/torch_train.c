@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "ckpt/safetensors.h"
+#include "support/fixture.h"
 #include "support/helpers.h"
 #include "support/ref.h"
 #include "nntrain.h"

@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
 #include <zlib.h>
@@ -13,6 +12,7 @@
 #include "nn/act/activation.h"
 #include "nn/layer/dense.h"
 #include "math/rng.h"
+#include "support/fixture.h"
 
 nn_module_spec th_dense(size_t units)
 {
@@ -58,53 +58,6 @@ int th_synthetic(nn_dataset *ds, size_t n, size_t side, size_t n_classes, unsign
             p[row * side + c] = (uint8_t)(160 + nn_rng_below(&rng, 96));
     }
     return 0;
-}
-
-char *th_tmpdir(void)
-{
-    char *dir = strdup("/tmp/nntrain-test-XXXXXX");
-    if (!dir || !mkdtemp(dir)) {
-        free(dir);
-        return NULL;
-    }
-    return dir;
-}
-
-void th_rmdir(const char *dir)
-{
-    char cmd[512];
-    if (strncmp(dir, "/tmp/nntrain-test-", 18) != 0)
-        return;
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "warning: could not remove %s\n", dir);
-}
-
-char *th_slurp(const char *path)
-{
-    FILE *f = fopen(path, "rb");
-    if (!f)
-        return NULL;
-    size_t cap = 4096, len = 0;
-    char *buf = malloc(cap);
-    size_t got;
-    while (buf && (got = fread(buf + len, 1, cap - len - 1, f)) > 0) {
-        len += got;
-        if (cap - len - 1 == 0) {
-            char *nb = realloc(buf, cap * 2);
-            if (!nb) {
-                free(buf);
-                buf = NULL;
-                break;
-            }
-            buf = nb;
-            cap *= 2;
-        }
-    }
-    fclose(f);
-    if (buf)
-        buf[len] = '\0';
-    return buf;
 }
 
 void th_strip_last_column(char *csv)
@@ -173,20 +126,6 @@ int th_write_idx(const nn_dataset *ds, const char *images, const char *labels, i
         rc = write_idx(labels, gz, 0x801, ldims, 1, lab, ds->n);
     free(lab);
     return rc;
-}
-
-int th_run(const char *cmdline)
-{
-    int st = system(cmdline);
-    if (st == -1 || !WIFEXITED(st))
-        return -1;
-    return WEXITSTATUS(st);
-}
-
-const char *th_nntrain(void)
-{
-    const char *p = getenv("NNTRAIN");
-    return p && *p ? p : "build/nntrain";
 }
 
 int th_config_doc_check(const char *path)

@@ -56,22 +56,11 @@ nn_status th_load_mnist_test(nn_dataset *ds, nn_error *err);
  * n_classes classes (each class a bright bar at its own position, plus noise). */
 int th_synthetic(nn_dataset *ds, size_t n, size_t side, size_t n_classes, unsigned seed);
 
-/* A fresh directory under /tmp (caller frees the string, removes with th_rmdir). */
-char *th_tmpdir(void);
-void th_rmdir(const char *dir);
-/* Reads a whole file into a malloc'ed NUL-terminated string (NULL on failure). */
-char *th_slurp(const char *path);
 /* Removes the last CSV column (seconds) from every line, in place. */
 void th_strip_last_column(char *csv);
 
 /* Writes ds as an IDX image file and an IDX label file (gzip-compressed when gz). */
 int th_write_idx(const nn_dataset *ds, const char *images, const char *labels, int gz);
-
-/* Runs a shell command line; returns its exit status (-1 when it did not exit). */
-int th_run(const char *cmdline);
-
-/* Path of the nntrain binary under test ($NNTRAIN, default build/nntrain). */
-const char *th_nntrain(void);
 
 /* Runs config_doc --check path (the config_doc beside th_nntrain(), built from the library
  * alone, without this build's test-only table entries); its exit status. */

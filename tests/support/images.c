@@ -2,7 +2,6 @@
 #include "support/images.h"
 
 #include <check.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -12,55 +11,6 @@
 #include <stb_image_write.h>
 
 #include "support/helpers.h"
-
-static char *dir; /* the current test's temporary directory */
-
-void ft_setup(void)
-{
-    dir = th_tmpdir();
-    ck_assert_ptr_nonnull(dir);
-}
-
-void ft_teardown(void)
-{
-    th_rmdir(dir);
-    free(dir);
-    dir = NULL;
-}
-
-const char *ft_dir(void)
-{
-    return dir;
-}
-
-const char *ft_at(const char *fmt, ...)
-{
-    static char buf[2][512];
-    static int k;
-    char rel[400];
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(rel, sizeof rel, fmt, ap);
-    va_end(ap);
-    k ^= 1;
-    snprintf(buf[k], sizeof buf[k], "%s/%s", dir, rel);
-    return buf[k];
-}
-
-void ft_mkdirs(const char *path)
-{
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "mkdir -p '%s'", path);
-    ck_assert_int_eq(th_run(cmd), 0);
-}
-
-void ft_write_bytes(const char *path, const void *data, size_t len)
-{
-    FILE *f = fopen(path, "wb");
-    ck_assert_msg(f != NULL, "cannot write %s", path);
-    ck_assert_uint_eq(fwrite(data, 1, len, f), len);
-    ck_assert_int_eq(fclose(f), 0);
-}
 
 void ft_truncate_to(const char *path, double fraction)
 {

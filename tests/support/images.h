@@ -1,6 +1,6 @@
-/* support/images.h - what the image-folder suites share: a temporary directory per test,
- * image files of every format built from deterministic pixels, and scan + decode with
- * their expectations. */
+/* support/images.h - what the image-folder suites share: image files of every format
+ * built from deterministic pixels, in the folder of the fixture (fixture.h), and scan +
+ * decode with their expectations. */
 #ifndef NN_TEST_IMAGES_H
 #define NN_TEST_IMAGES_H
 
@@ -9,17 +9,8 @@
 
 #include "data/export.h"
 #include "data/folder_decode.h"
+#include "support/fixture.h"
 
-/* Checked fixture: a fresh temporary directory for each test, removed afterwards. */
-void ft_setup(void);
-void ft_teardown(void);
-/* The current test's temporary directory. */
-const char *ft_dir(void);
-
-/* ft_dir()/<fmt...> in a static buffer; the last two results stay valid. */
-const char *ft_at(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-void ft_mkdirs(const char *path);
-void ft_write_bytes(const char *path, const void *data, size_t len);
 /* Cuts the file to fraction of its size. */
 void ft_truncate_to(const char *path, double fraction);
 

@@ -4,6 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "support/fixture.h"
 #include "support/helpers.h"
 
 /* Parses one line into row (0), or -1 when it has no tab. */

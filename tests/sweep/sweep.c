@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "support/fixture.h"
 #include "support/helpers.h"
 #include "nntrain.h"
 #include "suites.h"
