@@ -300,103 +300,91 @@ END_TEST
 
 /* A B^T with few columns: an element is the same sum whatever the other columns, so the
  * results of n = 1 and n = 2 (computed in their own block shapes) are bit for bit the first
- * columns of n = 4, and a row's result does not depend on m. Every kernel. */
+ * columns of n = 4, and a row's result does not depend on m. _i: the kernel (every one but
+ * blas, whose sums are the library's). */
 START_TEST(test_few_columns_independent)
 {
     static const size_t ks[] = {1, 2, 3, 8, 15, 16, 17, 40, 784};
-    for (size_t t = 0; nn_gemm_kernel_name(t); t++) {
-        nn_gemm_ctx *ctx;
-        if (strcmp(nn_gemm_kernel_name(t), "blas") == 0 ||
-            nn_gemm_create(&ctx, nn_gemm_kernel_name(t), 1, NULL) != NN_OK)
-            continue;
-        for (size_t ki = 0; ki < sizeof ks / sizeof ks[0]; ki++) {
-            size_t k = ks[ki], m = 37;
-            float *a = malloc(m * k * sizeof *a), *b = malloc(4 * k * sizeof *b);
-            float c4[37 * 4], c2[37 * 2], c1[37], r1[4];
-            for (size_t i = 0; i < m * k; i++)
-                a[i] = (float)sin((double)i * 0.37) * 3.0f;
-            for (size_t i = 0; i < 4 * k; i++)
-                b[i] = (float)cos((double)i * 0.91);
-            nn_gemm(ctx, NN_NO_TRANS, NN_TRANS, m, 4, k, 1.0f, a, k, b, k, 0.0f, c4, 4);
-            nn_gemm(ctx, NN_NO_TRANS, NN_TRANS, m, 2, k, 1.0f, a, k, b, k, 0.0f, c2, 2);
-            nn_gemm(ctx, NN_NO_TRANS, NN_TRANS, m, 1, k, 1.0f, a, k, b, k, 0.0f, c1, 1);
-            for (size_t i = 0; i < m; i++) {
-                ck_assert_msg(memcmp(&c2[2 * i], &c4[4 * i], 2 * sizeof(float)) == 0,
-                              "%s k=%zu row %zu: n=2 differs from n=4", nn_gemm_kernel_name(t), k,
-                              i);
-                ck_assert_msg(memcmp(&c1[i], &c4[4 * i], sizeof(float)) == 0,
-                              "%s k=%zu row %zu: n=1 differs from n=4", nn_gemm_kernel_name(t), k, i);
-                nn_gemm(ctx, NN_NO_TRANS, NN_TRANS, 1, 4, k, 1.0f, a + i * k, k, b, k, 0.0f, r1, 4);
-                ck_assert_msg(memcmp(r1, &c4[4 * i], 4 * sizeof(float)) == 0,
-                              "%s k=%zu row %zu: m=1 differs from m=37", nn_gemm_kernel_name(t), k,
-                              i);
-            }
-            free(a);
-            free(b);
+    size_t t = (size_t)_i;
+    nn_gemm_ctx *ctx;
+    ck_assert_int_eq(nn_gemm_create(&ctx, nn_gemm_kernel_name(t), 1, NULL), NN_OK);
+    for (size_t ki = 0; ki < sizeof ks / sizeof ks[0]; ki++) {
+        size_t k = ks[ki], m = 37;
+        float *a = malloc(m * k * sizeof *a), *b = malloc(4 * k * sizeof *b);
+        float c4[37 * 4], c2[37 * 2], c1[37], r1[4];
+        for (size_t i = 0; i < m * k; i++)
+            a[i] = (float)sin((double)i * 0.37) * 3.0f;
+        for (size_t i = 0; i < 4 * k; i++)
+            b[i] = (float)cos((double)i * 0.91);
+        nn_gemm(ctx, NN_NO_TRANS, NN_TRANS, m, 4, k, 1.0f, a, k, b, k, 0.0f, c4, 4);
+        nn_gemm(ctx, NN_NO_TRANS, NN_TRANS, m, 2, k, 1.0f, a, k, b, k, 0.0f, c2, 2);
+        nn_gemm(ctx, NN_NO_TRANS, NN_TRANS, m, 1, k, 1.0f, a, k, b, k, 0.0f, c1, 1);
+        for (size_t i = 0; i < m; i++) {
+            ck_assert_msg(memcmp(&c2[2 * i], &c4[4 * i], 2 * sizeof(float)) == 0,
+                          "%s k=%zu row %zu: n=2 differs from n=4", nn_gemm_kernel_name(t), k, i);
+            ck_assert_msg(memcmp(&c1[i], &c4[4 * i], sizeof(float)) == 0,
+                          "%s k=%zu row %zu: n=1 differs from n=4", nn_gemm_kernel_name(t), k, i);
+            nn_gemm(ctx, NN_NO_TRANS, NN_TRANS, 1, 4, k, 1.0f, a + i * k, k, b, k, 0.0f, r1, 4);
+            ck_assert_msg(memcmp(r1, &c4[4 * i], 4 * sizeof(float)) == 0,
+                          "%s k=%zu row %zu: m=1 differs from m=37", nn_gemm_kernel_name(t), k, i);
         }
-        nn_gemm_destroy(ctx);
+        free(a);
+        free(b);
     }
+    nn_gemm_destroy(ctx);
 }
 END_TEST
 
 /* k <= 16 (one 16-lane step, narrow layers) against k = 17 with a zero 17th column (two
- * steps, the general path): the same sums, so the same bits. */
+ * steps, the general path): the same sums, so the same bits. _i: the kernel, as above. */
 START_TEST(test_short_k_same_sums)
 {
-    for (size_t t = 0; nn_gemm_kernel_name(t); t++) {
-        nn_gemm_ctx *ctx;
-        if (strcmp(nn_gemm_kernel_name(t), "blas") == 0 ||
-            nn_gemm_create(&ctx, nn_gemm_kernel_name(t), 1, NULL) != NN_OK)
-            continue;
-        enum { M = 37, LD = 17 };
-        float a[M * LD], b[16 * LD], c1[M * 16], c2[M * 16];
-        for (size_t k = 1; k <= 16; k++)
-            for (size_t n = 1; n <= 16; n++) {
-                for (size_t i = 0; i < M * LD; i++)
-                    a[i] = i % LD < k ? (float)sin((double)i * 0.37 + (double)n) * 3.0f : 0.0f;
-                for (size_t i = 0; i < 16 * LD; i++)
-                    b[i] = i % LD < k ? (float)cos((double)i * 0.91) : 0.0f;
-                nn_gemm(ctx, NN_NO_TRANS, NN_TRANS, M, n, k, 1.0f, a, LD, b, LD, 0.0f, c1, n);
-                nn_gemm(ctx, NN_NO_TRANS, NN_TRANS, M, n, LD, 1.0f, a, LD, b, LD, 0.0f, c2, n);
-                ck_assert_msg(memcmp(c1, c2, M * n * sizeof(float)) == 0,
-                              "%s k=%zu n=%zu: k <= 16 differs from the general path",
-                              nn_gemm_kernel_name(t), k, n);
-            }
-        nn_gemm_destroy(ctx);
-    }
+    size_t t = (size_t)_i;
+    nn_gemm_ctx *ctx;
+    ck_assert_int_eq(nn_gemm_create(&ctx, nn_gemm_kernel_name(t), 1, NULL), NN_OK);
+    enum { M = 37, LD = 17 };
+    float a[M * LD], b[16 * LD], c1[M * 16], c2[M * 16];
+    for (size_t k = 1; k <= 16; k++)
+        for (size_t n = 1; n <= 16; n++) {
+            for (size_t i = 0; i < M * LD; i++)
+                a[i] = i % LD < k ? (float)sin((double)i * 0.37 + (double)n) * 3.0f : 0.0f;
+            for (size_t i = 0; i < 16 * LD; i++)
+                b[i] = i % LD < k ? (float)cos((double)i * 0.91) : 0.0f;
+            nn_gemm(ctx, NN_NO_TRANS, NN_TRANS, M, n, k, 1.0f, a, LD, b, LD, 0.0f, c1, n);
+            nn_gemm(ctx, NN_NO_TRANS, NN_TRANS, M, n, LD, 1.0f, a, LD, b, LD, 0.0f, c2, n);
+            ck_assert_msg(memcmp(c1, c2, M * n * sizeof(float)) == 0,
+                          "%s k=%zu n=%zu: k <= 16 differs from the general path",
+                          nn_gemm_kernel_name(t), k, n);
+        }
+    nn_gemm_destroy(ctx);
 }
 END_TEST
 
 /* Rows held lane-major (nn_gemm_dots_lanes) give every element nn_gemm's bits, for every
- * k, n <= 16, on the kernels that have the path. */
+ * k, n <= 16. _i: a kernel that has the path (nn_gemm_kernel_lanes). */
 START_TEST(test_dots_lanes_same_bits)
 {
-    for (size_t t = 0; nn_gemm_kernel_name(t); t++) {
-        nn_gemm_ctx *ctx;
-        if (strcmp(nn_gemm_kernel_name(t), "blas") == 0 ||
-            nn_gemm_create(&ctx, nn_gemm_kernel_name(t), 1, NULL) != NN_OK)
-            continue;
-        float a[16 * 16], at[16 * 16], b[16 * 16], c[16 * 16], ct[16 * 16];
-        for (size_t k = 1; k <= 16; k++)
-            for (size_t n = 1; n <= 16; n++) {
-                for (size_t i = 0; i < 16 * k; i++)
-                    a[i] = (float)sin((double)i * 0.71 + (double)n) * 2.0f;
-                for (size_t i = 0; i < 16 * 16; i++)
-                    b[i] = (float)cos((double)i * 0.37 + (double)k);
-                for (size_t r = 0; r < 16; r++)
-                    for (size_t l = 0; l < k; l++)
-                        at[16 * l + r] = a[r * k + l];
-                if (!nn_gemm_dots_lanes(ctx, k, n, at, b, k, ct))
-                    continue; /* this kernel has no such path */
-                nn_gemm(ctx, NN_NO_TRANS, NN_TRANS, 16, n, k, 1.0f, a, k, b, k, 0.0f, c, n);
-                for (size_t r = 0; r < 16; r++)
-                    for (size_t j = 0; j < n; j++)
-                        ck_assert_msg(memcmp(&c[r * n + j], &ct[16 * j + r], sizeof(float)) == 0,
-                                      "%s k=%zu n=%zu C[%zu][%zu]", nn_gemm_kernel_name(t), k, n,
-                                      r, j);
-            }
-        nn_gemm_destroy(ctx);
-    }
+    size_t t = (size_t)_i;
+    nn_gemm_ctx *ctx;
+    ck_assert_int_eq(nn_gemm_create(&ctx, nn_gemm_kernel_name(t), 1, NULL), NN_OK);
+    float a[16 * 16], at[16 * 16], b[16 * 16], c[16 * 16], ct[16 * 16];
+    for (size_t k = 1; k <= 16; k++)
+        for (size_t n = 1; n <= 16; n++) {
+            for (size_t i = 0; i < 16 * k; i++)
+                a[i] = (float)sin((double)i * 0.71 + (double)n) * 2.0f;
+            for (size_t i = 0; i < 16 * 16; i++)
+                b[i] = (float)cos((double)i * 0.37 + (double)k);
+            for (size_t r = 0; r < 16; r++)
+                for (size_t l = 0; l < k; l++)
+                    at[16 * l + r] = a[r * k + l];
+            ck_assert(nn_gemm_dots_lanes(ctx, k, n, at, b, k, ct));
+            nn_gemm(ctx, NN_NO_TRANS, NN_TRANS, 16, n, k, 1.0f, a, k, b, k, 0.0f, c, n);
+            for (size_t r = 0; r < 16; r++)
+                for (size_t j = 0; j < n; j++)
+                    ck_assert_msg(memcmp(&c[r * n + j], &ct[16 * j + r], sizeof(float)) == 0,
+                                  "%s k=%zu n=%zu C[%zu][%zu]", nn_gemm_kernel_name(t), k, n, r, j);
+        }
+    nn_gemm_destroy(ctx);
 }
 END_TEST
 
@@ -410,22 +398,31 @@ START_TEST(test_unknown_kernel)
 }
 END_TEST
 
-/* Registers the cases of every kernel built into this binary (a new kernel file is tested
- * as soon as the driver lists it); one this CPU cannot run is reported as skipped with the
- * reason nn_gemm_create gives. */
-static void add_kernel_cases(TCase *tc, th_skips *sk)
+static int not_blas(size_t i)
+{
+    return strcmp(nn_gemm_kernel_name(i), "blas") != 0;
+}
+
+/* Registers test for every kernel built into this binary that it applies to (applies
+ * NULL: every one), iterations per * i to per * i + per for the i-th, so that a new kernel
+ * file is tested as soon as the driver lists it; one this CPU cannot run is recorded as
+ * skipped, with the reason nn_gemm_create gives. */
+static void add_per_kernel(TCase *tc, th_skips *sk, const TTest *test, const char *test_name,
+                           int per, int (*applies)(size_t))
 {
     const char *name;
-    for (int k = 0; (name = nn_gemm_kernel_name((size_t)k)) != NULL; k++) {
+    for (int i = 0; (name = nn_gemm_kernel_name((size_t)i)) != NULL; i++) {
         nn_gemm_ctx *ctx;
         nn_error err;
+        if (applies && !applies((size_t)i))
+            continue;
         if (nn_gemm_create(&ctx, name, 1, &err) == NN_OK) {
             nn_gemm_destroy(ctx);
-            tcase_add_loop_test(tc, test_kernel_cases, 4 * k, 4 * k + 4);
+            tcase_add_loop_test(tc, test, per * i, per * i + per);
         } else {
-            char what[64];
-            snprintf(what, sizeof what, "test_kernel_cases[%s]", name);
-            th_skip(sk, "gemm", what, 4, err.msg);
+            char what[96];
+            snprintf(what, sizeof what, "%s[%s]", test_name, name);
+            th_skip(sk, "gemm", what, (size_t)per, err.msg);
         }
     }
 }
@@ -435,17 +432,22 @@ Suite *gemm_suite(th_skips *sk)
     Suite *s = suite_create("gemm");
     TCase *tc = tcase_create("kernels");
     tcase_set_timeout(tc, 60);
-    add_kernel_cases(tc, sk);
+    add_per_kernel(tc, sk, test_kernel_cases, "test_kernel_cases", 4, NULL);
     tcase_add_test(tc, test_threads_bit_identical);
     tcase_add_test(tc, test_beta_zero_ignores_nan);
 #ifdef _OPENMP
     tcase_add_test(tc, test_slow_thread_units_taken);
     tcase_add_test(tc, test_fewer_threads_than_planned);
+#else
+    th_skip(sk, "gemm", "test_slow_thread_units_taken, test_fewer_threads_than_planned", 2,
+            "built without OpenMP: products run on one thread");
 #endif
     tcase_add_test(tc, test_unknown_kernel);
-    tcase_add_test(tc, test_few_columns_independent);
-    tcase_add_test(tc, test_short_k_same_sums);
-    tcase_add_test(tc, test_dots_lanes_same_bits);
+    add_per_kernel(tc, sk, test_few_columns_independent, "test_few_columns_independent", 1,
+                   not_blas);
+    add_per_kernel(tc, sk, test_short_k_same_sums, "test_short_k_same_sums", 1, not_blas);
+    add_per_kernel(tc, sk, test_dots_lanes_same_bits, "test_dots_lanes_same_bits", 1,
+                   nn_gemm_kernel_lanes);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -35,6 +35,11 @@ const char *nn_gemm_kernel_name(size_t i)
     return i < sizeof kernels / sizeof kernels[0] ? kernels[i]->name : NULL;
 }
 
+int nn_gemm_kernel_lanes(size_t i)
+{
+    return i < sizeof kernels / sizeof kernels[0] && kernels[i]->dots_lanes && !kernels[i]->sgemm;
+}
+
 /* Whether this CPU runs code built for isa: a kernel's functions are called only then. */
 static int cpu_has(nn_kernel_isa isa)
 {

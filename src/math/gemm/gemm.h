@@ -36,6 +36,10 @@ void nn_gemm_destroy(nn_gemm_ctx *ctx);
  * not); NULL past the last. */
 const char *nn_gemm_kernel_name(size_t i);
 
+/* Whether the i-th kernel has the lane-major path of nn_gemm_dots_lanes (whether this CPU
+ * runs it or not). */
+int nn_gemm_kernel_lanes(size_t i);
+
 /* The kernel this CPU gets when none is named (nor $NNTRAIN_GEMM set). */
 const char *nn_gemm_kernel_default(void);
 /* The BLAS library nn_gemm can route to ("openblas": make BLAS=openblas); NULL when the
