@@ -22,7 +22,7 @@
     S(dead)                                                                                        \
     S(dead_counts)                                                                                 \
     S(run_probes)                                                                                  \
-    S(train)                                                                                       \
+    K(train)                                                                                       \
     S(torch_train)                                                                                 \
     S(status)                                                                                      \
     S(cli)                                                                                         \

@@ -25,6 +25,15 @@ nn_fpmode nn_fp_flush(int flush)
     return m;
 }
 
+int nn_fp_can_flush(void)
+{
+#ifdef NN_HAVE_MXCSR
+    return 1;
+#else
+    return 0;
+#endif
+}
+
 void nn_fp_restore(nn_fpmode mode)
 {
 #ifdef NN_HAVE_MXCSR

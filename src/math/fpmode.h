@@ -20,5 +20,7 @@ typedef struct nn_fpmode {
  * nn_fp_restore needs to put the thread back as it was. */
 nn_fpmode nn_fp_flush(int flush);
 void nn_fp_restore(nn_fpmode mode);
+/* Whether this build has the modes (on other CPUs nn_fp_flush changes nothing). */
+int nn_fp_can_flush(void);
 
 #endif

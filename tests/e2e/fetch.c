@@ -205,7 +205,7 @@ Suite *fetch_suite(th_skips *sk)
         tcase_add_test(tc, test_fetch);
         tcase_add_test(tc, test_fetch_corrupt);
     } else {
-        th_skip(sk, "install", "data_from_anywhere, fetch, fetch_corrupt", 3,
+        th_skip(sk, "fetch", "test_data_from_anywhere, test_fetch, test_fetch_corrupt", 3,
                 "no data/mnist in the source tree (make data fetches it)");
     }
     suite_add_tcase(s, tc);
