@@ -219,13 +219,15 @@ static double macs_per_sample(const nn_config *cfg, size_t input_dim)
     double fwd = 0.0, dx = 0.0;
     size_t width = input_dim, dense = 0;
     for (size_t i = 0; i < cfg->n_modules; i++) {
-        if (cfg->modules[i].act)
-            continue;
-        double macs = (double)width * (double)cfg->modules[i].units;
-        fwd += macs;
-        if (dense++ > 0)
-            dx += macs;
-        width = cfg->modules[i].units;
+        const nn_module_spec *m = &cfg->modules[i];
+        size_t out = m->layer->size(m, width).out;
+        if (nn_spec_is_product(m)) {
+            double macs = (double)width * (double)out;
+            fwd += macs;
+            if (dense++ > 0)
+                dx += macs;
+        }
+        width = out;
     }
     return 2.0 * fwd + dx;
 }
