@@ -10,7 +10,9 @@
 #include "sys/cpu.h"
 
 #include <errno.h>
+#ifdef _OPENMP
 #include <omp.h>
+#endif
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -185,6 +187,16 @@ nn_status nn_export_check_out(const char *out_dir, const char *images, const cha
     return NN_OK;
 }
 
+/* This thread's number in its team (0 in a build without OpenMP, such as the fuzzers'). */
+static int thread_num(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
 nn_status nn_export_png(const nn_dataset *ds, const char *out_dir, size_t threads,
                         void (*progress)(void *ctx, size_t done, size_t total), void *ctx,
                         nn_error *err)
@@ -233,7 +245,7 @@ nn_status nn_export_png(const nn_dataset *ds, const char *out_dir, size_t thread
     if (threads > EXPORT_MAX_THREADS)
         threads = EXPORT_MAX_THREADS;
 #pragma omp parallel num_threads((int)threads) if (threads > 1)
-    export_chunks(&j, omp_get_thread_num() == 0);
+    export_chunks(&j, thread_num() == 0);
     if (atomic_load(&j.failed))
         return nn_fail(err, j.fail_status, "%s", j.fail_msg);
     return NN_OK;

@@ -18,7 +18,9 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#ifdef _OPENMP
 #include <omp.h>
+#endif
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -272,6 +274,16 @@ void nn_folder_report_free(nn_folder_report *r)
     memset(r, 0, sizeof *r);
 }
 
+/* This thread's number in its team (0 in a build without OpenMP, such as the fuzzers'). */
+static int thread_num(void)
+{
+#ifdef _OPENMP
+    return omp_get_thread_num();
+#else
+    return 0;
+#endif
+}
+
 /* Decodes files in parallel from j->next to the end; thread 0 of the team is the
  * calling thread, the one that reports progress. */
 static void decode_parallel(job *j)
@@ -286,7 +298,7 @@ static void decode_parallel(job *j)
 #pragma omp parallel num_threads((int)threads) if (threads > 1)
     {
         rbuf b = {0};
-        run_chunks(j, &b, omp_get_thread_num() == 0);
+        run_chunks(j, &b, thread_num() == 0);
         rbuf_free(&b);
     }
 }
