@@ -1,6 +1,7 @@
 /* schema.c - every config key as one row: the tables the walker reads (schema.h). */
 #include "config/schema.h"
 
+#include <assert.h>
 #include <math.h>
 #include <stddef.h>
 
@@ -176,9 +177,10 @@ static void build_optim(nn_cfg_key *keys, nn_cfg_section *sec)
                              .hi = 1e3,
                              .def = 0.01,
                              .doc = "learning rate (before the schedule)"};
-    for (size_t i = 0; nn_optim_at(i) && i < 32; i++) {
+    for (size_t i = 0; nn_optim_at(i); i++) {
         const nn_optim_def *d = nn_optim_at(i);
-        for (int k = 0; k < d->n_keys && n + 1 < NN_CFG_MAX_BUILT; k++) {
+        assert(i < 32 && n + (size_t)d->n_keys + 1 < NN_CFG_MAX_BUILT); /* variant bits, rows */
+        for (int k = 0; k < d->n_keys; k++) {
             keys[n] = nn_cfg_row(&d->keys[k], AT(optim.hp) + (size_t)k * sizeof(double));
             keys[n].flags |= NN_CFG_OWN_VARIANT;
             keys[n++].variants = 1u << i;

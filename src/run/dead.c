@@ -1,5 +1,6 @@
-/* dead.c - counting, per unit, the probe samples whose pre-activation is > 0, and the
- * range of every logit over the same samples. */
+/* dead.c - counting, per unit, the probe samples on which it is active (pre-activation
+ * > 0, unless its activation has its own rule: count_active), and the range of every logit
+ * over the same samples. */
 #include "run/dead.h"
 
 #include <math.h>
@@ -40,7 +41,7 @@ nn_status nn_dead_init(nn_dead *d, const nn_model *m, nn_error *err)
     if (!d->dead || !d->width || !d->active || !d->was_dead || !d->out_min || !d->out_max)
         goto oom;
     for (size_t i = 0; i < m->n_modules; i++) {
-        if (!m->modules[i].def->probed)
+        if (!m->modules[i].def->probed || !m->modules[i].act)
             continue;
         d->width[i] = m->modules[i].out;
         d->active[i] = calloc(d->width[i], sizeof *d->active[i]);

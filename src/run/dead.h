@@ -1,10 +1,10 @@
 /* dead.h - the dead-unit probe.
  *
- * A hidden unit (one output of an activation module) is dead on a probe set when its
- * pre-activation (the activation's input) is <= 0 for every sample of the set: it never
- * enters the positive regime. The probe observes forward passes that change nothing and
- * counts, per unit, the samples on which the unit was active (pre-activation > 0); dead
- * means a count of 0. It also keeps each logit's range over the samples, to tell a model
+ * A hidden unit (one output of an activation module) is dead on a probe set when it is
+ * never active on the set: its pre-activation (the activation's input) is <= 0 for every
+ * sample, it never enters the positive regime (an activation may define "active" its own
+ * way: nn_act_def.count_active). The probe observes forward passes that change nothing and
+ * counts, per unit, the samples on which the unit was active; dead means a count of 0. It also keeps each logit's range over the samples, to tell a model
  * whose output is constant. A NaN or Inf pre-activation is a divergence, never a dead
  * unit. */
 #ifndef NN_DEAD_H
@@ -24,10 +24,11 @@ typedef struct nn_dead {
     size_t n_modules;  /* of the model */
     size_t total;      /* all hidden units (sum of activation widths) */
     size_t dead_total; /* after nn_dead_finish */
-    size_t *dead;      /* per module (0 for dense modules), after nn_dead_finish */
-    size_t *width;     /* per module: units (0 for dense modules) */
-    /* per activation module (NULL for dense): per unit, the samples observed since the reset
-     * on which its pre-activation was > 0 (a probe has fewer than 2^32 samples) */
+    size_t *dead;      /* per module (0 for modules the probe does not count), after
+                          nn_dead_finish */
+    size_t *width;     /* per module: units (0 for modules the probe does not count) */
+    /* per activation module (NULL for the others): per unit, the samples observed since the
+     * reset on which it was active (a probe has fewer than 2^32 samples) */
     uint32_t **active;
     size_t samples;    /* samples observed since the reset */
     size_t bad_module; /* when observe fails: the module whose input was not finite */

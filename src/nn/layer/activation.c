@@ -41,8 +41,9 @@ static void act_forward(nn_module *m, const nn_fwd *f)
 
 /* Columns j0 .. j0 + cols: per-unit parameters start at j0. */
 static void act_forward_cols(const nn_module *m, const float *x, float *y, size_t j0,
-                             size_t rows, size_t cols)
+                             size_t rows, size_t cols, nn_mode mode)
 {
+    (void)mode; /* the same in both modes */
     int per_unit = m->np > 1;
     m->act->forward(x, y, rows, cols, per_unit ? m->p + j0 : m->p, per_unit ? cols : m->np,
                     m->hp);

@@ -81,7 +81,7 @@ static void forward_block_done(void *ctx, size_t i0, size_t j0, size_t rows, siz
     if (f->fuse)
         for (size_t r = 0; r < rows; r += span)
             f->fuse->def->forward_cols(f->fuse, c + r * ldc, f->fuse_out + (i0 + r) * ldc + j0,
-                                       j0, span, cols);
+                                       j0, span, cols, f->mode);
 }
 
 static void dense_forward(nn_module *d, const nn_fwd *f)

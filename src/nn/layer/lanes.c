@@ -72,7 +72,7 @@ int nn_model_forward_lanes(nn_model *m, size_t rows, nn_lanes_observe observe, v
         if (observe && observe(ctx, i + 1, ct, blocks, last) != 0)
             return -1;
         /* elementwise without per-unit parameters: the lanes as blocks x 16 rows */
-        a->def->forward_cols(a, ct, at, 0, blocks * 16, d->out);
+        a->def->forward_cols(a, ct, at, 0, blocks * 16, d->out, NN_EVAL);
     }
     return 0;
 }

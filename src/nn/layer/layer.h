@@ -11,7 +11,7 @@
  * one line in src/nn/layer/layers.c (docs/design.md, "Add a layer").
  *
  * The config, the model, checkpoints, the probe, the CSV columns, sweeps and the contract
- * tests all work from the table; nothing outside src/nn/layer/ names a layer type. */
+ * tests all work from the table. */
 #ifndef NN_LAYER_H
 #define NN_LAYER_H
 
@@ -144,12 +144,12 @@ typedef struct nn_layer_def {
     void (*init)(nn_module *m, const nn_module_spec *s, const nn_module_spec *next,
                  nn_rng *rng);
     void (*forward)(nn_module *m, const nn_fwd *f);
-    /* Elementwise types (NULL otherwise): the forward pass over columns j0 .. j0 + cols of
-     * rows contiguous rows (x and y packed at cols per row), so that a product can run it
-     * on its output blocks; and (for modules without parameters) the backward pass the
-     * same way, dx = dy * f'(x). */
+    /* Elementwise types (NULL otherwise): the forward pass in mode over columns j0 .. j0 +
+     * cols of rows contiguous rows (x and y packed at cols per row; per-unit parameters
+     * start at unit j0), so that a product can run it on its output blocks; and (for
+     * modules without parameters) the backward pass the same way, dx = dy * f'(x). */
     void (*forward_cols)(const nn_module *m, const float *x, float *y, size_t j0, size_t rows,
-                         size_t cols);
+                         size_t cols, nn_mode mode);
     void (*backward_cols)(const nn_module *m, const float *x, const float *dy, float *dx,
                           size_t j0, size_t rows, size_t cols);
     /* Product types with a narrow path (NULL otherwise): the eval-mode forward pass of
@@ -163,7 +163,8 @@ typedef struct nn_layer_def {
     void (*backward)(nn_module *m, const nn_bwd *b);
     int product;       /* a matrix product: takes fuse in forward and backward */
     int update_ranges; /* calls b->update itself, range by range */
-    int probed;        /* the dead-unit probe counts its units (it has an act) */
+    int probed;        /* the dead-unit probe counts its units on its input, by its act's
+                          rule of "active" (only an entry with acts: the activation layer) */
     /* The torch.nn module it is, with {key} for each row ("torch.nn.Linear({in}, {units},
      * bias={bias})"; {in} is the input width); NULL for an entry with acts (each act has
      * its own). */

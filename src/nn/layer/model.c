@@ -2,6 +2,7 @@
  * passes over it, and its tensors. */
 #include "nn/layer/model.h"
 
+#include <assert.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -296,6 +297,7 @@ size_t nn_model_tensors(const nn_model *m, nn_tensor *out, char (*names)[NN_TENS
         const nn_module *mod = &m->modules[i];
         nn_layer_tensor lt[NN_LAYER_MAX_TENSORS];
         size_t n = mod->def->tensors ? mod->def->tensors(mod, lt) : 0;
+        assert(n <= NN_LAYER_MAX_TENSORS);
         for (size_t t = 0; t < n; t++, k++) {
             const nn_layer_tensor *l = &lt[t];
             int param = l->role == NN_PARAM;
