@@ -29,6 +29,7 @@
     S(config)                                                                                      \
     S(config_errors)                                                                               \
     S(config_schema)                                                                               \
+    S(tables)                                                                                      \
     K(idx)                                                                                         \
     S(dataset)                                                                                     \
     S(png_fast)                                                                                    \

@@ -9,7 +9,10 @@
  *   - eval mode is per sample (a row's output does not depend on the other rows of the
  *     batch) and changes no buffer;
  *   - a checkpoint round trip: every tensor (parameters, F32 and I64 buffers) saved and
- *     loaded back bit for bit under "0.<suffix>". */
+ *     loaded back bit for bit under "0.<suffix>";
+ *   - inside a model (dense, the entry, dense): the model's passes, which run an elementwise
+ *     entry in the products' epilogues, give bit for bit what the entry's own passes give,
+ *     and the backward pass hands every parameter to the optimizer exactly once. */
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -17,6 +20,7 @@
 #include <string.h>
 
 #include "ckpt/safetensors.h"
+#include "nn/layer/dense.h"
 #include "nn/layer/model.h"
 #include "run/state.h"
 #include "suites.h"
@@ -100,7 +104,8 @@ static void tensor_names(const nn_model *m, char *buf, size_t n)
         for (size_t d = 0; d < t[i].ndim && used < n; d++)
             used += (size_t)snprintf(buf + used, n - used, "%s%llu", d ? ";" : "",
                                      (unsigned long long)t[i].shape[d]);
-        used += (size_t)snprintf(buf + used, n - used, "]");
+        if (used < n)
+            used += (size_t)snprintf(buf + used, n - used, "]");
     }
 }
 
@@ -194,6 +199,7 @@ START_TEST(test_finite_differences)
     nn_model m;
     build(&m, c);
     float x[TH_ROWS * TH_IN], w[TH_ROWS * 64], y[TH_ROWS * 64], dx[TH_ROWS * TH_IN];
+    ck_assert(m.output_dim <= 64);
     inputs(x, w, m.output_dim);
     forward(&m, x, y, TH_ROWS, NN_TRAIN);
     backward(&m, x, y, w, dx);
@@ -229,6 +235,7 @@ START_TEST(test_eval_per_sample)
     build(&m, c);
     const size_t out = m.output_dim;
     float x[TH_ROWS * TH_IN], w[TH_ROWS * 64], y[TH_ROWS * 64], y1[64];
+    ck_assert(out <= 64);
     inputs(x, w, out);
     float *bufs = malloc((m.n_bufs + 1) * sizeof *bufs);
     int64_t counts[8];
@@ -297,6 +304,146 @@ START_TEST(test_checkpoint_round_trip)
 }
 END_TEST
 
+/* A chain to put an entry in: dense (width units) on in inputs, the entry, dense (3), for
+ * rows rows, its products on threads threads. */
+typedef struct chain {
+    size_t in, width, rows;
+    int threads;
+} chain;
+
+/* The case's entry in chain ch, values by the formulas. A row of the case at TH_IN (a width,
+ * as PReLU's num_parameters) is set to the chain's width. 0 when the entry's check refuses
+ * that width. */
+static int build_chain(nn_model *m, const th_layer_case *c, const chain *ch)
+{
+    nn_module_spec mods[3] = {nn_layer_spec("dense"), c->spec, nn_layer_spec("dense")};
+    int nk;
+    const nn_hparam_spec *keys = nn_layer_keys(c->spec.layer, c->spec.act, &nk);
+    for (int k = 0; k < nk; k++)
+        if ((keys[k].kind == NN_HP_SIZE || keys[k].integer) && mods[1].hp[k] == TH_IN)
+            mods[1].hp[k] = (double)ch->width;
+    char why[256];
+    if (mods[1].layer->check && mods[1].layer->check(&mods[1], ch->width, why, sizeof why))
+        return 0;
+    mods[0].hp[NN_DENSE_UNITS] = (double)ch->width;
+    mods[2].hp[NN_DENSE_UNITS] = 3;
+    nn_rng rng;
+    nn_error err = {0};
+    nn_rng_seed(&rng, 1, 1);
+    ck_assert_msg(nn_model_build(m, mods, 3, ch->in, ch->rows, 0, ch->threads, &rng, &err) ==
+                      NN_OK,
+                  "%s: %s", c->label, err.msg);
+    for (size_t k = 0; k < m->n_params; k++)
+        m->params[k] = (float)th_case_p(k % 997);
+    for (size_t k = 0; k < m->n_bufs; k++)
+        m->bufs[k] = (float)th_case_b(k);
+    return 1;
+}
+
+/* Counts the updates of every parameter. */
+static void count_update(void *ctx, size_t lo, size_t hi)
+{
+    int *seen = ctx;
+    for (size_t k = lo; k < hi; k++)
+        seen[k]++;
+}
+
+/* Each module's own pass, none fused, into out[1..3] (out[0]: the input). */
+static void forward_alone(nn_model *m, float **out, size_t rows, nn_mode mode)
+{
+    for (size_t i = 0; i < 3; i++) {
+        nn_module *mod = &m->modules[i];
+        nn_fwd f = {.gemm = m->gemm, .x = out[i], .y = out[i + 1], .rows = rows, .mode = mode};
+        mod->def->forward(mod, &f);
+    }
+}
+
+/* The model's forward passes (both modes) against each module's own. */
+static void check_forward(nn_model *m, float **alone, const th_layer_case *c, const chain *ch)
+{
+    for (size_t i = 0; i < ch->rows * ch->in; i++)
+        alone[0][i] = m->acts[0][i] = (float)th_case_x(i % 997);
+    for (int mode = NN_EVAL; mode >= NN_TRAIN; mode--) {
+        const float *logits = nn_model_forward(m, ch->rows, (nn_mode)mode);
+        forward_alone(m, alone, ch->rows, (nn_mode)mode);
+        for (size_t i = 1; i <= 3; i++)
+            ck_assert_msg(memcmp(m->acts[i], alone[i], ch->rows * m->modules[i - 1].out * 4) == 0,
+                          "%s: module %zu's output in the model differs from its own pass (%s, "
+                          "width %zu)",
+                          c->label, i - 1, mode == NN_TRAIN ? "train" : "eval", ch->width);
+        ck_assert_ptr_eq(logits, m->acts[3]);
+    }
+}
+
+/* The model's backward pass against each module's own: every gradient, the entry's input
+ * gradient, and every parameter handed to the optimizer once. */
+static void check_backward(nn_model *m, float **d, const th_layer_case *c, const chain *ch)
+{
+    for (size_t i = 0; i < ch->rows * 3; i++) /* dL/dlogits */
+        m->dacts[3][i] = d[3][i] = (float)th_case_w(i);
+    int *seen = calloc(m->n_params, sizeof *seen);
+    float *grads = malloc(m->n_params * sizeof *grads);
+    ck_assert(seen && grads);
+    nn_model_backward(m, ch->rows, count_update, seen);
+    for (size_t k = 0; k < m->n_params; k++)
+        ck_assert_msg(seen[k] == 1, "%s: parameter %zu handed to the optimizer %d times (width %zu)",
+                      c->label, k, seen[k], ch->width);
+    memcpy(grads, m->grads, m->n_params * sizeof *grads);
+    for (size_t i = 3; i-- > 0;) { /* each module's own backward, none fused */
+        nn_module *mod = &m->modules[i];
+        nn_bwd b = {.gemm = m->gemm, .x = m->acts[i], .y = m->acts[i + 1], .dy = d[i + 1],
+                    .dx = i > 0 ? d[i] : NULL, .rows = ch->rows, .params = m->params};
+        mod->def->backward(mod, &b);
+    }
+    ck_assert_msg(memcmp(grads, m->grads, m->n_params * sizeof *grads) == 0,
+                  "%s: the model's gradients differ from the modules' own backward passes (width "
+                  "%zu)",
+                  c->label, ch->width);
+    ck_assert_msg(memcmp(m->dacts[1], d[1], ch->rows * m->modules[0].out * sizeof(float)) == 0,
+                  "%s: the entry's input gradient in the model differs from its own (width %zu)",
+                  c->label, ch->width);
+    free(seen);
+    free(grads);
+}
+
+static void check_chain(const th_layer_case *c, const chain *ch)
+{
+    nn_model m;
+    if (!build_chain(&m, c, ch))
+        return;
+    size_t w = ch->in; /* the widest of the chain's outputs and input */
+    for (size_t i = 0; i < 3; i++)
+        w = m.modules[i].out > w ? m.modules[i].out : w;
+    float *alone[4], *d[4];
+    for (int i = 0; i < 4; i++) {
+        alone[i] = calloc(ch->rows * w, sizeof *alone[i]);
+        d[i] = calloc(ch->rows * w, sizeof *d[i]);
+        ck_assert(alone[i] && d[i]);
+    }
+    check_forward(&m, alone, c, ch);
+    check_backward(&m, d, c, ch);
+    for (int i = 0; i < 4; i++) {
+        free(alone[i]);
+        free(d[i]);
+    }
+    nn_model_free(&m);
+}
+
+/* The chains: the cases' own sizes on one thread, and products large enough to be shared
+ * by two threads (2.6 million multiply-adds each) and wider than a column panel (32 for
+ * AVX-512), so that an elementwise entry runs in epilogues of blocks that start past
+ * column 0 (a shared machine may give the products one thread: the comparisons hold all
+ * the same). */
+START_TEST(test_inside_a_model)
+{
+    load_cases();
+    const th_layer_case *c = &cases[_i];
+    const chain own = {TH_IN, TH_IN, TH_ROWS, 1}, wide = {160, 64, 256, 2};
+    check_chain(c, &own);
+    check_chain(c, &wide);
+}
+END_TEST
+
 Suite *contract_suite(void)
 {
     Suite *s = suite_create("contract");
@@ -307,6 +454,7 @@ Suite *contract_suite(void)
     tcase_add_loop_test(tc, test_finite_differences, 0, (int)n_cases);
     tcase_add_loop_test(tc, test_eval_per_sample, 0, (int)n_cases);
     tcase_add_loop_test(tc, test_checkpoint_round_trip, 0, (int)n_cases);
+    tcase_add_loop_test(tc, test_inside_a_model, 0, (int)n_cases);
     suite_add_tcase(s, tc);
     return s;
 }

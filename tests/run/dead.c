@@ -119,12 +119,79 @@ START_TEST(test_nonfinite_is_divergence)
 }
 END_TEST
 
+/* An activation's own rule of "active" (count_active) is what the probe counts: here a
+ * made-up one, active when |x| < 1 (what a saturating unit's rule looks like), on the
+ * first layer's u0 = x0 in [1, 2) (never), u1 = -x0 (never), u2 = x1 in [-1, 1] (all but
+ * the ends), u3 = 0 (always); and such a model does not take the lane-major pass, which
+ * counts x > 0. */
+static int count_inside(const float *x, size_t rows, size_t width, uint32_t *count)
+{
+    for (size_t r = 0; r < rows; r++)
+        for (size_t j = 0; j < width; j++) {
+            if (!isfinite(x[r * width + j]))
+                return -1;
+            count[j] += fabsf(x[r * width + j]) < 1.0f;
+        }
+    return 0;
+}
+
+START_TEST(test_own_active_rule)
+{
+    nn_act_def inside = *nn_act_find("relu");
+    inside.name = "test_inside";
+    inside.count_active = count_inside;
+    nn_module_spec a = th_act("relu", NAN, NAN);
+    a.act = &inside;
+    nn_module_spec mods[] = {th_dense(4), a, th_dense(2)};
+    nn_model m;
+    nn_dead d;
+    nn_rng rng;
+    nn_rng_seed(&rng, 1, 1);
+    ck_assert_int_eq(nn_model_build(&m, mods, 3, 2, 16, 0, 1, &rng, NULL), NN_OK);
+    nn_module *d0 = &m.modules[0];
+    memset(d0->w, 0, 8 * sizeof(float));
+    memset(d0->b, 0, 4 * sizeof(float));
+    d0->w[0 * 2 + 0] = 1.0f;
+    d0->w[1 * 2 + 0] = -1.0f;
+    d0->w[2 * 2 + 1] = 1.0f;
+    ck_assert_int_eq(nn_dead_init(&d, &m, NULL), NN_OK);
+    enum { NX = sizeof x0s / sizeof x0s[0] };
+    for (size_t s = 0; s < NX; s++) {
+        m.acts[0][2 * s] = x0s[s];
+        m.acts[0][2 * s + 1] = -1.0f + 2.0f * (float)s / (float)(NX - 1); /* -1 .. 1 */
+    }
+    nn_model_forward(&m, NX, NN_EVAL);
+    ck_assert_int_eq(nn_dead_observe(&d, &m, NX), 0);
+    nn_dead_finish(&d);
+    ck_assert_uint_eq(d.active[1][0], 0);      /* x0 >= 1 */
+    ck_assert_uint_eq(d.active[1][1], 0);      /* -x0 <= -1 */
+    ck_assert_uint_eq(d.active[1][2], NX - 2); /* all but x1 = -1 and 1 */
+    ck_assert_uint_eq(d.active[1][3], NX);     /* 0 */
+    ck_assert_uint_eq(d.dead[1], 2);
+    nn_dead_free(&d);
+    nn_model_free(&m);
+    /* The lane-major pass counts x > 0 past module 1: a chain with the rule there is not
+     * one it takes, where the same chain with ReLU is (a kernel without the lane path takes
+     * neither, and there the check has nothing to see). */
+    nn_module_spec r = th_act("relu", NAN, NAN);
+    nn_module_spec chain[] = {th_dense(4), r, th_dense(2), r, th_dense(2)};
+    ck_assert_int_eq(nn_model_build(&m, chain, 5, 2, 16, 0, 1, &rng, NULL), NN_OK);
+    int relu_lanes = nn_model_lanes(&m);
+    nn_model_free(&m);
+    chain[3] = a;
+    ck_assert_int_eq(nn_model_build(&m, chain, 5, 2, 16, 0, 1, &rng, NULL), NN_OK);
+    ck_assert(!relu_lanes || !nn_model_lanes(&m));
+    nn_model_free(&m);
+}
+END_TEST
+
 Suite *dead_suite(void)
 {
     Suite *s = suite_create("dead");
     TCase *tc = tcase_create("probe");
     tcase_add_loop_test(tc, test_known_dead_units, 0, (int)th_n_activations());
     tcase_add_test(tc, test_nonfinite_is_divergence);
+    tcase_add_test(tc, test_own_active_rule);
     suite_add_tcase(s, tc);
     return s;
 }

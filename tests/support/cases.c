@@ -31,19 +31,40 @@ float th_case_grad(size_t t, size_t k, float p)
     return p * a + c;
 }
 
-/* The values row h is tried at, besides its default: 45% of a number's range, 3 and TH_IN
- * for a size, the other boolean; none for a choice (it picks an init, not the math). */
+/* The choices of an enum row, NULL-terminated, in buf (room for 65). */
+static const char *const *choices(const nn_hparam_spec *h, const char **buf)
+{
+    if (h->choices)
+        return h->choices;
+    buf[0] = NULL;
+    if (h->list)
+        h->list(buf, 65);
+    return buf;
+}
+
+enum { TH_MOVES = 6 }; /* values a row is tried at, at most */
+
+/* The values row h is tried at, besides its default (at most TH_MOVES): 45% of a number's range,
+ * 3 and TH_IN for a size (a required one also TH_IN + 2), the other boolean, every other
+ * choice of an enum. */
 static size_t moves(const nn_hparam_spec *h, double *v)
 {
+    const char *buf[65];
+    size_t n = 0;
     switch (h->kind) {
     case NN_HP_BOOL:
         v[0] = h->def != 0.0 ? 0.0 : 1.0;
         return 1;
     case NN_HP_SIZE:
-        v[0] = 3, v[1] = TH_IN;
-        return 2;
+        v[0] = 3, v[1] = TH_IN, v[2] = TH_IN + 2;
+        return (h->flags & NN_HP_REQUIRED) ? 3 : 2;
     case NN_HP_ENUM:
-        return 0;
+        for (const char *const *c = choices(h, buf); c[n] && n < TH_MOVES; n++)
+            v[n] = h->base + (double)n;
+        for (size_t i = 0; i < n; i++) /* the default is no move */
+            if (v[i] == h->def)
+                v[i] = v[--n];
+        return n;
     default:
         if (h->integer) {
             v[0] = 3, v[1] = TH_IN;
@@ -71,9 +92,9 @@ static size_t settings(const nn_hparam_spec *keys, int nk, const double *base,
     size_t n = 0;
     memcpy(sets[n++], base, sizeof moved);
     for (int k = 0; k < nk; k++) { /* each row alone */
-        double v[2];
-        size_t m = (keys[k].flags & NN_HP_REQUIRED) ? 0 : moves(&keys[k], v);
-        moved[k] = m ? v[0] : base[k];
+        double v[TH_MOVES];
+        size_t m = moves(&keys[k], v);
+        moved[k] = m && !(keys[k].flags & NN_HP_REQUIRED) ? v[0] : base[k];
         for (size_t j = 0; j < m && n < cap; j++) {
             memcpy(sets[n], base, sizeof moved);
             sets[n++][k] = v[j];
@@ -112,13 +133,17 @@ size_t th_layer_cases(th_layer_case *out, size_t cap)
         for (int k = 0; k < nk; k++)
             if (keys[k].flags & NN_HP_REQUIRED)
                 s.hp[k] = 3;
-        double sets[4 * NN_MAX_HPARAMS + 4][NN_MAX_HPARAMS] = {{0}};
-        size_t ns = settings(keys, nk, s.hp, sets, 4 * NN_MAX_HPARAMS + 4);
+        double sets[(TH_MOVES + 2) * NN_MAX_HPARAMS + 2][NN_MAX_HPARAMS] = {{0}};
+        size_t ns = settings(keys, nk, s.hp, sets, (TH_MOVES + 2) * NN_MAX_HPARAMS + 2);
         for (size_t i = 0; i < ns && n < cap; i++) {
             char why[256];
+            const char *key;
             nn_module_spec c = s;
             memcpy(c.hp, sets[i], sizeof c.hp);
-            if (seen(sets, i) || (c.layer->check && c.layer->check(&c, TH_IN, why, sizeof why)))
+            for (int k = 0; k < nk; k++) /* a row off its default was given */
+                c.given[k] = c.hp[k] != keys[k].def;
+            if (seen(sets, i) || (c.layer->check && c.layer->check(&c, TH_IN, why, sizeof why)) ||
+                (c.layer->validate && c.layer->validate(&c, &key, why, sizeof why)))
                 continue;
             out[n].spec = c;
             label_of(out[n].label, TH_LABEL, types[t], keys, nk, c.hp);
@@ -136,8 +161,8 @@ size_t th_optim_cases(th_optim_case *out, size_t cap)
         double base[NN_MAX_HPARAMS] = {0};
         for (int k = 0; k < d->n_keys; k++)
             base[k] = d->keys[k].def;
-        double sets[4 * NN_MAX_HPARAMS + 4][NN_MAX_HPARAMS] = {{0}};
-        size_t ns = settings(d->keys, d->n_keys, base, sets, 4 * NN_MAX_HPARAMS + 4);
+        double sets[(TH_MOVES + 2) * NN_MAX_HPARAMS + 2][NN_MAX_HPARAMS] = {{0}};
+        size_t ns = settings(d->keys, d->n_keys, base, sets, (TH_MOVES + 2) * NN_MAX_HPARAMS + 2);
         for (size_t j = 0; j < ns && n < cap; j++) {
             const char *key;
             char msg[256];
@@ -161,8 +186,16 @@ static void settings_json(FILE *f, const nn_hparam_spec *keys, int nk, const dou
         fprintf(f, "%s\"%s\": ", k ? ", " : "", keys[k].name);
         if (keys[k].kind == NN_HP_BOOL)
             fputs(hp[k] != 0.0 ? "true" : "false", f);
-        else if (keys[k].kind == NN_HP_ENUM)
-            fputs("null", f); /* the entry's own choice: the cases do not move it */
+        else if (keys[k].kind == NN_HP_ENUM) { /* by name; null: the entry picks ("auto") */
+            const char *buf[65], *const *ch = choices(&keys[k], buf);
+            int i = (int)hp[k] - keys[k].base, nc = 0;
+            while (ch[nc])
+                nc++;
+            if (i >= 0 && i < nc)
+                fprintf(f, "\"%s\"", ch[i]);
+            else
+                fputs("null", f);
+        }
         else
             fprintf(f, "%.17g", hp[k]);
     }
