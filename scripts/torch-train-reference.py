@@ -20,7 +20,8 @@ Needs Debian's python3-torch and numpy (apt-get install python3-torch), hence
 tests/ref/torch_train/ and tests/ref/torch_init.tsv.
 
 nntrain's conventions, reproduced here: pixels / 255 ("normalize": "unit"); the loss is
-softmax cross-entropy, the mean over the batch; torch.optim.SGD; StepLR and
+softmax cross-entropy, the mean over the batch; the optimizer's torch.optim call from
+`nntrain tables`; StepLR and
 CosineAnnealingLR(T_max = epochs) stepped once per epoch, so the CSV's lr of epoch e is
 the lr of its steps; train_loss is the mean loss over the epoch's samples at the weights
 each batch saw; test_loss is the mean over the test set after the epoch (epoch 0: the
@@ -38,7 +39,7 @@ import torch
 import torch.nn.functional as F
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from nntrain_torch import build_model, write_safetensors  # noqa: E402
+from nntrain_torch import build_model, load_tables, write_safetensors  # noqa: E402
 
 DIR = "tests/ref/torch_train"
 N_TRAIN, N_TEST, SIDE, CLASSES = 40, 12, 4, 4
@@ -180,9 +181,7 @@ def run_case(name, model_spec, optim, train, data, out):
                       {k: v.detach().numpy() for k, v in model.state_dict().items()})
 
     o = cfg["optimizer"]
-    opt = torch.optim.SGD(model.parameters(), lr=o["lr"], momentum=o.get("momentum", 0.0),
-                          dampening=o.get("dampening", 0.0), weight_decay=o.get("weight_decay", 0.0),
-                          nesterov=o.get("nesterov", False))
+    opt = load_tables().optimizer(torch, o, list(model.parameters()))  # the table's torch call
     epochs, bs = cfg["train"]["epochs"], cfg["train"]["batch_size"]
     sched = scheduler(opt, o.get("schedule", {}), epochs)
     x, y, xt, yt = data
