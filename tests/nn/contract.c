@@ -297,6 +297,20 @@ START_TEST(test_checkpoint_round_trip)
                       c->label, t[i].name);
     }
     nn_st_free(&f);
+    /* The model planned from the same spec (nothing allocated) has the same tensors: a
+     * checkpoint is compared with the plan before a model is built (resume). */
+    nn_model plan;
+    nn_tensor pt[NN_LAYER_MAX_TENSORS];
+    char pnames[NN_LAYER_MAX_TENSORS][NN_TENSOR_NAME];
+    ck_assert_int_eq(nn_model_plan(&plan, &c->spec, 1, TH_IN, &err), NN_OK);
+    ck_assert_uint_eq(nn_model_tensors(&plan, pt, pnames, NULL), nt);
+    for (size_t i = 0; i < nt; i++)
+        ck_assert_msg(strcmp(pt[i].name, t[i].name) == 0 && pt[i].dtype == t[i].dtype &&
+                          pt[i].ndim == t[i].ndim && pt[i].shape[0] == t[i].shape[0] &&
+                          pt[i].shape[1] == t[i].shape[1] && pt[i].n == t[i].n && !pt[i].data,
+                      "%s: the planned model's tensor %zu (%s) is not the built one's (%s)",
+                      c->label, i, pt[i].name, t[i].name);
+    nn_model_free(&plan);
     th_rmdir(dir);
     free(dir);
     nn_model_free(&a);

@@ -202,7 +202,7 @@ static size_t dense_tensors(const nn_module *m, nn_layer_tensor *out)
 {
     out[0] = (nn_layer_tensor){.suffix = "weight", .ndim = 2, .shape = {m->out, m->in},
                                .n = m->out * m->in};
-    if (!m->b)
+    if (m->np == m->out * m->in) /* no bias (read from the sizes: a planned module has no b) */
         return 1;
     out[1] = (nn_layer_tensor){.suffix = "bias", .ndim = 1, .shape = {m->out}, .n = m->out,
                                .offset = m->out * m->in};

@@ -136,7 +136,8 @@ typedef struct nn_layer_def {
     /* Lays the views (w, b, ...) of a module whose p, buf and count are placed. */
     void (*place)(nn_module *m);
     /* The module's tensors, parameters first (state_dict order); returns the count
-     * (<= NN_LAYER_MAX_TENSORS). */
+     * (<= NN_LAYER_MAX_TENSORS). From the module's widths, sizes and hp only: it is also
+     * called on a planned module (nn_model_plan), whose p, buf and count are NULL. */
     size_t (*tensors)(const nn_module *m, nn_layer_tensor *out);
     /* Initial values of the parameters and buffers. rng: the init stream, which the
      * modules draw from in order (only the layers that draw use it). next: the module

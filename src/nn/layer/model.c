@@ -193,6 +193,19 @@ static int alloc_buffers(nn_model *m)
     return m->acts[0] && !(n > 0 && m->modules[0].np && !m->dacts[0]);
 }
 
+nn_status nn_model_plan(nn_model *m, const nn_module_spec *mods, size_t n, size_t input_dim,
+                        nn_error *err)
+{
+    memset(m, 0, sizeof *m);
+    m->n_modules = n;
+    m->input_dim = input_dim;
+    m->modules = calloc(n ? n : 1, sizeof *m->modules);
+    if (!m->modules)
+        return nn_fail(err, NN_ESYS, "out of memory planning the model");
+    plan_modules(m, mods);
+    return NN_OK;
+}
+
 nn_status nn_model_build(nn_model *m, const nn_module_spec *mods, size_t n, size_t input_dim,
                          size_t max_batch, size_t state_per_param, int threads, nn_rng *rng,
                          nn_error *err)
@@ -306,9 +319,13 @@ size_t nn_model_tensors(const nn_model *m, nn_tensor *out, char (*names)[NN_TENS
             if (!out)
                 continue;
             snprintf(names[k], NN_TENSOR_NAME, "%zu.%s", i, l->suffix);
-            void *data = param               ? (void *)(mod->p + l->offset)
-                         : l->dtype == NN_I64 ? (void *)(mod->count + l->offset)
-                                              : (void *)(mod->buf + l->offset);
+            void *data = NULL; /* a planned model has no buffers */
+            if (param && mod->p)
+                data = mod->p + l->offset;
+            else if (!param && l->dtype == NN_I64 && mod->count)
+                data = mod->count + l->offset;
+            else if (!param && l->dtype != NN_I64 && mod->buf)
+                data = mod->buf + l->offset;
             out[k] = (nn_tensor){.name = names[k],
                                  .dtype = param ? NN_F32 : l->dtype,
                                  .ndim = l->ndim,

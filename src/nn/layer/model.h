@@ -49,6 +49,14 @@ nn_status nn_model_build(nn_model *m, const nn_module_spec *mods, size_t n, size
                          nn_error *err);
 void nn_model_free(nn_model *m);
 
+/* The modules of mods[0..n) for inputs of input_dim features, planned as nn_model_build
+ * plans them (widths, parameter and buffer counts, from each entry's size function) with
+ * nothing else allocated: no buffer, no thread. nn_model_tensors gives its tensors' names,
+ * dtypes and shapes (data NULL), so that a checkpoint is compared with the model before
+ * the model is built. Free with nn_model_free. NN_ESYS when out of memory. */
+nn_status nn_model_plan(nn_model *m, const nn_module_spec *mods, size_t n, size_t input_dim,
+                        nn_error *err);
+
 /* Draws every parameter and buffer again from rng exactly as nn_model_build does (mods:
  * the same modules the model was built from): a model built once serves many seeds. */
 void nn_model_init_params(nn_model *m, const nn_module_spec *mods, nn_rng *rng);
@@ -87,10 +95,10 @@ int nn_model_forward_lanes(nn_model *m, size_t rows, nn_lanes_observe observe, v
 void nn_model_backward(nn_model *m, size_t rows, nn_param_update update, void *update_ctx);
 
 /* The model's tensors in state_dict order ("0.weight", "0.bias", ... parameters and
- * buffers), as views into its buffers. names: room for one string of NN_TENSOR_NAME bytes
- * per tensor; param_offset (may be NULL): per tensor, where a parameter tensor starts in
- * the flat parameter buffer, SIZE_MAX for a buffer. Returns the count; with out NULL only
- * counts. */
+ * buffers), as views into its buffers (data NULL for a planned model). names: room for one string
+ * of NN_TENSOR_NAME bytes per tensor; param_offset (may be NULL): per tensor, where a parameter
+ * tensor starts in the flat parameter buffer, SIZE_MAX for a buffer. Returns the count; with out
+ * NULL only counts. */
 enum { NN_TENSOR_NAME = 64 };
 size_t nn_model_tensors(const nn_model *m, nn_tensor *out, char (*names)[NN_TENSOR_NAME],
                         size_t *param_offset);
