@@ -41,6 +41,8 @@
     S(outputs)                                                                                     \
     S(rng)                                                                                         \
     S(checkpoint)                                                                                  \
+    S(resume)                                                                                      \
+    K(resume_cli)                                                                                  \
     S(bounded)                                                                                     \
     S(fuzz_found)                                                                                  \
     S(eval)                                                                                        \

@@ -52,21 +52,31 @@ static nn_status find_like(const nn_st_file *f, const char *path, const char *na
     return NN_OK;
 }
 
+nn_status nn_ckpt_check(const nn_st_file *f, const char *path, const char *prefix,
+                        const nn_tensor *dst, size_t n, nn_error *err)
+{
+    for (size_t i = 0; i < n; i++) {
+        char name[1100];
+        const nn_tensor *t = NULL;
+        snprintf(name, sizeof name, "%s%s", prefix ? prefix : "", dst[i].name);
+        nn_status st = find_like(f, path, name, &dst[i], &t, err);
+        if (st != NN_OK)
+            return st;
+    }
+    return NN_OK;
+}
+
 nn_status nn_ckpt_fill(const nn_st_file *f, const char *path, const char *prefix,
                        const nn_tensor *dst, size_t n, nn_error *err)
 {
-    for (int pass = 0; pass < 2; pass++) /* check all, then copy */
-        for (size_t i = 0; i < n; i++) {
-            char name[1100];
-            const nn_tensor *t = NULL;
-            snprintf(name, sizeof name, "%s%s", prefix ? prefix : "", dst[i].name);
-            nn_status st = find_like(f, path, name, &dst[i], &t, err);
-            if (st != NN_OK)
-                return st;
-            if (pass == 1)
-                memcpy(dst[i].data, t->data, dst[i].n * nn_dtype_size(dst[i].dtype));
-        }
-    return NN_OK;
+    nn_status st = nn_ckpt_check(f, path, prefix, dst, n, err); /* all, before any copy */
+    for (size_t i = 0; st == NN_OK && i < n; i++) {
+        char name[1100];
+        snprintf(name, sizeof name, "%s%s", prefix ? prefix : "", dst[i].name);
+        const nn_tensor *t = nn_st_find(f, name);
+        memcpy(dst[i].data, t->data, dst[i].n * nn_dtype_size(dst[i].dtype));
+    }
+    return st;
 }
 
 nn_status nn_ckpt_only_known(const nn_st_file *f, const char *path, const nn_tensor *known,
@@ -87,14 +97,24 @@ nn_status nn_ckpt_only_known(const nn_st_file *f, const char *path, const nn_ten
     return NN_OK;
 }
 
-nn_status nn_ckpt_meta_size(const nn_st_file *f, const char *path, const char *key, size_t *out,
-                            nn_error *err)
+nn_status nn_ckpt_meta_size(const nn_st_file *f, const char *path, const char *key, size_t max,
+                            size_t *out, nn_error *err)
 {
     const char *v = nn_st_meta(f, key);
-    char *end = NULL;
-    unsigned long long x = v ? strtoull(v, &end, 10) : 0;
-    if (!v || !*v || *end)
-        return nn_fail(err, NN_EDATA, "%s: no valid \"%s\" in the checkpoint's metadata", path, key);
-    *out = (size_t)x;
+    if (!v)
+        return nn_fail(err, NN_EDATA, "%s: no \"%s\" in the checkpoint's metadata", path, key);
+    /* strtoull would take "-1" (and wrap it), " 7" or "+7": digits only, checked by hand. */
+    size_t x = 0;
+    int ok = *v != '\0';
+    for (const char *p = v; ok && *p; p++) {
+        unsigned d = (unsigned)(*p - '0');
+        ok = d <= 9 && d <= max && x <= (max - d) / 10; /* x * 10 + d <= max */
+        x = ok ? x * 10 + d : x;
+    }
+    if (!ok)
+        return nn_fail(err, NN_EDATA,
+                       "%s: metadata \"%s\" is \"%.40s%s\"; expected a whole number from 0 to %zu",
+                       path, key, v, strlen(v) > 40 ? "..." : "", max);
+    *out = x;
     return NN_OK;
 }

@@ -20,10 +20,15 @@ nn_status nn_ckpt_write(const char *path, const nn_tensor *tensors, size_t n,
                         const char *const *keys, const char *const *values, size_t n_meta,
                         nn_error *err);
 
+/* Checks the n tensors dst (name, dtype and shape set by the caller; data not used)
+ * against the tensors of f named prefix + dst[i].name: each present, of the same dtype and
+ * shape. NN_EDATA naming path, the tensor, the expected and the found dtype or shape. */
+nn_status nn_ckpt_check(const nn_st_file *f, const char *path, const char *prefix,
+                        const nn_tensor *dst, size_t n, nn_error *err);
+
 /* Fills the n tensors dst (name, dtype, shape and data set by the caller) from the tensors
- * of f named prefix + dst[i].name: every one is checked first (present, same dtype and
- * shape), then all are copied, so dst is unchanged on failure. NN_EDATA naming path, the
- * tensor, the expected and the found dtype or shape. */
+ * of f named prefix + dst[i].name: every one is checked first (nn_ckpt_check), then all
+ * are copied, so dst is unchanged on failure. */
 nn_status nn_ckpt_fill(const nn_st_file *f, const char *path, const char *prefix,
                        const nn_tensor *dst, size_t n, nn_error *err);
 
@@ -33,8 +38,10 @@ nn_status nn_ckpt_fill(const nn_st_file *f, const char *path, const char *prefix
 nn_status nn_ckpt_only_known(const nn_st_file *f, const char *path, const nn_tensor *known,
                              size_t n, const char *own_prefix, nn_error *err);
 
-/* A decimal metadata number, or NN_EDATA naming path and key. */
-nn_status nn_ckpt_meta_size(const nn_st_file *f, const char *path, const char *key, size_t *out,
-                            nn_error *err);
+/* The metadata number key: decimal digits only (no sign, space or exponent), at most max.
+ * NN_EDATA naming path, the key, the value found and what is allowed, when it is absent,
+ * not a whole number or above max. */
+nn_status nn_ckpt_meta_size(const nn_st_file *f, const char *path, const char *key, size_t max,
+                            size_t *out, nn_error *err);
 
 #endif

@@ -22,6 +22,21 @@ void nn_csv_whole_rows(FILE *f)
     setvbuf(f, NULL, _IOFBF, (size_t)1 << 20);
 }
 
+void nn_csv_header(FILE *f, const nn_model *m, int val_columns)
+{
+    fputs("epoch,step,lr,train_loss,train_acc,", f);
+    if (val_columns)
+        fputs("val_loss,val_acc,", f);
+    fputs("test_loss,test_acc,dead,dead_frac", f);
+    for (size_t i = 0; i < m->n_modules; i++)
+        if (m->modules[i].def->probed)
+            fprintf(f, ",dead_%zu", i);
+    for (size_t i = 0; i < m->n_modules; i++)
+        if (is_prelu(&m->modules[i]))
+            fprintf(f, ",slope_%zu", i);
+    fputs(",constant_output,seconds\n", f);
+}
+
 nn_status nn_csv_open(nn_csv *c, const char *path, const nn_model *m, int val_columns,
                       nn_error *err)
 {
@@ -45,17 +60,7 @@ nn_status nn_csv_open(nn_csv *c, const char *path, const nn_model *m, int val_co
         return nn_fail(err, NN_ESYS, "out of memory");
     }
     c->val = val_columns != 0;
-    fputs("epoch,step,lr,train_loss,train_acc,", c->f);
-    if (c->val)
-        fputs("val_loss,val_acc,", c->f);
-    fputs("test_loss,test_acc,dead,dead_frac", c->f);
-    for (size_t i = 0; i < m->n_modules; i++)
-        if (m->modules[i].def->probed)
-            fprintf(c->f, ",dead_%zu", i);
-    for (size_t i = 0; i < m->n_modules; i++)
-        if (is_prelu(&m->modules[i]))
-            fprintf(c->f, ",slope_%zu", i);
-    fputs(",constant_output,seconds\n", c->f);
+    nn_csv_header(c->f, m, c->val);
     nn_status st = nn_csv_flush_rows(c, c->owned ? 0 : -1, "the CSV", err);
     if (st != NN_OK)
         nn_csv_close(c, NULL);
@@ -177,41 +182,6 @@ nn_status nn_csv_write_classes(const char *csv, const nn_dataset *ds, const nn_h
         nn_say(h, "classes: written to %s (line i = label i)", path);
     free(path);
     return st;
-}
-
-nn_status nn_csv_keep_upto(const char *path, size_t epoch, size_t *last, nn_error *err)
-{
-    *last = SIZE_MAX;
-    FILE *f = nn_fopen_read(path);
-    if (!f)
-        return nn_fail(err, NN_EDATA, "%s: cannot read the run's file to resume it: %s", path,
-                       strerror(errno));
-    char *line = NULL;
-    size_t cap = 0;
-    off_t keep = 0;
-    ssize_t len;
-    int header = 1;
-    while ((len = getline(&line, &cap, f)) > 0) {
-        if (line[len - 1] != '\n')
-            break; /* a torn last line */
-        if (!header) {
-            char *end;
-            unsigned long long e = strtoull(line, &end, 10);
-            if (end == line || *end != ',' || e > epoch)
-                break; /* past the checkpoint */
-            *last = (size_t)e;
-        }
-        header = 0;
-        keep += (off_t)len;
-    }
-    int bad = ferror(f);
-    free(line);
-    fclose(f);
-    /* One truncate: a kill at any moment leaves the old file or the cut one. */
-    if (bad || truncate(path, keep) != 0)
-        return nn_fail(err, NN_ESYS, "%s: cannot cut the run's file back to epoch %zu: %s", path,
-                       epoch, strerror(errno));
-    return NN_OK;
 }
 
 nn_status nn_csv_append(nn_csv *c, const char *path, int val_columns, nn_error *err)

@@ -36,6 +36,9 @@ off_t nn_csv_mark(const nn_csv *c);
  * whole rows only; the message says so, naming the file as what ("the CSV"). */
 nn_status nn_csv_flush_rows(nn_csv *c, off_t whole, const char *what, nn_error *err);
 
+/* Writes the header line of the CSV of m (the columns above) to f. */
+void nn_csv_header(FILE *f, const nn_model *m, int val_columns);
+
 /* Opens path ("-" = stdout), creating missing directories, and writes the header;
  * val_columns: add val_loss,val_acc after train_acc. */
 nn_status nn_csv_open(nn_csv *c, const char *path, const nn_model *m, int val_columns,
@@ -43,12 +46,6 @@ nn_status nn_csv_open(nn_csv *c, const char *path, const nn_model *m, int val_co
 /* Writes the row of one epoch: dead counts from row->dead, slopes from row->model's PReLU
  * modules. */
 nn_status nn_csv_write(nn_csv *c, const nn_epoch_report *row, nn_error *err);
-/* Cuts the file path (a header line, then rows whose first column is the epoch) back to
- * its header and its whole rows up to the row of epoch, in one truncate; *last gets the
- * epoch of the last row kept (SIZE_MAX: none). NN_EDATA when it cannot be read, NN_ESYS
- * when it cannot be cut. */
-nn_status nn_csv_keep_upto(const char *path, size_t epoch, size_t *last, nn_error *err);
-
 /* Opens path to add rows after the ones it has (a resumed run; no header written). */
 nn_status nn_csv_append(nn_csv *c, const char *path, int val_columns, nn_error *err);
 

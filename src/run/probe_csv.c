@@ -41,7 +41,7 @@ nn_status nn_units_open(nn_csv *c, const char *path, nn_error *err)
     nn_status st = open_file(c, path, "the per-unit CSV", "output.units", err);
     if (st != NN_OK)
         return st;
-    fputs("epoch,module,unit,active_frac\n", c->f);
+    fputs(NN_UNITS_HEADER, c->f);
     st = flushed(c, 0, err);
     if (st != NN_OK)
         nn_csv_close(c, NULL);
@@ -58,6 +58,15 @@ nn_status nn_units_write(nn_csv *c, size_t epoch, const nn_dead *d, nn_error *er
     return flushed(c, whole, err);
 }
 
+void nn_steps_header(FILE *f, const nn_dead *d)
+{
+    fputs("epoch,step,dead,dead_frac", f);
+    for (size_t i = 0; i < d->n_modules; i++)
+        if (d->active[i])
+            fprintf(f, ",dead_%zu", i);
+    fputs(",constant_output\n", f);
+}
+
 nn_status nn_steps_open(nn_csv *c, const char *csv, const nn_dead *d, nn_error *err)
 {
     char *path = nn_csv_sibling(csv, ".steps.csv");
@@ -68,11 +77,7 @@ nn_status nn_steps_open(nn_csv *c, const char *csv, const nn_dead *d, nn_error *
     free(path);
     if (st != NN_OK)
         return st;
-    fputs("epoch,step,dead,dead_frac", c->f);
-    for (size_t i = 0; i < d->n_modules; i++)
-        if (d->active[i])
-            fprintf(c->f, ",dead_%zu", i);
-    fputs(",constant_output\n", c->f);
+    nn_steps_header(c->f, d);
     st = flushed(c, 0, err);
     if (st != NN_OK)
         nn_csv_close(c, NULL);

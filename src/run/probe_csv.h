@@ -19,6 +19,10 @@ nn_status nn_units_open(nn_csv *c, const char *path, nn_error *err);
 /* The rows of one epoch's finished probe. */
 nn_status nn_units_write(nn_csv *c, size_t epoch, const nn_dead *d, nn_error *err);
 
+/* The header line of the per-unit CSV. */
+#define NN_UNITS_HEADER "epoch,module,unit,active_frac\n"
+/* Writes the header line of the every-N-steps CSV of d's modules to f. */
+void nn_steps_header(FILE *f, const nn_dead *d);
 /* Opens csv's sibling ".steps.csv" (csv is a file, not "-") and writes its header. */
 nn_status nn_steps_open(nn_csv *c, const char *csv, const nn_dead *d, nn_error *err);
 /* The row of one finished probe after step optimizer steps, during epoch. */

@@ -86,8 +86,8 @@ nn_status nn_run_diverged(run *r, size_t epoch, size_t step, const char *what, n
                        what);
     return nn_fail(err, NN_ETRAIN,
                    "training diverged at epoch %zu, step %zu: %s; %s keeps the rows of epochs "
-                   "0..%zu; try a smaller optimizer.lr",
-                   epoch, step, what, csv, epoch - 1);
+                   "%zu..%zu; try a smaller optimizer.lr",
+                   epoch, step, what, csv, r->first_row, epoch - 1);
 }
 
 /* The dead-unit probe's set: test, the samples trained on, or the held-out ones; the

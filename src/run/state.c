@@ -2,7 +2,6 @@
  * export their tensors, the checkpoint layer stores and checks them (ckpt/checkpoint.h). */
 #include "run/state.h"
 
-#include <cJSON.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -10,19 +9,9 @@
 
 #include "ckpt/checkpoint.h"
 
-enum { MAX_META = 14, WD_NAME = 48 };
+enum { MAX_META = 14 };
 
-/* A run's tensors in file order: the model's, the optimizer's, the probe record's. */
-typedef struct run_tensors {
-    nn_tensor *t;
-    size_t n, n_model;
-    char (*model_names)[NN_TENSOR_NAME];
-    char (*optim_names)[NN_OPTIM_NAME];
-    char (*wd_names)[WD_NAME];
-    float *wd; /* was_dead as 0/1 floats */
-} run_tensors;
-
-static void run_tensors_free(run_tensors *r)
+void nn_state_tensors_free(nn_state_tensors *r)
 {
     free(r->t);
     free(r->model_names);
@@ -34,7 +23,7 @@ static void run_tensors_free(run_tensors *r)
 
 /* The model's parameter tensors (views into params) and where each starts: what the
  * optimizer names its state after. */
-static size_t param_tensors(const run_tensors *r, const size_t *offset, nn_tensor *params,
+static size_t param_tensors(const nn_state_tensors *r, const size_t *offset, nn_tensor *params,
                             size_t *param_offset)
 {
     size_t k = 0;
@@ -47,7 +36,7 @@ static size_t param_tensors(const run_tensors *r, const size_t *offset, nn_tenso
 }
 
 /* The dead-unit record: one tensor per probed module, was_dead as 0/1 floats. */
-static size_t record_tensors(run_tensors *r, const nn_dead *d, nn_tensor *out)
+static size_t record_tensors(nn_state_tensors *r, const nn_dead *d, nn_tensor *out)
 {
     size_t k = 0, used = 0;
     for (size_t i = 0; d && i < d->n_modules; i++) {
@@ -56,7 +45,7 @@ static size_t record_tensors(run_tensors *r, const nn_dead *d, nn_tensor *out)
             continue;
         for (size_t j = 0; j < w; j++)
             r->wd[used + j] = d->was_dead ? (float)d->was_dead[i][j] : 0.0f;
-        snprintf(r->wd_names[k], WD_NAME, "nntrain.was_dead.%zu", i);
+        snprintf(r->wd_names[k], NN_WD_NAME, NN_WAS_DEAD "%zu", i);
         out[k] = (nn_tensor){.name = r->wd_names[k], .dtype = NN_F32, .ndim = 1,
                              .shape = {w}, .n = w, .data = r->wd + used};
         k++;
@@ -65,9 +54,8 @@ static size_t record_tensors(run_tensors *r, const nn_dead *d, nn_tensor *out)
     return k;
 }
 
-/* Every tensor of a run (o and d may be NULL: the model's only). */
-static nn_status run_tensors_make(run_tensors *r, const nn_model *m, const nn_optim *o,
-                                  const nn_dead *d, nn_error *err)
+nn_status nn_state_tensors_make(nn_state_tensors *r, const nn_model *m, const nn_optim *o,
+                                const nn_dead *d, nn_error *err)
 {
     memset(r, 0, sizeof *r);
     size_t nm = nn_model_tensors(m, NULL, NULL, NULL);
@@ -85,12 +73,15 @@ static nn_status run_tensors_make(run_tensors *r, const nn_model *m, const nn_op
     nn_status st = NN_OK;
     if (!offset || !poff || !params || !r->t || !r->model_names || !r->optim_names ||
         !r->wd_names || !r->wd) {
-        run_tensors_free(r);
+        nn_state_tensors_free(r);
         st = nn_fail(err, NN_ESYS, "out of memory");
     } else {
         r->n_model = nn_model_tensors(m, r->t, r->model_names, offset);
         r->n = r->n_model;
         size_t np = param_tensors(r, offset, params, poff);
+        if (!m->params) /* a planned model: o is planned over no parameters, and its views
+                           all start at its buffers' first element */
+            memset(poff, 0, np * sizeof *poff);
         if (o)
             r->n += nn_optim_tensors(o, params, poff, np, r->t + r->n, r->optim_names);
         r->n += record_tensors(r, d, r->t + r->n);
@@ -103,8 +94,8 @@ static nn_status run_tensors_make(run_tensors *r, const nn_model *m, const nn_op
 
 nn_status nn_state_save(const char *path, const nn_run_state *st, nn_error *err)
 {
-    run_tensors rt;
-    nn_status s = run_tensors_make(&rt, st->model, st->optim, st->dead, err);
+    nn_state_tensors rt;
+    nn_status s = nn_state_tensors_make(&rt, st->model, st->optim, st->dead, err);
     if (s != NN_OK)
         return s;
     char v[8][96], std_text[96];
@@ -139,196 +130,22 @@ nn_status nn_state_save(const char *path, const nn_run_state *st, nn_error *err)
     if (st->config_json)
         keys[nm] = "config", vals[nm++] = st->config_json;
     s = nn_ckpt_write(path, rt.t, rt.n, keys, vals, nm, err);
-    run_tensors_free(&rt);
+    nn_state_tensors_free(&rt);
     return s;
 }
-/* Appends where (an object key, or an array index when key is NULL) to the path at p. */
-static void path_add(char *p, size_t n, const char *key, int index)
-{
-    size_t len = strlen(p);
-    if (key)
-        snprintf(p + len, n - len, "%s%s", len ? "." : "", key);
-    else
-        snprintf(p + len, n - len, "[%d]", index);
-}
-
-/* The first place where trees a and b differ, as a config path into p ("" when the top
- * itself differs); 0 when they are the same. *va and *vb: the values there (NULL: absent). */
-static int first_diff(const cJSON *a, const cJSON *b, char *p, size_t n, const cJSON **va,
-                      const cJSON **vb)
-{
-    *va = a, *vb = b;
-    const size_t keep = strlen(p);
-    if (cJSON_IsObject(a) && cJSON_IsObject(b)) {
-        const cJSON *e;
-        cJSON_ArrayForEach(e, a) {
-            const cJSON *f = cJSON_GetObjectItemCaseSensitive(b, e->string);
-            path_add(p, n, e->string, 0);
-            if (!f) {
-                *va = e, *vb = NULL;
-                return 1;
-            }
-            if (first_diff(e, f, p, n, va, vb))
-                return 1;
-            p[keep] = '\0';
-        }
-        cJSON_ArrayForEach(e, b) {
-            if (!cJSON_GetObjectItemCaseSensitive(a, e->string)) {
-                path_add(p, n, e->string, 0);
-                *va = NULL, *vb = e;
-                return 1;
-            }
-        }
-        return 0;
-    }
-    if (cJSON_IsArray(a) && cJSON_IsArray(b) && cJSON_GetArraySize(a) == cJSON_GetArraySize(b)) {
-        for (int i = 0; i < cJSON_GetArraySize(a); i++) {
-            path_add(p, n, NULL, i);
-            if (first_diff(cJSON_GetArrayItem(a, i), cJSON_GetArrayItem(b, i), p, n, va, vb))
-                return 1;
-            p[keep] = '\0';
-        }
-        return 0;
-    }
-    return !cJSON_Compare(a, b, 1);
-}
-
-/* A value of a config for a message: its JSON text, cut at 40 bytes, or "absent". */
-static void value_text(const cJSON *v, char *out, size_t n)
-{
-    char *t = v ? cJSON_PrintUnformatted(v) : NULL;
-    snprintf(out, n, "%s", v ? (t ? t : "?") : "absent");
-    if (t && strlen(t) >= n && n > 4)
-        memcpy(out + n - 4, "...", 4);
-    free(t);
-}
-
-/* The config of the checkpoint against now's, train.epochs and train.threads aside. */
-static nn_status same_config(const char *path, const char *then, const char *now, nn_error *err)
-{
-    cJSON *a = then ? cJSON_Parse(then) : NULL, *b = now ? cJSON_Parse(now) : NULL;
-    for (int i = 0; i < 2; i++) {
-        cJSON *train = cJSON_GetObjectItemCaseSensitive(i ? b : a, "train");
-        cJSON_DeleteItemFromObjectCaseSensitive(train, "epochs");
-        cJSON_DeleteItemFromObjectCaseSensitive(train, "threads");
-    }
-    char where[256] = "", was[48], is[48];
-    const cJSON *va = NULL, *vb = NULL;
-    int same = a && b && !first_diff(a, b, where, sizeof where, &va, &vb);
-    value_text(va, was, sizeof was);
-    value_text(vb, is, sizeof is);
-    cJSON_Delete(a);
-    cJSON_Delete(b);
-    if (!then)
-        return nn_fail(err, NN_EDATA, "%s: no config in the checkpoint's metadata", path);
-    if (!same && a && b)
-        return nn_fail(err, NN_ECONFIG,
-                       "%s: written for another config: %s is %s in the checkpoint, %s now (only "
-                       "train.epochs and train.threads may change on resume)",
-                       path, *where ? where : "the whole config", was, is);
-    if (!same)
-        return nn_fail(err, NN_ECONFIG,
-                       "%s: written for another config (only train.epochs and train.threads may "
-                       "change on resume); its config is in the file's \"config\" metadata",
-                       path);
-    return NN_OK;
-}
-
-/* The dead-unit record: was_dead per unit and its counters. */
-static nn_status restore_record(const nn_st_file *f, const char *path, nn_dead *d, nn_error *err)
-{
-    for (size_t i = 0; i < d->n_modules; i++) {
-        if (!d->width[i])
-            continue;
-        char name[WD_NAME];
-        snprintf(name, sizeof name, "nntrain.was_dead.%zu", i);
-        const nn_tensor *t = nn_st_find(f, name);
-        if (!t || t->ndim != 1 || t->shape[0] != d->width[i])
-            return nn_fail(err, NN_EDATA, "%s: no tensor \"%s\" of %zu units", path, name,
-                           d->width[i]);
-        nn_status st = nn_st_expect(path, t, NN_F32, err);
-        if (st != NN_OK)
-            return st;
-        const float *x = nn_st_f32(t);
-        for (size_t j = 0; j < d->width[i]; j++)
-            d->was_dead[i][j] = x[j] != 0.0f;
-    }
-    const char *mx = nn_st_meta(f, "probe.max_dead_frac"), *lc = nn_st_meta(f, "probe.last_constant");
-    nn_status st = nn_ckpt_meta_size(f, path, "probe.recorded", &d->recorded, err);
-    if (st == NN_OK && (!mx || !lc))
-        st = nn_fail(err, NN_EDATA, "%s: no probe record in the checkpoint's metadata", path);
-    if (st == NN_OK) {
-        d->max_dead_frac = strtod(mx, NULL);
-        d->last_constant = lc[0] == '1';
-    }
-    return st;
-}
-
-
-/* *pos from the metadata: epoch, step and the shuffle stream. */
-static nn_status read_position(const nn_st_file *f, const char *path, nn_ckpt_position *pos,
-                               nn_error *err)
-{
-    const char *rng = nn_st_meta(f, "rng.shuffle");
-    nn_status st = nn_ckpt_meta_size(f, path, "epoch", &pos->epoch, err);
-    if (st == NN_OK)
-        st = nn_ckpt_meta_size(f, path, "step", &pos->step, err);
-    if (st == NN_OK && (!rng || strlen(rng) != 64))
-        st = nn_fail(err, NN_EDATA, "%s: no valid \"rng.shuffle\" in the checkpoint's metadata",
-                     path);
-    for (int w = 0; st == NN_OK && w < 4; w++) {
-        char word[17];
-        memcpy(word, rng + 16 * w, 16);
-        word[16] = '\0';
-        pos->shuffle[w] = (uint64_t)strtoull(word, NULL, 16);
-    }
-    return st;
-}
-
-nn_status nn_state_resume(const char *path, const char *config_json, nn_model *m, nn_optim *o,
-                          nn_dead *dead, nn_ckpt_position *pos, nn_error *err)
-{
-    nn_st_file f;
-    nn_status st = nn_st_read(path, &f, err);
-    if (st != NN_OK)
-        return st;
-    const char *format = nn_st_meta(&f, "format");
-    if (!format || strcmp(format, NN_CKPT_FORMAT) != 0)
-        st = nn_fail(err, NN_EDATA, "%s: not an nntrain checkpoint (no \"format\": \"%s\" metadata)",
-                     path, NN_CKPT_FORMAT);
-    if (st == NN_OK)
-        st = same_config(path, nn_st_meta(&f, "config"), config_json, err);
-    run_tensors rt = {0};
-    if (st == NN_OK)
-        st = run_tensors_make(&rt, m, o, NULL, err);
-    if (st == NN_OK)
-        st = nn_ckpt_only_known(&f, path, rt.t, rt.n_model, "nntrain.", err);
-    if (st == NN_OK) /* the model's and the optimizer's tensors, checked before any copy */
-        st = nn_ckpt_fill(&f, path, NULL, rt.t, rt.n, err);
-    if (st == NN_OK)
-        st = nn_ckpt_meta_size(&f, path, "optimizer.steps", &o->steps, err);
-    if (st == NN_OK)
-        st = restore_record(&f, path, dead, err);
-    if (st == NN_OK)
-        st = read_position(&f, path, pos, err);
-    run_tensors_free(&rt);
-    nn_st_free(&f);
-    return st;
-}
-
 nn_status nn_state_load_weights(const char *path, nn_model *m, nn_error *err)
 {
     nn_st_file f;
     nn_status st = nn_st_read(path, &f, err);
     if (st != NN_OK)
         return st;
-    run_tensors rt;
-    st = run_tensors_make(&rt, m, NULL, NULL, err);
+    nn_state_tensors rt;
+    st = nn_state_tensors_make(&rt, m, NULL, NULL, err);
     if (st == NN_OK)
         st = nn_ckpt_only_known(&f, path, rt.t, rt.n_model, "nntrain.", err);
     if (st == NN_OK)
         st = nn_ckpt_fill(&f, path, NULL, rt.t, rt.n_model, err);
-    run_tensors_free(&rt);
+    nn_state_tensors_free(&rt);
     nn_st_free(&f);
     return st;
 }

@@ -52,12 +52,27 @@ typedef struct nn_ckpt_position {
     uint64_t shuffle[4];
 } nn_ckpt_position;
 
-/* Restores a run from the checkpoint path into a model, optimizer and probe built from the
- * same config (config_json: the run's resolved config; only train.epochs and
- * train.threads may differ from the checkpoint's, else NN_ECONFIG): the weights and
- * buffers, the optimizer's state and step count, the dead-unit record, and *pos. NN_EDATA
- * naming the file and what is missing or wrong. */
-nn_status nn_state_resume(const char *path, const char *config_json, nn_model *m, nn_optim *o,
-                          nn_dead *dead, nn_ckpt_position *pos, nn_error *err);
+/* The dead-unit record's tensors: NN_WAS_DEAD "<i>" for activation module i. */
+#define NN_WAS_DEAD "nntrain.was_dead."
+enum { NN_WD_NAME = 48 };
+
+/* A run's tensors in file order: the model's, the optimizer's, the probe record's; views
+ * into their buffers (the record's as 0/1 floats in wd). */
+typedef struct nn_state_tensors {
+    nn_tensor *t;
+    size_t n, n_model;
+    char (*model_names)[NN_TENSOR_NAME];
+    char (*optim_names)[NN_OPTIM_NAME];
+    char (*wd_names)[NN_WD_NAME];
+    float *wd;
+} nn_state_tensors;
+
+/* Every tensor of a run (o and d may be NULL: the model's only). For a planned model
+ * (nn_model_plan) and an optimizer over no parameters, the names, dtypes and shapes a
+ * run built from the same config has (their data is not to be read). NN_ESYS when out of
+ * memory. */
+nn_status nn_state_tensors_make(nn_state_tensors *r, const nn_model *m, const nn_optim *o,
+                                const nn_dead *d, nn_error *err);
+void nn_state_tensors_free(nn_state_tensors *r);
 
 #endif

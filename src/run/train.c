@@ -3,6 +3,7 @@
  * optional probes every N steps; a stop asked for through the hooks. */
 #include "run/run.h"
 
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -41,6 +42,8 @@ static void run_free(run *r)
     nn_csv_close(&r->units, NULL);
     nn_csv_close(&r->steps, NULL);
     nn_run_status_free(&r->status);
+    nn_resume_free(&r->ck);
+    nn_run_resume_free(r);
     free(r->order);
     free(r->train_idx);
     free(r->val_idx);
@@ -61,9 +64,9 @@ static nn_status exploded(run *r, const nn_epoch_report *rep, nn_error *err)
     return nn_fail(err, NN_ETRAIN,
                    "training exploded in epoch %zu: the mean training loss %.4g is above %g x "
                    "ln(%zu classes) = %.4g, with every value finite; %s keeps the rows of "
-                   "epochs 0..%zu; try a smaller optimizer.lr",
+                   "epochs %zu..%zu; try a smaller optimizer.lr",
                    rep->epoch, rep->train_loss, (double)EXPLODE_FACTOR, classes, limit, csv,
-                   rep->epoch - 1);
+                   r->first_row, rep->epoch - 1);
 }
 
 /* The caller asked the run to stop (hooks->stop). */
@@ -81,18 +84,16 @@ static nn_status interrupted(run *r, size_t epoch, size_t step, nn_error *err)
         return nn_fail(err, NN_EINTR,
                        "interrupted at epoch 0, step 0, before the untrained model's probe; no "
                        "CSV row was written");
-    const nn_config *cfg = r->cfg;
-    /* The last checkpoint is the end of the last epoch that wrote one: resume redoes the
-     * epochs after it from their start. */
-    size_t saved = r->saved_epoch;
-    if (cfg->checkpoint && saved > 0)
+    /* The last checkpoint (written, or resumed from) is the end of the last epoch that wrote
+     * one: resume redoes the epochs after it from their start. */
+    if (r->saved)
         return nn_fail(err, NN_EINTR,
-                       "interrupted at epoch %zu, step %zu; %s keeps the rows of epochs 0..%zu; "
+                       "interrupted at epoch %zu, step %zu; %s keeps the rows of epochs %zu..%zu; "
                        "continue with --resume %s (from epoch %zu)",
-                       epoch, step, csv, epoch - 1, cfg->checkpoint, saved + 1);
+                       epoch, step, csv, r->first_row, epoch - 1, r->saved, r->saved_epoch + 1);
     return nn_fail(err, NN_EINTR,
-                   "interrupted at epoch %zu, step %zu; %s keeps the rows of epochs 0..%zu", epoch,
-                   step, csv, epoch - 1);
+                   "interrupted at epoch %zu, step %zu; %s keeps the rows of epochs %zu..%zu",
+                   epoch, step, csv, r->first_row, epoch - 1);
 }
 
 /* Test evaluation and dead-unit probe after an epoch, then the CSV rows and report. */
@@ -195,59 +196,67 @@ static nn_status train_epoch(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, 
     return NN_OK;
 }
 
-/* The state of the checkpoint cfg->resume: weights, optimizer, probe record, position. */
-static nn_status resume_state(run *r, nn_error *err)
+/* --resume's checkpoint read, and checked against the config: before the data loads. */
+static nn_status resume_read(run *r, nn_error *err)
 {
-    const nn_config *cfg = r->cfg;
-    if (strcmp(cfg->csv, "-") == 0)
-        return nn_fail(err, NN_ECONFIG,
-                       "--resume continues the run's CSV file; it cannot be stdout");
-    nn_status st =
-        nn_state_resume(cfg->resume, cfg->resolved, &r->model, &r->optim, &r->dead, &r->pos, err);
-    if (st == NN_OK && r->pos.epoch > cfg->train.epochs)
-        st = nn_fail(err, NN_ECONFIG,
-                     "%s: the checkpoint is at epoch %zu, past train.epochs = %zu; give --epochs "
-                     "%zu or more",
-                     cfg->resume, r->pos.epoch, cfg->train.epochs, r->pos.epoch);
-    r->resumed = st == NN_OK;
+    nn_status st = nn_resume_read(&r->ck, r->cfg->resume, err);
+    if (st == NN_OK)
+        st = nn_resume_check_config(&r->ck, r->cfg, err);
     return st;
 }
 
-/* The CSV and the probe's files. A resumed run cuts them back to the checkpoint's epoch
- * (whole rows only, one truncate each) and appends; a probe file that is not there yet
- * starts afresh. */
+/* The checkpoint against the data and the model the config plans, before the model is
+ * allocated: a small file may name a config of a huge model. */
+static nn_status resume_check(run *r, size_t dim, nn_error *err)
+{
+    const nn_config *cfg = r->cfg;
+    nn_model planned;
+    nn_status st = nn_model_plan(&planned, cfg->modules, cfg->n_modules, dim, err);
+    if (st == NN_OK)
+        st = nn_resume_check_run(&r->ck, cfg, &planned, r->n_train, r->norm.mean, r->norm.std, err);
+    nn_model_free(&planned);
+    return st;
+}
+
+/* A resumed run at its checkpoint: the sample order and the shuffle stream as the epochs
+ * done left them (the shuffles replayed from the seed, then checked against the stream
+ * the checkpoint saved), its files checked, then its state restored. Writes nothing. */
+static nn_status resume_prepare(run *r, nn_error *err)
+{
+    r->pos = r->ck.pos;
+    for (size_t e = 1; r->cfg->train.shuffle && e <= r->pos.epoch; e++)
+        nn_rng_shuffle(&r->shuffle, r->order, r->n_train);
+    if (memcmp(r->shuffle.s, r->pos.shuffle, sizeof r->pos.shuffle) != 0)
+        return nn_fail(err, NN_EDATA,
+                       "%s: metadata \"rng.shuffle\" is \"%016" PRIx64
+                       "...\"; expected \"%016" PRIx64
+                       "...\", the stream seed %llu gives after %zu epochs",
+                       r->cfg->resume, r->pos.shuffle[0], r->shuffle.s[0],
+                       (unsigned long long)r->cfg->seed, r->pos.epoch);
+    nn_status st = nn_run_resume_plan(r, err);
+    if (st == NN_OK)
+        st = nn_resume_restore(&r->ck, &r->model, &r->optim, &r->dead, err);
+    if (st != NN_OK)
+        return st;
+    r->resumed = 1;
+    r->first_row = r->csv_file.kept ? r->csv_file.first : r->pos.epoch;
+    r->saved = r->cfg->resume;
+    r->saved_epoch = r->pos.epoch;
+    r->epochs_done = r->pos.epoch;
+    return NN_OK;
+}
+
+/* The CSV and the probe's files: new, or for a resumed run as its plan says. */
 static nn_status open_outputs(run *r, nn_error *err)
 {
     const nn_config *cfg = r->cfg;
-    char *steps = cfg->dead.every_steps && strcmp(cfg->csv, "-") != 0
-                      ? nn_csv_sibling(cfg->csv, ".steps.csv")
-                      : NULL;
-    nn_status st = cfg->dead.every_steps && !steps && strcmp(cfg->csv, "-") != 0
-                       ? nn_fail(err, NN_ESYS, "out of memory")
-                       : NN_OK;
-    size_t last;
-    nn_error ignored;
-    if (st == NN_OK && r->resumed) {
-        st = nn_csv_keep_upto(cfg->csv, r->pos.epoch, &last, err);
-        if (st == NN_OK && last != r->pos.epoch)
-            st = nn_fail(err, NN_EDATA,
-                         "%s: cannot resume: it has no row for epoch %zu, the checkpoint's",
-                         cfg->csv, r->pos.epoch);
-    }
-    if (st == NN_OK)
-        st = r->resumed ? nn_csv_append(&r->csv, cfg->csv, r->n_val > 0, err)
-                        : nn_csv_open(&r->csv, cfg->csv, &r->model, r->n_val > 0, err);
-    int units_kept = r->resumed && cfg->units &&
-                     nn_csv_keep_upto(cfg->units, r->pos.epoch, &last, &ignored) == NN_OK;
+    if (r->resumed)
+        return nn_run_resume_open(r, err);
+    nn_status st = nn_csv_open(&r->csv, cfg->csv, &r->model, r->n_val > 0, err);
     if (st == NN_OK && cfg->units)
-        st = units_kept ? nn_csv_append(&r->units, cfg->units, 0, err)
-                        : nn_units_open(&r->units, cfg->units, err);
-    int steps_kept =
-        r->resumed && steps && nn_csv_keep_upto(steps, r->pos.epoch, &last, &ignored) == NN_OK;
+        st = nn_units_open(&r->units, cfg->units, err);
     if (st == NN_OK && cfg->dead.every_steps)
-        st = steps_kept ? nn_csv_append(&r->steps, steps, 0, err)
-                        : nn_steps_open(&r->steps, cfg->csv, &r->dead, err);
-    free(steps);
+        st = nn_steps_open(&r->steps, cfg->csv, &r->dead, err);
     return st;
 }
 
@@ -281,98 +290,83 @@ static nn_status run_build(run *r, size_t dim, nn_error *err)
     return st;
 }
 
-/* Everything the run needs before its first step: the model, the optimizer, the probe,
- * the buffers (unless built early), the CSV and the validation split. On failure the
- * caller frees r. */
+/* Everything the run needs before its first step, every check made and nothing written:
+ * the validation split and the sample order, a resumed run's checkpoint checked against
+ * the model the config plans, the model, the optimizer, the probe, the buffers (unless
+ * built early), and a resumed run's position, files and state. On failure the caller
+ * frees r. */
 static nn_status run_open(run *r, nn_error *err)
 {
     const nn_config *cfg = r->cfg;
     const nn_dataset *train = r->train;
-    nn_status st = r->built ? NN_OK : run_build(r, train->dim, err);
-    if (st == NN_OK) {
-        r->n_val = cfg->data.validation;
-        r->n_train = train->n - r->n_val;
-        r->order = malloc(train->n * sizeof *r->order);
-        r->train_idx = malloc(train->n * sizeof *r->train_idx);
-        r->val_idx = malloc((r->n_val ? r->n_val : 1) * sizeof *r->val_idx);
-        if (!r->order || !r->train_idx || !r->val_idx)
-            st = nn_fail(err, NN_ESYS, "out of memory");
-    }
-    if (st == NN_OK && cfg->resume)
-        st = resume_state(r, err);
-    if (st == NN_OK)
-        st = open_outputs(r, err);
-    if (st != NN_OK)
-        return st;
+    r->n_val = cfg->data.validation;
+    r->n_train = train->n - r->n_val;
+    r->order = malloc(train->n * sizeof *r->order);
+    r->train_idx = malloc(train->n * sizeof *r->train_idx);
+    r->val_idx = malloc((r->n_val ? r->n_val : 1) * sizeof *r->val_idx);
+    if (!r->order || !r->train_idx || !r->val_idx)
+        return nn_fail(err, NN_ESYS, "out of memory");
     /* The held-out samples come from their own stream: the same for every model. */
     nn_rng split_rng;
     nn_rng_seed(&split_rng, cfg->seed, RNG_SPLIT);
     nn_split_indices(train->n, r->n_val, &split_rng, r->train_idx, r->val_idx);
     memcpy(r->order, r->train_idx, r->n_train * sizeof *r->order);
-    return NN_OK;
-}
-
-/* A resumed run at its checkpoint: the sample order and the shuffle stream as the epochs
- * done left them (the shuffles replayed from the seed, then checked against the stream
- * the checkpoint saved), its step, and the epochs done. */
-static nn_status replay(run *r, nn_rng *shuffle_rng, nn_epoch_report *rep, nn_error *err)
-{
-    for (size_t e = 1; r->cfg->train.shuffle && e <= r->pos.epoch; e++)
-        nn_rng_shuffle(shuffle_rng, r->order, r->n_train);
-    if (memcmp(shuffle_rng->s, r->pos.shuffle, sizeof r->pos.shuffle) != 0)
-        return nn_fail(err, NN_EDATA,
-                       "%s: its shuffle stream is not the one its seed gives after %zu epochs",
-                       r->cfg->resume, r->pos.epoch);
-    rep->epoch = r->pos.epoch;
-    rep->step = r->pos.step;
-    r->saved_epoch = r->pos.epoch;
-    r->epochs_done = r->pos.epoch;
-    return NN_OK;
+    nn_rng_seed(&r->shuffle, cfg->seed, RNG_SHUFFLE);
+    nn_status st = cfg->resume ? resume_check(r, train->dim, err) : NN_OK;
+    if (st == NN_OK && !r->built)
+        st = run_build(r, train->dim, err);
+    if (st == NN_OK && cfg->resume)
+        st = resume_prepare(r, err);
+    return st;
 }
 
 /* output.checkpoint after epoch e (step steps so far). */
-static nn_status save_checkpoint(run *r, const nn_rng *shuffle_rng, size_t e, size_t step,
-                                 nn_error *err)
+static nn_status save_checkpoint(run *r, size_t e, size_t step, nn_error *err)
 {
     nn_run_state cs = {.model = &r->model,
-                        .optim = &r->optim,
-                        .dead = &r->dead,
-                        .shuffle = shuffle_rng,
-                        .config_json = r->cfg->resolved,
-                        .epoch = e,
-                        .step = step,
-                        .mean = r->norm.mean,
-                        .std = r->norm.std};
+                       .optim = &r->optim,
+                       .dead = &r->dead,
+                       .shuffle = &r->shuffle,
+                       .config_json = r->cfg->resolved,
+                       .epoch = e,
+                       .step = step,
+                       .mean = r->norm.mean,
+                       .std = r->norm.std};
     nn_status st = nn_state_save(r->cfg->checkpoint, &cs, err);
-    if (st == NN_OK)
+    if (st == NN_OK) {
         r->saved_epoch = e;
+        r->saved = r->cfg->checkpoint;
+    }
     return st;
 }
 
 /* Epoch 0 (the untrained model), then every training epoch, each ending with its row; a
- * resumed run starts after its checkpoint's epoch. The checkpoint is written every
- * checkpoint_every epochs and after the last, epoch 0 when that is the last (the
- * untrained weights, for init.from or PyTorch). */
+ * resumed run starts after its checkpoint's epoch, whose row it rebuilds for a file it
+ * starts new. The checkpoint is written every checkpoint_every epochs and after the last,
+ * epoch 0 when that is the last (the untrained weights, for init.from or PyTorch). */
 static nn_status run_epochs(run *r, nn_error *err)
 {
     const nn_config *cfg = r->cfg;
-    nn_rng shuffle_rng;
-    nn_rng_seed(&shuffle_rng, cfg->seed, RNG_SHUFFLE);
     nn_epoch_report rep = {.epoch = 0, .epochs = cfg->train.epochs, .lr = nn_run_lr(cfg, 0)};
-    nn_status st = r->resumed ? replay(r, &shuffle_rng, &rep, err) : end_epoch(r, &rep, err);
+    if (r->resumed) {
+        rep.epoch = r->pos.epoch;
+        rep.step = r->pos.step;
+        rep.lr = nn_run_lr(cfg, rep.epoch ? rep.epoch - 1 : 0);
+    }
+    nn_status st = r->resumed ? nn_run_resume_row(r, &rep, err) : end_epoch(r, &rep, err);
     if (st == NN_OK && !r->resumed && cfg->checkpoint && cfg->train.epochs == 0)
-        st = save_checkpoint(r, &shuffle_rng, 0, 0, err);
+        st = save_checkpoint(r, 0, 0, err);
     for (size_t e = rep.epoch + 1; st == NN_OK && e <= cfg->train.epochs; e++) {
         rep.epoch = e;
         rep.lr = nn_run_lr(cfg, e - 1);
-        st = train_epoch(r, &shuffle_rng, &rep, err);
+        st = train_epoch(r, &r->shuffle, &rep, err);
         if (st == NN_OK)
             st = exploded(r, &rep, err);
         if (st == NN_OK)
             st = end_epoch(r, &rep, err);
         if (st == NN_OK && cfg->checkpoint &&
             (e % cfg->checkpoint_every == 0 || e == cfg->train.epochs))
-            st = save_checkpoint(r, &shuffle_rng, e, rep.step, err);
+            st = save_checkpoint(r, e, rep.step, err);
     }
     return st;
 }
@@ -399,6 +393,8 @@ static nn_status train_on(const nn_config *cfg, const nn_dataset *train, const n
     r.train = train, r.test = test, r.hooks = hooks, r.t0 = nn_now();
     double mean, std;
     nn_status st = nn_check_outputs(cfg, err); /* before any file is written */
+    if (st == NN_OK && cfg->resume && !r.ck.open)
+        st = resume_read(&r, err);
     if (st == NN_OK)
         st = nn_check_run(cfg, train, test, &mean, &std, err);
     if (st != NN_OK) {
@@ -410,10 +406,12 @@ static nn_status train_on(const nn_config *cfg, const nn_dataset *train, const n
                "normalize: standard, mean %.6f std %.6f (of pixel/255 over %zu training images)",
                mean, std, train->n);
     r.norm = nn_norm_make((float)mean, (float)std);
+    st = run_open(&r, err);
     /* Written only once every check has passed: a refused run changes no file. */
-    st = nn_csv_write_classes(cfg->csv, train, hooks, err);
     if (st == NN_OK)
-        st = run_open(&r, err);
+        st = nn_csv_write_classes(cfg->csv, train, hooks, err);
+    if (st == NN_OK)
+        st = open_outputs(&r, err);
     int opened = st == NN_OK; /* from here on the run's status file says how it ended */
     if (opened)
         st = nn_run_status_begin(&r.status, cfg->csv, &r.dead, cfg->train.epochs, err);
@@ -486,15 +484,18 @@ nn_status nn_train(const nn_config *cfg, const nn_hooks *hooks, nn_error *err)
     nn_dataset train = {0}, test = {0};
     run early = {.cfg = cfg};
     nn_status st = nn_check_outputs(cfg, err); /* before the data loads, too */
+    if (st == NN_OK && cfg->resume) /* a checkpoint that lies is refused before the load */
+        st = resume_read(&early, err);
     if (st == NN_OK)
         st = nn_data_load_beside(&cfg->data, cfg->source, cfg->train.threads, hooks, &train, &test,
                                  early_fits(cfg) ? early_probe : NULL, &early, err);
     if (st == NN_OK) {
         nn_fpmode fp = nn_fp_flush(cfg->train.flush_denormals); /* this thread, for the run */
-        st = train_on(cfg, &train, &test, hooks, early.probed0 ? &early : NULL, err);
+        st = train_on(cfg, &train, &test, hooks, early.probed0 || early.ck.open ? &early : NULL,
+                      err);
         nn_fp_restore(fp);
     }
-    if (early.built) /* not taken over: the load or the probe failed */
+    if (early.built || early.ck.open) /* not taken over: the load or the probe failed */
         run_free(&early);
     nn_dataset_free(&train);
     nn_dataset_free(&test);

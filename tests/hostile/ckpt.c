@@ -26,6 +26,11 @@ EDIT(missing, "\"2.bias\"", "\"2.biaz\"")
 EDIT(format, "nntrain-checkpoint-1", "nntrain-checkpoint-9")
 EDIT(cfg_bad, "\\\"units\\\":8", "\\\"units\\\":-8")
 EDIT(not_json, "{\"__metadata__\"", "[\"__metadata__\"")
+EDIT(epoch_neg, "\"epoch\":\"1\"", "\"epoch\":\"-1\"")
+EDIT(step_neg, "\"step\":\"4\"", "\"step\":\"-1\"")
+EDIT(step_huge, "\"step\":\"4\"", "\"step\":\"100000000000000000000\"")
+EDIT(steps_neg, "\"optimizer.steps\":\"4\"", "\"optimizer.steps\":\"-1\"")
+EDIT(step_off, "\"step\":\"4\"", "\"step\":\"5\"")
 
 static void cut_header(void)
 {
@@ -50,6 +55,16 @@ static void empty(void)
 static void specials(void)
 {
     hx_sh("mkfifo bad.st && mkdir adir");
+}
+static void csv_folder(void)
+{
+    hx_sh("mkdir -p out/tiny.csv");
+}
+static void csv_other_model(void)
+{
+    hx_sh("mkdir -p out && printf 'epoch,step,lr,train_loss,train_acc,test_loss,test_acc,dead,"
+          "dead_frac,dead_1,dead_3,constant_output,seconds\\n0,0,0.05,,,1.4,0.25,0,0,0,0,0,0.1\\n"
+          "1,4,0.05,1.3,0.4,1.2,0.5,0,0,0,0,0,0.2\\n' > out/tiny.csv");
 }
 static void other_model(void)
 {
@@ -127,6 +142,31 @@ static const hx_case ckpt_cases[] = {
     RS("resume: shape disagrees", shape, "bad.st"),
     RS("resume: data cut short", cut_data, "bad.st"),
     RS("resume: FIFO", specials, "not a regular file"),
+    RC("resume: epoch -1", epoch_neg,
+       "bad.st: metadata \"epoch\" is \"-1\"; expected a whole number"),
+    RC("resume: step -1", step_neg, "bad.st: metadata \"step\" is \"-1\""),
+    RC("resume: step 10^20", step_huge, "metadata \"step\" is \"100000000000000000000\""),
+    RC("resume: optimizer.steps -1", steps_neg, "metadata \"optimizer.steps\" is \"-1\""),
+    RC("resume: step off the epochs", step_off,
+       "metadata \"optimizer.steps\" is \"4\"; expected 5"),
+    {"resume: CSV is a folder",
+     {"tiny.json", "--quiet", "--epochs", "2", "--set", "output.checkpoint=ck.safetensors",
+      "--resume", "ck.safetensors"},
+     2,
+     "out/tiny.csv: cannot write the CSV (output.csv or --csv): Is a directory",
+     HX_CKPT,
+     csv_folder,
+     NULL,
+     NULL},
+    {"resume: CSV of another model",
+     {"tiny.json", "--quiet", "--epochs", "2", "--set", "output.checkpoint=ck.safetensors",
+      "--resume", "ck.safetensors"},
+     3,
+     "out/tiny.csv: cannot resume into it: its header is another run's",
+     HX_CKPT,
+     csv_other_model,
+     NULL,
+     NULL},
     IN("init.from: offsets overlapping", offsets_overlap, "bad.st"),
     IN("init.from: a tensor missing", missing, "tensor \"2.biaz\" does not belong"),
     IN("init.from: empty file", empty, "bad.st"),

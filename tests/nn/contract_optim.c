@@ -15,6 +15,7 @@
 
 #include "nn/layer/dense.h"
 #include "nn/layer/model.h"
+#include "run/resume.h"
 #include "run/state.h"
 #include "suites.h"
 #include "support/fixture.h"
@@ -131,7 +132,6 @@ START_TEST(test_resume_exact)
     nn_model m, m2;
     nn_optim o, o2;
     nn_dead d, d2;
-    nn_ckpt_position pos;
     nn_error err = {0};
     float g[TH_NP];
     tiny_model(&m);
@@ -149,8 +149,11 @@ START_TEST(test_resume_exact)
             nn_run_state st = {.model = &m, .optim = &o, .dead = &d, .shuffle = &shuffle,
                                .config_json = "{}", .epoch = 1, .step = t, .std = 1.0};
             ck_assert_msg(nn_state_save(path, &st, &err) == NN_OK, "%s: %s", c->label, err.msg);
-            ck_assert_msg(nn_state_resume(path, "{}", &m2, &o2, &d2, &pos, &err) == NN_OK,
+            nn_resume ck;
+            ck_assert_msg(nn_resume_read(&ck, path, &err) == NN_OK &&
+                              nn_resume_restore(&ck, &m2, &o2, &d2, &err) == NN_OK,
                           "%s: %s", c->label, err.msg);
+            nn_resume_free(&ck);
             ck_assert_uint_eq(o2.steps, SAVED_AT);
         }
         gradient(t, m.params, g);
