@@ -378,6 +378,14 @@ static nn_status out_clash(const nn_sweep *s, const char *in, const char *what, 
 
 nn_status nn_sweep_check_out(const nn_sweep *s, nn_error *err)
 {
+    struct stat sb;
+    if (!s->out[0])
+        return nn_fail(err, NN_ECONFIG, "the sweep's output folder is empty; expected a folder");
+    if (stat(s->out, &sb) == 0 && !S_ISDIR(sb.st_mode)) /* as --collect refuses it */
+        return nn_fail(err, NN_ECONFIG,
+                       "%s (the sweep's out folder) is not a folder; give \"out\" (or --out) a "
+                       "folder",
+                       s->out);
     nn_status st = out_clash(s, s->source, "the sweep file", 0, err);
     if (st == NN_OK)
         st = out_clash(s, s->base, "the base config", 0, err);

@@ -191,6 +191,10 @@ nn_status nn_sweep_load(nn_sweep *s, const char *path, const char *out_override,
         s->threads = (int)threads;
         if (!s->base || !s->out)
             st = nn_sweep_oom(&L);
+        else if (!s->out[0]) /* "" would put every file at the root of the file system */
+            st = nn_fail(err, NN_ECONFIG,
+                         "%s: the output folder (--out) is empty; expected a folder's path",
+                         path);
         for (const char *c = s->out; st == NN_OK && *c; c++)
             if ((unsigned char)*c < 0x20) /* a job line is one line of shell */
                 st = nn_fail(err, NN_ECONFIG,

@@ -97,7 +97,8 @@ typedef struct nn_sweep_hooks {
     volatile sig_atomic_t *stop; /* set (by a signal handler): finish cleanly, runs interrupted */
 } nn_sweep_hooks;
 
-/* Outputs never overwrite inputs: s->out must not be or hold the sweep file, the base
+/* s->out must name a folder (not "", not a plain file), and outputs never overwrite
+ * inputs: s->out must not be or hold the sweep file, the base
  * config or any combination's data files or init.from, nor be or hold or lie inside its
  * image folders (symlinks resolved, hard links by inode). NN_ECONFIG naming both paths.
  * nn_sweep_exec, nn_sweep_print_jobs and nn_sweep_summarize make it first. */

@@ -210,6 +210,14 @@ SW(sw_deep,
    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
    "[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["
    "[[[")
+SW(sw_plain, "{\"base\": \"tiny.json\", \"seeds\": [1]}")
+/* The sweep's out is a plain file: refused as --collect refuses it, before anything. */
+static void sw_out_file(void)
+{
+    ft_write_text("sw.json", "{\"base\": \"tiny.json\", \"seeds\": [1], \"out\": \"plain\"}");
+    ft_write_text("plain", "not a folder\n");
+}
+
 /* A sweep run once (two seeds of one epoch), then its folder damaged: a CSV cut inside a
  * row, another replaced by a FIFO (no writer: must not hang), a status file of garbage.
  * --collect lists them as missing or partial, one clean line each, and does not hang. */
@@ -258,6 +266,16 @@ static const hx_case sweep_cases[] = {
     SWC("a bad value in an axis", sw_bad_value, "optimizer.lr"),
     SWC("jobs of the wrong type", sw_jobs_type, "jobs"),
     SWC("deep nesting in set", sw_deep, "sw.json"),
+    /* An empty --out is the root folder to a path join: refused before anything. */
+    {"--out \"\"", {"sweep", "sw.json", "--out", "", "--quiet"}, 2, "output folder (--out) is empty",
+     0, sw_plain, NULL, NULL},
+    {"--out \"\" with --print-jobs", {"sweep", "sw.json", "--out", "", "--print-jobs"}, 2,
+     "output folder (--out) is empty", 0, sw_plain, NULL, NULL},
+    SWC("out is a plain file", sw_out_file, "plain (the sweep's out folder) is not a folder"),
+    {"out is a plain file, --print-jobs", {"sweep", "sw.json", "--print-jobs"}, 2,
+     "plain (the sweep's out folder) is not a folder", 0, sw_out_file, NULL, NULL},
+    {"out is a plain file, --collect", {"sweep", "sw.json", "--collect"}, 2, "plain is not a folder",
+     0, sw_out_file, NULL, NULL},
     {"--collect: damaged runs and a FIFO", {NULL}, 0, NULL, 0, NULL, NULL, collect_damaged},
 };
 
