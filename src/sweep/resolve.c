@@ -8,12 +8,22 @@
 #include "run/csv.h"
 #include "sweep/loader.h"
 
-/* Characters safe in a file name and a shell word; anything else becomes '_'. */
+/* A run name's characters: those of the config's name rule (letters, digits, '_', '.',
+ * '-'), safe in a file name and a shell word. A '+' between an exponent's e and its digits
+ * is dropped (1e+10 -> 1e10: the same number); any other character becomes '_'. */
 void nn_sweep_sanitize(char *s)
 {
-    for (; *s; s++)
-        if (!isalnum((unsigned char)*s) && *s != '.' && *s != '-' && *s != '+')
-            *s = '_';
+    size_t w = 0;
+    for (size_t r = 0; s[r]; r++) {
+        unsigned char c = (unsigned char)s[r];
+        /* s[0..w) is the output so far: its last two are the input's two before this '+'
+         * (neither was dropped, and both map to themselves) */
+        if (c == '+' && w >= 2 && (s[w - 1] == 'e' || s[w - 1] == 'E') &&
+            (isdigit((unsigned char)s[w - 2]) || s[w - 2] == '.') && isdigit((unsigned char)s[r + 1]))
+            continue;
+        s[w++] = isalnum(c) || c == '.' || c == '-' || c == '_' ? (char)c : '_';
+    }
+    s[w] = '\0';
 }
 
 /* Applies "path=<value as JSON>" to root. */

@@ -9,6 +9,12 @@
 #include "sys/cpu.h"
 
 #define MAX_RUNS ((size_t)10 * 1000 * 1000)
+/* Every combination is resolved and validated, and keeps its config, before the first run:
+ * memory grows with their number, which is checked first. */
+#define MAX_COMBOS ((size_t)100 * 1000)
+/* A run's name is its combination's, "_s" and the seed (at most 16 digits: seeds are at most
+ * 2^53), and a config's name has at most 64 characters. */
+#define MAX_COMBO_NAME (64 - 18)
 
 static int by_name(const void *a, const void *b)
 {
@@ -30,10 +36,74 @@ static nn_status unique_names(loader *L)
             st = nn_fail(L->c.err, NN_ECONFIG,
                          "%s: two combinations have the same name %s (an axis value listed "
                          "twice, or values that differ only in characters other than letters, "
-                         "digits, '.', '-', '+')",
+                         "digits, '_', '.', '-')",
                          L->c.src, sorted[i]);
     free(sorted);
     return st;
+}
+
+/* The number of combinations and runs, counted before anything is built: a refusal gives
+ * the true figures ("1000000000000 combinations"), however large. */
+static nn_status count_runs(loader *L, size_t *combos)
+{
+    const nn_sweep *s = L->s;
+    long double n = 1;
+    for (size_t a = 0; a < s->n_axes; a++)
+        n *= (long double)s->axes[a].n;
+    long double runs = n * (long double)s->n_seeds;
+    if (n <= (long double)MAX_COMBOS && runs <= (long double)MAX_RUNS) {
+        *combos = (size_t)n;
+        return NN_OK;
+    }
+    char cn[48], rn[48], axes[NN_SWEEP_MAX_AXES * 40] = "";
+    if (n < 1e19L)
+        snprintf(cn, sizeof cn, "%llu", (unsigned long long)n);
+    else
+        snprintf(cn, sizeof cn, "%.3Lg", n);
+    if (runs < 1e19L)
+        snprintf(rn, sizeof rn, "%llu", (unsigned long long)runs);
+    else
+        snprintf(rn, sizeof rn, "%.3Lg", runs);
+    for (size_t a = 0, len = 0; a < s->n_axes && len < sizeof axes; a++)
+        len += (size_t)snprintf(axes + len, sizeof axes - len, "%s%s %zu", a ? " x " : "",
+                                s->axes[a].label, s->axes[a].n);
+    return nn_fail(L->c.err, NN_ECONFIG,
+                   "%s: %s combinations (%s) x %zu seeds = %s runs; a sweep has at most %zu "
+                   "combinations and %zu runs: split it into several sweep files",
+                   L->c.src, cn, axes, s->n_seeds, rn, MAX_COMBOS, MAX_RUNS);
+}
+
+/* 32-bit FNV-1a of s, continuing from h (2166136261 to start). */
+static uint32_t fnv1a(uint32_t h, const char *s)
+{
+    for (; *s; s++)
+        h = (h ^ (unsigned char)*s) * 16777619u;
+    return h;
+}
+
+/* Combination i's name: the activation, then "_<label><value>" for each other axis ("w"
+ * and "d" for hidden's width and depth), made of the name rule's characters
+ * (nn_sweep_sanitize). One longer than MAX_COMBO_NAME keeps its first characters and ends
+ * in "-" and eight hex digits of a hash of the whole name, so that it stays unique. */
+static char *combo_name(const nn_sweep *s, const size_t *pick)
+{
+    char name[MAX_COMBO_NAME * 4];
+    uint32_t h = fnv1a(2166136261u, s->axes[0].text[pick[0]]);
+    size_t len = (size_t)snprintf(name, sizeof name, "%s", s->axes[0].text[pick[0]]);
+    for (size_t a = 1; a < s->n_axes; a++) {
+        const char *lab = s->axes[a].label;
+        const char *shortlab = strcmp(lab, "width") == 0 && !s->axes[a].path   ? "w"
+                               : strcmp(lab, "depth") == 0 && !s->axes[a].path ? "d"
+                                                                                : lab;
+        h = fnv1a(fnv1a(fnv1a(h, "_"), shortlab), s->axes[a].text[pick[a]]);
+        if (len < sizeof name)
+            len += (size_t)snprintf(name + len, sizeof name - len, "_%s%s", shortlab,
+                                    s->axes[a].text[pick[a]]);
+    }
+    nn_sweep_sanitize(name);
+    if (len >= sizeof name || strlen(name) > MAX_COMBO_NAME)
+        snprintf(name + MAX_COMBO_NAME - 9, 10, "-%08x", (unsigned)h);
+    return strdup(name);
 }
 
 /* The combinations in odometer order, the activation fastest: rows of the summary that
@@ -41,12 +111,8 @@ static nn_status unique_names(loader *L)
 static nn_status expand(loader *L)
 {
     nn_sweep *s = L->s;
-    size_t n = 1;
-    for (size_t a = 0; a < s->n_axes && n <= MAX_RUNS; a++) /* no overflow: stops past MAX */
-        n = s->axes[a].n > MAX_RUNS / n ? MAX_RUNS + 1 : n * s->axes[a].n;
-    if (n > MAX_RUNS || s->n_seeds > MAX_RUNS / n)
-        return nn_fail(L->c.err, NN_ECONFIG, "%s: %zu combinations x %zu seeds: more than %zu runs",
-                       L->c.src, n, s->n_seeds, MAX_RUNS);
+    size_t n = 0;
+    NN_SWEEP_TRY(count_runs(L, &n));
     s->n_combos = n;
     s->pick = calloc(n * s->n_axes, sizeof *s->pick);
     s->combo_name = calloc(n, sizeof *s->combo_name);
@@ -62,22 +128,7 @@ static nn_status expand(loader *L)
             pick[a] = rest % s->axes[a].n;
             rest /= s->axes[a].n;
         }
-        char name[512];
-        size_t len = 0;
-        len += (size_t)snprintf(name, sizeof name, "%s", s->axes[0].text[pick[0]]);
-        for (size_t a = 1; a < s->n_axes && len < sizeof name; a++) {
-            const char *lab = s->axes[a].label;
-            const char *shortlab = strcmp(lab, "width") == 0 && !s->axes[a].path   ? "w"
-                                   : strcmp(lab, "depth") == 0 && !s->axes[a].path ? "d"
-                                                                                    : lab;
-            len += (size_t)snprintf(name + len, sizeof name - len, "_%s%s", shortlab,
-                                    s->axes[a].text[pick[a]]);
-        }
-        if (len >= sizeof name - 32)
-            return nn_fail(L->c.err, NN_ECONFIG, "%s: run names longer than %zu characters",
-                           L->c.src, sizeof name - 32);
-        nn_sweep_sanitize(name);
-        if (!(s->combo_name[i] = strdup(name)))
+        if (!(s->combo_name[i] = combo_name(s, pick)))
             return nn_sweep_oom(L);
     }
     return unique_names(L);

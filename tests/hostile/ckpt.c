@@ -5,7 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <limits.h>
+
 #include "hostile.h"
+#include "sys/clock.h"
 
 #define EDIT(fn, from, to)                                                                         \
     static void fn(void)                                                                           \
@@ -218,6 +221,46 @@ static void sw_out_file(void)
     ft_write_text("plain", "not a folder\n");
 }
 
+/* A sweep of 10 values on each of `axes` grid keys (10^axes combinations) in a 1 KB file. */
+static void sw_grid_of(int axes)
+{
+    static const char *const keys[] = {"optimizer.lr", "optimizer.momentum", "train.batch_size",
+                                       "optimizer.weight_decay", "data.train_limit",
+                                       "data.test_limit", "dead_units.samples", "train.epochs",
+                                       "model.0.units", "model.2.units", "data.validation",
+                                       "model.0.bias_init"};
+    char text[2048];
+    size_t len = (size_t)snprintf(text, sizeof text, "{\"base\": \"tiny.json\", \"grid\": {");
+    for (int a = 0; a < axes; a++)
+        len += (size_t)snprintf(text + len, sizeof text - len,
+                                "%s\"%s\": [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]", a ? ", " : "", keys[a]);
+    snprintf(text + len, sizeof text - len, "}}");
+    ck_assert_uint_lt(strlen(text), 1024);
+    ft_write_text("sw.json", text);
+}
+
+/* 10^7 and 10^12 combinations: counted before anything is built, refused at once in little
+ * memory (an address-space limit of 200 MB), with the true count. */
+static void huge_grid(const hx_case *c)
+{
+    static const struct { int axes; const char *count; } grids[] = {
+        {7, "10000000 combinations"}, {12, "1000000000000 combinations"}};
+    for (size_t g = 0; g < 2; g++) {
+        sw_grid_of(grids[g].axes);
+        char cmd[PATH_MAX + 100];
+        snprintf(cmd, sizeof cmd, "ulimit -v 200000; exec '%s' sweep sw.json --quiet 2> err.txt",
+                 hx_bin());
+        double t0 = nn_now();
+        int code = th_run(cmd);
+        double seconds = nn_now() - t0;
+        char *err = th_read_in(".", "err.txt");
+        ck_assert_msg(code == 2 && strstr(err, grids[g].count) && th_count_lines(err) == 1,
+                      "%s: exit %d: %s", c->name, code, err);
+        ck_assert_msg(seconds < 5, "%s: %.1f s", c->name, seconds);
+        free(err);
+    }
+}
+
 /* A sweep run once (two seeds of one epoch), then its folder damaged: a CSV cut inside a
  * row, another replaced by a FIFO (no writer: must not hang), a status file of garbage.
  * --collect lists them as missing or partial, one clean line each, and does not hang. */
@@ -276,6 +319,7 @@ static const hx_case sweep_cases[] = {
      "plain (the sweep's out folder) is not a folder", 0, sw_out_file, NULL, NULL},
     {"out is a plain file, --collect", {"sweep", "sw.json", "--collect"}, 2, "plain is not a folder",
      0, sw_out_file, NULL, NULL},
+    {"10^7 and 10^12 combinations", {NULL}, 0, NULL, 0, NULL, NULL, huge_grid},
     {"--collect: damaged runs and a FIFO", {NULL}, 0, NULL, 0, NULL, NULL, collect_damaged},
 };
 

@@ -50,6 +50,8 @@ void hx_setup(void);
 void hx_teardown(void);
 /* The MNIST folder, absolute ("" when absent). */
 const char *hx_mnist(void);
+/* The binary under test, absolute. */
+const char *hx_bin(void);
 /* Runs table t's case i, with its checks. */
 void hx_run_case(const hx_table *t, size_t i);
 

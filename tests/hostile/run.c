@@ -57,6 +57,11 @@ const char *hx_mnist(void)
     return mnist;
 }
 
+const char *hx_bin(void)
+{
+    return bin;
+}
+
 void hx_sh(const char *cmd)
 {
     ck_assert_msg(th_run(cmd) == 0, "fixture command failed: %s", cmd);

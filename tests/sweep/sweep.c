@@ -151,6 +151,46 @@ START_TEST(test_sweep_expansion)
 }
 END_TEST
 
+/* Run names follow the config's name rule (letters, digits, '_', '.', '-', at most 64
+ * characters) whatever the values: a '+' of an exponent is dropped (1e+10 -> 1e10), other
+ * characters become '_', and a name too long for its seeds is cut and ends in a hash of the
+ * whole name, so that names stay unique. Each run's resolved config loads as a config. */
+START_TEST(test_sweep_names_made_valid)
+{
+    fixture f;
+    fx_open(&f, 1);
+    fx_sweep(&f, "\"grid\": {\"data.train_limit\": [1e10, 100]}, \"seeds\": [9007199254740992]");
+    nn_sweep s;
+    load(&s, &f);
+    ck_assert_str_eq(s.combo_name[0], "relu_train_limit1e10");
+    ck_assert_str_eq(s.combo_name[1], "relu_train_limit100");
+    nn_sweep_free(&s);
+    fx_sweep(&f, "\"activations\": [\"leaky_relu\"], \"grid\": {\"optimizer.momentum\": "
+                 "[0.123456789], \"optimizer.weight_decay\": [0.000123456789], "
+                 "\"dead_units.samples\": [1234567], \"data.train_limit\": [1000000000, "
+                 "1000000001]}, \"seeds\": [9007199254740992]");
+    load(&s, &f);
+    ck_assert_uint_eq(s.n_combos, 2);
+    ck_assert_str_ne(s.combo_name[0], s.combo_name[1]);
+    for (size_t r = 0; r < 2; r++) {
+        char *name = nn_sweep_run_name(&s, r), *json = nn_sweep_run_json(&s, r);
+        ck_assert_msg(strlen(name) <= 64, "%s", name);
+        ck_assert_msg(strncmp(name, "leaky_relu_momentum0.123456789_weight-", 38) == 0 &&
+                          strlen(name) == 46 + strlen("_s9007199254740992"),
+                      "%s", name);
+        nn_config cfg;
+        nn_error err;
+        ck_assert_msg(nn_config_parse(&cfg, json, "run", NULL, 0, &err) == NN_OK, "%s", err.msg);
+        ck_assert_str_eq(cfg.name, name);
+        nn_config_free(&cfg);
+        free(name);
+        free(json);
+    }
+    nn_sweep_free(&s);
+    fx_close(&f);
+}
+END_TEST
+
 /* Loads f's sweep expecting NN_ECONFIG with every part of want in the message. */
 static void refused(const fixture *f, const char *want1, const char *want2)
 {
@@ -573,6 +613,7 @@ Suite *sweep_suite(void)
     tcase_add_test(tc, test_sweep_expansion);
     tcase_add_test(tc, test_sweep_validation);
     tcase_add_test(tc, test_sweep_base_beside_the_file);
+    tcase_add_test(tc, test_sweep_names_made_valid);
     tcase_add_test(tc, test_sweep_summary_statistics);
     tcase_add_test(tc, test_sweep_resume);
     tcase_add_test(tc, test_sweep_print_jobs_collect);
