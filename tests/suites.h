@@ -38,6 +38,7 @@
     S(folder_decode)                                                                               \
     S(export)                                                                                      \
     S(sweep)                                                                                       \
+    S(sweep_files)                                                                                 \
     S(outputs)                                                                                     \
     S(rng)                                                                                         \
     S(checkpoint)                                                                                  \

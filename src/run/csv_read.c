@@ -12,20 +12,70 @@
 size_t nn_csv_fields(char *s, char **cells, size_t max)
 {
     size_t n = 0;
-    for (char *p = s; n < max;) {
-        cells[n++] = p;
-        p = strchr(p, ',');
-        if (!p)
+    char *r = s;
+    while (n < max) {
+        char *w = r; /* a quoted field is written back over itself, shorter */
+        cells[n++] = w;
+        if (*r == '"') {
+            for (r++; *r && !(*r == '"' && r[1] != '"'); r++)
+                *w++ = *r == '"' ? *r++ : *r; /* "" is one quote */
+            if (*r == '"')
+                r++;
+        }
+        while (*r && *r != ',') /* the rest of an unquoted field, or text after a quote */
+            *w++ = *r++;
+        int last = *r == '\0';
+        *w = '\0';
+        if (last)
             break;
-        *p++ = '\0';
+        r++;
     }
     return n;
 }
 
+/* Where the record starting at s ends: its first '\r' or '\n' outside quotes (or its NUL). */
+static char *record_cut(char *s)
+{
+    int quoted = 0;
+    for (; *s; s++) {
+        if (*s == '"')
+            quoted = !quoted; /* a doubled quote flips twice */
+        else if (!quoted && (*s == '\r' || *s == '\n'))
+            break;
+    }
+    return s;
+}
+
 size_t nn_csv_split(char *line, char **cells, size_t max)
 {
-    line[strcspn(line, "\r\n")] = '\0';
+    *record_cut(line) = '\0';
     return nn_csv_fields(line, cells, max);
+}
+
+size_t nn_csv_record(const char *text, size_t len, int *whole)
+{
+    int quoted = 0;
+    for (size_t i = 0; i < len; i++) {
+        if (text[i] == '"')
+            quoted = !quoted;
+        else if (!quoted && text[i] == '\n') {
+            *whole = 1;
+            return i + 1;
+        }
+    }
+    *whole = 0;
+    return len;
+}
+
+int nn_csv_put_field(FILE *f, const char *s)
+{
+    if (!s[strcspn(s, ",\"\r\n")])
+        return fputs(s, f) == EOF ? EOF : 0;
+    int bad = putc('"', f) == EOF;
+    for (; *s; s++)
+        bad |= (*s == '"' && putc('"', f) == EOF) || putc(*s, f) == EOF;
+    bad |= putc('"', f) == EOF;
+    return bad ? EOF : 0;
 }
 
 int nn_csv_column(char *const *cells, size_t n, const char *name)
@@ -36,47 +86,62 @@ int nn_csv_column(char *const *cells, size_t n, const char *name)
     return -1;
 }
 
-/* The fields of a line: one more than its commas. */
+/* The fields of a record: one more than its commas outside quotes. */
 static size_t count_fields(const char *s)
 {
     size_t n = 1;
-    for (; *s; s++)
-        n += *s == ',';
+    int quoted = 0;
+    for (; *s; s++) {
+        quoted ^= *s == '"';
+        n += !quoted && *s == ',';
+    }
     return n;
 }
 
-/* Cuts the next line of *p in place (its '\n' and a final '\r' dropped) and moves *p past
- * it; the line, or NULL at the end of the text. */
-static char *next_line(char **p)
+/* Cuts the next record of *p in place (at its '\n' outside quotes; a final '\r' dropped),
+ * moves *p past it and adds the lines it spans to *line_no; the record, or NULL at the end
+ * of the text. */
+static char *next_line(char **p, size_t *line_no)
 {
     if (!**p)
         return NULL;
-    char *line = *p, *nl = strchr(line, '\n');
-    if (nl)
-        *nl = '\0';
-    size_t len = strlen(line);
-    *p = nl ? nl + 1 : line + len;
+    char *line = *p, *end = line;
+    for (int quoted = 0; *end && (quoted || *end != '\n'); end++) {
+        quoted ^= *end == '"';
+        *line_no += *end == '\n';
+    }
+    *p = *end ? end + 1 : end;
+    *end = '\0';
+    size_t len = (size_t)(end - line);
     if (len > 0 && line[len - 1] == '\r')
         line[len - 1] = '\0';
+    (*line_no)++;
     return line;
 }
 
-/* Counts the lines that hold something and the fields of the first one (on a copy: the
- * text is cut afterwards). */
+/* Counts the records that hold something and the fields of the first one, as next_line
+ * will cut them. */
 static void measure(const char *s, size_t *rows, size_t *cols)
 {
     *rows = 0;
     *cols = 1;
-    for (const char *p = s; *p;) {
-        const char *nl = strchr(p, '\n');
-        size_t len = nl ? (size_t)(nl - p) : strlen(p);
-        if (len > 0 && !(len == 1 && p[0] == '\r')) {
-            if (*rows == 0)
-                for (size_t i = 0; i < len; i++)
-                    *cols += p[i] == ',';
-            (*rows)++;
+    size_t fields = 1, len = 0;
+    for (int quoted = 0;; s++) {
+        if (*s == '\0' || (!quoted && *s == '\n')) { /* quoted is 0 after a record */
+            if (len > 1 || (len == 1 && s[-1] != '\r')) {
+                if (*rows == 0)
+                    *cols = fields;
+                (*rows)++;
+            }
+            if (*s == '\0')
+                return;
+            fields = 1;
+            len = 0;
+            continue;
         }
-        p += len + (nl ? 1 : 0);
+        len++;
+        quoted ^= *s == '"';
+        fields += !quoted && *s == ',';
     }
 }
 
@@ -85,14 +150,13 @@ static nn_status cut(nn_csv_table *t, nn_error *err)
 {
     size_t r = 0, line_no = 0;
     char *p = t->text, *line;
-    while ((line = next_line(&p))) {
-        line_no++;
+    for (size_t first = 1; (line = next_line(&p, &line_no)); first = line_no + 1) {
         if (!line[0])
             continue;
         size_t n = count_fields(line);
         if (n != t->cols)
             return nn_fail(err, NN_EDATA, "%s:%zu: %zu fields, expected %zu (as in the header)",
-                           t->path, line_no, n, t->cols);
+                           t->path, first, n, t->cols);
         nn_csv_fields(line, t->cell + r * t->cols, t->cols);
         r++;
     }

@@ -1,26 +1,38 @@
 /* csv_read.h - reading nntrain's CSV files (csv.h writes the run's; the sweep writes its
- * summaries the same way): nothing is quoted, so a field never holds a comma or a line
- * end. One line is cut into its fields (nn_csv_split: the sweep's collector reads a run's
- * file a line at a time), or a whole file becomes a table of fields (nn_csv_table_read:
- * the plots). Both cut fields with nn_csv_fields. */
+ * summaries and results tables): RFC 4180 fields, quoted when they hold a comma, a double
+ * quote or a line end (nn_csv_put_field writes one), so a record may span lines. One line
+ * or record is cut into its fields (nn_csv_split: the sweep's collector reads a file a
+ * record at a time, nn_csv_record finding where each ends), or a whole file becomes a
+ * table of fields (nn_csv_table_read: the plots). All cut fields with nn_csv_fields. */
 #ifndef NN_CSV_READ_H
 #define NN_CSV_READ_H
 
 #include <stddef.h>
+#include <stdio.h>
 
 #include "sys/error.h"
 
-/* Cuts s at its commas in place: the first max fields into cells; their number. */
+/* Cuts s at its commas outside quotes, in place: the first max fields into cells, a quoted
+ * field's quotes removed and its doubled quotes made single; their number. */
 size_t nn_csv_fields(char *s, char **cells, size_t max);
 
-/* One line: cut at its first '\r' or '\n', then nn_csv_fields. */
+/* One record: cut at its first '\r' or '\n' outside quotes, then nn_csv_fields. */
 size_t nn_csv_split(char *line, char **cells, size_t max);
+
+/* The length of the first record of text[0..len), its '\n' included: up to the first '\n'
+ * outside quotes, or len when there is none (*whole 0: a record torn, or the last one
+ * without a line end). */
+size_t nn_csv_record(const char *text, size_t len, int *whole);
+
+/* Writes s as one field: as it is, or in double quotes (each quote doubled) when it holds
+ * a comma, a double quote, '\r' or '\n' (RFC 4180). 0, or EOF when the write failed. */
+int nn_csv_put_field(FILE *f, const char *s);
 
 /* The index of the cell equal to name, or -1. */
 int nn_csv_column(char *const *cells, size_t n, const char *name);
 
 /* A CSV file cut into fields in place: row 0 is the header, every row has the header's
- * number of fields; empty lines are skipped, a line's final '\r' dropped. */
+ * number of fields; empty lines are skipped, a record's final '\r' dropped. */
 typedef struct nn_csv_table {
     char *path;
     char *text;

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "run/csv.h"
+#include "run/csv_read.h"
 #include "sys/fs.h"
 
 #define MAX_SMALL_FILE ((size_t)1 << 20)
@@ -21,29 +22,36 @@ static char *slurp(const char *path)
     return nn_read_small(path, MAX_SMALL_FILE, "a sweep file", &st, &ignored);
 }
 
-char *nn_sweep_read_status(const char *status_path, double *revived, double *max_dead_frac)
+void nn_sweep_read_status(const char *status_path, nn_sweep_status *st)
 {
     char *text = slurp(status_path);
-    char *out = nn_sweep_parse_status(text, revived, max_dead_frac);
+    nn_sweep_parse_status(text, st);
     free(text);
-    return out;
 }
 
-char *nn_sweep_parse_status(const char *text, double *revived, double *max_dead_frac)
+static double number_or(const cJSON *o, const char *key)
 {
-    *revived = -1.0;
-    *max_dead_frac = -1.0;
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return cJSON_IsNumber(v) ? v->valuedouble : -1.0;
+}
+
+void nn_sweep_parse_status(const char *text, nn_sweep_status *st)
+{
     cJSON *o = text ? cJSON_Parse(text) : NULL;
-    const cJSON *st = cJSON_GetObjectItemCaseSensitive(o, "status");
-    const cJSON *rv = cJSON_GetObjectItemCaseSensitive(o, "revived");
-    const cJSON *mx = cJSON_GetObjectItemCaseSensitive(o, "max_dead_frac");
-    if (cJSON_IsNumber(rv))
-        *revived = rv->valuedouble;
-    if (cJSON_IsNumber(mx))
-        *max_dead_frac = mx->valuedouble;
-    char *out = strdup(cJSON_IsString(st) ? st->valuestring : "");
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, "status");
+    const char *state = cJSON_IsString(v) ? v->valuestring : "";
+    snprintf(st->state, sizeof st->state, "%s", strlen(state) < sizeof st->state ? state : "?");
+    st->epochs_done = number_or(o, "epochs_done");
+    st->epoch = number_or(o, "epoch");
+    st->revived = number_or(o, "revived");
+    st->max_dead_frac = number_or(o, "max_dead_frac");
     cJSON_Delete(o);
-    return out;
+}
+
+int nn_sweep_status_final(const nn_sweep_status *st)
+{
+    return strcmp(st->state, "ok") == 0 || strcmp(st->state, "diverged") == 0 ||
+           strcmp(st->state, "exploded") == 0 || strcmp(st->state, "error") == 0;
 }
 
 /* Text equal but for trailing white space (the writer adds a newline). */
@@ -57,7 +65,7 @@ static int same_text(const char *a, const char *b)
     return na == nb && memcmp(a, b, na) == 0;
 }
 
-static int config_matches(const char *path, const char *want)
+int nn_sweep_config_matches(const char *path, const char *want)
 {
     char *have = slurp(path);
     int same = have && want && same_text(have, want);
@@ -68,26 +76,10 @@ static int config_matches(const char *path, const char *want)
 int nn_sweep_run_config_matches(const nn_sweep *s, size_t r)
 {
     char *json_path = nn_sweep_run_file(s, r, ".json"), *want = nn_sweep_run_json(s, r);
-    int same = json_path && want && config_matches(json_path, want);
+    int same = json_path && want && nn_sweep_config_matches(json_path, want);
     free(json_path);
     free(want);
     return same;
-}
-
-int nn_sweep_run_complete(const nn_sweep *s, size_t r)
-{
-    char *status_path = nn_sweep_run_file(s, r, ".status.json");
-    char *json_path = nn_sweep_run_file(s, r, ".json"), *want = nn_sweep_run_json(s, r);
-    double revived, max_dead;
-    char *st = status_path ? nn_sweep_read_status(status_path, &revived, &max_dead) : NULL;
-    int done = st && (strcmp(st, "ok") == 0 || strcmp(st, "diverged") == 0 ||
-                      strcmp(st, "exploded") == 0) &&
-               json_path && config_matches(json_path, want);
-    free(st);
-    free(status_path);
-    free(json_path);
-    free(want);
-    return done;
 }
 
 void nn_sweep_run_reset(const nn_sweep *s, size_t r)
@@ -105,9 +97,10 @@ void nn_sweep_run_reset(const nn_sweep *s, size_t r)
 void nn_sweep_status_error(const char *csv, const nn_error *err)
 {
     char *path = nn_csv_sibling(csv, ".status.json");
-    double revived, max_dead;
-    char *st = path ? nn_sweep_read_status(path, &revived, &max_dead) : NULL;
-    if (st && strcmp(st, "error") != 0) {
+    nn_sweep_status st;
+    if (path)
+        nn_sweep_read_status(path, &st);
+    if (path && strcmp(st.state, "error") != 0) {
         cJSON *o = cJSON_CreateObject();
         char *text = NULL;
         if (o && cJSON_AddStringToObject(o, "status", "error") &&
@@ -119,7 +112,6 @@ void nn_sweep_status_error(const char *csv, const nn_error *err)
         free(text);
         cJSON_Delete(o);
     }
-    free(st);
     free(path);
 }
 
@@ -144,30 +136,13 @@ char *nn_sweep_table_file(const nn_sweep *s, size_t c, const char *ext)
     return path;
 }
 
-int nn_sweep_combo_complete(const nn_sweep *s, size_t c)
-{
-    char *csv = nn_sweep_table_file(s, c, ".csv"), *json = nn_sweep_table_file(s, c, ".json");
-    int done = csv && json && config_matches(json, s->combo_json[c]);
-    FILE *f = done ? nn_fopen_read(csv) : NULL;
-    size_t lines = 0;
-    int ch, last = '\n';
-    while (f && (ch = getc(f)) != EOF) {
-        lines += ch == '\n';
-        last = ch;
-    }
-    done = f && !ferror(f) && last == '\n' && lines == s->n_seeds + 1;
-    if (f)
-        fclose(f);
-    free(csv);
-    free(json);
-    return done;
-}
-
 void nn_sweep_table_header(const nn_sweep *s, FILE *f)
 {
     fputs("run", f);
-    for (size_t a = 0; a < s->n_axes; a++)
-        fprintf(f, ",%s", s->axes[a].label);
+    for (size_t a = 0; a < s->n_axes; a++) {
+        putc(',', f);
+        nn_csv_put_field(f, s->axes[a].label);
+    }
     fputs(",seed,status,test_loss,test_acc,hidden_units,dead,dead_frac,layers,dead_layers,"
           "constant_output",
           f);
@@ -208,9 +183,11 @@ nn_status nn_sweep_table_row(nn_sweep_table *t, const nn_sweep *s, size_t c, siz
 {
     const size_t *pick = s->pick + c * s->n_axes;
     unsigned long long seed = (unsigned long long)s->seeds[k];
-    fprintf(t->f, "%s_s%llu", s->combo_name[c], seed);
-    for (size_t a = 0; a < s->n_axes; a++)
-        fprintf(t->f, ",%s", s->axes[a].text[pick[a]]);
+    fprintf(t->f, "%s_s%llu", s->combo_name[c], seed); /* a name needs no quotes */
+    for (size_t a = 0; a < s->n_axes; a++) {
+        putc(',', t->f);
+        nn_csv_put_field(t->f, s->axes[a].text[pick[a]]);
+    }
     fprintf(t->f, ",%llu,%s", seed, u->status == NN_OK ? "ok" : "diverged");
     if (u->status == NN_OK)
         fprintf(t->f, ",%.6f,%.6f,%zu,%zu,%.6f,%zu,%zu,%d\n", u->test_loss, u->test_acc, u->hidden,

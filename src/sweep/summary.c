@@ -39,17 +39,24 @@ static void put_stat(FILE *f, const stat1 *s, int digits)
         fputs(",,", f);
 }
 
+/* The axis values of combination c, as CSV fields (quoted when they need it). */
 static void axes_cells(const nn_sweep *s, size_t c, FILE *f)
 {
     const size_t *pick = s->pick + c * s->n_axes;
-    for (size_t a = 0; a < s->n_axes; a++)
-        fprintf(f, "%s%s", a ? "," : "", s->axes[a].text[pick[a]]);
+    for (size_t a = 0; a < s->n_axes; a++) {
+        if (a)
+            putc(',', f);
+        nn_csv_put_field(f, s->axes[a].text[pick[a]]);
+    }
 }
 
 static void axes_header(const nn_sweep *s, FILE *f)
 {
-    for (size_t a = 0; a < s->n_axes; a++)
-        fprintf(f, "%s%s", a ? "," : "", s->axes[a].label);
+    for (size_t a = 0; a < s->n_axes; a++) {
+        if (a)
+            putc(',', f);
+        nn_csv_put_field(f, s->axes[a].label);
+    }
 }
 
 /* The counts of one combination. */
@@ -102,129 +109,108 @@ static int add_ok_run(combo_sum *cs, const nn_sweep_rows *rr, double revived, do
     return 0;
 }
 
-/* The runs of a training sweep: status files and CSVs. */
+/* Counts an ended run whose files agree into its combination; -1 when out of memory. */
+static int count_run(combo_sum *cs, nn_sweep_tally *t, const nn_sweep_run_files *f)
+{
+    const char *st = f->status.state;
+    t->complete++;
+    cs->seeds++;
+    if (strcmp(st, "ok") == 0) {
+        cs->ok++;
+        t->ok++;
+        return add_ok_run(cs, &f->rows, f->status.revived, f->status.max_dead_frac);
+    }
+    if (strcmp(st, "diverged") == 0) {
+        cs->diverged++;
+        t->diverged++;
+    } else if (strcmp(st, "exploded") == 0) {
+        cs->exploded++;
+        t->exploded++;
+    } else {
+        cs->failed++;
+        t->failed++;
+    }
+    return 0;
+}
+
+/* The runs of a training sweep: status files, resolved configs and CSVs. A run counts when
+ * they agree (nn_sweep_run_read); else it is listed, as missing when it has no files. */
 static nn_status tally_runs(const nn_sweep *s, size_t c, combo_sum *cs, nn_sweep_tally *t,
                             const nn_sweep_hooks *h, nn_error *err)
 {
     for (size_t k = 0; k < s->n_seeds; k++) {
         size_t r = c * s->n_seeds + k;
-        char *status_path = nn_sweep_run_file(s, r, ".status.json");
         char *csv = nn_sweep_run_file(s, r, ".csv");
-        double revived = -1, max_dead = -1;
-        char *st = status_path ? nn_sweep_read_status(status_path, &revived, &max_dead) : NULL;
-        if (!status_path || !csv || !st) {
-            free(status_path);
-            free(csv);
-            free(st);
-            return nn_fail(err, NN_ESYS, "out of memory");
-        }
-        t->runs++;
-        nn_sweep_rows rr;
-        int have_rows = nn_sweep_rows_read(csv, &rr);
-        int final = strcmp(st, "ok") == 0 || strcmp(st, "diverged") == 0 ||
-                    strcmp(st, "exploded") == 0 || strcmp(st, "error") == 0;
-        /* A run of another sweep file (its config changed since), or an "ok" without its rows,
-         * is not a result of this one. */
-        const char *why = !final                                ? (st[0] ? st : "no status")
-                          : !nn_sweep_run_config_matches(s, r)  ? "its config is not this sweep's"
-                          : strcmp(st, "ok") == 0 && !have_rows ? "ok but its CSV has no rows"
-                                                                : NULL;
-        if (why) {
-            if (st[0] || have_rows) {
+        nn_sweep_run_files f;
+        int ok = csv && nn_sweep_run_read(s, r, &f);
+        if (ok) {
+            t->runs++;
+            if (!f.why) {
+                ok = count_run(cs, t, &f) == 0;
+            } else if (f.status.state[0] || f.rows.header) {
                 t->partial++;
-                log_line(h, "partial run: %s (%s)", csv, why);
+                log_line(h, "partial run: %s (%s)", csv, f.why);
             } else {
                 t->missing++;
                 log_line(h, "missing run: %s%s", csv, "");
             }
-        } else {
-            t->complete++;
-            cs->seeds++;
-            if (strcmp(st, "ok") == 0) {
-                cs->ok++;
-                t->ok++;
-                if (add_ok_run(cs, &rr, revived, max_dead) != 0) {
-                    nn_sweep_rows_free(&rr);
-                    free(status_path);
-                    free(csv);
-                    free(st);
-                    return nn_fail(err, NN_ESYS, "out of memory");
-                }
-            } else if (strcmp(st, "diverged") == 0) {
-                cs->diverged++;
-                t->diverged++;
-            } else if (strcmp(st, "exploded") == 0) {
-                cs->exploded++;
-                t->exploded++;
-            } else {
-                cs->failed++;
-                t->failed++;
-            }
+            nn_sweep_run_files_free(&f);
         }
-        nn_sweep_rows_free(&rr);
-        free(status_path);
         free(csv);
-        free(st);
+        if (!ok)
+            return nn_fail(err, NN_ESYS, "out of memory");
     }
     return NN_OK;
 }
 
-/* The table of an untrained combination; rows copied to all (results.csv) when not NULL. */
+/* The table of an untrained combination, counted when it is whole (nn_sweep_combo_read);
+ * its rows copied to all (results.csv) when not NULL. */
 static nn_status tally_table(const nn_sweep *s, size_t c, combo_sum *cs, nn_sweep_tally *t,
                              const nn_sweep_hooks *h, FILE *all, nn_error *err)
 {
-    char *path = nn_sweep_table_file(s, c, ".csv");
-    if (!path)
-        return nn_fail(err, NN_ESYS, "out of memory");
-    t->runs += s->n_seeds;
-    if (!nn_sweep_combo_complete(s, c)) {
-        FILE *probe = nn_fopen_read(path);
-        if (probe) {
-            fclose(probe);
-            t->partial += s->n_seeds;
-            log_line(h, "partial combination: %s%s", path, " (rows or config do not match)");
-        } else {
-            t->missing += s->n_seeds;
-            log_line(h, "missing combination: %s%s", path, "");
-        }
+    char *path = nn_sweep_table_file(s, c, ".csv"), *text = NULL, **cells = NULL;
+    size_t len = 0;
+    const char *why = NULL;
+    int whole = path && nn_sweep_combo_read(s, c, &text, &len, &why);
+    if (whole && !(cells = malloc(NN_SWEEP_MAX_CELLS * sizeof *cells)))
+        whole = 0, why = NULL;
+    if (!whole && !why) {
         free(path);
-        return NN_OK;
+        free(text);
+        return nn_fail(err, NN_ESYS, "out of memory");
     }
-    FILE *f = nn_fopen_read(path);
-    char **cells = malloc(NN_SWEEP_MAX_CELLS * sizeof *cells);
-    char *line = NULL;
-    size_t cap = 0;
-    int head = 1;
+    t->runs += s->n_seeds;
+    if (!whole) {
+        *(why[0] ? &t->partial : &t->missing) += s->n_seeds;
+        log_line(h, why[0] ? "partial combination: %s (%s)" : "missing combination: %s%s", path,
+                 why);
+    }
     nn_sweep_result_cols cols = {-1, -1, -1, -1};
-    while (f && cells && getline(&line, &cap, f) > 0) {
+    for (size_t pos = 0, head = 1; whole && pos < len; head = 0) {
+        int end;
+        size_t n = nn_csv_record(text + pos, len - pos, &end);
         if (all && !head)
-            fputs(line, all);
-        size_t n = nn_csv_split(line, cells, NN_SWEEP_MAX_CELLS);
-        if (head) {
-            nn_sweep_result_cols_find(cells, n, &cols);
-            head = 0;
-            continue;
-        }
+            fwrite(text + pos, 1, n, all);
+        text[pos + n - 1] = '\0'; /* its '\n': the table is whole */
+        size_t nc = nn_csv_split(text + pos, cells, NN_SWEEP_MAX_CELLS);
+        pos += n;
         nn_sweep_result_row row;
-        if (!nn_sweep_result_row_parse(&cols, cells, n, &row))
-            continue; /* not a row of ours (nn_sweep_combo_complete checked the count) */
-        t->complete++;
-        cs->seeds++;
-        if (row.ok) {
-            cs->ok++;
-            t->ok++;
-            stat_add(&cs->dead, row.dead_frac);
-            stat_add(&cs->born_dead, row.born_dead ? 1.0 : 0.0);
-            stat_add(&cs->constant, row.constant ? 1.0 : 0.0);
-        } else {
-            cs->diverged++;
-            t->diverged++;
+        if (head)
+            nn_sweep_result_cols_find(cells, nc, &cols);
+        else if (nn_sweep_result_row_parse(&cols, cells, nc, &row)) {
+            t->complete++;
+            cs->seeds++;
+            *(row.ok ? &cs->ok : &cs->diverged) += 1;
+            *(row.ok ? &t->ok : &t->diverged) += 1;
+            if (row.ok) {
+                stat_add(&cs->dead, row.dead_frac);
+                stat_add(&cs->born_dead, row.born_dead ? 1.0 : 0.0);
+                stat_add(&cs->constant, row.constant ? 1.0 : 0.0);
+            }
         }
     }
-    free(line);
     free(cells);
-    if (f)
-        fclose(f);
+    free(text);
     free(path);
     return NN_OK;
 }

@@ -87,13 +87,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         csv += m + sizeof MARK - 1;
         csv_len -= m + sizeof MARK - 1;
     }
-    double revived, max_dead;
-    char *st = nn_sweep_parse_status(status, &revived, &max_dead);
+    nn_sweep_status st;
+    nn_sweep_parse_status(status, &st);
     free(status);
-    free(st);
+    if (!memchr(st.state, '\0', sizeof st.state))
+        abort();
     nn_sweep_rows rr;
     int ok = nn_sweep_rows_parse(csv, csv_len, &rr);
-    if (ok != (rr.n > 0))
+    if (ok != (rr.n > 0) || (rr.n && !rr.header))
         abort();
     same_from_file(csv, csv_len, &rr, ok);
     nn_sweep_rows_free(&rr);

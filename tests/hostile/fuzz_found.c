@@ -333,14 +333,14 @@ START_TEST(test_collect_from_memory)
     ck_assert_int_eq(nn_sweep_rows_parse(nul, sizeof nul - 1, &rr), 0);
     ck_assert_int_eq(nn_sweep_rows_parse("epoch,dead_frac\n0,1\n", 20, &rr), 0);
     ck_assert_int_eq(nn_sweep_rows_parse(NULL, 0, &rr), 0);
-    double revived, max_dead;
-    char *st = nn_sweep_parse_status("{\"status\": \"ok\", \"revived\": 3}", &revived, &max_dead);
-    ck_assert_str_eq(st, "ok");
-    ck_assert(revived == 3 && max_dead == -1);
-    free(st);
-    st = nn_sweep_parse_status("{\"status\": 1", &revived, &max_dead);
-    ck_assert_str_eq(st, "");
-    free(st);
+    nn_sweep_status st;
+    nn_sweep_parse_status("{\"status\": \"ok\", \"revived\": 3}", &st);
+    ck_assert_str_eq(st.state, "ok");
+    ck_assert(st.revived == 3 && st.max_dead_frac == -1 && st.epochs_done == -1);
+    nn_sweep_parse_status("{\"status\": 1", &st);
+    ck_assert_str_eq(st.state, "");
+    nn_sweep_parse_status("{\"status\": \"a status longer than fifteen\"}", &st);
+    ck_assert_str_eq(st.state, "?");
 }
 END_TEST
 

@@ -10,94 +10,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "support/fixture.h"
-#include "support/helpers.h"
 #include "nntrain.h"
 #include "suites.h"
+#include "support/fixture.h"
+#include "support/helpers.h"
 #include "sweep/files.h"
+#include "sweep/fixture.h"
 #include "sweep/sweep.h"
-
-/* A folder with synthetic IDX data (5 classes, 8x8) and a base config using it. */
-typedef struct fixture {
-    char *dir;
-    char base[512], sweep[512], out[512];
-} fixture;
-
-static void fx_path(const fixture *f, const char *name, char *buf, size_t n)
-{
-    snprintf(buf, n, "%s/%s", f->dir, name);
-}
-
-static void fx_write(const char *path, const char *text)
-{
-    FILE *fp = fopen(path, "w");
-    ck_assert_ptr_nonnull(fp);
-    fputs(text, fp);
-    ck_assert_int_eq(fclose(fp), 0);
-}
-
-static void fx_open(fixture *f, int epochs)
-{
-    f->dir = th_tmpdir();
-    char a[600], b[600], c[600], d[600];
-    fx_path(f, "train-img", a, sizeof a);
-    fx_path(f, "train-lbl", b, sizeof b);
-    fx_path(f, "test-img", c, sizeof c);
-    fx_path(f, "test-lbl", d, sizeof d);
-    nn_dataset train, test;
-    ck_assert_int_eq(th_synthetic(&train, 200, 8, 5, 1), 0);
-    ck_assert_int_eq(th_synthetic(&test, 60, 8, 5, 2), 0);
-    ck_assert_int_eq(th_write_idx(&train, a, b, 0), 0);
-    ck_assert_int_eq(th_write_idx(&test, c, d, 0), 0);
-    nn_dataset_free(&train);
-    nn_dataset_free(&test);
-    char json[4096];
-    snprintf(json, sizeof json,
-             "{\"name\": \"base\", \"seed\": 1, \"data\": {\"format\": \"idx\", \"train_images\": "
-             "\"%s\", \"train_labels\": \"%s\", \"test_images\": \"%s\", \"test_labels\": \"%s\"},"
-             " \"model\": [{\"type\": \"dense\", \"units\": 16}, {\"type\": \"relu\"},"
-             " {\"type\": \"dense\", \"units\": 16}, {\"type\": \"relu\"},"
-             " {\"type\": \"dense\", \"units\": 5}],"
-             " \"optimizer\": {\"lr\": 0.1, \"momentum\": 0.9},"
-             " \"train\": {\"epochs\": %d, \"batch_size\": 20}}",
-             a, b, c, d, epochs);
-    fx_path(f, "base.json", f->base, sizeof f->base);
-    fx_write(f->base, json);
-    fx_path(f, "sweep.json", f->sweep, sizeof f->sweep);
-    fx_path(f, "out", f->out, sizeof f->out);
-}
-
-static void fx_sweep(const fixture *f, const char *axes)
-{
-    char json[4096];
-    snprintf(json, sizeof json, "{\"base\": \"%s\", \"out\": \"%s\", %s}", f->base, f->out, axes);
-    fx_write(f->sweep, json);
-}
-
-/* The base config with "output": {key: path}. */
-static void fx_base_output(const fixture *f, const char *key, const char *path)
-{
-    char *base = th_slurp(f->base), json[8192];
-    ck_assert_ptr_nonnull(base);
-    char *at = strstr(base, "\"seed\"");
-    ck_assert_ptr_nonnull(at);
-    snprintf(json, sizeof json, "%.*s\"output\": {\"%s\": \"%s\"}, %s", (int)(at - base), base, key,
-             path, at);
-    fx_write(f->base, json);
-    free(base);
-}
-
-static void fx_close(fixture *f)
-{
-    th_rmdir(f->dir);
-    free(f->dir);
-}
-
-static void load(nn_sweep *s, const fixture *f)
-{
-    nn_error err;
-    ck_assert_msg(nn_sweep_load(s, f->sweep, NULL, 0, &err) == NN_OK, "%s", err.msg);
-}
 
 START_TEST(test_sweep_expansion)
 {
@@ -106,7 +25,7 @@ START_TEST(test_sweep_expansion)
     fx_sweep(&f, "\"activations\": [\"relu\", \"elu\"], \"grid\": {\"optimizer.lr\": [0.1, 0.5],"
                  " \"optimizer.momentum\": [0, 0.9]}, \"seeds\": [3, 7]");
     nn_sweep s;
-    load(&s, &f);
+    fx_load(&s, &f);
     ck_assert_uint_eq(s.n_axes, 3);
     ck_assert_str_eq(s.axes[1].label, "lr");
     ck_assert_str_eq(s.axes[2].label, "momentum");
@@ -139,7 +58,7 @@ START_TEST(test_sweep_expansion)
     /* "hidden": depth x (dense, activation) + the base's output layer; seeds first/count. */
     fx_sweep(&f, "\"activations\": [\"selu\"], \"hidden\": {\"units\": [2, 4], \"layers\": [3]},"
                  " \"seeds\": {\"first\": 10, \"count\": 4}");
-    load(&s, &f);
+    fx_load(&s, &f);
     ck_assert_uint_eq(s.n_combos, 2);
     ck_assert_str_eq(s.combo_name[1], "selu_w4_d3");
     ck_assert_uint_eq(s.cfgs[1].n_modules, 7);
@@ -161,7 +80,7 @@ START_TEST(test_sweep_names_made_valid)
     fx_open(&f, 1);
     fx_sweep(&f, "\"grid\": {\"data.train_limit\": [1e10, 100]}, \"seeds\": [9007199254740992]");
     nn_sweep s;
-    load(&s, &f);
+    fx_load(&s, &f);
     ck_assert_str_eq(s.combo_name[0], "relu_train_limit1e10");
     ck_assert_str_eq(s.combo_name[1], "relu_train_limit100");
     nn_sweep_free(&s);
@@ -169,7 +88,7 @@ START_TEST(test_sweep_names_made_valid)
                  "[0.123456789], \"optimizer.weight_decay\": [0.000123456789], "
                  "\"dead_units.samples\": [1234567], \"data.train_limit\": [1000000000, "
                  "1000000001]}, \"seeds\": [9007199254740992]");
-    load(&s, &f);
+    fx_load(&s, &f);
     ck_assert_uint_eq(s.n_combos, 2);
     ck_assert_str_ne(s.combo_name[0], s.combo_name[1]);
     for (size_t r = 0; r < 2; r++) {
@@ -254,47 +173,18 @@ START_TEST(test_sweep_validation)
 }
 END_TEST
 
-/* A hand-made run: status file and CSV (epoch 0 and 1) with the given figures. */
-static void fake_run(const nn_sweep *s, size_t r, const char *status, double dead0, double dead1,
-                     double acc1, int revived)
-{
-    char *csv = nn_sweep_run_file(s, r, ".csv"), *st = nn_sweep_run_file(s, r, ".status.json");
-    char text[512];
-    snprintf(text, sizeof text,
-             "epoch,step,lr,train_loss,train_acc,test_loss,test_acc,dead,dead_frac,seconds\n"
-             "0,0,0.1,,,2.3,0.1,0,%.6f,0.1\n1,10,0.1,1.0,0.5,1.0,%.6f,0,%.6f,0.2\n",
-             dead0, acc1, dead1);
-    fx_write(csv, text);
-    snprintf(text, sizeof text, "{\"status\": \"%s\", \"revived\": %d}", status, revived);
-    fx_write(st, text);
-    /* The resolved config that makes it a run of this sweep. */
-    char *json = nn_sweep_run_file(s, r, ".json"), *want = nn_sweep_run_json(s, r);
-    fx_write(json, want);
-    free(json);
-    free(want);
-    free(csv);
-    free(st);
-}
-
-static char *out_text(const fixture *f, const char *name)
-{
-    char path[700];
-    snprintf(path, sizeof path, "%s/%s", f->out, name);
-    return th_slurp(path);
-}
-
 START_TEST(test_sweep_summary_statistics)
 {
     fixture f;
     fx_open(&f, 1);
     fx_sweep(&f, "\"seeds\": [1, 2, 3, 4, 5]");
     nn_sweep s;
-    load(&s, &f);
+    fx_load(&s, &f);
     ck_assert_int_eq(mkdir(f.out, 0777), 0);
-    fake_run(&s, 0, "ok", 0.0, 0.10, 0.9, 1);
-    fake_run(&s, 1, "ok", 0.0, 0.20, 0.8, 2);
-    fake_run(&s, 2, "ok", 0.1, 0.30, 0.7, 3);
-    fake_run(&s, 3, "diverged", 0.5, 0.9, 0.1, 0); /* not in the means */
+    fx_fake_run(&s, 0, "ok", 0.0, 0.10, 0.9, 1);
+    fx_fake_run(&s, 1, "ok", 0.0, 0.20, 0.8, 2);
+    fx_fake_run(&s, 2, "ok", 0.1, 0.30, 0.7, 3);
+    fx_fake_run(&s, 3, "diverged", 0.5, 0.9, 0.1, 0); /* not in the means */
     /* run 4: missing */
     nn_sweep_tally t;
     nn_error err;
@@ -304,7 +194,7 @@ START_TEST(test_sweep_summary_statistics)
     ck_assert_uint_eq(t.ok, 3);
     ck_assert_uint_eq(t.diverged, 1);
     ck_assert_uint_eq(t.missing, 1);
-    char *sum = out_text(&f, "summary.csv");
+    char *sum = fx_out_text(&f, "summary.csv");
     ck_assert_ptr_nonnull(sum);
     /* mean 0.8, sample std 0.1 of accuracy; dead 0.2 +- 0.1; init 0.0333 +- 0.0577;
      * max = final here; revived 2 +- 1. */
@@ -312,7 +202,7 @@ START_TEST(test_sweep_summary_statistics)
                               "0.057735,0.200000,0.100000,2.000,1.000\n") != NULL,
                   "%s", sum);
     free(sum);
-    char *ep = out_text(&f, "epochs.csv");
+    char *ep = fx_out_text(&f, "epochs.csv");
     ck_assert_msg(strstr(ep, "relu,1,3,0.200000,0.100000,0.800000,0.100000\n") != NULL, "%s", ep);
     free(ep);
     /* A run whose resolved config is another sweep's (the file changed) is not counted. */
@@ -327,40 +217,30 @@ START_TEST(test_sweep_summary_statistics)
 }
 END_TEST
 
-static size_t exec(const nn_sweep *s, volatile sig_atomic_t *stop, nn_status want)
-{
-    nn_sweep_hooks h = {.stop = stop};
-    size_t ran = 0;
-    nn_error err = {0};
-    nn_status st = nn_sweep_exec(s, &h, &ran, &err);
-    ck_assert_msg(st == want, "%d: %s", st, err.msg);
-    return ran;
-}
-
 START_TEST(test_sweep_resume)
 {
     fixture f;
     fx_open(&f, 2);
     fx_sweep(&f, "\"activations\": [\"relu\", \"leaky_relu\"], \"seeds\": [1, 2], \"jobs\": 2");
     nn_sweep s;
-    load(&s, &f);
+    fx_load(&s, &f);
     /* Stopped before the first run: nothing done, NN_EINTR. */
     volatile sig_atomic_t stop = 1;
-    ck_assert_uint_eq(exec(&s, &stop, NN_EINTR), 0);
+    ck_assert_uint_eq(fx_exec(&s, &stop, NN_EINTR), 0);
     stop = 0;
-    ck_assert_uint_eq(exec(&s, &stop, NN_OK), 4);
-    char *first = out_text(&f, "leaky_relu_s2.csv");
+    ck_assert_uint_eq(fx_exec(&s, &stop, NN_OK), 4);
+    char *first = fx_out_text(&f, "leaky_relu_s2.csv");
     ck_assert_ptr_nonnull(first);
     /* Everything complete: nothing runs. */
-    ck_assert_uint_eq(exec(&s, NULL, NN_OK), 0);
+    ck_assert_uint_eq(fx_exec(&s, NULL, NN_OK), 0);
     /* A partial run (its status says running, its CSV is cut) is redone, and only it. */
     char path[700];
     snprintf(path, sizeof path, "%s/leaky_relu_s2.status.json", f.out);
     fx_write(path, "{\"status\": \"running\"}");
     snprintf(path, sizeof path, "%s/leaky_relu_s2.csv", f.out);
     fx_write(path, "epoch,step\n0,0\n");
-    ck_assert_uint_eq(exec(&s, NULL, NN_OK), 1);
-    char *again = out_text(&f, "leaky_relu_s2.csv");
+    ck_assert_uint_eq(fx_exec(&s, NULL, NN_OK), 1);
+    char *again = fx_out_text(&f, "leaky_relu_s2.csv");
     th_strip_last_column(first);
     th_strip_last_column(again);
     ck_assert_str_eq(first, again);
@@ -370,7 +250,7 @@ START_TEST(test_sweep_resume)
     nn_sweep_free(&s);
     fx_sweep(&f, "\"activations\": [\"relu\", \"leaky_relu\"], \"seeds\": [1, 2],"
                  " \"set\": {\"optimizer.lr\": 0.05}");
-    load(&s, &f);
+    fx_load(&s, &f);
     /* --print-jobs after the change lists every run and leaves no stale status behind. */
     char jobs[600];
     snprintf(jobs, sizeof jobs, "%s/jobs.sh", f.dir);
@@ -382,7 +262,7 @@ START_TEST(test_sweep_resume)
     ck_assert_uint_eq(printed, 4);
     snprintf(path, sizeof path, "%s/relu_s1.status.json", f.out);
     ck_assert_int_ne(access(path, F_OK), 0);
-    ck_assert_uint_eq(exec(&s, NULL, NN_OK), 4);
+    ck_assert_uint_eq(fx_exec(&s, NULL, NN_OK), 4);
     nn_sweep_free(&s);
     fx_close(&f);
 }
@@ -398,9 +278,9 @@ START_TEST(test_sweep_units_per_run)
     fx_base_output(&f, "units", units);
     fx_sweep(&f, "\"seeds\": [1, 2], \"jobs\": 2");
     nn_sweep s;
-    load(&s, &f);
-    ck_assert_uint_eq(exec(&s, NULL, NN_OK), 2);
-    char *u1 = out_text(&f, "relu_s1.units.csv"), *u2 = out_text(&f, "relu_s2.units.csv");
+    fx_load(&s, &f);
+    ck_assert_uint_eq(fx_exec(&s, NULL, NN_OK), 2);
+    char *u1 = fx_out_text(&f, "relu_s1.units.csv"), *u2 = fx_out_text(&f, "relu_s2.units.csv");
     ck_assert_ptr_nonnull(u1);
     ck_assert_ptr_nonnull(u2);
     ck_assert_str_ne(u1, u2);
@@ -422,8 +302,8 @@ START_TEST(test_sweep_checkpoint_per_run)
     fx_base_output(&f, "checkpoint", shared);
     fx_sweep(&f, "\"seeds\": [1, 2], \"jobs\": 2");
     nn_sweep s;
-    load(&s, &f);
-    ck_assert_uint_eq(exec(&s, NULL, NN_OK), 2);
+    fx_load(&s, &f);
+    ck_assert_uint_eq(fx_exec(&s, NULL, NN_OK), 2);
     nn_sweep_free(&s);
     ck_assert_int_ne(access(shared, F_OK), 0);
     char run_json[700], own[700], other[700], *overrides[] = {"train.epochs=2"};
@@ -448,7 +328,7 @@ START_TEST(test_sweep_checkpoint_per_run)
         }
         nn_config_free(&cfg);
     }
-    char *csv = out_text(&f, "relu_s2.csv");
+    char *csv = fx_out_text(&f, "relu_s2.csv");
     ck_assert_ptr_nonnull(csv);
     ck_assert_ptr_nonnull(strstr(csv, "\n2,"));
     free(csv);
@@ -464,8 +344,8 @@ START_TEST(test_sweep_collect_edited_table)
     fx_open(&f, 0);
     fx_sweep(&f, "\"hidden\": {\"units\": [3], \"layers\": [2]}, \"seeds\": [1, 2, 3]");
     nn_sweep s;
-    load(&s, &f);
-    ck_assert_uint_eq(exec(&s, NULL, NN_OK), 3);
+    fx_load(&s, &f);
+    ck_assert_uint_eq(fx_exec(&s, NULL, NN_OK), 3);
     char *path = nn_sweep_table_file(&s, 0, ".csv");
     fx_write(path, "run,activation,seed,status\nx,relu,1,ok\nx,relu,2,ok\nx,relu,3,ok\n");
     nn_sweep_tally t;
@@ -489,12 +369,12 @@ START_TEST(test_sweep_print_jobs_collect)
     fx_sweep(&f, "\"activations\": [\"relu\", \"elu\"], \"grid\": {\"optimizer.lr\": [0.05, 5]},"
                  " \"seeds\": [1, 2]");
     nn_sweep s;
-    load(&s, &f);
-    ck_assert_uint_eq(exec(&s, NULL, NN_OK), 8);
+    fx_load(&s, &f);
+    ck_assert_uint_eq(fx_exec(&s, NULL, NN_OK), 8);
     nn_sweep_tally t;
     nn_error err;
     ck_assert_int_eq(nn_sweep_summarize(&s, NULL, NULL, &t, &err), NN_OK);
-    char *inproc = out_text(&f, "summary.csv");
+    char *inproc = fx_out_text(&f, "summary.csv");
     nn_sweep_free(&s);
 
     char out2[600], jobs[600], cmd[2048];
@@ -529,7 +409,7 @@ START_TEST(test_sweep_print_jobs_collect)
     ck_assert_uint_eq(t.complete, 6);
     fx_write(path, save_csv);
     snprintf(path, sizeof path, "%s/elu_lr0.05_s2.status.json", out2);
-    char *st1 = out_text(&f, "elu_lr0.05_s2.status.json");
+    char *st1 = fx_out_text(&f, "elu_lr0.05_s2.status.json");
     fx_write(path, st1);
     snprintf(path, sizeof path, "%s/relu_lr0.05_s1.status.json", out2);
     fx_write(path, save);
@@ -559,15 +439,15 @@ START_TEST(test_sweep_untrained_matches_run)
                  " \"layers\": [4]}, \"set\": {\"dead_units.samples\": 40},"
                  " \"seeds\": {\"first\": 1, \"count\": 20}, \"jobs\": 2");
     nn_sweep s;
-    load(&s, &f);
+    fx_load(&s, &f);
     ck_assert_int_eq(s.table, 1);
-    ck_assert_uint_eq(exec(&s, NULL, NN_OK), 40);
-    ck_assert_uint_eq(exec(&s, NULL, NN_OK), 0); /* complete */
+    ck_assert_uint_eq(fx_exec(&s, NULL, NN_OK), 40);
+    ck_assert_uint_eq(fx_exec(&s, NULL, NN_OK), 0); /* complete */
     nn_sweep_tally t;
     nn_error err;
     ck_assert_int_eq(nn_sweep_summarize(&s, NULL, NULL, &t, &err), NN_OK);
     ck_assert_uint_eq(t.complete, 40);
-    char *table = out_text(&f, "results.csv");
+    char *table = fx_out_text(&f, "results.csv");
     ck_assert_ptr_nonnull(table);
     nn_dataset train, test;
     ck_assert_int_eq(th_synthetic(&train, 200, 8, 5, 1), 0);
@@ -624,3 +504,4 @@ Suite *sweep_suite(void)
     suite_add_tcase(s, tc);
     return s;
 }
+
