@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# ci-sweep.sh - a small sweep on real MNIST three ways: in this process (twice: the second
-# must do nothing), as a job list run by GNU parallel then --collect, and one line of the
-# job list through scripts/sweep.sbatch as a Slurm array task would run it. The summaries
-# must agree (seconds aside: summary.csv has none). Needs data/mnist and GNU parallel.
+# ci-sweep.sh - a small sweep on real MNIST four ways: in this process (twice: the second
+# must do nothing), as a job list run by GNU parallel then --collect, one line of the job
+# list through scripts/sweep.sbatch as a Slurm array task would run it, and two sweep
+# processes started together on one folder. The summaries must agree (seconds aside:
+# summary.csv has none). Needs data/mnist and GNU parallel.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 tmp=$(mktemp -d)
@@ -33,5 +34,16 @@ tail -n +2 "$tmp/jobs.txt" | parallel -j2 2> /dev/null || true
 ./nntrain sweep "$tmp/sweep.json" --out "$tmp/b" --collect > /dev/null
 cmp "$tmp/a/summary.csv" "$tmp/b/summary.csv"
 cmp "$tmp/a/epochs.csv" "$tmp/b/epochs.csv"
-echo "ci-sweep: in-process, GNU parallel and the Slurm task script agree:"
+# Two sweeps started together on one folder share it (docs/sweep.md, "Sharing a folder"):
+# both succeed, the runs each did add up to the sweep's, and the summary is the same.
+./nntrain sweep "$tmp/sweep.json" --out "$tmp/c" > /dev/null 2> "$tmp/c1.txt" & p1=$!
+./nntrain sweep "$tmp/sweep.json" --out "$tmp/c" > /dev/null 2> "$tmp/c2.txt" & p2=$!
+wait $p1 && wait $p2 || { cat "$tmp/c1.txt" "$tmp/c2.txt" >&2; exit 1; }
+ran() { sed -n 's/^sweep: \([0-9]*\) runs in .*/\1/p' "$1"; }
+[ $(( $(ran "$tmp/c1.txt") + $(ran "$tmp/c2.txt") )) -eq 8 ] ||
+    { echo "ci-sweep: two sweeps on one folder did not do 8 runs once each" >&2; cat "$tmp/c1.txt" "$tmp/c2.txt" >&2; exit 1; }
+cmp "$tmp/a/summary.csv" "$tmp/c/summary.csv"
+cmp "$tmp/a/epochs.csv" "$tmp/c/epochs.csv"
+
+echo "ci-sweep: in-process, GNU parallel, the Slurm task script and two sweeps sharing a folder agree:"
 cat "$tmp/table.txt"

@@ -39,6 +39,7 @@
     S(export)                                                                                      \
     S(sweep)                                                                                       \
     S(sweep_files)                                                                                 \
+    S(sweep_share)                                                                                 \
     S(outputs)                                                                                     \
     S(rng)                                                                                         \
     S(checkpoint)                                                                                  \

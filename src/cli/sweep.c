@@ -66,10 +66,13 @@ static void on_progress(void *ctx, const nn_sweep_progress *p)
     char el[32], eta[32];
     fmt_time(el, sizeof el, p->elapsed);
     fmt_time(eta, sizeof eta, p->eta);
+    char others[64] = "";
+    if (p->others)
+        snprintf(others, sizeof others, ", %zu by other processes", p->others);
     fprintf(stderr,
-            "%ssweep: %zu/%zu runs done (%zu skipped as complete), %zu stopped early (diverged, "
+            "%ssweep: %zu/%zu runs done (%zu skipped as complete%s), %zu stopped early (diverged, "
             "exploded or error), %s, ETA %s%s",
-            d->tty ? "\r\033[K" : "", p->done, p->total, p->skipped, p->failed, el, eta,
+            d->tty ? "\r\033[K" : "", p->done, p->total, p->skipped, others, p->failed, el, eta,
             d->tty && !last ? "" : "\n");
     fflush(stderr);
 }
@@ -188,16 +191,56 @@ static nn_status collect(const nn_sweep *s, const nn_sweep_hooks *hooks, nn_erro
                        "runs wrote (its \"out\" or --out)",
                        s->out, stat(s->out, &sb) != 0 ? strerror(errno) : "not a directory");
     nn_sweep_tally t;
+    int lock = nn_sweep_lock(s);
     nn_status st = nn_sweep_summarize(s, stdout, hooks, &t, err);
+    char running[64] = "";
+    if (t.running)
+        snprintf(running, sizeof running, ", %zu running", t.running);
     if (st == NN_OK)
         fprintf(stderr,
                 "collect: %zu of %zu runs complete (%zu ok, %zu diverged, %zu exploded, %zu "
-                "failed), %zu missing, %zu partial; wrote %s/summary.csv\n",
+                "failed), %zu missing, %zu partial%s; wrote %s/summary.csv\n",
                 t.complete, t.runs, t.ok, t.diverged, t.exploded, t.failed, t.missing, t.partial,
-                s->out);
+                running, s->out);
     if (st == NN_OK && t.ok)
         sweep_plots(s->out);
+    nn_sweep_unlock(lock);
     return st;
+}
+
+/* What a sweep that shared its folder says of the others (nothing when it did not). */
+static void say_shared(const nn_sweep *s, const nn_sweep_outcome *o, const sweep_display *d)
+{
+    if (o->others && !d->quiet)
+        fprintf(stderr, "sweep: %zu runs were done meanwhile by other processes sharing %s\n",
+                o->others, s->out);
+    if (o->busy && !d->quiet)
+        fprintf(stderr,
+                "sweep: %zu runs are still running in another process (%s); the last one to "
+                "finish writes the complete summary\n",
+                o->busy, o->busy_who);
+}
+
+/* The summary of a sweep just run (its table on stdout when st is NN_OK) and the plots,
+ * under the folder lock; NN_OK or what failed. */
+static nn_status summary(const nn_sweep *s, nn_status st, const nn_sweep_hooks *hooks,
+                         const sweep_display *d, const nn_sweep_outcome *o, double t0,
+                         nn_error *err)
+{
+    int lock = nn_sweep_lock(s);
+    /* An interrupted sweep's summary does not list the runs it did not reach. */
+    nn_sweep_tally t;
+    nn_status sst = nn_sweep_summarize(s, st == NN_OK ? stdout : NULL,
+                                       st == NN_OK ? hooks : NULL, &t, err);
+    if (sst == NN_OK && st == NN_OK && !d->quiet)
+        fprintf(stderr, "sweep: %zu runs in %.1fs; wrote %s/summary.csv\n", o->ran,
+                nn_now() - t0, s->out);
+    if (sst == NN_OK && st == NN_OK)
+        say_shared(s, o, d);
+    if (sst == NN_OK && st == NN_OK && t.ok)
+        sweep_plots(s->out);
+    nn_sweep_unlock(lock);
+    return sst;
 }
 
 /* Runs the sweep (or one combination), then the summary and the plots. */
@@ -206,30 +249,24 @@ static nn_status run(const nn_sweep *s, const sweep_args *a, nn_sweep_hooks *hoo
 {
     struct sigaction old[2];
     hooks->stop = cli_catch_stop(old); /* runs stop at their next batch, exit 130 */
-    size_t ran = 0, runs = a->combo == SIZE_MAX ? nn_sweep_runs(s) : s->n_seeds;
+    size_t runs = a->combo == SIZE_MAX ? nn_sweep_runs(s) : s->n_seeds;
     double t0 = nn_now();
-    nn_status st = nn_sweep_exec(s, hooks, &ran, err);
-    int whole = a->combo == SIZE_MAX;
-    if (st == NN_OK && ran == 0) {
+    nn_sweep_outcome o;
+    nn_status st = nn_sweep_exec(s, hooks, &o, err);
+    if (st == NN_OK && o.pending == 0) {
         fprintf(stderr,
                 "sweep: nothing to do: all %zu runs of %s are complete in %s (delete a run's "
                 "files to redo it)\n",
                 runs, a->path, s->out);
-    } else if (whole && (st == NN_OK || st == NN_EINTR)) {
-        /* An interrupted sweep's summary does not list the runs it did not reach. */
+    } else if (a->combo == SIZE_MAX && (st == NN_OK || st == NN_EINTR)) {
         nn_error serr = {0};
-        nn_sweep_tally t;
-        nn_status sst = nn_sweep_summarize(s, st == NN_OK ? stdout : NULL,
-                                           st == NN_OK ? hooks : NULL, &t, &serr);
-        if (sst == NN_OK && st == NN_OK && !d->quiet)
-            fprintf(stderr, "sweep: %zu runs in %.1fs; wrote %s/summary.csv\n", ran, nn_now() - t0,
-                    s->out);
+        nn_status sst = summary(s, st, hooks, d, &o, t0, &serr);
         if (st == NN_OK && sst != NN_OK) {
             st = sst;
             *err = serr;
         }
-        if (st == NN_OK && t.ok)
-            sweep_plots(s->out);
+    } else if (st == NN_OK) {
+        say_shared(s, &o, d);
     }
     cli_restore_stop(old);
     return st;
@@ -264,11 +301,14 @@ int cli_sweep(int argc, char **argv, const char *self)
     s.only = a.combo;
     nn_sweep_hooks hooks = {.ctx = &d, .log = on_log, .progress = on_progress};
     if (a.print) {
-        size_t printed;
-        st = nn_sweep_print_jobs(&s, self, stdout, &printed, &err);
+        size_t printed, held;
+        st = nn_sweep_print_jobs(&s, self, stdout, &printed, &held, &err);
+        char claimed[96] = "";
+        if (held)
+            snprintf(claimed, sizeof claimed, ", and %zu claimed by a running sweep", held);
         if (st == NN_OK && !d.quiet)
-            fprintf(stderr, "sweep: %zu commands for %s (%zu runs; complete ones left out)\n",
-                    printed, a.path, nn_sweep_runs(&s));
+            fprintf(stderr, "sweep: %zu commands for %s (%zu runs; complete ones left out%s)\n",
+                    printed, a.path, nn_sweep_runs(&s), claimed);
     } else if (a.collect) {
         st = collect(&s, &hooks, &err);
     } else {

@@ -12,6 +12,7 @@
 
 #include "config/data.h"
 #include "run/untrained.h"
+#include "sweep/claim.h"
 #include "sweep/files.h"
 #include "sys/clock.h"
 #include "sys/fs.h"
@@ -32,10 +33,13 @@ typedef struct sweep_exec {
     unsigned char *todo; /* per unit (run, or combination in a table sweep): 1 = to do */
     size_t *order;       /* the units in the order they are handed out: the costliest first */
     size_t units, next;  /* work units and the next one to hand out */
+    int phase;           /* 1: the units to do (todo 1); 2: those another process held (2) */
+    nn_sweep_share sh;   /* claims: other processes may share out/ (claim.h) */
+    char busy_who[128];  /* a process still holding units when this one ended */
     pthread_mutex_t lock;
     nn_sweep_progress p;
     double t0;
-    size_t ran; /* runs done by this call (for the ETA and *ran) */
+    size_t ran; /* runs done by this call (for the ETA and the outcome) */
     nn_status fatal; /* a failure that stops the sweep (cannot write, out of memory) */
     nn_error fatal_err;
 } sweep_exec;
@@ -108,6 +112,7 @@ static void exec_free(sweep_exec *x)
     free(x->std);
     free(x->todo);
     free(x->order);
+    nn_sweep_share_close(&x->sh);
 }
 
 static int stopped(const sweep_exec *x)
@@ -121,6 +126,10 @@ static void report(sweep_exec *x, size_t runs, size_t failed, const char *name, 
     x->p.done += runs;
     x->p.failed += failed;
     x->ran += runs;
+    if (name == NULL) { /* runs another process did: done, not by this one */
+        x->ran -= runs;
+        x->p.others += runs;
+    }
     x->p.elapsed = nn_now() - x->t0;
     size_t left = x->p.total - x->p.done;
     x->p.eta = x->ran ? x->p.elapsed / (double)x->ran * (double)left : -1.0;
@@ -329,13 +338,57 @@ static nn_status order_units(sweep_exec *x, nn_error *err)
     return NN_OK;
 }
 
+/* Unit u's claim file (malloc'ed; NULL when out of memory). */
+static char *claim_path(const nn_sweep *s, size_t u)
+{
+    return s->table ? nn_sweep_table_file(s, u, ".claim") : nn_sweep_run_file(s, u, ".claim");
+}
+
+/* One unit, claimed first: done here when the claim is ours and it is still not complete
+ * (another process may have finished it since this one looked); left to its holder when
+ * another process has it (looked at again in phase 2). */
+static void claim_and_run(sweep_exec *x, size_t u, inputs_cache *cache)
+{
+    const nn_sweep *s = x->s;
+    size_t runs = s->table ? s->n_seeds : 1;
+    char *claim = claim_path(s, u), who[128];
+    nn_error err = {0};
+    nn_claim_result c = claim ? nn_sweep_claim(&x->sh, claim, who, sizeof who, &err)
+                              : (nn_fail(&err, NN_ESYS, "out of memory"), NN_CLAIM_FAILED);
+    if (c == NN_CLAIM_FAILED) {
+        set_fatal(x, &err);
+    } else if (c == NN_BUSY) {
+        pthread_mutex_lock(&x->lock);
+        if (x->phase == 1)
+            x->todo[u] = 2;
+        else
+            x->p.busy += runs;
+        if (x->phase == 2)
+            snprintf(x->busy_who, sizeof x->busy_who, "%s", who);
+        pthread_mutex_unlock(&x->lock);
+    } else {
+        if (s->table ? nn_sweep_combo_complete(s, u) : nn_sweep_run_complete(s, u)) {
+            pthread_mutex_lock(&x->lock);
+            report(x, runs, 0, NULL, NULL); /* done by another process since this one looked */
+            pthread_mutex_unlock(&x->lock);
+        } else if (s->table) {
+            run_combo(x, u, cache);
+        } else {
+            run_one(x, u);
+        }
+        nn_sweep_release(&x->sh, claim);
+    }
+    free(claim);
+}
+
 static void *worker(void *arg)
 {
     sweep_exec *x = arg;
     inputs_cache cache = {.have = 0};
     for (;;) {
         pthread_mutex_lock(&x->lock);
-        while (x->next < x->units && !x->todo[x->order[x->next]])
+        unsigned char want = (unsigned char)x->phase;
+        while (x->next < x->units && x->todo[x->order[x->next]] != want)
             x->next++;
         size_t u = x->next < x->units && x->fatal == NN_OK && !stopped(x) ? x->order[x->next++]
                                                                          : x->units;
@@ -347,10 +400,7 @@ static void *worker(void *arg)
                 nn_untrained_inputs_free(&cache.in);
             return NULL;
         }
-        if (x->s->table)
-            run_combo(x, u, &cache);
-        else
-            run_one(x, u);
+        claim_and_run(x, u, &cache);
         pthread_mutex_lock(&x->lock);
         x->p.running--;
         pthread_mutex_unlock(&x->lock);
@@ -412,10 +462,49 @@ nn_status nn_sweep_check_data(const nn_sweep *s, nn_error *err)
     return st;
 }
 
-nn_status nn_sweep_exec(const nn_sweep *s, const nn_sweep_hooks *h, size_t *ran, nn_error *err)
+/* Runs the workers over the units of x->phase (at most n at a time); NN_OK, or none could
+ * be started. */
+static nn_status run_phase(sweep_exec *x, size_t n, nn_error *err)
 {
-    sweep_exec x = {.s = s, .h = h, .t0 = nn_now()};
-    *ran = 0;
+    x->next = 0;
+    pthread_t *t = calloc(n, sizeof *t);
+    if (!t)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    size_t started = 0;
+    nn_status st = NN_OK;
+    for (; started < n; started++) {
+        int e = pthread_create(&t[started], NULL, worker, x);
+        if (e != 0) { /* fewer workers is fine, none is not */
+            if (started == 0)
+                st = nn_fail(err, NN_ESYS, "cannot start the sweep's threads: %s", strerror(e));
+            break;
+        }
+    }
+    for (size_t i = 0; i < started; i++)
+        pthread_join(t[i], NULL);
+    free(t);
+    return st;
+}
+
+/* x->todo: 1 for every unit of the sweep (or of its --combo) not complete; their count. */
+static size_t find_todo(sweep_exec *x)
+{
+    const nn_sweep *s = x->s;
+    size_t pending = 0;
+    for (size_t u = 0; u < x->units; u++) {
+        x->todo[u] = (s->only == SIZE_MAX || (s->table ? u : u / s->n_seeds) == s->only) &&
+                     !(s->table ? nn_sweep_combo_complete(s, u) : nn_sweep_run_complete(s, u));
+        pending += x->todo[u];
+    }
+    return pending;
+}
+
+nn_status nn_sweep_exec(const nn_sweep *s, const nn_sweep_hooks *h, nn_sweep_outcome *o,
+                        nn_error *err)
+{
+    sweep_exec x = {.s = s, .h = h, .t0 = nn_now(), .phase = 1};
+    memset(o, 0, sizeof *o);
+    x.sh.lock_fd = -1;
     x.units = s->table ? s->n_combos : nn_sweep_runs(s);
     x.p.eta = -1.0;
     nn_status st = nn_sweep_check_out(s, err); /* before anything is written */
@@ -425,18 +514,16 @@ nn_status nn_sweep_exec(const nn_sweep *s, const nn_sweep_hooks *h, size_t *ran,
         st = nn_sweep_table_dir(s, err);
     if (st == NN_OK && !(x.todo = malloc(x.units ? x.units : 1)))
         st = nn_fail(err, NN_ESYS, "out of memory");
-    size_t pending = 0;
-    for (size_t u = 0; st == NN_OK && u < x.units; u++) {
-        x.todo[u] = (s->only == SIZE_MAX || (s->table ? u : u / s->n_seeds) == s->only) &&
-                    !(s->table ? nn_sweep_combo_complete(s, u) : nn_sweep_run_complete(s, u));
-        pending += x.todo[u];
-    }
+    size_t pending = st == NN_OK ? find_todo(&x) : 0, per = s->table ? s->n_seeds : 1;
+    o->pending = pending * per;
     x.p.total = (s->only == SIZE_MAX ? s->n_combos : 1) * s->n_seeds;
-    x.p.skipped = x.p.done = x.p.total - pending * (s->table ? s->n_seeds : 1);
+    x.p.skipped = x.p.done = x.p.total - pending * per;
     if (st == NN_OK && pending == 0) {
         exec_free(&x);
         return NN_OK;
     }
+    if (st == NN_OK)
+        st = nn_sweep_share_open(&x.sh, s->out, err);
     if (st == NN_OK)
         st = load_data(&x, err);
     if (st == NN_OK)
@@ -448,24 +535,13 @@ nn_status nn_sweep_exec(const nn_sweep *s, const nn_sweep_hooks *h, size_t *ran,
     if (h && h->progress)
         h->progress(h->ctx, &x.p);
     pthread_mutex_init(&x.lock, NULL);
-    size_t n_workers = s->jobs < pending ? s->jobs : pending;
-    pthread_t *t = calloc(n_workers, sizeof *t);
-    size_t started = 0;
-    if (!t)
-        st = nn_fail(err, NN_ESYS, "out of memory");
-    for (; st == NN_OK && started < n_workers; started++) {
-        int e = pthread_create(&t[started], NULL, worker, &x);
-        if (e != 0) { /* fewer workers is fine, none is not */
-            if (started == 0)
-                st = nn_fail(err, NN_ESYS, "cannot start the sweep's threads: %s", strerror(e));
-            break;
-        }
-    }
-    for (size_t i = 0; i < started; i++)
-        pthread_join(t[i], NULL);
-    free(t);
+    st = run_phase(&x, s->jobs < pending ? s->jobs : pending, err);
+    x.phase = 2; /* units another process held: finished by it, or left to it, or stale */
+    if (st == NN_OK && x.fatal == NN_OK && !stopped(&x))
+        st = run_phase(&x, s->jobs < pending ? s->jobs : pending, err);
     pthread_mutex_destroy(&x.lock);
-    *ran = x.ran;
+    *o = (nn_sweep_outcome){x.ran, pending * per, x.p.others, x.p.busy, ""};
+    snprintf(o->busy_who, sizeof o->busy_who, "%s", x.busy_who);
     if (st == NN_OK && x.fatal != NN_OK) {
         *err = x.fatal_err;
         st = x.fatal;

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "sweep/claim.h"
 #include "sweep/files.h"
 #include "sys/fs.h"
 
@@ -21,10 +22,25 @@ static void put_quoted(FILE *out, const char *s)
     fputc('\'', out);
 }
 
+/* Unit u (a run, or an untrained combination) is claimed by a sweep that may be running:
+ * its files are that sweep's to write. */
+static int held(const nn_sweep *s, const nn_sweep_owner *me, size_t u)
+{
+    char *claim = s->table ? nn_sweep_table_file(s, u, ".claim") : nn_sweep_run_file(s, u, ".claim");
+    char who[8];
+    nn_claim_state st = claim ? nn_sweep_claim_state(me, claim, NULL, who, sizeof who)
+                              : NN_CLAIM_FREE;
+    free(claim);
+    return st != NN_CLAIM_FREE && st != NN_CLAIM_STALE;
+}
+
 nn_status nn_sweep_print_jobs(const nn_sweep *s, const char *nntrain_path, FILE *out,
-                              size_t *printed, nn_error *err)
+                              size_t *printed, size_t *n_held, nn_error *err)
 {
     *printed = 0;
+    *n_held = 0;
+    nn_sweep_owner me;
+    nn_sweep_owner_self(&me);
     char cwd[PATH_MAX], self[PATH_MAX], sweep[PATH_MAX];
     if (!getcwd(cwd, sizeof cwd))
         return nn_fail(err, NN_ESYS, "cannot read the current folder: %s", strerror(errno));
@@ -44,6 +60,10 @@ nn_status nn_sweep_print_jobs(const nn_sweep *s, const char *nntrain_path, FILE 
     for (size_t c = 0; st == NN_OK && s->table && c < s->n_combos; c++) {
         if (nn_sweep_combo_complete(s, c))
             continue;
+        if (held(s, &me, c)) {
+            *n_held += s->n_seeds;
+            continue;
+        }
         fputs("cd ", out);
         put_quoted(out, cwd);
         fputs(" && ", out);
@@ -61,6 +81,10 @@ nn_status nn_sweep_print_jobs(const nn_sweep *s, const char *nntrain_path, FILE 
     for (size_t r = 0; st == NN_OK && !s->table && r < nn_sweep_runs(s); r++) {
         if (nn_sweep_run_complete(s, r))
             continue;
+        if (held(s, &me, r)) {
+            ++*n_held;
+            continue;
+        }
         char *json_path = nn_sweep_run_file(s, r, ".json"), *text = nn_sweep_run_json(s, r);
         nn_sweep_run_reset(s, r);
         st = json_path && text ? nn_write_atomic(json_path, text, "the run's resolved config", err)

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "run/csv_read.h"
+#include "sweep/claim.h"
 #include "sweep/collect.h"
 #include "sweep/files.h"
 #include "sys/fs.h"
@@ -133,20 +134,35 @@ static int count_run(combo_sum *cs, nn_sweep_tally *t, const nn_sweep_run_files 
     return 0;
 }
 
+/* Whether the unit whose claim file is path (NULL: out of memory) is claimed by a sweep
+ * that may still be running it; who names it. */
+static int claimed(const char *path, char *who, size_t n)
+{
+    nn_sweep_owner me;
+    nn_sweep_owner_self(&me);
+    nn_claim_state st = path ? nn_sweep_claim_state(&me, path, NULL, who, n) : NN_CLAIM_FREE;
+    return st != NN_CLAIM_FREE && st != NN_CLAIM_STALE;
+}
+
 /* The runs of a training sweep: status files, resolved configs and CSVs. A run counts when
- * they agree (nn_sweep_run_read); else it is listed, as missing when it has no files. */
+ * they agree (nn_sweep_run_read); else it is listed: running when a sweep claims it,
+ * missing when it has no files. */
 static nn_status tally_runs(const nn_sweep *s, size_t c, combo_sum *cs, nn_sweep_tally *t,
                             const nn_sweep_hooks *h, nn_error *err)
 {
     for (size_t k = 0; k < s->n_seeds; k++) {
         size_t r = c * s->n_seeds + k;
-        char *csv = nn_sweep_run_file(s, r, ".csv");
+        char *csv = nn_sweep_run_file(s, r, ".csv"), *claim = nn_sweep_run_file(s, r, ".claim");
+        char who[300];
         nn_sweep_run_files f;
-        int ok = csv && nn_sweep_run_read(s, r, &f);
+        int ok = csv && claim && nn_sweep_run_read(s, r, &f);
         if (ok) {
             t->runs++;
             if (!f.why) {
                 ok = count_run(cs, t, &f) == 0;
+            } else if (claimed(claim, who, sizeof who)) {
+                t->running++;
+                log_line(h, "running run: %s (claimed by %s)", csv, who);
             } else if (f.status.state[0] || f.rows.header) {
                 t->partial++;
                 log_line(h, "partial run: %s (%s)", csv, f.why);
@@ -157,6 +173,7 @@ static nn_status tally_runs(const nn_sweep *s, size_t c, combo_sum *cs, nn_sweep
             nn_sweep_run_files_free(&f);
         }
         free(csv);
+        free(claim);
         if (!ok)
             return nn_fail(err, NN_ESYS, "out of memory");
     }
@@ -180,11 +197,16 @@ static nn_status tally_table(const nn_sweep *s, size_t c, combo_sum *cs, nn_swee
         return nn_fail(err, NN_ESYS, "out of memory");
     }
     t->runs += s->n_seeds;
-    if (!whole) {
+    char *claim = whole ? NULL : nn_sweep_table_file(s, c, ".claim"), who[300];
+    if (!whole && claimed(claim, who, sizeof who)) {
+        t->running += s->n_seeds;
+        log_line(h, "running combination: %s (claimed by %s)", path, who);
+    } else if (!whole) {
         *(why[0] ? &t->partial : &t->missing) += s->n_seeds;
         log_line(h, why[0] ? "partial combination: %s (%s)" : "missing combination: %s%s", path,
                  why);
     }
+    free(claim);
     nn_sweep_result_cols cols = {-1, -1, -1, -1};
     for (size_t pos = 0, head = 1; whole && pos < len; head = 0) {
         int end;

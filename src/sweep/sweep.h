@@ -85,6 +85,8 @@ char *nn_sweep_run_json(const nn_sweep *s, size_t r);
 /* Progress of a running sweep, for the display. */
 typedef struct nn_sweep_progress {
     size_t total, done, skipped, failed, running;
+    size_t others; /* runs done meanwhile by other processes sharing out/ (counted in done) */
+    size_t busy;   /* runs other processes still held when this one had nothing left */
     double elapsed, eta; /* seconds; eta < 0 while unknown */
     const char *last_failed; /* the run that just failed and why, or NULL */
     const char *last_reason;
@@ -109,29 +111,49 @@ nn_status nn_sweep_check_out(const nn_sweep *s, nn_error *err);
  * the combination. nn_sweep_exec and nn_sweep_print_jobs make it first. */
 nn_status nn_sweep_check_data(const nn_sweep *s, nn_error *err);
 
-/* Runs every run not yet complete (a run is complete when its status file says it ended
- * ok, diverged or exploded and its resolved config is this sweep's; an untrained
- * combination when its table and config are both there),
- * jobs at a time, in this process: the data is loaded once. *ran: runs done by this call.
- * NN_EINTR when stopped (interrupted runs redo on the next call); NN_OK otherwise, even
- * when runs failed (they are recorded). Then writes the summary (nn_sweep_summarize). */
-nn_status nn_sweep_exec(const nn_sweep *s, const nn_sweep_hooks *h, size_t *ran, nn_error *err);
+/* What nn_sweep_exec did. */
+typedef struct nn_sweep_outcome {
+    size_t ran;         /* runs done by this call */
+    size_t pending;     /* runs not complete when it started (0: nothing to do) */
+    size_t others;      /* runs other processes sharing out/ completed meanwhile */
+    size_t busy;        /* runs other processes still held when it ended */
+    char busy_who[128]; /* one of those processes: "host H, pid P" */
+} nn_sweep_outcome;
+
+/* Runs every run not yet complete (files.h: nn_sweep_run_complete; an untrained
+ * combination: nn_sweep_combo_complete), jobs at a time, in this process: the data is
+ * loaded once. Several processes, on this machine or others, may share out/: each unit
+ * is claimed before it is done (claim.h) and checked again once claimed, so that none is
+ * lost or done twice; units held by others are looked at again at the end (done by then,
+ * still theirs, or taken over when their holder on this host died). NN_EINTR when stopped
+ * (interrupted runs redo on the next call); NN_OK otherwise, even when runs failed (they
+ * are recorded). The summary is the caller's (nn_sweep_summarize, under nn_sweep_lock). */
+nn_status nn_sweep_exec(const nn_sweep *s, const nn_sweep_hooks *h, nn_sweep_outcome *o,
+                        nn_error *err);
+
+/* Waits for out/'s folder lock, which the summaries and plots of processes sharing out/
+ * take one at a time: the last one written has seen every run finished before it. The
+ * lock (-1 when the file system has none: then unlocked). nn_sweep_unlock releases it. */
+int nn_sweep_lock(const nn_sweep *s);
+void nn_sweep_unlock(int lock);
 
 /* Prints one shell command per run not yet complete ("cd DIR && NNTRAIN out/NAME.json
  * --quiet"), writing the resolved configs under out/ first. nntrain_path: this program.
  * Sweeps of untrained networks print one command per combination instead (a process per
- * network would cost more than the network). *printed: lines printed. */
+ * network would cost more than the network). Runs a running sweep has claimed are left
+ * out, untouched. *printed: lines printed; *held: runs left out as claimed. */
 nn_status nn_sweep_print_jobs(const nn_sweep *s, const char *nntrain_path, FILE *out,
-                              size_t *printed, nn_error *err);
+                              size_t *printed, size_t *held, nn_error *err);
 
 /* What the summary found. */
 typedef struct nn_sweep_tally {
     size_t runs, complete, ok, diverged, exploded, failed, missing, partial;
+    size_t running; /* not complete and claimed by a running sweep (or one of another host) */
 } nn_sweep_tally;
 
 /* Builds out/summary.csv (and out/epochs.csv for training sweeps) from the files under
- * out/, prints the aligned table to table (NULL: none), and lists missing and partial
- * runs through h->log. */
+ * out/, prints the aligned table to table (NULL: none), and lists missing, partial and
+ * running (claimed) runs through h->log. */
 nn_status nn_sweep_summarize(const nn_sweep *s, FILE *table, const nn_sweep_hooks *h,
                              nn_sweep_tally *tally, nn_error *err);
 

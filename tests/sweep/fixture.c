@@ -123,10 +123,9 @@ char *fx_out_text(const fixture *f, const char *name)
 size_t fx_exec(const nn_sweep *s, volatile sig_atomic_t *stop, nn_status want)
 {
     nn_sweep_hooks h = {.stop = stop};
-    size_t ran = 0;
+    nn_sweep_outcome o;
     nn_error err = {0};
-    nn_status st = nn_sweep_exec(s, &h, &ran, &err);
+    nn_status st = nn_sweep_exec(s, &h, &o, &err);
     ck_assert_msg(st == want, "%d: %s", st, err.msg);
-    return ran;
+    return o.ran;
 }
-

@@ -255,9 +255,9 @@ START_TEST(test_sweep_resume)
     char jobs[600];
     snprintf(jobs, sizeof jobs, "%s/jobs.sh", f.dir);
     FILE *fp = fopen(jobs, "w");
-    size_t printed;
+    size_t printed, held;
     nn_error err;
-    ck_assert_int_eq(nn_sweep_print_jobs(&s, th_nntrain(), fp, &printed, &err), NN_OK);
+    ck_assert_int_eq(nn_sweep_print_jobs(&s, th_nntrain(), fp, &printed, &held, &err), NN_OK);
     fclose(fp);
     ck_assert_uint_eq(printed, 4);
     snprintf(path, sizeof path, "%s/relu_s1.status.json", f.out);
@@ -382,8 +382,8 @@ START_TEST(test_sweep_print_jobs_collect)
     ck_assert_int_eq(nn_sweep_load(&s, f.sweep, out2, 0, &err), NN_OK);
     snprintf(jobs, sizeof jobs, "%s/jobs.sh", f.dir);
     FILE *fp = fopen(jobs, "w");
-    size_t printed;
-    ck_assert_int_eq(nn_sweep_print_jobs(&s, th_nntrain(), fp, &printed, &err), NN_OK);
+    size_t printed, held;
+    ck_assert_int_eq(nn_sweep_print_jobs(&s, th_nntrain(), fp, &printed, &held, &err), NN_OK);
     fclose(fp);
     ck_assert_uint_eq(printed, 8);
     char *list = th_slurp(jobs);
