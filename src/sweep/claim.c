@@ -153,10 +153,11 @@ nn_status nn_sweep_share_open(nn_sweep_share *sh, const char *out, nn_error *err
 
 void nn_sweep_share_close(nn_sweep_share *sh)
 {
-    if (sh->lock_fd >= 0)
-        close(sh->lock_fd);
-    if (sh->lock)
+    if (sh->lock) { /* opened (a zeroed share holds nothing: fd 0 is not its) */
+        if (sh->lock_fd >= 0)
+            close(sh->lock_fd);
         pthread_mutex_destroy(&sh->mu);
+    }
     free(sh->text);
     free(sh->lock);
     memset(sh, 0, sizeof *sh);

@@ -58,6 +58,7 @@ typedef struct nn_sweep_share {
 } nn_sweep_share;
 
 nn_status nn_sweep_share_open(nn_sweep_share *sh, const char *out, nn_error *err);
+/* Closes an opened share; one zeroed and never opened holds nothing. */
 void nn_sweep_share_close(nn_sweep_share *sh);
 
 typedef enum nn_claim_result {

@@ -504,7 +504,6 @@ nn_status nn_sweep_exec(const nn_sweep *s, const nn_sweep_hooks *h, nn_sweep_out
 {
     sweep_exec x = {.s = s, .h = h, .t0 = nn_now(), .phase = 1};
     memset(o, 0, sizeof *o);
-    x.sh.lock_fd = -1;
     x.units = s->table ? s->n_combos : nn_sweep_runs(s);
     x.p.eta = -1.0;
     nn_status st = nn_sweep_check_out(s, err); /* before anything is written */

@@ -331,7 +331,10 @@ START_TEST(test_collect_from_memory)
     free(dir);
     const char nul[] = "epoch,test_acc,dead_frac\n0,0.5\0,0.1\n";
     ck_assert_int_eq(nn_sweep_rows_parse(nul, sizeof nul - 1, &rr), 0);
+    ck_assert(rr.n == 0 && rr.torn && rr.header); /* the header is kept, the row is torn */
+    nn_sweep_rows_free(&rr);
     ck_assert_int_eq(nn_sweep_rows_parse("epoch,dead_frac\n0,1\n", 20, &rr), 0);
+    ck_assert_ptr_null(rr.header);
     ck_assert_int_eq(nn_sweep_rows_parse(NULL, 0, &rr), 0);
     nn_sweep_status st;
     nn_sweep_parse_status("{\"status\": \"ok\", \"revived\": 3}", &st);
