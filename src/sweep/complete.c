@@ -145,11 +145,12 @@ static int row_matches(const nn_sweep *s, size_t c, size_t k, char *rec, size_t 
 }
 
 /* The largest table combination c can have: its header, and per seed the run's name, the
- * axis values (quoted, every byte doubled at most) and at most 24 bytes for each of the
- * other fields. */
+ * axis values (quoted, every byte doubled at most) and the ten other fields, each a number
+ * of at most 330 bytes ("%.6f" of the largest double). A bound on what is read: the rows
+ * themselves are checked one by one. */
 static size_t table_bound(const nn_sweep *s, size_t c, size_t header)
 {
-    size_t row = strlen(s->combo_name[c]) + 24 + 12 * 24;
+    size_t row = strlen(s->combo_name[c]) + 24 + 10 * 330;
     const size_t *pick = s->pick + c * s->n_axes;
     for (size_t a = 0; a < s->n_axes; a++)
         row += 2 * strlen(s->axes[a].text[pick[a]]) + 3;
