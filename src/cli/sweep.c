@@ -29,7 +29,9 @@ static const char sweep_usage[] =
     "                 missing and partial runs are listed\n"
     "  --combo K      run combination K only (what --print-jobs prints for untrained sweeps)\n"
     "  --quiet        no progress on stderr\n"
-    "Ctrl-C stops cleanly: run the same command again to continue.\n";
+    "Ctrl-C stops cleanly: run the same command again to continue. Several sweeps, on\n"
+    "this machine or others, may work on one output folder at once: each claims a run\n"
+    "before doing it (OUT/NAME.claim), and the last to finish writes the whole summary.\n";
 
 typedef struct sweep_display {
     int quiet, tty;
