@@ -120,7 +120,8 @@ static int stopped(const sweep_exec *x)
     return x->h && x->h->stop && *x->h->stop;
 }
 
-/* Under the lock: counts one unit's runs as done and tells the display. */
+/* Under the lock: counts one unit's runs as done and tells the display; name NULL: done
+ * by another process (counted done, not run here). */
 static void report(sweep_exec *x, size_t runs, size_t failed, const char *name, const char *why)
 {
     x->p.done += runs;
@@ -359,12 +360,12 @@ static void claim_and_run(sweep_exec *x, size_t u, inputs_cache *cache)
         set_fatal(x, &err);
     } else if (c == NN_BUSY) {
         pthread_mutex_lock(&x->lock);
-        if (x->phase == 1)
+        if (x->phase == 1) {
             x->todo[u] = 2;
-        else
+        } else {
             x->p.busy += runs;
-        if (x->phase == 2)
             snprintf(x->busy_who, sizeof x->busy_who, "%s", who);
+        }
         pthread_mutex_unlock(&x->lock);
     } else {
         if (s->table ? nn_sweep_combo_complete(s, u) : nn_sweep_run_complete(s, u)) {
