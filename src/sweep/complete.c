@@ -8,41 +8,30 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "run/csv.h"
 #include "run/csv_read.h"
 #include "sweep/files.h"
 #include "sys/fs.h"
 
-/* The header a run of cfg writes (run/csv.c's nn_csv_open, from the config's modules):
- * malloc'ed, NULL when out of memory. */
+/* The header a run of cfg writes: run/csv.c's, of cfg's model planned without buffers
+ * (its columns do not depend on the input width); malloc'ed, NULL when out of memory. */
 static char *expected_header(const nn_config *cfg)
 {
+    nn_model m;
+    nn_error err;
+    if (nn_model_plan(&m, cfg->modules, cfg->n_modules, 1, &err) != NN_OK)
+        return NULL;
     char *text = NULL;
     size_t len = 0;
     FILE *f = open_memstream(&text, &len);
-    if (!f)
-        return NULL;
-    fputs("epoch,step,lr,train_loss,train_acc,", f);
-    if (cfg->data.validation > 0)
-        fputs("val_loss,val_acc,", f);
-    fputs("test_loss,test_acc,dead,dead_frac", f);
-    for (size_t i = 0; i < cfg->n_modules; i++)
-        if (cfg->modules[i].layer->probed)
-            fprintf(f, ",dead_%zu", i);
-    /* An activation with parameters (PReLU) has a slope column; whether it has them does
-     * not depend on the widths, which are walked from a nominal input of 1. */
-    size_t width = 1;
-    for (size_t i = 0; i < cfg->n_modules; i++) {
-        const nn_module_spec *m = &cfg->modules[i];
-        nn_layer_size size = m->layer->size(m, width);
-        if (m->act && size.params > 0)
-            fprintf(f, ",slope_%zu", i);
-        width = size.out ? size.out : 1;
-    }
-    fputs(",constant_output,seconds", f);
-    if (fclose(f) != 0) {
+    if (f)
+        nn_csv_header(f, &m, cfg->data.validation > 0);
+    nn_model_free(&m);
+    if (!f || fclose(f) != 0) {
         free(text);
         return NULL;
     }
+    text[strcspn(text, "\n")] = '\0'; /* rows_read keeps the header without its line end */
     return text;
 }
 
