@@ -39,6 +39,7 @@
     S(export)                                                                                      \
     S(sweep)                                                                                       \
     S(outputs)                                                                                     \
+    S(records)                                                                                     \
     S(rng)                                                                                         \
     S(checkpoint)                                                                                  \
     S(bounded)                                                                                     \

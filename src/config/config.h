@@ -58,6 +58,8 @@ typedef struct nn_config {
     char *init_from;         /* init.from: start from these weights; NULL = the seed's init */
     char *resolved;          /* the config as validated (overrides applied), JSON text */
     char *resume;            /* --resume: continue the run saved in this checkpoint; NULL */
+    char *command;           /* the command line that made the run, a JSON array of strings
+                                (nn_config_set_command; for its records); NULL: not known */
 } nn_config;
 
 /* Loads and validates path. overrides[i] are "DOTTED.PATH=VALUE" strings applied in
@@ -85,6 +87,9 @@ const char *nn_config_test_source(const nn_config *cfg);
 
 /* Sets cfg->resume to a copy of path (--resume). */
 nn_status nn_config_set_resume(nn_config *cfg, const char *path, nn_error *err);
+
+/* Sets cfg->command to argv[0..argc) as a JSON array of strings. */
+nn_status nn_config_set_command(nn_config *cfg, int argc, char *const *argv, nn_error *err);
 
 /* Replaces cfg->csv with a copy of path. */
 nn_status nn_config_set_csv(nn_config *cfg, const char *path, nn_error *err);

@@ -13,6 +13,7 @@
 #include "math/fpmode.h"
 #include "nn/loss.h"
 #include "run/check.h"
+#include "run/status.h"
 #include "run/train.h"
 
 size_t nn_argmax_f(const float *v, size_t n)
@@ -48,6 +49,21 @@ static nn_status meta_number(const nn_st_file *f, const char *path, const char *
                        "%s: \"%s\" in the checkpoint's metadata is \"%.40s\", not a number", path,
                        key, v);
     return NN_OK;
+}
+
+/* How the checkpoint's run was made, from the metadata (absent: NULL). */
+static nn_status read_made(const nn_st_file *f, nn_ckpt_info *c, nn_error *err)
+{
+    const char *v = nn_st_meta(f, "nntrain_version"), *k = nn_st_meta(f, "gemm_kernel");
+    const char *cmd = nn_st_meta(f, "command");
+    c->run_version = v ? strdup(v) : NULL;
+    c->run_kernel = k ? strdup(k) : NULL;
+    c->run_command = cmd ? nn_command_text_json(cmd) : NULL;
+    if ((v && !c->run_version) || (k && !c->run_kernel))
+        return nn_fail(err, NN_ESYS, "out of memory");
+    if (cmd && !c->run_command) /* not an array of strings: shown as it is */
+        c->run_command = strdup(cmd);
+    return cmd && !c->run_command ? nn_fail(err, NN_ESYS, "out of memory") : NN_OK;
 }
 
 /* The normalization, the epoch and the input width from the file's header. */
@@ -112,6 +128,8 @@ nn_status nn_ckpt_info_read(nn_ckpt_info *c, const char *path, const char *confi
     }
     if (st == NN_OK)
         st = read_meta(&f, path, c, err);
+    if (st == NN_OK)
+        st = read_made(&f, c, err);
     free(source);
     nn_st_free(&f);
     if (st != NN_OK)
@@ -122,6 +140,9 @@ nn_status nn_ckpt_info_read(nn_ckpt_info *c, const char *path, const char *confi
 void nn_ckpt_info_free(nn_ckpt_info *c)
 {
     free(c->path);
+    free(c->run_version);
+    free(c->run_kernel);
+    free(c->run_command);
     nn_config_free(&c->cfg);
     memset(c, 0, sizeof *c);
 }
@@ -304,6 +325,8 @@ static nn_status eval_split(const nn_ckpt_info *c, const nn_dataset *ds, const s
         nn_model_free(&e->model);
     if (st == NN_OK) {
         st = result_alloc(out, &e->model, ds, err);
+        if (st == NN_OK)
+            out->kernel = nn_gemm_kernel(e->model.gemm);
         if (st == NN_OK && (st = pass(e, ds, idx, n, out, err)) != NN_OK)
             nn_eval_result_free(out);
         nn_dead_free(&e->dead);

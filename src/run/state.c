@@ -9,8 +9,9 @@
 #include <string.h>
 
 #include "ckpt/checkpoint.h"
+#include "sys/version.h"
 
-enum { MAX_META = 14, WD_NAME = 48 };
+enum { MAX_META = 16, WD_NAME = 48 };
 
 /* A run's tensors in file order: the model's, the optimizer's, the probe record's. */
 typedef struct run_tensors {
@@ -138,6 +139,11 @@ nn_status nn_state_save(const char *path, const nn_run_state *st, nn_error *err)
     keys[nm] = "normalize.std", vals[nm++] = std_text;
     if (st->config_json)
         keys[nm] = "config", vals[nm++] = st->config_json;
+    keys[nm] = "nntrain_version", vals[nm++] = nn_version();
+    if (st->kernel)
+        keys[nm] = "gemm_kernel", vals[nm++] = st->kernel;
+    if (st->command)
+        keys[nm] = "command", vals[nm++] = st->command;
     s = nn_ckpt_write(path, rt.t, rt.n, keys, vals, nm, err);
     run_tensors_free(&rt);
     return s;

@@ -339,6 +339,8 @@ static nn_status save_checkpoint(run *r, const nn_rng *shuffle_rng, size_t e, si
                         .dead = &r->dead,
                         .shuffle = shuffle_rng,
                         .config_json = r->cfg->resolved,
+                        .command = r->cfg->command,
+                        .kernel = nn_gemm_kernel(r->model.gemm),
                         .epoch = e,
                         .step = step,
                         .mean = r->norm.mean,
@@ -415,8 +417,9 @@ static nn_status train_on(const nn_config *cfg, const nn_dataset *train, const n
     if (st == NN_OK)
         st = run_open(&r, err);
     int opened = st == NN_OK; /* from here on the run's status file says how it ended */
+    nn_run_made made = {cfg->resolved, cfg->command, opened ? nn_gemm_kernel(r.model.gemm) : NULL};
     if (opened)
-        st = nn_run_status_begin(&r.status, cfg->csv, &r.dead, cfg->train.epochs, err);
+        st = nn_run_status_begin(&r.status, cfg->csv, &r.dead, cfg->train.epochs, &made, err);
     if (st == NN_OK) {
         if (r.n_val)
             nn_say(hooks, "validation: %zu of the %zu training samples held out (seed %llu)",

@@ -1,0 +1,134 @@
+/* e2e/records.c - a run says how it was made and never destroys another: the status file
+ * records the resolved config (--set applied), the command line, the version and the GEMM
+ * kernel, and that config redoes the run; checkpoints carry the same and nntrain eval
+ * carries them on; a second run of a config keeps the first's files under a new number;
+ * eval refuses a --config of another model and checks its --csv before any work. */
+#include <check.h>
+#include <cJSON.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ckpt/safetensors.h"
+#include "suites.h"
+#include "support/fixture.h"
+#include "sys/version.h"
+
+/* The tiny run (fixture.h) in the test's folder. */
+static void setup(void)
+{
+    ft_setup();
+    th_tiny_run(ft_dir(), "");
+}
+
+static int in_dir(const char *cmd)
+{
+    return th_sh_in(ft_dir(), "%s", cmd);
+}
+
+/* The JSON file name in the test's folder (cJSON_Delete it). */
+static cJSON *read_json(const char *name)
+{
+    char *text = th_read_in(ft_dir(), name);
+    cJSON *j = cJSON_Parse(text);
+    ck_assert_msg(j != NULL, "%s is not JSON: %s", name, text);
+    free(text);
+    return j;
+}
+
+static const char *str_at(const cJSON *o, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    ck_assert_msg(cJSON_IsString(v), "no string \"%s\"", key);
+    return v->valuestring;
+}
+
+/* The CSV name without its last column (seconds), malloc'ed. */
+static char *rows_of(const char *name)
+{
+    char *csv = th_read_in(ft_dir(), name);
+    th_strip_last_column(csv);
+    return csv;
+}
+
+/* The status file holds the version, the kernel, the command and the resolved config;
+ * that config, run again, gives the same rows. */
+START_TEST(test_status_records_how_made)
+{
+    ck_assert_int_eq(in_dir("NNTRAIN_GEMM=portable \"$B\" tiny.json --quiet --epochs 2 --set "
+                            "optimizer.lr=0.1 --csv r/x.csv"),
+                     0);
+    cJSON *st = read_json("r/x.status.json");
+    ck_assert_str_eq(str_at(st, "nntrain_version"), nn_version());
+    ck_assert_str_eq(str_at(st, "gemm_kernel"), "portable");
+    const cJSON *cmd = cJSON_GetObjectItemCaseSensitive(st, "command");
+    static const char *const words[] = {"tiny.json", "--quiet",          "--epochs", "2",
+                                        "--set",     "optimizer.lr=0.1", "--csv",    "r/x.csv"};
+    ck_assert_int_eq(cJSON_GetArraySize(cmd), 9);
+    for (int i = 0; i < 8; i++)
+        ck_assert_str_eq(cJSON_GetArrayItem(cmd, i + 1)->valuestring, words[i]);
+    const cJSON *cfg = cJSON_GetObjectItemCaseSensitive(st, "config");
+    const cJSON *lr =
+        cJSON_GetObjectItemCaseSensitive(cJSON_GetObjectItemCaseSensitive(cfg, "optimizer"), "lr");
+    ck_assert_double_eq(cJSON_GetNumberValue(lr), 0.1);
+    ck_assert_str_eq(str_at(cJSON_GetObjectItemCaseSensitive(cfg, "output"), "csv"), "r/x.csv");
+    char *text = cJSON_Print(cfg);
+    ft_write_text(ft_at("again.json"), text);
+    free(text);
+    cJSON_Delete(st);
+    /* The recorded config alone redoes the run: the same rows. */
+    ck_assert_int_eq(in_dir("NNTRAIN_GEMM=portable \"$B\" again.json --quiet --csv r/y.csv"), 0);
+    char *first = rows_of("r/x.csv"), *again = rows_of("r/y.csv");
+    ck_assert_str_eq(first, again);
+    ck_assert_uint_eq(th_count_lines(again), 4);
+    free(first);
+    free(again);
+}
+END_TEST
+
+/* A checkpoint records the same, and eval shows it and its own in the table and the CSV. */
+START_TEST(test_checkpoint_and_eval_carry_it)
+{
+    ck_assert_int_eq(in_dir("NNTRAIN_GEMM=portable \"$B\" tiny.json --quiet --set "
+                            "output.checkpoint=ck.st --set optimizer.lr='0.1'"),
+                     0);
+    nn_st_file f;
+    nn_error err;
+    ck_assert_int_eq(nn_st_read(ft_at("ck.st"), &f, &err), NN_OK);
+    ck_assert_str_eq(nn_st_meta(&f, "nntrain_version"), nn_version());
+    ck_assert_str_eq(nn_st_meta(&f, "gemm_kernel"), "portable");
+    ck_assert_ptr_nonnull(
+        strstr(nn_st_meta(&f, "command"),
+               "\"tiny.json\",\"--quiet\",\"--set\",\"output.checkpoint=ck.st\""));
+    nn_st_free(&f);
+    ck_assert_int_eq(in_dir("\"$B\" eval ck.st --csv e.csv --quiet"), 0);
+    char *out = th_read_in(ft_dir(), "out.txt"), want[512];
+    snprintf(want, sizeof want, "\ntrained by  nntrain %s, GEMM kernel portable: ", nn_version());
+    ck_assert_msg(strstr(out, want) &&
+                      strstr(out, " tiny.json --quiet --set output.checkpoint=ck.st "
+                                  "--set optimizer.lr=0.1\nevaluated   nntrain "),
+                  "%s", out);
+    free(out);
+    char *csv = th_read_in(ft_dir(), "e.csv");
+    snprintf(want, sizeof want,
+             "\nmade_by,run,nntrain_version,%s\nmade_by,run,gemm_kernel,portable\n", nn_version());
+    ck_assert_msg(strstr(csv, want) && strstr(csv, "\ncheckpoint,,,ck.st\n") &&
+                      strstr(csv, "\nconfig,,,\"{\"\"name\"\":\"\"tiny\"\"") &&
+                      strstr(csv, "\nmade_by,eval,command,nntrain eval ck.st --csv e.csv "
+                                  "--quiet\n"),
+                  "%s", csv);
+    free(csv);
+}
+END_TEST
+
+Suite *records_suite(void)
+{
+    Suite *s = suite_create("records");
+    TCase *tc = tcase_create("records");
+    tcase_add_checked_fixture(tc, setup, ft_teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_status_records_how_made);
+    tcase_add_test(tc, test_checkpoint_and_eval_carry_it);
+    suite_add_tcase(s, tc);
+    return s;
+}
