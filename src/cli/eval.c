@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
@@ -29,7 +30,8 @@ static const char eval_usage[] =
     "  --split S        test (default), train (the samples trained on), or val (those\n"
     "                   held out: data.validation > 0)\n"
     "  --csv PATH       also write the figures as CSV rows kind,row,col,value ('-' =\n"
-    "                   stdout, instead of the table), with how they were made\n"
+    "                   stdout, instead of the table), with how they were made; missing\n"
+    "                   folders are created\n"
     "  --threads N      threads for the matrix products (0 = all cores; same results)\n"
     "  --quiet          no progress on stderr (errors are still printed)\n"
     "\n"
@@ -298,6 +300,22 @@ static void print_csv(FILE *f, const nn_ckpt_info *c, const nn_eval_result *r, c
     print_made_rows(f, "eval", NNTRAIN_VERSION, r->kernel, cmd);
 }
 
+/* What print_csv writes into a file through nn_write_whole. */
+typedef struct csv_out {
+    const nn_ckpt_info *c;
+    const nn_eval_result *r;
+    const char *cmd;
+} csv_out;
+
+static int fill_csv(void *ctx, FILE *f)
+{
+    const csv_out *o = ctx;
+    print_csv(f, o->c, o->r, o->cmd);
+    return ferror(f) != 0;
+}
+
+/* The CSV to stdout ("-"), or to path whole (a temporary file renamed over it, so a
+ * failure leaves what was there). */
 static nn_status write_csv(const char *path, const nn_ckpt_info *c, const nn_eval_result *r,
                            const char *cmd, nn_error *err)
 {
@@ -305,17 +323,41 @@ static nn_status write_csv(const char *path, const nn_ckpt_info *c, const nn_eva
         print_csv(stdout, c, r, cmd);
         return fflush(stdout) == 0 ? NN_OK : nn_fail(err, NN_ESYS, "stdout: write failed");
     }
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return nn_fail(err, NN_ESYS, "%s: cannot write the CSV (--csv): %s", path, strerror(errno));
-    print_csv(f, c, r, cmd);
-    int bad = ferror(f) != 0;
-    bad |= fclose(f) != 0;
-    return bad ? nn_fail(err, NN_ESYS, "%s: write failed", path) : NN_OK;
+    csv_out o = {c, r, cmd};
+    int e = nn_write_whole(path, fill_csv, &o);
+    return e ? nn_fail(err, NN_ESYS, "%s: cannot write the CSV (--csv): %s", path, strerror(e))
+             : NN_OK;
+}
+
+/* Before any work: --csv's missing folders are created, and the file it is written
+ * through can be: a path that cannot be written is a usage error (exit 2), as a run's
+ * CSV is, not a failure after the evaluation. */
+static nn_status csv_writable(const char *csv, nn_error *err)
+{
+    if (strcmp(csv, "-") == 0)
+        return NN_OK;
+    nn_status st = nn_mkdirs_for(csv, "the folder of the CSV (--csv)", err);
+    struct stat sb;
+    if (st == NN_OK && stat(csv, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return nn_fail(err, NN_ECONFIG, "%s: cannot write the CSV (--csv): %s", csv,
+                       strerror(EISDIR));
+    char *tmp = st == NN_OK ? nn_write_whole_tmp(csv) : NULL;
+    if (st == NN_OK && !tmp)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    FILE *f = tmp ? fopen(tmp, "w") : NULL;
+    if (tmp && !f)
+        st = nn_fail(err, NN_ECONFIG, "%s: cannot write the CSV (--csv): %s", csv, strerror(errno));
+    if (f) {
+        fclose(f);
+        remove(tmp);
+    }
+    free(tmp);
+    return st;
 }
 
 /* --csv may name no file eval reads: the checkpoint, --config, the data. */
-static nn_status check_csv(const char *csv, const eval_args *a, const nn_config *cfg, nn_error *err)
+static nn_status check_csv_path(const char *csv, const eval_args *a, const nn_config *cfg,
+                                nn_error *err)
 {
     const char *in[] = {a->ckpt,
                         a->config,
@@ -341,6 +383,17 @@ static nn_status check_csv(const char *csv, const eval_args *a, const nn_config 
                            csv, what[i], in[i]);
     }
     return NN_OK;
+}
+
+/* The same for the CSV and the temporary file it is written through. */
+static nn_status check_csv(const char *csv, const eval_args *a, const nn_config *cfg, nn_error *err)
+{
+    nn_status st = check_csv_path(csv, a, cfg, err);
+    char *tmp = st == NN_OK && strcmp(csv, "-") != 0 ? nn_write_whole_tmp(csv) : NULL;
+    if (st == NN_OK && strcmp(csv, "-") != 0)
+        st = tmp ? check_csv_path(tmp, a, cfg, err) : nn_fail(err, NN_ESYS, "out of memory");
+    free(tmp);
+    return st == NN_OK ? csv_writable(csv, err) : st;
 }
 
 /* "nntrain eval ARGS..." as one line (argv[0] is "eval"); NULL when out of memory. */

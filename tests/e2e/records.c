@@ -86,7 +86,8 @@ START_TEST(test_status_records_how_made)
 }
 END_TEST
 
-/* A checkpoint records the same, and eval shows it and its own in the table and the CSV. */
+/* A checkpoint records the same, and eval shows it and its own in the table and the CSV;
+ * eval's --csv folders are created. */
 START_TEST(test_checkpoint_and_eval_carry_it)
 {
     ck_assert_int_eq(in_dir("NNTRAIN_GEMM=portable \"$B\" tiny.json --quiet --set "
@@ -101,7 +102,7 @@ START_TEST(test_checkpoint_and_eval_carry_it)
         strstr(nn_st_meta(&f, "command"),
                "\"tiny.json\",\"--quiet\",\"--set\",\"output.checkpoint=ck.st\""));
     nn_st_free(&f);
-    ck_assert_int_eq(in_dir("\"$B\" eval ck.st --csv e.csv --quiet"), 0);
+    ck_assert_int_eq(in_dir("\"$B\" eval ck.st --csv new/sub/e.csv --quiet"), 0);
     char *out = th_read_in(ft_dir(), "out.txt"), want[512];
     snprintf(want, sizeof want, "\ntrained by  nntrain %s, GEMM kernel portable: ", nn_version());
     ck_assert_msg(strstr(out, want) &&
@@ -109,15 +110,35 @@ START_TEST(test_checkpoint_and_eval_carry_it)
                                   "--set optimizer.lr=0.1\nevaluated   nntrain "),
                   "%s", out);
     free(out);
-    char *csv = th_read_in(ft_dir(), "e.csv");
+    char *csv = th_read_in(ft_dir(), "new/sub/e.csv");
     snprintf(want, sizeof want,
              "\nmade_by,run,nntrain_version,%s\nmade_by,run,gemm_kernel,portable\n", nn_version());
     ck_assert_msg(strstr(csv, want) && strstr(csv, "\ncheckpoint,,,ck.st\n") &&
                       strstr(csv, "\nconfig,,,\"{\"\"name\"\":\"\"tiny\"\"") &&
-                      strstr(csv, "\nmade_by,eval,command,nntrain eval ck.st --csv e.csv "
+                      strstr(csv, "\nmade_by,eval,command,nntrain eval ck.st --csv new/sub/e.csv "
                                   "--quiet\n"),
                   "%s", csv);
     free(csv);
+}
+END_TEST
+
+/* Before any work: an eval --csv that cannot be written is exit 2, and nothing is printed. */
+START_TEST(test_eval_csv_checked_first)
+{
+    ck_assert_int_eq(in_dir("\"$B\" tiny.json --quiet --set output.checkpoint=ck.st"), 0);
+    ck_assert_int_eq(in_dir("mkdir adir && \"$B\" eval ck.st --csv adir"), 2);
+    char *out = th_read_in(ft_dir(), "out.txt"), *err = th_read_in(ft_dir(), "err.txt");
+    ck_assert_msg(!*out && strstr(err, "adir: cannot write the CSV (--csv): Is a directory"),
+                  "%s%s", out, err);
+    free(out);
+    free(err);
+    ck_assert_int_eq(in_dir("\"$B\" eval ck.st --csv /proc/none/e.csv"), 2);
+    out = th_read_in(ft_dir(), "out.txt");
+    err = th_read_in(ft_dir(), "err.txt");
+    ck_assert_msg(!*out && strstr(err, "/proc/none: cannot create") && th_count_lines(err) == 1,
+                  "%s%s", out, err);
+    free(out);
+    free(err);
 }
 END_TEST
 
@@ -129,6 +150,7 @@ Suite *records_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_status_records_how_made);
     tcase_add_test(tc, test_checkpoint_and_eval_carry_it);
+    tcase_add_test(tc, test_eval_csv_checked_first);
     suite_add_tcase(s, tc);
     return s;
 }
