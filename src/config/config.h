@@ -132,6 +132,19 @@ nn_status nn_config_parse_json(const char *json, const char *src, struct cJSON *
 nn_status nn_config_apply_set(struct cJSON *root, const char *set, const char *src,
                               nn_error *err);
 
+/* Where two configs differ (diff.c): the first place where the JSON trees a and b part,
+ * as a config path into path[n] (appended to what it holds: "model[1].type"; "" when the
+ * tops differ), with *va and *vb the values there (NULL: absent on that side). 0 when
+ * they are the same. */
+int nn_config_first_diff(const struct cJSON *a, const struct cJSON *b, char *path, size_t n,
+                         const struct cJSON **va, const struct cJSON **vb);
+/* A value for a message: its JSON text, cut with "..." to fit n bytes, or "absent" (NULL). */
+void nn_config_value_text(const struct cJSON *v, char *out, size_t n);
+/* cfg's model as JSON: an array of its modules, each its "type" and every key of that
+ * type with its value, defaults filled in (free with cJSON_Delete). Two configs of the
+ * same model give equal trees, however each wrote it. NULL when out of memory. */
+struct cJSON *nn_config_model_tree(const nn_config *cfg);
+
 /* The forms the reference is written in: docs/config.md's Markdown tables, the roff of
  * man/nntrain-config.5, and the key lists of the bash completion (completions/nntrain). */
 typedef enum nn_ref_format { NN_REF_MARKDOWN, NN_REF_ROFF, NN_REF_BASH } nn_ref_format;

@@ -7,6 +7,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cJSON.h>
+
 #include "ckpt/safetensors.h"
 #include "config/data.h"
 #include "run/state.h"
@@ -99,6 +101,41 @@ static nn_status read_meta(const nn_st_file *f, const char *path, nn_ckpt_info *
     return NN_OK;
 }
 
+/* --config's model against the checkpoint's own config (its "config" metadata, json):
+ * the same modules with the same values, defaults filled in, or NN_ECONFIG naming the
+ * first difference, as --resume does. A metadata config this nntrain cannot read is
+ * let be: --config is then how the file is read at all. */
+static nn_status same_model(const nn_config *cfg, const char *config_path, const char *json,
+                            const char *path, nn_error *err)
+{
+    nn_config own;
+    nn_error ignored;
+    if (nn_config_parse(&own, json, path, NULL, 0, &ignored) != NN_OK)
+        return NN_OK;
+    cJSON *a = nn_config_model_tree(&own), *b = nn_config_model_tree(cfg);
+    char where[256] = "model", was[48], is[48];
+    const cJSON *va = NULL, *vb = NULL;
+    int differ = a && b && nn_config_first_diff(a, b, where, sizeof where, &va, &vb);
+    nn_config_value_text(va, was, sizeof was);
+    nn_config_value_text(vb, is, sizeof is);
+    nn_status st = !a || !b ? nn_fail(err, NN_ESYS, "out of memory") : NN_OK;
+    if (differ && strcmp(where, "model") == 0)
+        st = nn_fail(err, NN_ECONFIG,
+                     "%s: --config %s has %d modules in its model, the checkpoint's config %d; "
+                     "--config must describe the checkpoint's model (leave it out to use the "
+                     "checkpoint's own config)",
+                     path, config_path, cJSON_GetArraySize(b), cJSON_GetArraySize(a));
+    else if (differ)
+        st = nn_fail(err, NN_ECONFIG,
+                     "%s: --config %s describes another model: %s is %s in the checkpoint's "
+                     "config, %s in %s (leave --config out to use the checkpoint's own config)",
+                     path, config_path, where, was, is, config_path);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    nn_config_free(&own);
+    return st;
+}
+
 nn_status nn_ckpt_info_read(nn_ckpt_info *c, const char *path, const char *config_path,
                             nn_error *err)
 {
@@ -115,9 +152,11 @@ nn_status nn_ckpt_info_read(nn_ckpt_info *c, const char *path, const char *confi
     else if (format && strcmp(format, NN_CKPT_FORMAT) != 0) /* none: PyTorch weights */
         st = nn_fail(err, NN_EDATA, "%s: checkpoint format \"%s\"; this nntrain reads \"%s\"", path,
                      format, NN_CKPT_FORMAT);
-    else if (config_path)
+    else if (config_path) {
         st = nn_config_load(&c->cfg, config_path, NULL, 0, err);
-    else if (!json)
+        if (st == NN_OK && json)
+            st = same_model(&c->cfg, config_path, json, path, err);
+    } else if (!json)
         st = nn_fail(err, NN_ECONFIG,
                      "%s: no \"config\" in the checkpoint's metadata (PyTorch weights?); give "
                      "the model's config with --config CONFIG",

@@ -142,6 +142,28 @@ START_TEST(test_eval_csv_checked_first)
 }
 END_TEST
 
+/* eval --config of another model is refused, naming the first difference; the same model
+ * written otherwise (explicit defaults, other data limits) is taken. */
+START_TEST(test_eval_config_of_another_model)
+{
+    ck_assert_int_eq(in_dir("\"$B\" tiny.json --quiet --set output.checkpoint=ck.st"), 0);
+    ck_assert_int_eq(in_dir("sed 's/\"relu\"/\"selu\"/' tiny.json > selu.json && "
+                            "\"$B\" eval ck.st --config selu.json"),
+                     2);
+    char *out = th_read_in(ft_dir(), "out.txt"), *err = th_read_in(ft_dir(), "err.txt");
+    ck_assert_msg(!*out && strstr(err, "--config selu.json describes another model: "
+                                       "model[1].type is \"relu\" in the checkpoint's config, "
+                                       "\"selu\" in selu.json"),
+                  "%s%s", out, err);
+    free(err);
+    free(out);
+    ck_assert_int_eq(in_dir("sed 's/\"units\": 4}/\"units\": 4, \"bias\": true}/' tiny.json > "
+                            "same.json && grep -q '\"bias\": true' same.json && "
+                            "\"$B\" eval ck.st --config same.json --quiet"),
+                     0);
+}
+END_TEST
+
 Suite *records_suite(void)
 {
     Suite *s = suite_create("records");
@@ -151,6 +173,7 @@ Suite *records_suite(void)
     tcase_add_test(tc, test_status_records_how_made);
     tcase_add_test(tc, test_checkpoint_and_eval_carry_it);
     tcase_add_test(tc, test_eval_csv_checked_first);
+    tcase_add_test(tc, test_eval_config_of_another_model);
     suite_add_tcase(s, tc);
     return s;
 }
