@@ -11,6 +11,7 @@
 #include "nn/layer/model.h"
 #include "run/state.h"
 #include "run/csv.h"
+#include "run/outputs.h"
 #include "sys/fs.h"
 
 /* A file or folder the run reads, and its name for messages. */
@@ -19,16 +20,8 @@ typedef struct run_input {
     int dir; /* a folder: nothing may be written inside it */
 } run_input;
 
-/* A file the run writes: its path (malloc'ed), role (what it is) and key (the setting
- * that names it) for messages; ckpt: output.checkpoint itself. */
-typedef struct run_output {
-    char *path;
-    const char *role, *key;
-    int ckpt;
-} run_output;
-
 /* An output against every input. */
-static nn_status check_output(const nn_config *cfg, const run_output *o, const run_input *in,
+static nn_status check_output(const nn_config *cfg, const nn_run_output *o, const run_input *in,
                               size_t n_in, nn_error *err)
 {
     for (size_t i = 0; i < n_in; i++) {
@@ -50,51 +43,9 @@ static nn_status check_output(const nn_config *cfg, const run_output *o, const r
     return NN_OK;
 }
 
-enum { MAX_OUTPUTS = 9 };
-
-/* Adds path (a copy; NULL: nothing) to out. */
-static int add_output(run_output *out, size_t *n, const char *path, const char *role,
-                      const char *key)
-{
-    if (!path)
-        return 1;
-    out[*n] = (run_output){strdup(path), role, key, 0};
-    return out[(*n)++].path != NULL;
-}
-
-/* Every file a run of cfg writes, the CSV's family first: the CSV and its siblings, the
- * per-unit CSV, the checkpoint and the temporary file it is written through
- * (nn_write_whole). 0 when out of memory (what was added is in out all the same). */
-static int list_outputs(const nn_config *cfg, run_output *out, size_t *n)
-{
-    static const char *const sibling[] = {".status.json", ".status.json.tmp", ".classes.txt",
-                                          ".steps.csv"};
-    static const char *const role[] = {"the run's status file", "the status file's temporary copy",
-                                       "the class list", "the probe's every-N-steps CSV"};
-    const char *csv_key = "output.csv (or --csv)";
-    int ok = 1;
-    *n = 0;
-    if (strcmp(cfg->csv, "-") != 0) {
-        ok = add_output(out, n, cfg->csv, "output.csv", csv_key);
-        for (size_t i = 0; ok && i < sizeof sibling / sizeof sibling[0]; i++) {
-            out[*n] = (run_output){nn_csv_sibling(cfg->csv, sibling[i]), role[i], csv_key, 0};
-            ok = out[(*n)++].path != NULL;
-        }
-    }
-    ok = ok && add_output(out, n, cfg->units, "output.units", "output.units");
-    ok = ok && add_output(out, n, cfg->checkpoint, "output.checkpoint", "output.checkpoint");
-    if (ok && cfg->checkpoint) {
-        out[*n - 1].ckpt = 1;
-        out[*n] = (run_output){nn_write_whole_tmp(cfg->checkpoint),
-                               "the checkpoint's temporary copy", "output.checkpoint", 0};
-        ok = out[(*n)++].path != NULL;
-    }
-    return ok;
-}
-
 /* Two outputs of the run that would land on the same file (the same path, a symlink or a
  * hard link): the later one in the list is named as the one to move. */
-static nn_status check_pairs(const run_output *out, size_t n, nn_error *err)
+static nn_status check_pairs(const nn_run_output *out, size_t n, nn_error *err)
 {
     for (size_t j = 1; j < n; j++)
         for (size_t i = 0; i < j; i++)
@@ -120,15 +71,14 @@ nn_status nn_check_outputs(const nn_config *cfg, nn_error *err)
         {cfg->resume, "--resume's checkpoint", 0},
     };
     const size_t n_in = sizeof in / sizeof in[0];
-    run_output out[MAX_OUTPUTS];
+    nn_run_output out[NN_RUN_MAX_OUTPUTS];
     size_t n = 0;
-    nn_status st = list_outputs(cfg, out, &n) ? NN_OK : nn_fail(err, NN_ESYS, "out of memory");
+    nn_status st = nn_run_outputs(cfg, out, &n, err);
     for (size_t k = 0; st == NN_OK && k < n; k++)
         st = check_output(cfg, &out[k], in, n_in, err);
     if (st == NN_OK)
         st = check_pairs(out, n, err);
-    for (size_t k = 0; k < n; k++)
-        free(out[k].path);
+    nn_run_outputs_free(out, n);
     return st;
 }
 

@@ -164,6 +164,45 @@ START_TEST(test_eval_config_of_another_model)
 }
 END_TEST
 
+/* A second run of a config keeps the first's files (CSV, status, per-unit CSV, checkpoint)
+ * under the next free number, byte for byte; a resumed run appends and keeps nothing. */
+START_TEST(test_rerun_keeps_earlier_files)
+{
+    const char *run = "\"$B\" tiny.json --set output.units=out/tiny.units.csv "
+                      "--set output.checkpoint=out/tiny.safetensors";
+    ck_assert_int_eq(th_sh_in(ft_dir(), "%s --quiet && mkdir first && cp out/* first/", run), 0);
+    ck_assert_int_eq(th_sh_in(ft_dir(), "%s", run), 0);
+    char *err = th_read_in(ft_dir(), "err.txt");
+    ck_assert_msg(strstr(err, "kept the earlier run's files as out/tiny.1.csv, "
+                              "out/tiny.1.status.json, out/tiny.1.units.csv, "
+                              "out/tiny.1.safetensors"),
+                  "%s", err);
+    free(err);
+    ck_assert_int_eq(in_dir("for f in csv status.json units.csv safetensors; do "
+                            "cmp first/tiny.$f out/tiny.1.$f || exit 1; test -s out/tiny.$f || "
+                            "exit 1; done"),
+                     0);
+    ck_assert_int_eq(th_sh_in(ft_dir(),
+                              "%s --quiet && test -e out/tiny.2.csv && "
+                              "test -e out/tiny.2.safetensors && cmp first/tiny.csv "
+                              "out/tiny.1.csv",
+                              run),
+                     0);
+    /* --resume goes on in its files: nothing kept, nothing renamed. */
+    ck_assert_int_eq(th_sh_in(ft_dir(),
+                              "%s --quiet --epochs 2 --resume out/tiny.safetensors && "
+                              "test ! -e out/tiny.3.csv && test $(wc -l < out/tiny.csv) "
+                              "-eq 4",
+                              run),
+                     0);
+    /* Only regular files are kept: a CSV on /dev/null is written as it is. */
+    ck_assert_int_eq(in_dir("\"$B\" tiny.json --quiet --csv /dev/null && \"$B\" tiny.json "
+                            "--quiet --csv /dev/null && test -c /dev/null && test ! -e "
+                            "/dev/null.1.csv && test ! -e /dev/null.1"),
+                     0);
+}
+END_TEST
+
 Suite *records_suite(void)
 {
     Suite *s = suite_create("records");
@@ -174,6 +213,7 @@ Suite *records_suite(void)
     tcase_add_test(tc, test_checkpoint_and_eval_carry_it);
     tcase_add_test(tc, test_eval_csv_checked_first);
     tcase_add_test(tc, test_eval_config_of_another_model);
+    tcase_add_test(tc, test_rerun_keeps_earlier_files);
     suite_add_tcase(s, tc);
     return s;
 }
