@@ -124,10 +124,12 @@ $(BUILD)/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) $(XDEFS) -c -o $@ $<
 
-# The command line (and the test of --version) get CLI_DEFS; the stamp changes only when
-# they do, so "make PREFIX=/usr" after "make" rebuilds exactly those objects.
-$(CLI_OBJ) $(BUILD)/tests/e2e/fetch.o: XDEFS = $(CLI_DEFS)
-$(CLI_OBJ) $(BUILD)/tests/e2e/fetch.o: $(BUILD)/cli_defs
+# The command line, the library's version (src/sys/version.c: what a run records) and the
+# test of --version get CLI_DEFS; the stamp changes only when they do, so "make
+# PREFIX=/usr" after "make" rebuilds exactly those objects.
+DEFS_OBJ = $(CLI_OBJ) $(BUILD)/src/sys/version.o $(BUILD)/tests/e2e/fetch.o
+$(DEFS_OBJ): XDEFS = $(CLI_DEFS)
+$(DEFS_OBJ): $(BUILD)/cli_defs
 $(BUILD)/cli_defs: FORCE
 	@mkdir -p $(BUILD)
 	@printf '%s\n' "$(VERSION)" "$(LIBEXECDIR)" "$(PKGDATADIR)" > $@.tmp

@@ -44,8 +44,11 @@ The SHA-256 list (sha256sum format) is --sums FILE, else the first of: mnist.sha
 beside the script, ../data/mnist.sha256 (a source tree), ../../share/nntrain/mnist.sha256
 (an install: lib/nntrain/ beside share/nntrain/).
 
-Files already present and verified are left alone. A file that fails verification is
-removed. Exit status: 0 done, 2 usage, 3 a file could not be fetched and verified, 4 the
+Files already present and verified are left alone. A file in DIR that fails
+verification is removed and fetched again, unless it is a source's own file (SOURCE is
+DIR, or the file is a link to the source's): the user's file is never removed or
+rewritten; it is reported (exit 3) and left as it is. A source file that fails
+verification is reported and not copied. Exit status: 0 done, 2 usage, 3 a file could not be fetched and verified, 4 the
 folder cannot be created.
 EOF
 }
@@ -148,6 +151,19 @@ verify() {
     [[ -f $1 ]] && [[ $(sha256_of "$1") == "$(expected_sum "$2")" ]]
 }
 
+# source_of OUT NAME: the local source whose file NAME is OUT itself (the same folder, or
+# a symlink or hard link either way), printed; 1 when none is.
+source_of() {
+    local src
+    for src in "${sources[@]}"; do
+        if [[ ! $src =~ ^https?:// && -e $src/$2 && $src/$2 -ef $1 ]]; then
+            printf '%s\n' "$src"
+            return 0
+        fi
+    done
+    return 1
+}
+
 # download URL OUT: curl or wget with short connect timeouts, a few retries, and a
 # stall timeout (no total limit: the largest file is 9.9 MB).
 download() {
@@ -178,6 +194,9 @@ for f in "${FILES[@]}"; do
         if verify "$out" "$f"; then
             say "$f: ok (already present)"
             continue
+        fi
+        if owner=$(source_of "$out" "$f"); then
+            die 3 "$out: wrong SHA-256 $(sha256_of "$out"), expected $(expected_sum "$f") ($SUMS); it is the source's own file ($owner/$f), so it is left as it is: replace it with a good copy"
         fi
         rm -f -- "$out"
         say "$f: checksum mismatch, removed the old copy; fetching again"

@@ -41,6 +41,7 @@
     S(sweep_files)                                                                                 \
     S(sweep_share)                                                                                 \
     S(outputs)                                                                                     \
+    S(records)                                                                                     \
     S(rng)                                                                                         \
     S(checkpoint)                                                                                  \
     S(resume)                                                                                      \

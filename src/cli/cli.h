@@ -14,6 +14,8 @@ typedef struct cli_args {
     size_t n_sets;
     char (*owned)[64]; /* storage of the overrides --epochs, --seed and --threads make */
     int quiet;
+    int argc; /* the whole command line, which the run records (nn_config.command) */
+    char **argv;
 } cli_args;
 
 /* The progress display: nothing but errors when quiet, bars only on a terminal. */

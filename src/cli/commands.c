@@ -72,6 +72,8 @@ int cli_run(const cli_args *a, cli_command cmd)
     if (st == NN_OK) {
         if (a->csv)
             st = nn_config_set_csv(&cfg, a->csv, &err);
+        if (st == NN_OK)
+            st = nn_config_set_command(&cfg, a->argc, a->argv, &err);
         if (st == NN_OK && a->resume)
             st = nn_config_set_resume(&cfg, a->resume, &err);
         nn_data_env env = cli_data_env();

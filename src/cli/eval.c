@@ -5,11 +5,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli.h"
 #include "data/image_file.h"
 #include "run/eval.h"
+#include "run/status.h"
 #include "sys/fs.h"
 
 static const char eval_usage[] =
@@ -23,12 +25,13 @@ static const char eval_usage[] =
     "With --split test, the loss and accuracy are the run's test_loss and test_acc of the\n"
     "checkpoint's epoch (docs/checkpoints.md).\n"
     "\n"
-    "  --config CONFIG  the config to use instead of the checkpoint's own (the same model;\n"
-    "                   needed for PyTorch weights)\n"
+    "  --config CONFIG  the config to use instead of the checkpoint's own (needed for\n"
+    "                   PyTorch weights); its model must be the checkpoint's\n"
     "  --split S        test (default), train (the samples trained on), or val (those\n"
     "                   held out: data.validation > 0)\n"
     "  --csv PATH       also write the figures as CSV rows kind,row,col,value ('-' =\n"
-    "                   stdout, instead of the table)\n"
+    "                   stdout, instead of the table), with how they were made; missing\n"
+    "                   folders are created\n"
     "  --threads N      threads for the matrix products (0 = all cores; same results)\n"
     "  --quiet          no progress on stderr (errors are still printed)\n"
     "\n"
@@ -195,13 +198,32 @@ static void print_classes(FILE *f, const nn_eval_result *r)
     fputc('\n', f);
 }
 
+/* "nntrain 0.1.0, GEMM kernel avx512: COMMAND", with what is known. */
+static void print_made(FILE *f, const char *label, const char *version, const char *kernel,
+                       const char *command)
+{
+    if (!version && !kernel && !command)
+        return;
+    fprintf(f, "%-11s", label);
+    if (version)
+        fprintf(f, " nntrain %s", version);
+    if (kernel)
+        fprintf(f, "%s GEMM kernel %s", version ? "," : "", kernel);
+    if (command)
+        fprintf(f, "%s %s", version || kernel ? ":" : "", command);
+    fputc('\n', f);
+}
+
 static void print_table(FILE *f, const nn_ckpt_info *c, nn_eval_split split,
                         const nn_eval_result *r)
 {
     fprintf(f, "checkpoint  %s", c->path);
     if (c->has_epoch)
         fprintf(f, " (epoch %zu)", c->epoch);
-    fprintf(f, "\nsplit       %s\nsamples     %zu\nloss        %.6f\naccuracy    %.6f\n",
+    fputc('\n', f);
+    print_made(f, "trained by", c->run_version, c->run_kernel, c->run_command);
+    print_made(f, "evaluated", NNTRAIN_VERSION, r->kernel, NULL);
+    fprintf(f, "split       %s\nsamples     %zu\nloss        %.6f\naccuracy    %.6f\n",
             split_name(split), r->samples, r->loss, r->acc);
     print_classes(f, r);
     fprintf(f, "\ndead units (pre-activation <= 0 on every sample of the split)\n");
@@ -216,8 +238,39 @@ static void print_table(FILE *f, const nn_ckpt_info *c, nn_eval_split split,
     fprintf(f, "constant output: %s\n", r->constant_output ? "yes" : "no");
 }
 
-/* The long format of docs/checkpoints.md: kind,row,col,value. */
-static void print_csv(FILE *f, const nn_ckpt_info *c, const nn_eval_result *r)
+/* One CSV field, quoted as RFC 4180 says when it holds a comma, a quote or a line break. */
+static void csv_field(FILE *f, const char *v)
+{
+    if (!strpbrk(v, ",\"\r\n")) {
+        fputs(v, f);
+        return;
+    }
+    fputc('"', f);
+    for (const char *p = v; *p; p++) {
+        if (*p == '"')
+            fputc('"', f);
+        fputc(*p, f);
+    }
+    fputc('"', f);
+}
+
+/* The rows made_by,WHO,KEY,VALUE of what is known. */
+static void print_made_rows(FILE *f, const char *who, const char *version, const char *kernel,
+                            const char *command)
+{
+    const char *key[] = {"nntrain_version", "gemm_kernel", "command"};
+    const char *val[] = {version, kernel, command};
+    for (size_t i = 0; i < 3; i++)
+        if (val[i]) {
+            fprintf(f, "made_by,%s,%s,", who, key[i]);
+            csv_field(f, val[i]);
+            fputc('\n', f);
+        }
+}
+
+/* The long format of docs/checkpoints.md: kind,row,col,value; cmd: this evaluation's
+ * command line. */
+static void print_csv(FILE *f, const nn_ckpt_info *c, const nn_eval_result *r, const char *cmd)
 {
     fputs("kind,row,col,value\n", f);
     if (c->has_epoch)
@@ -238,26 +291,73 @@ static void print_csv(FILE *f, const nn_ckpt_info *c, const nn_eval_result *r)
                     r->act[i], r->dead[i]);
     fprintf(f, "units,all,,%zu\ndead,all,,%zu\nconstant_output,,,%d\n", r->units_total,
             r->dead_total, r->constant_output);
+    fputs("checkpoint,,,", f);
+    csv_field(f, c->path);
+    fputs("\nconfig,,,", f);
+    csv_field(f, c->cfg.resolved ? c->cfg.resolved : "");
+    fputc('\n', f);
+    print_made_rows(f, "run", c->run_version, c->run_kernel, c->run_command);
+    print_made_rows(f, "eval", NNTRAIN_VERSION, r->kernel, cmd);
 }
 
+/* What print_csv writes into a file through nn_write_whole. */
+typedef struct csv_out {
+    const nn_ckpt_info *c;
+    const nn_eval_result *r;
+    const char *cmd;
+} csv_out;
+
+static int fill_csv(void *ctx, FILE *f)
+{
+    const csv_out *o = ctx;
+    print_csv(f, o->c, o->r, o->cmd);
+    return ferror(f) != 0;
+}
+
+/* The CSV to stdout ("-"), or to path whole (a temporary file renamed over it, so a
+ * failure leaves what was there). */
 static nn_status write_csv(const char *path, const nn_ckpt_info *c, const nn_eval_result *r,
-                           nn_error *err)
+                           const char *cmd, nn_error *err)
 {
     if (strcmp(path, "-") == 0) {
-        print_csv(stdout, c, r);
+        print_csv(stdout, c, r, cmd);
         return fflush(stdout) == 0 ? NN_OK : nn_fail(err, NN_ESYS, "stdout: write failed");
     }
-    FILE *f = fopen(path, "w");
-    if (!f)
-        return nn_fail(err, NN_ESYS, "%s: cannot write the CSV (--csv): %s", path, strerror(errno));
-    print_csv(f, c, r);
-    int bad = ferror(f) != 0;
-    bad |= fclose(f) != 0;
-    return bad ? nn_fail(err, NN_ESYS, "%s: write failed", path) : NN_OK;
+    csv_out o = {c, r, cmd};
+    int e = nn_write_whole(path, fill_csv, &o);
+    return e ? nn_fail(err, NN_ESYS, "%s: cannot write the CSV (--csv): %s", path, strerror(e))
+             : NN_OK;
+}
+
+/* Before any work: --csv's missing folders are created, and the file it is written
+ * through can be: a path that cannot be written is a usage error (exit 2), as a run's
+ * CSV is, not a failure after the evaluation. */
+static nn_status csv_writable(const char *csv, nn_error *err)
+{
+    if (strcmp(csv, "-") == 0)
+        return NN_OK;
+    nn_status st = nn_mkdirs_for(csv, "the folder of the CSV (--csv)", err);
+    struct stat sb;
+    if (st == NN_OK && stat(csv, &sb) == 0 && S_ISDIR(sb.st_mode))
+        return nn_fail(err, NN_ECONFIG, "%s: cannot write the CSV (--csv): %s", csv,
+                       strerror(EISDIR));
+    char *tmp = st == NN_OK ? nn_write_whole_tmp(csv) : NULL;
+    if (st == NN_OK && !tmp)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    FILE *f = tmp ? fopen(tmp, "w") : NULL;
+    if (tmp && !f)
+        st = nn_fail(err, NN_ECONFIG, "%s: cannot write the CSV (--csv): %s", csv, strerror(errno));
+    if (f) {
+        fclose(f);
+        remove(tmp);
+    }
+    free(tmp);
+    return st;
 }
 
 /* --csv may name no file eval reads: the checkpoint, --config, the data. */
-static nn_status check_csv(const char *csv, const eval_args *a, const nn_config *cfg, nn_error *err)
+static nn_status check_csv_path(const char *csv, const eval_args *a, const nn_config *cfg,
+                                nn_error *err)
 {
     const char *in[] = {a->ckpt,
                         a->config,
@@ -285,6 +385,31 @@ static nn_status check_csv(const char *csv, const eval_args *a, const nn_config 
     return NN_OK;
 }
 
+/* The same for the CSV and the temporary file it is written through. */
+static nn_status check_csv(const char *csv, const eval_args *a, const nn_config *cfg, nn_error *err)
+{
+    nn_status st = check_csv_path(csv, a, cfg, err);
+    char *tmp = st == NN_OK && strcmp(csv, "-") != 0 ? nn_write_whole_tmp(csv) : NULL;
+    if (st == NN_OK && strcmp(csv, "-") != 0)
+        st = tmp ? check_csv_path(tmp, a, cfg, err) : nn_fail(err, NN_ESYS, "out of memory");
+    free(tmp);
+    return st == NN_OK ? csv_writable(csv, err) : st;
+}
+
+/* "nntrain eval ARGS..." as one line (argv[0] is "eval"); NULL when out of memory. */
+static char *eval_command(int argc, char **argv)
+{
+    const char **words = calloc((size_t)argc + 1, sizeof *words);
+    if (!words)
+        return NULL;
+    words[0] = "nntrain";
+    for (int i = 0; i < argc; i++)
+        words[i + 1] = argv[i];
+    char *text = nn_command_text((size_t)argc + 1, words);
+    free(words);
+    return text;
+}
+
 int cli_eval(int argc, char **argv)
 {
     eval_args a = {.threads = -1};
@@ -296,7 +421,9 @@ int cli_eval(int argc, char **argv)
     nn_ckpt_info c;
     nn_eval_result r = {0};
     nn_error err = {0};
-    nn_status st = nn_ckpt_info_read(&c, a.ckpt, a.config, &err);
+    char *cmd = eval_command(argc, argv);
+    nn_status st = cmd ? nn_ckpt_info_read(&c, a.ckpt, a.config, &err)
+                       : nn_fail(&err, NN_ESYS, "out of memory");
     if (st == NN_OK) {
         if (a.threads >= 0)
             c.cfg.train.threads = a.threads;
@@ -312,10 +439,11 @@ int cli_eval(int argc, char **argv)
                 st = nn_fail(&err, NN_ESYS, "stdout: write failed");
         }
         if (st == NN_OK && a.csv)
-            st = write_csv(a.csv, &c, &r, &err);
+            st = write_csv(a.csv, &c, &r, cmd, &err);
         nn_eval_result_free(&r);
         nn_ckpt_info_free(&c);
     }
+    free(cmd);
     if (st != NN_OK)
         cli_error(&d, &err);
     return (int)st;

@@ -25,8 +25,10 @@ static const char fetch_usage[] =
     "                    default $MNIST_SOURCE, else the public mirrors\n"
     "  --dest DIR        the folder to fill (created when missing)\n"
     "\n"
-    "Files already there and verified are kept. Exit codes: 0 done, 2 usage, 3 a file\n"
-    "could not be fetched or failed verification (it is not kept), 4 system error.\n"
+    "Files already there and verified are kept; a damaged one is fetched again, unless\n"
+    "it is the source's own file (--source DIR naming DIR): that one is reported and left\n"
+    "as it is. Exit codes: 0 done, 2 usage, 3 a file could not be fetched or failed\n"
+    "verification (a bad copy is not kept), 4 system error.\n"
     "The work is done by the script $NNTRAIN_LIBEXEC/fetch-mnist when that is set, else\n"
     "scripts/fetch-mnist.sh of the source tree this program is in (./nntrain or\n"
     "build/nntrain), else " NNTRAIN_LIBEXECDIR "/fetch-mnist.\n";

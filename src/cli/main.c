@@ -252,7 +252,7 @@ int main(int argc, char **argv)
         return cli_predict(argc - 1, argv + 1);
     /* nntrain check-data CONFIG [options]: the options of a run, parsed after the word. */
     int check = argc > 1 && strcmp(argv[1], "check-data") == 0;
-    cli_args a = {0};
+    cli_args a = {.argc = argc, .argv = argv};
     a.sets = calloc((size_t)argc, sizeof *a.sets);
     a.owned = calloc((size_t)argc, sizeof *a.owned);
     int code = NN_ESYS;

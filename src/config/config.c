@@ -174,6 +174,26 @@ nn_status nn_config_set_resume(nn_config *cfg, const char *path, nn_error *err)
     return NN_OK;
 }
 
+nn_status nn_config_set_command(nn_config *cfg, int argc, char *const *argv, nn_error *err)
+{
+    cJSON *a = cJSON_CreateArray();
+    for (int i = 0; a && i < argc; i++) {
+        cJSON *w = cJSON_CreateString(argv[i]);
+        if (!w || !cJSON_AddItemToArray(a, w)) {
+            cJSON_Delete(w);
+            cJSON_Delete(a);
+            a = NULL;
+        }
+    }
+    char *text = a ? cJSON_PrintUnformatted(a) : NULL;
+    cJSON_Delete(a);
+    if (!text)
+        return nn_fail(err, NN_ESYS, "out of memory");
+    free(cfg->command);
+    cfg->command = text;
+    return NN_OK;
+}
+
 void nn_config_free(nn_config *cfg)
 {
     if (!cfg)
@@ -194,5 +214,6 @@ void nn_config_free(nn_config *cfg)
     free(cfg->init_from);
     free(cfg->resolved);
     free(cfg->resume);
+    free(cfg->command);
     memset(cfg, 0, sizeof *cfg);
 }

@@ -58,6 +58,8 @@ typedef struct nn_config {
     char *init_from;         /* init.from: start from these weights; NULL = the seed's init */
     char *resolved;          /* the config as validated (overrides applied), JSON text */
     char *resume;            /* --resume: continue the run saved in this checkpoint; NULL */
+    char *command;           /* the command line that made the run, a JSON array of strings
+                                (nn_config_set_command; for its records); NULL: not known */
 } nn_config;
 
 /* Loads and validates path. overrides[i] are "DOTTED.PATH=VALUE" strings applied in
@@ -85,6 +87,9 @@ const char *nn_config_test_source(const nn_config *cfg);
 
 /* Sets cfg->resume to a copy of path (--resume). */
 nn_status nn_config_set_resume(nn_config *cfg, const char *path, nn_error *err);
+
+/* Sets cfg->command to argv[0..argc) as a JSON array of strings. */
+nn_status nn_config_set_command(nn_config *cfg, int argc, char *const *argv, nn_error *err);
 
 /* Replaces cfg->csv with a copy of path. */
 nn_status nn_config_set_csv(nn_config *cfg, const char *path, nn_error *err);
@@ -126,6 +131,19 @@ nn_status nn_config_parse_json(const char *json, const char *src, struct cJSON *
  * messages start with src. */
 nn_status nn_config_apply_set(struct cJSON *root, const char *set, const char *src,
                               nn_error *err);
+
+/* Where two configs differ (diff.c): the first place where the JSON trees a and b part,
+ * as a config path into path[n] (appended to what it holds: "model[1].type"; "" when the
+ * tops differ), with *va and *vb the values there (NULL: absent on that side). 0 when
+ * they are the same. */
+int nn_config_first_diff(const struct cJSON *a, const struct cJSON *b, char *path, size_t n,
+                         const struct cJSON **va, const struct cJSON **vb);
+/* A value for a message: its JSON text, cut with "..." to fit n bytes, or "absent" (NULL). */
+void nn_config_value_text(const struct cJSON *v, char *out, size_t n);
+/* cfg's model as JSON: an array of its modules, each its "type" and every key of that
+ * type with its value, defaults filled in (free with cJSON_Delete). Two configs of the
+ * same model give equal trees, however each wrote it. NULL when out of memory. */
+struct cJSON *nn_config_model_tree(const nn_config *cfg);
 
 /* The forms the reference is written in: docs/config.md's Markdown tables, the roff of
  * man/nntrain-config.5, and the key lists of the bash completion (completions/nntrain). */

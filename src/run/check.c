@@ -11,6 +11,7 @@
 #include "nn/layer/model.h"
 #include "run/state.h"
 #include "run/csv.h"
+#include "run/outputs.h"
 #include "sys/fs.h"
 
 /* A file or folder the run reads, and its name for messages. */
@@ -19,41 +20,41 @@ typedef struct run_input {
     int dir; /* a folder: nothing may be written inside it */
 } run_input;
 
-/* A file the run writes against every input: out, role (what it is) and key (the
- * setting that names it) for the message. */
-static nn_status check_output(const nn_config *cfg, const char *out, const char *role,
-                              const char *key, const run_input *in, size_t n_in, nn_error *err)
+/* An output against every input. */
+static nn_status check_output(const nn_config *cfg, const nn_run_output *o, const run_input *in,
+                              size_t n_in, nn_error *err)
 {
-    for (size_t i = 0; out && i < n_in; i++) {
+    for (size_t i = 0; i < n_in; i++) {
         if (!in[i].path)
             continue;
         /* A resumed run writes its checkpoint where it read it: the one overwrite meant. */
-        if (in[i].path == cfg->resume && out == cfg->checkpoint)
+        if (in[i].path == cfg->resume && o->ckpt)
             continue;
-        if (in[i].dir && nn_inside_dir(out, in[i].path))
+        if (in[i].dir && nn_inside_dir(o->path, in[i].path))
             return nn_fail(err, NN_ECONFIG,
-                           "%s (%s) would be written inside %s %s; give %s a path outside it", out,
-                           role, in[i].what, in[i].path, key);
-        if (!in[i].dir && nn_same_file(out, in[i].path))
+                           "%s (%s) would be written inside %s %s; give %s a path outside it",
+                           o->path, o->role, in[i].what, in[i].path, o->key);
+        if (!in[i].dir && nn_same_file(o->path, in[i].path))
             return nn_fail(err, NN_ECONFIG,
                            "%s (%s) would overwrite %s %s (the same file); give %s a path of "
                            "its own",
-                           out, role, in[i].what, in[i].path, key);
+                           o->path, o->role, in[i].what, in[i].path, o->key);
     }
     return NN_OK;
 }
 
-/* The temporary file a whole-file output goes through (nn_write_whole) against every
- * input. */
-static nn_status check_tmp(const nn_config *cfg, const char *out, const char *role, const char *key,
-                           const run_input *in, size_t n_in, nn_error *err)
+/* Two outputs of the run that would land on the same file (the same path, a symlink or a
+ * hard link): the later one in the list is named as the one to move. */
+static nn_status check_pairs(const nn_run_output *out, size_t n, nn_error *err)
 {
-    char *tmp = nn_write_whole_tmp(out);
-    if (!tmp)
-        return nn_fail(err, NN_ESYS, "out of memory");
-    nn_status st = check_output(cfg, tmp, role, key, in, n_in, err);
-    free(tmp);
-    return st;
+    for (size_t j = 1; j < n; j++)
+        for (size_t i = 0; i < j; i++)
+            if (nn_same_target(out[j].path, out[i].path))
+                return nn_fail(err, NN_ECONFIG,
+                               "%s (%s) would overwrite %s (%s), the same file; give %s a path "
+                               "of its own",
+                               out[j].path, out[j].role, out[i].path, out[i].role, out[j].key);
+    return NN_OK;
 }
 
 nn_status nn_check_outputs(const nn_config *cfg, nn_error *err)
@@ -70,27 +71,14 @@ nn_status nn_check_outputs(const nn_config *cfg, nn_error *err)
         {cfg->resume, "--resume's checkpoint", 0},
     };
     const size_t n_in = sizeof in / sizeof in[0];
-    nn_status st = check_output(cfg, cfg->units, "output.units", "output.units", in, n_in, err);
+    nn_run_output out[NN_RUN_MAX_OUTPUTS];
+    size_t n = 0;
+    nn_status st = nn_run_outputs(cfg, out, &n, err);
+    for (size_t k = 0; st == NN_OK && k < n; k++)
+        st = check_output(cfg, &out[k], in, n_in, err);
     if (st == NN_OK)
-        st = check_output(cfg, cfg->checkpoint, "output.checkpoint", "output.checkpoint", in, n_in,
-                          err);
-    if (st == NN_OK && cfg->checkpoint) /* written whole through a temporary file */
-        st = check_tmp(cfg, cfg->checkpoint, "the checkpoint's temporary copy", "output.checkpoint",
-                       in, n_in, err);
-    if (st != NN_OK || strcmp(cfg->csv, "-") == 0)
-        return st;
-    st = check_output(cfg, cfg->csv, "output.csv", "output.csv (or --csv)", in, n_in, err);
-    static const char *const sibling[] = {".status.json", ".status.json.tmp", ".classes.txt",
-                                          ".steps.csv"};
-    static const char *const role[] = {"the run's status file", "the status file's temporary copy",
-                                       "the class list", "the probe's every-N-steps CSV"};
-    for (size_t i = 0; st == NN_OK && i < sizeof sibling / sizeof sibling[0]; i++) {
-        char *path = nn_csv_sibling(cfg->csv, sibling[i]);
-        if (!path)
-            return nn_fail(err, NN_ESYS, "out of memory");
-        st = check_output(cfg, path, role[i], "output.csv (or --csv)", in, n_in, err);
-        free(path);
-    }
+        st = check_pairs(out, n, err);
+    nn_run_outputs_free(out, n);
     return st;
 }
 

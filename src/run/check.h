@@ -19,13 +19,16 @@
 nn_status nn_check_run(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
                        double *mean, double *std, nn_error *err);
 
-/* Outputs never overwrite inputs: every file the run writes (output.csv and its
- * .status.json, .classes.txt, .steps.csv siblings, output.units, output.checkpoint) is
- * compared with every file it reads (the config file, data.train_images/labels,
+/* Outputs never overwrite inputs, nor each other: every file the run writes (output.csv
+ * and its .status.json, .classes.txt, .steps.csv siblings, output.units,
+ * output.checkpoint, and the temporary files the status and the checkpoint are written
+ * through) is compared with every file it reads (the config file, data.train_images/labels,
  * data.test_images/labels, init.from, --resume's checkpoint) by device and inode, symlinks
- * followed, and must not lie inside data.train_dir or data.test_dir. --resume X with
- * output.checkpoint X is the one pair allowed; the CSV "-" (stdout) writes no file.
- * NN_ECONFIG naming both paths. nn_train_on makes it before writing anything. */
+ * followed, and must not lie inside data.train_dir or data.test_dir; and with every other
+ * output, by inode or by the path it resolves to (nn_same_target: files not there yet
+ * too). --resume X with output.checkpoint X is the one pair allowed; the CSV "-" (stdout)
+ * writes no file. NN_ECONFIG naming both paths. nn_train_on makes it before writing
+ * anything. */
 nn_status nn_check_outputs(const nn_config *cfg, nn_error *err);
 
 /* check-data: loads the data named by cfg as nn_train does, makes the checks of

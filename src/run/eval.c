@@ -7,12 +7,15 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <cJSON.h>
+
 #include "ckpt/safetensors.h"
 #include "config/data.h"
 #include "run/state.h"
 #include "math/fpmode.h"
 #include "nn/loss.h"
 #include "run/check.h"
+#include "run/status.h"
 #include "run/train.h"
 
 size_t nn_argmax_f(const float *v, size_t n)
@@ -50,6 +53,21 @@ static nn_status meta_number(const nn_st_file *f, const char *path, const char *
     return NN_OK;
 }
 
+/* How the checkpoint's run was made, from the metadata (absent: NULL). */
+static nn_status read_made(const nn_st_file *f, nn_ckpt_info *c, nn_error *err)
+{
+    const char *v = nn_st_meta(f, "nntrain_version"), *k = nn_st_meta(f, "gemm_kernel");
+    const char *cmd = nn_st_meta(f, "command");
+    c->run_version = v ? strdup(v) : NULL;
+    c->run_kernel = k ? strdup(k) : NULL;
+    c->run_command = cmd ? nn_command_text_json(cmd) : NULL;
+    if ((v && !c->run_version) || (k && !c->run_kernel))
+        return nn_fail(err, NN_ESYS, "out of memory");
+    if (cmd && !c->run_command) /* not an array of strings: shown as it is */
+        c->run_command = strdup(cmd);
+    return cmd && !c->run_command ? nn_fail(err, NN_ESYS, "out of memory") : NN_OK;
+}
+
 /* The normalization, the epoch and the input width from the file's header. */
 static nn_status read_meta(const nn_st_file *f, const char *path, nn_ckpt_info *c, nn_error *err)
 {
@@ -83,6 +101,41 @@ static nn_status read_meta(const nn_st_file *f, const char *path, nn_ckpt_info *
     return NN_OK;
 }
 
+/* --config's model against the checkpoint's own config (its "config" metadata, json):
+ * the same modules with the same values, defaults filled in, or NN_ECONFIG naming the
+ * first difference, as --resume does. A metadata config this nntrain cannot read is
+ * let be: --config is then how the file is read at all. */
+static nn_status same_model(const nn_config *cfg, const char *config_path, const char *json,
+                            const char *path, nn_error *err)
+{
+    nn_config own;
+    nn_error ignored;
+    if (nn_config_parse(&own, json, path, NULL, 0, &ignored) != NN_OK)
+        return NN_OK;
+    cJSON *a = nn_config_model_tree(&own), *b = nn_config_model_tree(cfg);
+    char where[256] = "model", was[48], is[48];
+    const cJSON *va = NULL, *vb = NULL;
+    int differ = a && b && nn_config_first_diff(a, b, where, sizeof where, &va, &vb);
+    nn_config_value_text(va, was, sizeof was);
+    nn_config_value_text(vb, is, sizeof is);
+    nn_status st = !a || !b ? nn_fail(err, NN_ESYS, "out of memory") : NN_OK;
+    if (differ && strcmp(where, "model") == 0)
+        st = nn_fail(err, NN_ECONFIG,
+                     "%s: --config %s has %d modules in its model, the checkpoint's config %d; "
+                     "--config must describe the checkpoint's model (leave it out to use the "
+                     "checkpoint's own config)",
+                     path, config_path, cJSON_GetArraySize(b), cJSON_GetArraySize(a));
+    else if (differ)
+        st = nn_fail(err, NN_ECONFIG,
+                     "%s: --config %s describes another model: %s is %s in the checkpoint's "
+                     "config, %s in %s (leave --config out to use the checkpoint's own config)",
+                     path, config_path, where, was, is, config_path);
+    cJSON_Delete(a);
+    cJSON_Delete(b);
+    nn_config_free(&own);
+    return st;
+}
+
 nn_status nn_ckpt_info_read(nn_ckpt_info *c, const char *path, const char *config_path,
                             nn_error *err)
 {
@@ -99,9 +152,11 @@ nn_status nn_ckpt_info_read(nn_ckpt_info *c, const char *path, const char *confi
     else if (format && strcmp(format, NN_CKPT_FORMAT) != 0) /* none: PyTorch weights */
         st = nn_fail(err, NN_EDATA, "%s: checkpoint format \"%s\"; this nntrain reads \"%s\"", path,
                      format, NN_CKPT_FORMAT);
-    else if (config_path)
+    else if (config_path) {
         st = nn_config_load(&c->cfg, config_path, NULL, 0, err);
-    else if (!json)
+        if (st == NN_OK && json)
+            st = same_model(&c->cfg, config_path, json, path, err);
+    } else if (!json)
         st = nn_fail(err, NN_ECONFIG,
                      "%s: no \"config\" in the checkpoint's metadata (PyTorch weights?); give "
                      "the model's config with --config CONFIG",
@@ -112,6 +167,8 @@ nn_status nn_ckpt_info_read(nn_ckpt_info *c, const char *path, const char *confi
     }
     if (st == NN_OK)
         st = read_meta(&f, path, c, err);
+    if (st == NN_OK)
+        st = read_made(&f, c, err);
     free(source);
     nn_st_free(&f);
     if (st != NN_OK)
@@ -122,6 +179,9 @@ nn_status nn_ckpt_info_read(nn_ckpt_info *c, const char *path, const char *confi
 void nn_ckpt_info_free(nn_ckpt_info *c)
 {
     free(c->path);
+    free(c->run_version);
+    free(c->run_kernel);
+    free(c->run_command);
     nn_config_free(&c->cfg);
     memset(c, 0, sizeof *c);
 }
@@ -304,6 +364,8 @@ static nn_status eval_split(const nn_ckpt_info *c, const nn_dataset *ds, const s
         nn_model_free(&e->model);
     if (st == NN_OK) {
         st = result_alloc(out, &e->model, ds, err);
+        if (st == NN_OK)
+            out->kernel = nn_gemm_kernel(e->model.gemm);
         if (st == NN_OK && (st = pass(e, ds, idx, n, out, err)) != NN_OK)
             nn_eval_result_free(out);
         nn_dead_free(&e->dead);

@@ -21,10 +21,13 @@ typedef enum nn_eval_split { NN_SPLIT_TEST, NN_SPLIT_TRAIN, NN_SPLIT_VAL } nn_ev
 
 /* What a checkpoint says about itself: its config (the "config" metadata, or a config
  * file that describes the same model), the pixel normalization its run used, its epoch,
- * and the model's input width (the first dense layer's weight [out, in]). */
+ * the model's input width (the first dense layer's weight [out, in]), and how its run was
+ * made (NULL when the file does not say: PyTorch weights, an older nntrain's). */
 typedef struct nn_ckpt_info {
     char *path;
     nn_config cfg;
+    char *run_version, *run_kernel; /* "nntrain_version", "gemm_kernel" */
+    char *run_command;              /* "command", as one line (nn_command_text) */
     int has_norm; /* "normalize.mean" and "normalize.std" were in the metadata */
     double mean, std;
     int has_epoch;
@@ -52,6 +55,7 @@ typedef struct nn_eval_result {
     size_t *units, *dead;    /* per module: units and those dead on the split (0: dense) */
     size_t units_total, dead_total;
     int constant_output; /* every logit constant over the split */
+    const char *kernel;  /* the GEMM kernel the evaluation ran on (nn_gemm_kernel) */
 } nn_eval_result;
 
 void nn_eval_result_free(nn_eval_result *r);

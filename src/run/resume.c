@@ -116,69 +116,6 @@ nn_status nn_resume_read(nn_resume *r, const char *path, nn_error *err)
     return st;
 }
 
-/* Appends where (an object key, or an array index when key is NULL) to the path at p. */
-static void path_add(char *p, size_t n, const char *key, int index)
-{
-    size_t len = strlen(p);
-    if (key)
-        snprintf(p + len, n - len, "%s%s", len ? "." : "", key);
-    else
-        snprintf(p + len, n - len, "[%d]", index);
-}
-
-/* The first place where trees a and b differ, as a config path into p ("" when the top
- * itself differs); 0 when they are the same. *va and *vb: the values there (NULL: absent). */
-static int first_diff(const cJSON *a, const cJSON *b, char *p, size_t n, const cJSON **va,
-                      const cJSON **vb)
-{
-    *va = a, *vb = b;
-    const size_t keep = strlen(p);
-    if (cJSON_IsObject(a) && cJSON_IsObject(b)) {
-        const cJSON *e;
-        cJSON_ArrayForEach(e, a)
-        {
-            const cJSON *f = cJSON_GetObjectItemCaseSensitive(b, e->string);
-            path_add(p, n, e->string, 0);
-            if (!f) {
-                *va = e, *vb = NULL;
-                return 1;
-            }
-            if (first_diff(e, f, p, n, va, vb))
-                return 1;
-            p[keep] = '\0';
-        }
-        cJSON_ArrayForEach(e, b)
-        {
-            if (!cJSON_GetObjectItemCaseSensitive(a, e->string)) {
-                path_add(p, n, e->string, 0);
-                *va = NULL, *vb = e;
-                return 1;
-            }
-        }
-        return 0;
-    }
-    if (cJSON_IsArray(a) && cJSON_IsArray(b) && cJSON_GetArraySize(a) == cJSON_GetArraySize(b)) {
-        for (int i = 0; i < cJSON_GetArraySize(a); i++) {
-            path_add(p, n, NULL, i);
-            if (first_diff(cJSON_GetArrayItem(a, i), cJSON_GetArrayItem(b, i), p, n, va, vb))
-                return 1;
-            p[keep] = '\0';
-        }
-        return 0;
-    }
-    return !cJSON_Compare(a, b, 1);
-}
-
-/* A value of a config for a message: its JSON text, cut at 40 bytes, or "absent". */
-static void value_text(const cJSON *v, char *out, size_t n)
-{
-    char *t = v ? cJSON_PrintUnformatted(v) : NULL;
-    snprintf(out, n, "%s", v ? (t ? t : "?") : "absent");
-    if (t && strlen(t) >= n && n > 4)
-        memcpy(out + n - 4, "...", 4);
-    free(t);
-}
-
 /* A config tree without what may change on resume: what names or places the outputs
  * (name, output.*) and what changes no result but the run's length (train.epochs,
  * train.threads). */
@@ -201,9 +138,9 @@ static nn_status same_config(const char *path, const char *then, const char *now
     cJSON *a = results_part(then), *b = results_part(now);
     char where[256] = "", was[48], is[48];
     const cJSON *va = NULL, *vb = NULL;
-    int same = a && b && !first_diff(a, b, where, sizeof where, &va, &vb);
-    value_text(va, was, sizeof was);
-    value_text(vb, is, sizeof is);
+    int same = a && b && !nn_config_first_diff(a, b, where, sizeof where, &va, &vb);
+    nn_config_value_text(va, was, sizeof was);
+    nn_config_value_text(vb, is, sizeof is);
     int parsed = a && b;
     cJSON_Delete(a);
     cJSON_Delete(b);

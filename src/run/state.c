@@ -8,8 +8,10 @@
 #include <string.h>
 
 #include "ckpt/checkpoint.h"
+#include "config/config.h"
+#include "sys/version.h"
 
-enum { MAX_META = 14 };
+enum { MAX_META = 16 };
 
 void nn_state_tensors_free(nn_state_tensors *r)
 {
@@ -129,6 +131,11 @@ nn_status nn_state_save(const char *path, const nn_run_state *st, nn_error *err)
     keys[nm] = "normalize.std", vals[nm++] = std_text;
     if (st->config_json)
         keys[nm] = "config", vals[nm++] = st->config_json;
+    keys[nm] = "nntrain_version", vals[nm++] = nn_version();
+    if (st->kernel)
+        keys[nm] = "gemm_kernel", vals[nm++] = st->kernel;
+    if (st->command)
+        keys[nm] = "command", vals[nm++] = st->command;
     s = nn_ckpt_write(path, rt.t, rt.n, keys, vals, nm, err);
     nn_state_tensors_free(&rt);
     return s;

@@ -9,7 +9,8 @@
  * and metadata: the format ("nntrain-checkpoint-1"), the epochs done, the step, the
  * shuffle stream's state, the optimizer's step count, the probe record's counters, the
  * pixel normalization ("normalize.mean", "normalize.std", as %.17g) and the resolved
- * config (JSON text): a checkpoint alone is enough to evaluate, and to resume. */
+ * config (JSON text): a checkpoint alone is enough to evaluate, and to resume; and how
+ * the run was made: "nntrain_version", "gemm_kernel", "command" (as the status file). */
 #ifndef NN_RUN_STATE_H
 #define NN_RUN_STATE_H
 
@@ -31,6 +32,8 @@ typedef struct nn_run_state {
     const nn_dead *dead;     /* NULL: no probe record */
     const nn_rng *shuffle;   /* NULL: none */
     const char *config_json; /* the resolved config */
+    const char *command;     /* the command line (a JSON array of strings); NULL: none */
+    const char *kernel;      /* the GEMM kernel the run's products ran on; NULL: none */
     size_t epoch, step;      /* epochs done, steps taken */
     double mean, std;        /* the pixel normalization the run used: (p/255 - mean) / std */
 } nn_run_state;

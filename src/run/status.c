@@ -10,6 +10,7 @@
 
 #include "run/csv.h"
 #include "sys/fs.h"
+#include "sys/version.h"
 
 /* "widths": {"<module index>": units} of every activation module, and their sum. */
 static int add_widths(cJSON *o, const nn_dead *d)
@@ -41,6 +42,48 @@ static int add_probe_record(cJSON *o, const nn_dead *d)
                : -1;
 }
 
+/* The config of JSON text, with output.csv set to csv: the file its rows went to (--csv
+ * may have named another). NULL when out of memory. */
+static cJSON *recorded_config(const char *json, const char *csv)
+{
+    cJSON *c = cJSON_Parse(json);
+    cJSON *out = cJSON_GetObjectItemCaseSensitive(c, "output");
+    if (c && !cJSON_IsObject(out)) {
+        cJSON_DeleteItemFromObjectCaseSensitive(c, "output");
+        out = cJSON_AddObjectToObject(c, "output");
+    }
+    cJSON *path = out ? cJSON_CreateString(csv) : NULL;
+    int ok = path && (cJSON_HasObjectItem(out, "csv")
+                          ? cJSON_ReplaceItemInObjectCaseSensitive(out, "csv", path)
+                          : cJSON_AddItemToObject(out, "csv", path));
+    if (!ok) {
+        cJSON_Delete(path);
+        cJSON_Delete(c);
+        return NULL;
+    }
+    return c;
+}
+
+/* How the run was made: the version, and what s->made knows. */
+static int add_made(cJSON *o, const nn_run_status *s)
+{
+    const nn_run_made *m = &s->made;
+    if (!cJSON_AddStringToObject(o, "nntrain_version", nn_version()) ||
+        (m->kernel && !cJSON_AddStringToObject(o, "gemm_kernel", m->kernel)))
+        return -1;
+    cJSON *cmd = m->command ? cJSON_Parse(m->command) : NULL;
+    if (m->command && !(cmd && cJSON_AddItemToObject(o, "command", cmd))) {
+        cJSON_Delete(cmd);
+        return -1;
+    }
+    cJSON *cfg = m->config ? recorded_config(m->config, s->csv) : NULL;
+    if (m->config && !(cfg && cJSON_AddItemToObject(o, "config", cfg))) {
+        cJSON_Delete(cfg);
+        return -1;
+    }
+    return 0;
+}
+
 /* The whole object; epoch, step and reason are left out when negative / NULL. */
 static char *render(const nn_run_status *s, const char *status, size_t epochs_done, long long epoch,
                     long long step, const char *reason)
@@ -55,7 +98,8 @@ static char *render(const nn_run_status *s, const char *status, size_t epochs_do
     if (ok && reason)
         ok = cJSON_AddStringToObject(o, "reason", reason) != NULL;
     if (ok)
-        ok = add_widths(o, s->dead) == 0 && add_probe_record(o, s->dead) == 0;
+        ok = add_widths(o, s->dead) == 0 && add_probe_record(o, s->dead) == 0 &&
+             add_made(o, s) == 0;
     char *text = ok ? cJSON_Print(o) : NULL;
     cJSON_Delete(o);
     return text;
@@ -73,9 +117,11 @@ static nn_status write_status(const nn_run_status *s, const char *status, size_t
 }
 
 nn_status nn_run_status_begin(nn_run_status *s, const char *csv, const nn_dead *dead, size_t epochs,
-                              nn_error *err)
+                              const nn_run_made *made, nn_error *err)
 {
-    *s = (nn_run_status){.dead = dead, .epochs = epochs};
+    *s = (nn_run_status){.csv = csv, .dead = dead, .epochs = epochs};
+    if (made)
+        s->made = *made;
     if (strcmp(csv, "-") == 0)
         return NN_OK;
     s->path = nn_csv_sibling(csv, ".status.json");
@@ -108,4 +154,81 @@ void nn_run_status_free(nn_run_status *s)
 {
     free(s->path);
     s->path = NULL;
+}
+
+/* A word that a shell reads as itself. */
+static int plain_word(const char *w)
+{
+    if (!*w)
+        return 0;
+    for (const char *p = w; *p; p++)
+        if (!strchr("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_@%+=:,./-", *p))
+            return 0;
+    return 1;
+}
+
+/* Appends word w to f, quoted as nn_command_text says. */
+static void put_word(FILE *f, const char *w)
+{
+    int control = 0;
+    for (const unsigned char *p = (const unsigned char *)w; *p; p++)
+        control |= *p < 0x20 || *p == 0x7f;
+    if (plain_word(w)) {
+        fputs(w, f);
+    } else if (!control) {
+        fputc('\'', f);
+        for (const char *p = w; *p; p++) {
+            if (*p == '\'')
+                fputs("'\\''", f); /* close, an escaped quote, reopen */
+            else
+                fputc(*p, f);
+        }
+        fputc('\'', f);
+    } else {
+        fputs("$'", f);
+        for (const unsigned char *p = (const unsigned char *)w; *p; p++) {
+            if (*p == '\n' || *p == '\t')
+                fputs(*p == '\n' ? "\\n" : "\\t", f);
+            else if (*p < 0x20 || *p == 0x7f)
+                fprintf(f, "\\x%02x", *p);
+            else if (*p == '\'' || *p == '\\')
+                fprintf(f, "\\%c", *p);
+            else
+                fputc(*p, f);
+        }
+        fputc('\'', f);
+    }
+}
+
+char *nn_command_text(size_t argc, const char *const *argv)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *f = open_memstream(&text, &len);
+    if (!f)
+        return NULL;
+    for (size_t i = 0; i < argc; i++) {
+        if (i)
+            fputc(' ', f);
+        put_word(f, argv[i]);
+    }
+    if (fclose(f) != 0) {
+        free(text);
+        return NULL;
+    }
+    return text;
+}
+
+char *nn_command_text_json(const char *json)
+{
+    cJSON *a = json ? cJSON_Parse(json) : NULL;
+    size_t n = cJSON_IsArray(a) ? (size_t)cJSON_GetArraySize(a) : 0;
+    const char **words = cJSON_IsArray(a) ? calloc(n + 1, sizeof *words) : NULL;
+    size_t k = 0;
+    for (const cJSON *w = words ? a->child : NULL; w && cJSON_IsString(w); w = w->next)
+        words[k++] = w->valuestring;
+    char *text = words && k == n ? nn_command_text(n, words) : NULL;
+    free(words);
+    cJSON_Delete(a);
+    return text;
 }

@@ -17,6 +17,7 @@
 #include "sys/log.h"
 #include "run/check.h"
 #include "run/csv.h"
+#include "run/outputs.h"
 #include "run/probe_csv.h"
 #include "run/status.h"
 #include "math/fpmode.h"
@@ -328,6 +329,8 @@ static nn_status save_checkpoint(run *r, size_t e, size_t step, nn_error *err)
                        .dead = &r->dead,
                        .shuffle = &r->shuffle,
                        .config_json = r->cfg->resolved,
+                       .command = r->cfg->command,
+                       .kernel = nn_gemm_kernel(r->model.gemm),
                        .epoch = e,
                        .step = step,
                        .mean = r->norm.mean,
@@ -381,9 +384,10 @@ static nn_status end_status(run *r, nn_status st, nn_error *err)
     return st == NN_OK ? wst : st;
 }
 
-/* pre: a run built and probed at epoch 0 while the data loaded (taken over), or NULL. */
+/* pre: a run built and probed at epoch 0 while the data loaded (taken over), or NULL;
+ * keep: an earlier run's files are kept, not overwritten (nn_run_keep_previous). */
 static nn_status train_on(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
-                          const nn_hooks *hooks, run *pre, nn_error *err)
+                          const nn_hooks *hooks, run *pre, int keep, nn_error *err)
 {
     run r = {.cfg = cfg};
     if (pre) {
@@ -408,13 +412,16 @@ static nn_status train_on(const nn_config *cfg, const nn_dataset *train, const n
     r.norm = nn_norm_make((float)mean, (float)std);
     st = run_open(&r, err);
     /* Written only once every check has passed: a refused run changes no file. */
+    if (st == NN_OK && keep && !cfg->resume)
+        st = nn_run_keep_previous(cfg, hooks, err);
     if (st == NN_OK)
         st = nn_csv_write_classes(cfg->csv, train, hooks, err);
     if (st == NN_OK)
         st = open_outputs(&r, err);
     int opened = st == NN_OK; /* from here on the run's status file says how it ended */
+    nn_run_made made = {cfg->resolved, cfg->command, opened ? nn_gemm_kernel(r.model.gemm) : NULL};
     if (opened)
-        st = nn_run_status_begin(&r.status, cfg->csv, &r.dead, cfg->train.epochs, err);
+        st = nn_run_status_begin(&r.status, cfg->csv, &r.dead, cfg->train.epochs, &made, err);
     if (st == NN_OK) {
         if (r.n_val)
             nn_say(hooks, "validation: %zu of the %zu training samples held out (seed %llu)",
@@ -443,7 +450,7 @@ nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_da
                       const nn_hooks *hooks, nn_error *err)
 {
     nn_fpmode fp = nn_fp_flush(cfg->train.flush_denormals); /* this thread, for the run */
-    nn_status st = train_on(cfg, train, test, hooks, NULL, err);
+    nn_status st = train_on(cfg, train, test, hooks, NULL, 0, err);
     nn_fp_restore(fp);
     return st;
 }
@@ -492,7 +499,7 @@ nn_status nn_train(const nn_config *cfg, const nn_hooks *hooks, nn_error *err)
     if (st == NN_OK) {
         nn_fpmode fp = nn_fp_flush(cfg->train.flush_denormals); /* this thread, for the run */
         st = train_on(cfg, &train, &test, hooks, early.probed0 || early.ck.open ? &early : NULL,
-                      err);
+                      1, err);
         nn_fp_restore(fp);
     }
     if (early.built || early.ck.open) /* not taken over: the load or the probe failed */

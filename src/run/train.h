@@ -13,7 +13,9 @@
 #include "sys/error.h"
 #include "sys/log.h"
 
-/* Loads the data named by cfg and runs the training. */
+/* Loads the data named by cfg and runs the training. A new run (not cfg->resume) keeps
+ * the files an earlier run left where it writes, renamed (nn_run_keep_previous), once
+ * every check has passed. */
 nn_status nn_train(const nn_config *cfg, const nn_hooks *hooks, nn_error *err);
 
 /* Runs the training on data sets already in memory (train and test must share dim).
@@ -21,7 +23,8 @@ nn_status nn_train(const nn_config *cfg, const nn_hooks *hooks, nn_error *err);
  * seed's stream 3) are held out and evaluated after every epoch instead of trained on.
  * When hooks->stop is set and becomes nonzero, the run stops before its next batch or
  * epoch evaluation with NN_EINTR (the CSV keeps the rows written, the status file says
- * "interrupted"). */
+ * "interrupted"). It writes over files already there: its caller (a sweep) manages
+ * them. */
 nn_status nn_train_on(const nn_config *cfg, const nn_dataset *train, const nn_dataset *test,
                       const nn_hooks *hooks, nn_error *err);
 

@@ -176,6 +176,42 @@ static int resolve_path(const char *path, char resolved[PATH_MAX])
     return ok;
 }
 
+/* path, or where the dangling symlink path points (into out[PATH_MAX]; a relative
+ * target is taken from the link's folder), followed up to 40 links as the kernel does. */
+static const char *follow_dangling(const char *path, char out[PATH_MAX])
+{
+    struct stat sb;
+    char next[PATH_MAX], target[PATH_MAX];
+    const char *cur = path;
+    for (int hops = 0; hops < 40 && lstat(cur, &sb) == 0 && S_ISLNK(sb.st_mode) &&
+                       stat(cur, &sb) != 0;
+         hops++) {
+        ssize_t n = readlink(cur, target, sizeof target - 1);
+        if (n <= 0)
+            break;
+        target[n] = '\0';
+        const char *slash = strrchr(cur, '/');
+        int dir_len = target[0] == '/' || !slash ? 0 : (int)(slash - cur) + 1;
+        int w = snprintf(next, sizeof next, "%.*s%s", dir_len, cur, target);
+        if (w < 0 || (size_t)w >= sizeof next)
+            break;
+        strcpy(out, next);
+        cur = out;
+    }
+    return cur;
+}
+
+int nn_same_target(const char *a, const char *b)
+{
+    if (!a || !b)
+        return 0;
+    if (nn_same_file(a, b))
+        return 1;
+    char fa[PATH_MAX], fb[PATH_MAX], ra[PATH_MAX], rb[PATH_MAX];
+    return resolve_path(follow_dangling(a, fa), ra) && resolve_path(follow_dangling(b, fb), rb) &&
+           strcmp(ra, rb) == 0;
+}
+
 int nn_inside_dir(const char *path, const char *dir)
 {
     char rdir[PATH_MAX], rpath[PATH_MAX];

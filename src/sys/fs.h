@@ -33,6 +33,12 @@ nn_status nn_write_atomic(const char *path, const char *text, const char *what, 
  * stat'ed: a file not there yet is nobody's twin. */
 int nn_same_file(const char *a, const char *b);
 
+/* 1 when writing a and writing b would land on the same file: nn_same_file, or the same
+ * absolute path once every existing folder and symlink on the way is resolved (a file not
+ * there yet, where mkdir -p and fopen would put it; a dangling symlink is followed to
+ * where it points). For two outputs of one run, which need not exist yet. */
+int nn_same_target(const char *a, const char *b);
+
 /* 1 when path is dir itself or lies under it, both with every symlink resolved. A path
  * (or a tail of it) that does not exist yet is placed where mkdir -p would create it:
  * under its nearest existing folder. 0 when dir does not exist, or out of memory. */

@@ -187,6 +187,47 @@ START_TEST(test_fetch_corrupt)
 }
 END_TEST
 
+/* --source D --dest D with a damaged file: the user's own file is reported (exit 3) and
+ * left byte for byte as it was, the good ones verified in place; the same through a
+ * destination whose file is a symlink to the source's. */
+START_TEST(test_fetch_source_is_dest)
+{
+    char cmd[2048], env[1200], args[1200];
+    FMT(cmd,
+        "mkdir '%s/own' && for f in train-images-idx3-ubyte.gz train-labels-idx1-ubyte.gz "
+        "t10k-images-idx3-ubyte.gz; do cp '%s/data/mnist/'$f '%s/own/'$f || exit 1; done "
+        "&& printf 'mine, damaged' > '%s/own/t10k-labels-idx1-ubyte.gz' && "
+        "mkdir '%s/scripts' && ln -s '%s/scripts/fetch-mnist.sh' '%s/scripts/fetch-mnist'",
+        ft_dir(), repo, ft_dir(), ft_dir(), ft_dir(), repo, ft_dir());
+    ck_assert_int_eq(th_run(cmd), 0);
+    FMT(env, "NNTRAIN_LIBEXEC='%s/scripts'", ft_dir());
+    FMT(args, "fetch mnist --source '%s/own' --dest '%s/own'", ft_dir(), ft_dir());
+    ck_assert_int_eq(run_in("w", env, args), 3);
+    err_has("own/t10k-labels-idx1-ubyte.gz: wrong SHA-256", "left as it is");
+    char *kept = th_read_in(ft_dir(), "own/t10k-labels-idx1-ubyte.gz");
+    ck_assert_str_eq(kept, "mine, damaged");
+    free(kept);
+    /* A destination whose file links to the source's: the source's file stays too. */
+    FMT(cmd, "mkdir '%s/d2' && ln -s '%s/own/t10k-labels-idx1-ubyte.gz' '%s/d2/'", ft_dir(),
+        ft_dir(), ft_dir());
+    ck_assert_int_eq(th_run(cmd), 0);
+    FMT(args, "fetch mnist --source '%s/own' --dest '%s/d2'", ft_dir(), ft_dir());
+    ck_assert_int_eq(run_in("w", env, args), 3);
+    err_has("left as it is", NULL);
+    kept = th_read_in(ft_dir(), "own/t10k-labels-idx1-ubyte.gz");
+    ck_assert_str_eq(kept, "mine, damaged");
+    free(kept);
+    /* Repaired, the same command verifies every file in place and leaves them be. */
+    FMT(cmd, "cp '%s/data/mnist/t10k-labels-idx1-ubyte.gz' '%s/own/'", repo, ft_dir());
+    ck_assert_int_eq(th_run(cmd), 0);
+    FMT(args, "fetch mnist --source '%s/own' --dest '%s/own'", ft_dir(), ft_dir());
+    ck_assert_int_eq(run_in("w", env, args), 0);
+    assert_fetched("own");
+    FMT(cmd, "test -z \"$(ls -A '%s/own' | grep part)\"", ft_dir());
+    ck_assert_int_eq(th_run(cmd), 0);
+}
+END_TEST
+
 Suite *fetch_suite(th_skips *sk)
 {
     Suite *s = suite_create("fetch");
@@ -204,8 +245,12 @@ Suite *fetch_suite(th_skips *sk)
         tcase_add_test(tc, test_data_from_anywhere);
         tcase_add_test(tc, test_fetch);
         tcase_add_test(tc, test_fetch_corrupt);
+        tcase_add_test(tc, test_fetch_source_is_dest);
     } else {
-        th_skip(sk, "fetch", "test_data_from_anywhere, test_fetch, test_fetch_corrupt", 3,
+        th_skip(sk, "fetch",
+                "test_data_from_anywhere, test_fetch, test_fetch_corrupt, "
+                "test_fetch_source_is_dest",
+                4,
                 "no data/mnist in the source tree (make data fetches it)");
     }
     suite_add_tcase(s, tc);

@@ -137,6 +137,53 @@ static void image_folders(void)
                   " \"output\": {\"csv\": \"out/folder.csv\"}}\n");
 }
 
+/* cmd (two outputs of one run on the same file) must exit 2 with one line naming both
+ * (a, b) and write nothing: the folder's listing is the same after it. */
+static void collides(const char *cmd, const char *a, const char *b)
+{
+    const char *list = "ls -A | grep -v -x -e out.txt -e err.txt -e before.txt -e after.txt";
+    ck_assert_int_eq(th_sh_in(ft_dir(), "%s > before.txt", list), 0);
+    ck_assert_int_eq(in_dir(cmd), 2);
+    char *err = th_read_in(ft_dir(), "err.txt");
+    ck_assert_msg(strstr(err, a) && strstr(err, b) && strstr(err, "the same file") &&
+                      strchr(err, '\n') == err + strlen(err) - 1,
+                  "%s: one line naming %s and %s expected: %s", cmd, a, b, err);
+    free(err);
+    ck_assert_msg(th_sh_in(ft_dir(), "%s > after.txt && cmp -s before.txt after.txt", list) == 0,
+                  "%s wrote a file", cmd);
+}
+
+/* Outputs against each other: the checkpoint on the CSV, on the status file, on the
+ * per-unit CSV; a symlink and a hard link between two outputs. */
+START_TEST(test_outputs_collide)
+{
+    collides("\"$B\" tiny.json --csv x.csv --set output.checkpoint=x.csv",
+             "x.csv (output.checkpoint) would overwrite x.csv (output.csv)",
+             "give output.checkpoint a path of its own");
+    collides("\"$B\" tiny.json --csv x.csv --set output.checkpoint=x.status.json",
+             "x.status.json (output.checkpoint)", "x.status.json (the run's status file)");
+    collides("\"$B\" tiny.json --csv x.csv --set output.units=u.csv --set output.checkpoint=u.csv",
+             "u.csv (output.checkpoint)", "u.csv (output.units)");
+    collides("\"$B\" tiny.json --csv x.csv --set output.units=./sub/../x.csv",
+             "./sub/../x.csv (output.units)", "x.csv (output.csv)");
+    /* The checkpoint's temporary copy on the status file's: both x.status.json.tmp. */
+    collides("\"$B\" tiny.json --csv x.csv --set output.checkpoint=x.status.json.tmp",
+             "x.status.json.tmp (output.checkpoint)", "x.status.json.tmp");
+    ck_assert_int_eq(in_dir("ln -s x.csv dangling.csv && touch h1.csv && ln h1.csv h2.csv"), 0);
+    collides("\"$B\" tiny.json --csv x.csv --set output.units=dangling.csv",
+             "dangling.csv (output.units)", "x.csv (output.csv)");
+    collides("\"$B\" tiny.json --csv h1.csv --set output.units=h2.csv", "h2.csv (output.units)",
+             "h1.csv (output.csv)");
+    collides("\"$B\" check-data tiny.json --csv h1.csv --set output.checkpoint=h2.csv",
+             "h2.csv (output.checkpoint)", "h1.csv (output.csv)");
+    /* Distinct outputs still run. */
+    ck_assert_int_eq(in_dir("\"$B\" tiny.json --quiet --csv x.csv --set output.units=u.csv "
+                            "--set output.checkpoint=x.safetensors && test -s x.csv && "
+                            "test -s u.csv && test -s x.safetensors"),
+                     0);
+}
+END_TEST
+
 START_TEST(test_csv_inside_train_folder)
 {
     image_folders();
@@ -185,12 +232,14 @@ END_TEST
 
 /* With more than one thread the untrained model is probed while the training set loads
  * (nn_train's early epoch 0); with one it is probed after, as always: the same CSV and
- * status file but for the times, over 3 epochs and both ways a run can end. */
+ * status file but for the times and the record of how each was made (its command and
+ * config), over 3 epochs and both ways a run can end. */
 START_TEST(test_early_epoch0_same)
 {
     ck_assert_int_eq(
         in_dir("for t in 1 2; do \"$B\" tiny.json --quiet --epochs 3 --threads $t --csv t$t.csv "
-               "&& sed 's/,[^,]*$//' t$t.csv > c$t && grep -v seconds t$t.status.json > s$t; "
+               "&& sed 's/,[^,]*$//' t$t.csv > c$t && sed '/\"nntrain_version\"/,$d' "
+               "t$t.status.json > s$t; "
                "done && cmp c1 c2 && cmp s1 s2 && test $(wc -l < c1) -eq 5"),
         0);
     /* A run refused after the early probe (labels past the outputs) writes nothing. */
@@ -230,6 +279,7 @@ Suite *outputs_suite(void)
     tcase_add_test(tc, test_checkpoint_is_test_images);
     tcase_add_test(tc, test_sibling_is_input);
     tcase_add_test(tc, test_temporary_copies_are_outputs);
+    tcase_add_test(tc, test_outputs_collide);
     tcase_add_test(tc, test_csv_inside_train_folder);
     tcase_add_test(tc, test_export_into_input_folder);
     tcase_add_test(tc, test_sweep_out_holds_base);

@@ -213,7 +213,7 @@ START_TEST(test_status_error_and_stdout)
     paths_make(&p, "e.csv", "e.status.json");
     nn_run_status s;
     nn_error err, run_err;
-    ck_assert_int_eq(nn_run_status_begin(&s, p.csv, &dead, 5, &err), NN_OK);
+    ck_assert_int_eq(nn_run_status_begin(&s, p.csv, &dead, 5, NULL, &err), NN_OK);
     cJSON *o = read_status(p.status);
     ck_assert_str_eq(string(o, "status"), "running");
     ck_assert_double_eq(number(cJSON_GetObjectItem(o, "widths"), "1"), 4);
@@ -229,13 +229,13 @@ START_TEST(test_status_error_and_stdout)
     cJSON_Delete(o);
 
     ck_assert_ptr_null(nn_csv_sibling("-", ".status.json"));
-    ck_assert_int_eq(nn_run_status_begin(&s, "-", &dead, 5, &err), NN_OK);
+    ck_assert_int_eq(nn_run_status_begin(&s, "-", &dead, 5, NULL, &err), NN_OK);
     ck_assert_ptr_null(s.path);
     ck_assert_int_eq(nn_run_status_end(&s, NN_OK, NULL, 5, 0, 0, &err), NN_OK);
     nn_run_status_free(&s);
 
     snprintf(p.csv, sizeof p.csv, "%s/missing/e.csv", p.dir); /* a folder nobody created */
-    ck_assert_int_eq(nn_run_status_begin(&s, p.csv, &dead, 5, &err), NN_ESYS);
+    ck_assert_int_eq(nn_run_status_begin(&s, p.csv, &dead, 5, NULL, &err), NN_ESYS);
     ck_assert_msg(strstr(err.msg, "e.status.json: cannot write the run's status file"), "%s",
                   err.msg);
     ck_assert_ptr_null(s.path);
@@ -368,7 +368,7 @@ START_TEST(test_status_probe_record)
     paths_make(&p, "q.csv", "q.status.json");
     nn_run_status s;
     nn_error err;
-    ck_assert_int_eq(nn_run_status_begin(&s, p.csv, &dead, 5, &err), NN_OK);
+    ck_assert_int_eq(nn_run_status_begin(&s, p.csv, &dead, 5, NULL, &err), NN_OK);
     ck_assert_int_eq(nn_run_status_end(&s, NN_OK, NULL, 5, 0, 0, &err), NN_OK);
     nn_run_status_free(&s);
     cJSON *o = read_status(p.status);
@@ -377,7 +377,7 @@ START_TEST(test_status_probe_record)
     ck_assert_double_eq(number(o, "max_dead_frac"), 0.75);
     cJSON_Delete(o);
     dead.recorded = 0;
-    ck_assert_int_eq(nn_run_status_begin(&s, p.csv, &dead, 5, &err), NN_OK);
+    ck_assert_int_eq(nn_run_status_begin(&s, p.csv, &dead, 5, NULL, &err), NN_OK);
     nn_run_status_free(&s);
     o = read_status(p.status);
     ck_assert(!cJSON_HasObjectItem(o, "revived") && !cJSON_HasObjectItem(o, "constant_output"));
