@@ -4,11 +4,12 @@
 set -euo pipefail
 
 # Build: compiler, make, pkg-config; libraries: cJSON, stb (images), zlib and libdeflate
-# (gzip); tests: Check, bash-completion (the completion test; skipped without it); MNIST
+# (gzip); tests: Check, bash-completion (the completion test; skipped without it), strace
+# (the test that kills a run at each of its writes; skipped without it); MNIST
 # download: curl and CA certificates; Fashion-MNIST (IDX files in
 # /usr/share/datasets/fashion-mnist/, for configs/fashion_*.json). ASan/UBSan come with gcc.
 PACKAGES=(gcc make pkg-config libcjson-dev libstb-dev zlib1g-dev libdeflate-dev check
-    bash-completion curl ca-certificates dataset-fashion-mnist)
+    bash-completion strace curl ca-certificates dataset-fashion-mnist)
 # Optional, with --package: what building the Debian package and checking it and its man
 # pages takes (dpkg-buildpackage -b, lintian, groff -ww, lexgrog).
 DEB_PACKAGES=(dpkg-dev debhelper fakeroot lintian groff man-db)

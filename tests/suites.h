@@ -53,6 +53,7 @@
     K(safetensors)                                                                                 \
     S(locate)                                                                                      \
     K(fetch)                                                                                       \
+    K(rows)                                                                                        \
     K(install)                                                                                     \
     K(hostile)
 

@@ -4,10 +4,11 @@
  * dead_<i> for each activation module i, slope_<i> (mean slope) for each PReLU module
  * i, constant_output, seconds. val_loss and val_acc are there only with a validation split.
  * constant_output is 1 when the probe found every logit constant over its samples
- * (dead.h), else 0. Every row is flushed as soon as it is written. */
+ * (dead.h), else 0. Every row is written as soon as it is complete. */
 #ifndef NN_CSV_H
 #define NN_CSV_H
 
+#include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <sys/types.h>
@@ -18,23 +19,38 @@
 #include "sys/error.h"
 #include "sys/log.h"
 
+/* A file of rows. Rows are formatted into buf and handed to the file by one write() (the
+ * C library's buffer would split a row longer than its own size, 4 KiB, into several), so
+ * a kill at any moment leaves whole rows only. */
 typedef struct nn_csv {
-    FILE *f;
-    int owned; /* 0 for stdout */
+    int fd;
+    int owned; /* 0 for stdout (nothing to close; never cut back) */
     int val;   /* 1: the val_loss,val_acc columns are there */
-    char *path;
+    int oom;   /* formatting ran out of memory since the last flush */
+    char *path; /* NULL: not open */
+    char *buf;  /* the rows not written yet: len bytes of cap */
+    size_t len, cap;
 } nn_csv;
 
-/* Gives f a 1 MB buffer: everything between two flushes (a row, an epoch's rows) goes to
- * the file in one write, so a kill leaves whole rows only. */
-void nn_csv_whole_rows(FILE *f);
+/* Sets c up to write rows to fd, named path in messages; owned: fd is c's, closed by
+ * nn_csv_close (or here on failure), and cut back after a failed write (0: stdout). */
+nn_status nn_csv_take_fd(nn_csv *c, int fd, int owned, const char *path, nn_error *err);
 
-/* Where the next rows start (everything before them flushed): -1 for stdout. */
-off_t nn_csv_mark(const nn_csv *c);
-/* Flushes the rows written since whole (nn_csv_mark before them): one write when they fit
- * the buffer. When a write fails (a full disk) the file is cut back to whole, so it keeps
- * whole rows only; the message says so, naming the file as what ("the CSV"). */
-nn_status nn_csv_flush_rows(nn_csv *c, off_t whole, const char *what, nn_error *err);
+/* Whether c is open (nn_csv_open, nn_csv_append, nn_units_open, nn_steps_open). */
+int nn_csv_is_open(const nn_csv *c);
+
+/* Appends formatted text to the rows not written yet. */
+void nn_csv_printf(nn_csv *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Appends text (malloc'ed, freed here; NULL: ran out of memory making it) to the rows not
+ * written yet: a header that a FILE writer printed into a memory stream. */
+void nn_csv_put(nn_csv *c, char *text);
+
+/* Writes the rows formatted since the last flush in one write() call (more only when the
+ * system writes part of them: a full disk). When writing fails the file is cut back to
+ * where they started, so it keeps whole rows only; the message says so, naming the file
+ * as what ("the CSV"). */
+nn_status nn_csv_flush(nn_csv *c, const char *what, nn_error *err);
 
 /* Writes the header line of the CSV of m (the columns above) to f. */
 void nn_csv_header(FILE *f, const nn_model *m, int val_columns);

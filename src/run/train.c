@@ -116,7 +116,7 @@ static nn_status end_epoch(run *r, nn_epoch_report *rep, nn_error *err)
     rep->dead = &r->dead;
     rep->model = &r->model;
     st = nn_csv_write(&r->csv, rep, err);
-    if (st == NN_OK && r->units.f)
+    if (st == NN_OK && nn_csv_is_open(&r->units))
         st = nn_units_write(&r->units, rep->epoch, &r->dead, err);
     if (st != NN_OK)
         return st;
