@@ -5,6 +5,7 @@
 #ifndef NN_DATASET_H
 #define NN_DATASET_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -34,6 +35,11 @@ typedef struct nn_dataset {
  * IDX content; bytes after the end of a gzip stream are ignored by zlib. */
 nn_status nn_idx_load(nn_dataset *ds, const char *images_path, const char *labels_path,
                       size_t limit, nn_error *err);
+
+/* nn_idx_load that gives up with NN_EINTR once *stop != 0 (a signal handler sets it) while
+ * it waits for the data of a pipe or FIFO (stop may be NULL). */
+nn_status nn_idx_load_stoppable(nn_dataset *ds, const char *images_path, const char *labels_path,
+                                size_t limit, volatile sig_atomic_t *stop, nn_error *err);
 
 /* nn_idx_load on the bytes of the two files in memory (images[0..images_len),
  * labels[0..labels_len); the same checks and messages, which name images_name and

@@ -311,15 +311,21 @@ static nn_status load_pair(nn_dataset *ds, const idx_source *images, const idx_s
     return st;
 }
 
-nn_status nn_idx_load(nn_dataset *ds, const char *images_path, const char *labels_path,
-                      size_t limit, nn_error *err)
+nn_status nn_idx_load_stoppable(nn_dataset *ds, const char *images_path, const char *labels_path,
+                                size_t limit, volatile sig_atomic_t *stop, nn_error *err)
 {
     if (ds != NULL)
         memset(ds, 0, sizeof *ds);
     if (ds == NULL || images_path == NULL || labels_path == NULL)
         return nn_fail(err, NN_ECONFIG, "nn_idx_load: NULL data set or file path");
-    const idx_source im = {images_path, NULL, 0, 1}, lb = {labels_path, NULL, 0, 1};
+    const idx_source im = {images_path, NULL, 0, 1, stop}, lb = {labels_path, NULL, 0, 1, stop};
     return load_pair(ds, &im, &lb, limit, err);
+}
+
+nn_status nn_idx_load(nn_dataset *ds, const char *images_path, const char *labels_path,
+                      size_t limit, nn_error *err)
+{
+    return nn_idx_load_stoppable(ds, images_path, labels_path, limit, NULL, err);
 }
 
 nn_status nn_idx_load_mem(nn_dataset *ds, const void *images, size_t images_len,
@@ -330,8 +336,8 @@ nn_status nn_idx_load_mem(nn_dataset *ds, const void *images, size_t images_len,
         memset(ds, 0, sizeof *ds);
     if (ds == NULL || (images == NULL && images_len) || (labels == NULL && labels_len))
         return nn_fail(err, NN_ECONFIG, "nn_idx_load_mem: NULL data set or buffer");
-    const idx_source im = {images_name ? images_name : "<images>", images, images_len, 0};
-    const idx_source lb = {labels_name ? labels_name : "<labels>", labels, labels_len, 0};
+    const idx_source im = {images_name ? images_name : "<images>", images, images_len, 0, NULL};
+    const idx_source lb = {labels_name ? labels_name : "<labels>", labels, labels_len, 0, NULL};
     return load_pair(ds, &im, &lb, limit, err);
 }
 
@@ -374,13 +380,13 @@ static nn_status load_images(nn_dataset *ds, const idx_source *src, nn_error *er
 
 nn_status nn_idx_load_images(nn_dataset *ds, const char *images_path, nn_error *err)
 {
-    const idx_source src = {images_path, NULL, 0, 1};
+    const idx_source src = {images_path, NULL, 0, 1, NULL};
     return load_images(ds, &src, err);
 }
 
 nn_status nn_idx_load_images_mem(nn_dataset *ds, const void *buf, size_t len, const char *name,
                                  nn_error *err)
 {
-    const idx_source src = {name ? name : "<images>", buf, buf ? len : 0, 0};
+    const idx_source src = {name ? name : "<images>", buf, buf ? len : 0, 0, NULL};
     return load_images(ds, &src, err);
 }

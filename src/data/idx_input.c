@@ -11,6 +11,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <poll.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -52,13 +53,31 @@ size_t nn_idx_header_total(const unsigned char *head, const idx_kind *kind)
     return total > IDX_MAX_PAYLOAD_BYTES ? 0 : total + 4 + 4 * (size_t)kind->ndims;
 }
 
-/* read() until len bytes or the end; -1 (errno set) on a read error. */
-static int read_all(int fd, unsigned char *buf, size_t len, size_t *got)
+/* read() until len bytes or the end; -1 (errno set) on a read error. A pipe or FIFO
+ * (not regular) is read without blocking and waited for with poll, which looks at *stop
+ * (stop not NULL) every 100 ms: -1 with errno EINTR once it is set. (A handler installed
+ * with SA_RESTART restarts a blocking read, which would never see the signal; a FIFO that
+ * never had a writer reads as its end, which poll would wait on forever.) */
+static int read_all(int fd, int regular, unsigned char *buf, size_t len, size_t *got,
+                    volatile sig_atomic_t *stop)
 {
+    int flags = regular ? -1 : fcntl(fd, F_GETFL);
+    if (flags != -1 && !(flags & O_NONBLOCK) && fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1)
+        flags = -1;
     *got = 0;
     while (*got < len) {
         size_t want = len - *got < READ_CHUNK_BYTES ? len - *got : READ_CHUNK_BYTES;
         ssize_t r = read(fd, buf + *got, want);
+        if (r < 0 && (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR) &&
+            flags != -1) {
+            if (stop && *stop) {
+                errno = EINTR;
+                return -1;
+            }
+            struct pollfd p = {.fd = fd, .events = POLLIN};
+            (void)poll(&p, 1, stop ? 100 : -1);
+            continue;
+        }
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
@@ -103,8 +122,9 @@ static size_t input_bound(const unsigned char *buf, size_t len, const idx_kind *
  * its size (refused when larger than an IDX file within the limit can be); anything else
  * (a pipe, a device) in a buffer that grows, bounded by the header its first bytes hold,
  * so that /dev/zero or an endless pipe costs one 64 KB read. */
-static nn_status read_fd(int fd, const char *path, const idx_kind *kind, unsigned char **out,
-                         size_t *len, nn_error *err)
+static nn_status read_fd(int fd, const char *path, const idx_kind *kind,
+                         volatile sig_atomic_t *stop, unsigned char **out, size_t *len,
+                         nn_error *err)
 {
     struct stat sb;
     int regular = fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode);
@@ -124,9 +144,11 @@ static nn_status read_fd(int fd, const char *path, const idx_kind *kind, unsigne
         }
         buf = grown;
         size_t got = 0;
-        if (read_all(fd, buf + have, cap - have, &got) != 0) {
+        if (read_all(fd, regular, buf + have, cap - have, &got, stop) != 0) {
             int e = errno;
             free(buf);
+            if (e == EINTR && stop && *stop)
+                return nn_fail(err, NN_EINTR, "%s: interrupted while reading it", path);
             return nn_fail(err, NN_EDATA, "%s: read error at byte %zu: %s", path, have,
                            strerror(e));
         }
@@ -151,7 +173,8 @@ static nn_status read_fd(int fd, const char *path, const idx_kind *kind, unsigne
     return NN_OK;
 }
 
-static nn_status read_file(idx_file *f, const idx_kind *kind, nn_error *err)
+static nn_status read_file(idx_file *f, const idx_kind *kind, volatile sig_atomic_t *stop,
+                           nn_error *err)
 {
     int fd = nn_open_read(f->path);
     if (fd < 0) {
@@ -160,7 +183,7 @@ static nn_status read_file(idx_file *f, const idx_kind *kind, nn_error *err)
         return nn_fail(err, NN_EDATA, "%s: cannot open the IDX %s file: %s", f->path, kind->noun,
                        strerror(errno));
     }
-    nn_status st = read_fd(fd, f->path, kind, &f->src_own, &f->src_len, err);
+    nn_status st = read_fd(fd, f->path, kind, stop, &f->src_own, &f->src_len, err);
     close(fd);
     f->src = f->src_own;
     return st;
@@ -235,7 +258,7 @@ nn_status nn_idx_open(idx_file *f, const idx_source *src, const idx_kind *kind, 
     if (src->is_file) {
         if (src->name[0] == '\0')
             return nn_fail(err, NN_EDATA, "empty path given for the IDX %s file", kind->noun);
-        nn_status st = read_file(f, kind, err);
+        nn_status st = read_file(f, kind, src->stop, err);
         if (st != NN_OK)
             return st;
     } else {

@@ -3,6 +3,7 @@
 #ifndef NN_DATA_IDX_INPUT_H
 #define NN_DATA_IDX_INPUT_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <zlib.h>
@@ -19,12 +20,14 @@ typedef struct idx_kind {
 } idx_kind;
 
 /* Where the bytes come from: the file called name (is_file), or buf[0..len) named name in
- * messages. */
+ * messages. stop (may be NULL): once *stop != 0, a read from a pipe or FIFO that waits
+ * for data gives up (NN_EINTR). */
 typedef struct idx_source {
     const char *name;
     const void *buf;
     size_t len;
     int is_file;
+    volatile sig_atomic_t *stop;
 } idx_source;
 
 /* One open IDX input. offset counts content bytes consumed (decompressed, for gzip).

@@ -14,6 +14,7 @@ typedef struct idx_job {
     nn_dataset *ds;
     const char *images, *labels;
     size_t limit;
+    volatile sig_atomic_t *stop;
     double seconds;
     nn_status st;
     nn_error err;
@@ -22,7 +23,7 @@ typedef struct idx_job {
 static void idx_job_run(idx_job *j)
 {
     double t = nn_now();
-    j->st = nn_idx_load(j->ds, j->images, j->labels, j->limit, &j->err);
+    j->st = nn_idx_load_stoppable(j->ds, j->images, j->labels, j->limit, j->stop, &j->err);
     j->seconds = nn_now() - t;
 }
 
@@ -34,12 +35,18 @@ static nn_status load_idx(const nn_data_spec *d, int run_threads, const nn_hooks
                           nn_dataset *train, nn_dataset *test, nn_beside_fn beside, void *ctx,
                           nn_error *err)
 {
+    volatile sig_atomic_t *stop = h ? h->stop : NULL;
     idx_job jobs[2] = {
         {.ds = train,
          .images = d->train_images,
          .labels = d->train_labels,
-         .limit = d->train_limit},
-        {.ds = test, .images = d->test_images, .labels = d->test_labels, .limit = d->test_limit},
+         .limit = d->train_limit,
+         .stop = stop},
+        {.ds = test,
+         .images = d->test_images,
+         .labels = d->test_labels,
+         .limit = d->test_limit,
+         .stop = stop},
     };
     int threads = run_threads == 1 ? 1 : 2; /* one thread when the run has one */
 #pragma omp parallel for num_threads(threads) schedule(static, 1)
@@ -185,5 +192,9 @@ nn_status nn_data_load_beside(const nn_data_spec *d, const char *source, int thr
         nn_dataset_free(train);
         nn_dataset_free(test);
     }
+    /* Stopped while loading: whatever the load ran into then (a FIFO's writer gone with
+     * the same signal gives an empty or truncated file) is the stop's doing. */
+    if (st != NN_OK && hooks && hooks->stop && *hooks->stop)
+        st = nn_fail(err, NN_EINTR, "interrupted while loading the data");
     return st;
 }

@@ -18,7 +18,8 @@
  * from in messages (the config file; NULL: "<config>"). threads is the run's thread count
  * (0: all cores): IDX sets load on two threads unless it is 1. On failure both data sets
  * are zeroed. NN_EDATA for bad data, NN_ECONFIG for a limit that does not fit the data,
- * NN_ESYS when out of memory. */
+ * NN_ESYS when out of memory, NN_EINTR once *hooks->stop is set (an IDX file that is a
+ * pipe or FIFO stops waiting for its data then). */
 nn_status nn_data_load(const nn_data_spec *d, const char *source, int threads,
                        const nn_hooks *hooks, nn_dataset *train, nn_dataset *test, nn_error *err);
 

@@ -27,8 +27,9 @@ typedef struct nn_hooks {
     /* After the last epoch, with the trained model (its parameters are final). May be NULL. */
     void (*done)(void *ctx, const struct nn_model *m);
     /* Read by the training run before every batch and before every epoch's evaluation and
-     * probe: once *stop != 0 the run ends with NN_EINTR (a signal handler may set it). May
-     * be NULL. */
+     * probe: once *stop != 0 the run ends with NN_EINTR (a signal handler may set it). The
+     * data load reads it while a pipe or FIFO makes it wait, and ends with NN_EINTR when
+     * it fails once it is set. May be NULL. */
     volatile sig_atomic_t *stop;
 } nn_hooks;
 

@@ -1,10 +1,14 @@
 /* e2e/rows.c - the binary's output files under kill -9 and its signals: a run whose rows
  * are longer than 64 KiB, killed at each of its write() calls in turn (strace's fault
- * injection), leaves whole rows only in every file. */
+ * injection), leaves whole rows only in every file; SIGTERM while a data file (a FIFO)
+ * gives no data ends the run with 130. */
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -106,12 +110,89 @@ START_TEST(test_kill_at_every_write)
 }
 END_TEST
 
+/* Waits up to ms milliseconds for pid to end: its wait status, or -1 when it still runs. */
+static int wait_for(pid_t pid, int ms)
+{
+    const struct timespec tick = {0, 10 * 1000 * 1000};
+    int status = 0;
+    for (int t = 0; t < ms / 10; t++) {
+        pid_t w = waitpid(pid, &status, WNOHANG);
+        ck_assert_int_ge(w, 0);
+        if (w == pid)
+            return status;
+        nanosleep(&tick, NULL);
+    }
+    return -1;
+}
+
+/* Whether process pid has the file path open. */
+static int has_open(pid_t pid, const char *path)
+{
+    for (int fd = 0; fd < 64; fd++) {
+        char link[64], target[1024];
+        snprintf(link, sizeof link, "/proc/%d/fd/%d", (int)pid, fd);
+        ssize_t n = readlink(link, target, sizeof target - 1);
+        if (n <= 0)
+            continue;
+        target[n] = '\0';
+        if (strcmp(target, path) == 0)
+            return 1;
+    }
+    return 0;
+}
+
+/* SIGTERM while a data file is a FIFO whose writer sends nothing: 130 and "interrupted"
+ * at once, for the training images (read on the main thread) with the writer still there,
+ * and for the test images (the second loading thread) with the writer gone at the same
+ * moment (what a signal to a whole pipeline does), where the read ends in an empty file. */
+START_TEST(test_term_while_loading)
+{
+    static const char *const keys[2] = {"train_images", "test_images"};
+    th_tiny_run(ft_dir(), "");
+    char fifo[1024];
+    snprintf(fifo, sizeof fifo, "%s/fifo", ft_dir());
+    ck_assert_int_eq(mkfifo(fifo, 0600), 0);
+    for (int k = 0; k < 2; k++) {
+        /* The writer: this process holds the FIFO open and never writes. */
+        int hold = open(fifo, O_RDWR | O_CLOEXEC);
+        ck_assert_int_ge(hold, 0);
+        pid_t pid = th_sh_start(ft_dir(), "exec \"$B\" tiny.json --set data.%s=fifo", keys[k]);
+        const struct timespec tick = {0, 10 * 1000 * 1000};
+        for (int t = 0; t < 1000 && !has_open(pid, fifo); t++) /* up to 10 s */
+            nanosleep(&tick, NULL);
+        ck_assert_msg(has_open(pid, fifo), "the run never opened the FIFO");
+        nanosleep(&(struct timespec){0, 200 * 1000 * 1000}, NULL); /* now waiting in read */
+        ck_assert_int_eq(kill(pid, SIGTERM), 0);
+        if (k == 1)
+            close(hold);
+        int status = wait_for(pid, 5000);
+        const char *how = "at once";
+        if (status == -1) { /* still waiting for data: let the read end */
+            close(hold);
+            how = "only after the writer closed the FIFO, 5 s later";
+            status = wait_for(pid, 10000);
+        } else if (k == 0) {
+            close(hold);
+        }
+        if (status == -1)
+            kill(pid, SIGKILL), waitpid(pid, &status, 0);
+        char *err = th_read_in(ft_dir(), "err.txt");
+        ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 130 &&
+                          strstr(err, "nntrain: interrupted while loading the data\n"),
+                      "data.%s a FIFO, SIGTERM: ended %s with status %#x: %s", keys[k], how,
+                      status, err);
+        free(err);
+    }
+}
+END_TEST
+
 Suite *rows_suite(th_skips *sk)
 {
     Suite *s = suite_create("rows");
     TCase *tc = tcase_create("binary");
     tcase_add_checked_fixture(tc, ft_setup, ft_teardown);
     tcase_set_timeout(tc, 120);
+    tcase_add_test(tc, test_term_while_loading);
     if (th_run("strace -f -o /dev/null -e trace=write true >/dev/null 2>&1") == 0)
         tcase_add_test(tc, test_kill_at_every_write);
     else
