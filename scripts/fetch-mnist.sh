@@ -53,10 +53,27 @@ folder cannot be created.
 EOF
 }
 
-say() { printf 'fetch-mnist: %s\n' "$*"; }
+# The text with control characters made visible (\n, \t, \r, \xNN), as nntrain's own
+# messages are: a path with a newline in it cannot split a message line.
+esc() {
+    local s=$1 out='' c i
+    local LC_ALL=C
+    for ((i = 0; i < ${#s}; i++)); do
+        c=${s:i:1}
+        case $c in
+            $'\n') out+='\n' ;;
+            $'\t') out+='\t' ;;
+            $'\r') out+='\r' ;;
+            [[:cntrl:]]) printf -v c '\\x%02x' "'$c" && out+=$c ;;
+            *) out+=$c ;;
+        esac
+    done
+    printf '%s' "$out"
+}
+say() { printf 'fetch-mnist: %s\n' "$(esc "$*")"; }
 # die CODE MESSAGE
 die() {
-    printf 'fetch-mnist: error: %s\n' "$2" >&2
+    printf 'fetch-mnist: error: %s\n' "$(esc "$2")" >&2
     exit "$1"
 }
 
@@ -221,7 +238,11 @@ for f in "${FILES[@]}"; do
                 problems+=("$from: no such file")
                 continue
             fi
-            cp -- "$from" "$tmp" || die 4 "cannot write $tmp"
+            # cp's reason goes into the one line (a full disk: "No space left on device").
+            if ! msg=$(cp -- "$from" "$tmp" 2>&1); then
+                msg=${msg%$'\n'}
+                die 4 "cannot copy $from to $tmp: ${msg##*: }"
+            fi
             chmod u+w -- "$tmp" # a read-only source would give a read-only copy
             how="copied from $src"
         fi
@@ -248,7 +269,7 @@ for f in "${FILES[@]}"; do
             die 3 "could not get a verified $f: ${problems[0]}"
         fi
         for p in "${problems[@]}"; do
-            printf 'fetch-mnist:   %s\n' "$p" >&2
+            printf 'fetch-mnist:   %s\n' "$(esc "$p")" >&2
         done
         die 3 "could not get a verified $f (tried ${#sources[@]} sources; see above); offline, name a copy: --source DIR or MNIST_SOURCE=DIR"
     fi

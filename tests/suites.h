@@ -54,6 +54,7 @@
     S(locate)                                                                                      \
     K(fetch)                                                                                       \
     K(rows)                                                                                        \
+    S(messages)                                                                                    \
     K(install)                                                                                     \
     K(hostile)
 

@@ -51,7 +51,7 @@ static int take(char **argv, int argc, int *i, const char *name, const char **ou
     if (argv[*i][n] != '\0')
         return 0;
     if (*i + 1 >= argc || !argv[*i + 1][0] || strncmp(argv[*i + 1], "--", 2) == 0) {
-        fprintf(stderr, "nntrain: fetch: '%s' needs a value (see nntrain fetch --help)\n", name);
+        cli_usage_error("fetch: '%s' needs a value (see nntrain fetch --help)", name);
         return -1;
     }
     *out = argv[++*i];
@@ -75,8 +75,8 @@ static int parse_fetch(int argc, char **argv, fetch_args *a)
         if (r > 0)
             continue;
         if (argv[i][0] == '-' || named || strcmp(argv[i], "mnist") != 0) {
-            fprintf(stderr, "nntrain: fetch: '%s' is not %s (see nntrain fetch --help)\n",
-                    argv[i], argv[i][0] == '-' ? "an option" : "a data set this fetches (mnist)");
+            cli_usage_error("fetch: '%s' is not %s (see nntrain fetch --help)", argv[i],
+                            argv[i][0] == '-' ? "an option" : "a data set this fetches (mnist)");
             return NN_ECONFIG;
         }
         named = 1;
@@ -100,8 +100,8 @@ static int find_script(char *buf, size_t len, int *installed)
         snprintf(buf, len, "%s/fetch-mnist", env);
         if (access(buf, X_OK) == 0)
             return 1;
-        fprintf(stderr, "nntrain: fetch: %s: %s (NNTRAIN_LIBEXEC names the folder of fetch-mnist)\n",
-                buf, strerror(errno));
+        cli_usage_error("fetch: %s: %s (NNTRAIN_LIBEXEC names the folder of fetch-mnist)", buf,
+                        strerror(errno));
         return 0;
     }
     static const char *const in_tree[] = {"/scripts/fetch-mnist.sh", "/../scripts/fetch-mnist.sh"};
@@ -122,10 +122,9 @@ static int find_script(char *buf, size_t len, int *installed)
     *installed = 1;
     if (access(buf, X_OK) == 0)
         return 1;
-    fprintf(stderr,
-            "nntrain: fetch: no fetch script (looked for %s%s); reinstall nntrain, or set "
-            "NNTRAIN_LIBEXEC to the folder holding fetch-mnist\n",
-            tried, buf);
+    cli_usage_error("fetch: no fetch script (looked for %s%s); reinstall nntrain, or set "
+                    "NNTRAIN_LIBEXEC to the folder holding fetch-mnist",
+                    tried, buf);
     return 0;
 }
 
@@ -171,6 +170,6 @@ int cli_fetch(int argc, char **argv)
     args[n] = NULL;
     fflush(NULL);
     execv(script, (char *const *)args);
-    fprintf(stderr, "nntrain: fetch: cannot run %s: %s\n", script, strerror(errno));
+    cli_usage_error("fetch: cannot run %s: %s", script, strerror(errno));
     return NN_ESYS;
 }

@@ -1,0 +1,92 @@
+/* e2e/messages.c - the binary's one-line messages where the cause used to be lost or the
+ * line broken: fetch on a full disk (cp's reason in the line, not beside it) and with a
+ * newline in a path. */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "support/fixture.h"
+#include "suites.h"
+
+static const char *const mnist_files[4] = {
+    "train-images-idx3-ubyte.gz",
+    "train-labels-idx1-ubyte.gz",
+    "t10k-images-idx3-ubyte.gz",
+    "t10k-labels-idx1-ubyte.gz",
+};
+
+/* The test's folder's file name holds exactly lines lines, the first starting with
+ * first (NULL: anything) and holding has (NULL: anything). */
+static void assert_lines(const char *name, size_t lines, const char *first, const char *has)
+{
+    char *text = th_read_in(ft_dir(), name);
+    ck_assert_msg(th_count_lines(text) == lines, "%s: %zu lines, expected %zu:\n%s", name,
+                  th_count_lines(text), lines, text);
+    ck_assert_msg(!first || strncmp(text, first, strlen(first)) == 0,
+                  "%s does not start with '%s':\n%s", name, first, text);
+    ck_assert_msg(!has || strstr(text, has), "'%s' not in %s:\n%s", has, name, text);
+    free(text);
+}
+
+/* ft_dir()/dir holding the four file names, each of size bytes (not MNIST: they fail the
+ * checksum), and ft_dir()/libexec/fetch-mnist, the source tree's script. */
+static void fake_source(const char *dir, size_t size)
+{
+    ck_assert_int_eq(mkdir(ft_at("%s", dir), 0755), 0);
+    char *junk = calloc(size, 1);
+    ck_assert_ptr_nonnull(junk);
+    for (size_t i = 0; i < 4; i++)
+        ft_write_bytes(ft_at("%s/%s", dir, mnist_files[i]), junk, size);
+    free(junk);
+    char script[1100], cwd[1024]; /* the tests run in the source tree */
+    ck_assert_ptr_nonnull(getcwd(cwd, sizeof cwd));
+    snprintf(script, sizeof script, "%s/scripts/fetch-mnist.sh", cwd);
+    ck_assert_int_eq(mkdir(ft_at("libexec"), 0755), 0);
+    ck_assert_int_eq(symlink(script, ft_at("libexec/fetch-mnist")), 0);
+}
+
+/* A copy that fails (a file-size limit: EFBIG, what a full disk is to cp): one line on
+ * stderr, ours, with cp's reason in it. */
+START_TEST(test_fetch_copy_fails)
+{
+    fake_source("src", 300 * 1024);
+    int rc = th_sh_in(ft_dir(),
+                      "trap '' XFSZ; ulimit -f 100; NNTRAIN_LIBEXEC=\"$PWD/libexec\" \"$B\" fetch "
+                      "mnist --source src --dest dest");
+    ck_assert_int_eq(rc, 4);
+    assert_lines("err.txt", 1, "fetch-mnist: error: cannot copy ",
+                 "/.train-images-idx3-ubyte.gz.part.");
+    assert_lines("err.txt", 1, NULL, ": File too large\n");
+}
+END_TEST
+
+/* Newlines in the source and destination paths and in an argument: each message stays one
+ * line, the newline shown as \n. */
+START_TEST(test_fetch_newline_paths)
+{
+    fake_source("src\nnl", 1000);
+    int rc = th_sh_in(ft_dir(), "NNTRAIN_LIBEXEC=\"$PWD/libexec\" \"$B\" fetch mnist --source "
+                                "'src\nnl' --dest 'dest\nnl'");
+    ck_assert_int_eq(rc, 3);
+    assert_lines("out.txt", 1, "fetch-mnist: into ", "dest\\nnl (checksums: ");
+    assert_lines("err.txt", 1, "fetch-mnist: error: could not get a verified ",
+                 "src\\nnl/train-images-idx3-ubyte.gz: wrong SHA-256 ");
+    ck_assert_int_eq(th_sh_in(ft_dir(), "\"$B\" fetch 'mn\nist'"), 2);
+    assert_lines("err.txt", 1, "nntrain: fetch: 'mn\\nist' is not a data set", NULL);
+}
+END_TEST
+
+Suite *messages_suite(void)
+{
+    Suite *s = suite_create("messages");
+    TCase *tc = tcase_create("binary");
+    tcase_add_checked_fixture(tc, ft_setup, ft_teardown);
+    tcase_set_timeout(tc, 60);
+    tcase_add_test(tc, test_fetch_copy_fails);
+    tcase_add_test(tc, test_fetch_newline_paths);
+    suite_add_tcase(s, tc);
+    return s;
+}
