@@ -28,6 +28,7 @@
     S(cli)                                                                                         \
     S(config)                                                                                      \
     S(config_errors)                                                                               \
+    S(overrides)                                                                                   \
     S(config_schema)                                                                               \
     S(tables)                                                                                      \
     K(idx)                                                                                         \

@@ -25,8 +25,7 @@ static nn_status parse_tree(const nn_cfg_ctx *c, cJSON *root, const char *source
         return nn_fail(c->err, NN_ECONFIG, "%s: expected a JSON object at the top level, found %s",
                        c->src, nn_cfg_found_text(root, found, sizeof found));
     }
-    for (size_t i = 0; i < n_overrides; i++)
-        NN_CFG_TRY(nn_cfg_apply_override(c, root, overrides[i]));
+    NN_CFG_TRY(nn_cfg_apply_overrides(c, root, overrides, n_overrides));
     if (!(cfg->source = strdup(c->src)))
         return nn_cfg_oom(c);
     NN_CFG_TRY(nn_cfg_walk(c, &nn_cfg_top, root, "", NULL, cfg));

@@ -12,4 +12,9 @@
  * later with the rest of the tree. */
 nn_status nn_cfg_apply_override(const nn_cfg_ctx *c, cJSON *root, const char *ov);
 
+/* Applies ovs[0..n) in order, as n calls of nn_cfg_apply_override would, in time linear in
+ * their length and the containers they pass through; stops at the first that fails. */
+nn_status nn_cfg_apply_overrides(const nn_cfg_ctx *c, cJSON *root, const char *const *ovs,
+                                 size_t n);
+
 #endif
