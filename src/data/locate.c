@@ -5,7 +5,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
+
+#include "sys/fs.h"
 
 static const char data_prefix[] = "data/";
 
@@ -27,11 +28,6 @@ static char *join(const char *a, const char *b)
     return s;
 }
 
-static int exists(const char *path)
-{
-    struct stat sb;
-    return stat(path, &sb) == 0;
-}
 
 nn_status nn_data_root(const nn_data_env *env, char **root, nn_error *err)
 {
@@ -64,7 +60,10 @@ nn_status nn_data_locate(const char *what, const char *path, const nn_data_env *
                          nn_error *err)
 {
     *out = NULL;
-    if (path[0] == '/' || strncmp(path, data_prefix, strlen(data_prefix)) != 0 || exists(path)) {
+    /* A path that is there, or there but unusable (a symlink loop), is kept as given: its
+     * loader says what is wrong with it. */
+    if (path[0] == '/' || strncmp(path, data_prefix, strlen(data_prefix)) != 0 ||
+        !nn_path_missing(path)) {
         *out = strdup(path);
         return *out ? NN_OK : nn_fail(err, NN_ESYS, "out of memory");
     }
@@ -76,7 +75,7 @@ nn_status nn_data_locate(const char *what, const char *path, const nn_data_env *
     free(root);
     if (root && !cand)
         return nn_fail(err, NN_ESYS, "out of memory");
-    if (cand && exists(cand)) {
+    if (cand && !nn_path_missing(cand)) {
         *out = cand;
         return NN_OK;
     }

@@ -3,9 +3,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "sweep/loader.h"
+#include "sys/fs.h"
 #include "sys/cpu.h"
 
 #define MAX_RUNS ((size_t)10 * 1000 * 1000)
@@ -150,7 +150,7 @@ static char *base_path(const char *sweep, const char *base)
     if (!near)
         return NULL;
     snprintf(near, n, "%.*s%s", (int)(slash - sweep + 1), sweep, base);
-    if (access(near, F_OK) == 0)
+    if (!nn_path_missing(near)) /* there, or a symlink loop: reading it says which */
         return near;
     free(near);
     return strdup(base);

@@ -223,6 +223,12 @@ int nn_inside_dir(const char *path, const char *dir)
     return strncmp(rpath, rdir, n) == 0 && (rpath[n] == '\0' || rpath[n] == '/');
 }
 
+int nn_path_missing(const char *path)
+{
+    struct stat sb;
+    return stat(path, &sb) != 0 && (errno == ENOENT || errno == ENOTDIR);
+}
+
 int nn_open_read(const char *path)
 {
     int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);

@@ -44,6 +44,12 @@ int nn_same_target(const char *a, const char *b);
  * under its nearest existing folder. 0 when dir does not exist, or out of memory. */
 int nn_inside_dir(const char *path, const char *dir);
 
+/* 1 when path names nothing: stat fails with ENOENT or ENOTDIR (a dangling symlink
+ * included). 0 when it is there, and when stat fails for another reason (a symlink loop:
+ * ELOOP, a folder without search permission): a lookup that goes on elsewhere would then
+ * report "No such file or directory" instead of what is wrong with path. */
+int nn_path_missing(const char *path);
+
 /* open(path, O_RDONLY) that does not wait: a FIFO with no writer (or a device that blocks
  * in open) would hang the reader, so the open is non-blocking and blocking reads are
  * restored after it; such a FIFO then reads as empty. -1 with errno set on failure. */

@@ -1,6 +1,7 @@
 /* e2e/messages.c - the binary's one-line messages where the cause used to be lost or the
  * line broken: fetch on a full disk (cp's reason in the line, not beside it) and with a
- * newline in a path. */
+ * newline in a path; a symlink loop as a sweep's base or a data file (ELOOP named, not
+ * "not found"). */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -79,6 +80,53 @@ START_TEST(test_fetch_newline_paths)
 }
 END_TEST
 
+/* loop1 -> loop2 -> loop1 in the test's folder, and data/mnist/l1 <-> l2, root/mnist/r1 <->
+ * r2 (under the data root). */
+static void make_loops(void)
+{
+    ft_mkdirs(ft_at("data/mnist/x"));
+    ft_mkdirs(ft_at("root/mnist/x"));
+    static const char *const pairs[3][2] = {
+        {"loop1", "loop2"}, {"data/mnist/l1", "data/mnist/l2"}, {"root/mnist/r1", "root/mnist/r2"}};
+    for (int i = 0; i < 3; i++) {
+        const char *a = strrchr(pairs[i][0], '/'), *b = strrchr(pairs[i][1], '/');
+        ck_assert_int_eq(symlink(b ? b + 1 : pairs[i][1], ft_at("%s", pairs[i][0])), 0);
+        ck_assert_int_eq(symlink(a ? a + 1 : pairs[i][0], ft_at("%s", pairs[i][1])), 0);
+    }
+}
+
+/* A symlink loop where a sweep's base or a data file is looked up: the message says
+ * "Too many levels of symbolic links" and names the path that loops, instead of going on
+ * to the next place to look and reporting that as missing. */
+START_TEST(test_symlink_loops)
+{
+    make_loops();
+    th_tiny_run(ft_dir(), "");
+    /* The base next to the sweep file (sub/../loop1) loops; ./../loop1 does not exist. */
+    ft_mkdirs(ft_at("sub/x"));
+    ft_write_text(ft_at("sub/s.json"), "{\"base\": \"../loop1\", \"seeds\": [1], \"out\": \"o\"}");
+    ck_assert_int_eq(th_sh_in(ft_dir(), "\"$B\" sweep sub/s.json"), 2);
+    assert_lines("err.txt", 1,
+                 "nntrain: sub/../loop1: cannot open base config: Too many levels of symbolic "
+                 "links\n",
+                 NULL);
+    /* A data/ path that loops in the current folder, and one that loops under the root. */
+    static const char *const env = "NNTRAIN_DATA=\"$PWD/root\" HOME=\"$PWD\"";
+    ck_assert_int_eq(th_sh_in(ft_dir(), "%s \"$B\" tiny.json --set data.train_images=data/mnist/l1",
+                              env),
+                     3);
+    assert_lines("err.txt", 1,
+                 "nntrain: data/mnist/l1: cannot open the IDX image file: Too many levels of "
+                 "symbolic links\n",
+                 NULL);
+    ck_assert_int_eq(th_sh_in(ft_dir(), "%s \"$B\" tiny.json --set data.test_labels=data/mnist/r1",
+                              env),
+                     3);
+    assert_lines("err.txt", 1, "nntrain: ", "/root/mnist/r1: cannot open the IDX label file: Too many "
+                                            "levels of symbolic links\n");
+}
+END_TEST
+
 Suite *messages_suite(void)
 {
     Suite *s = suite_create("messages");
@@ -87,6 +135,7 @@ Suite *messages_suite(void)
     tcase_set_timeout(tc, 60);
     tcase_add_test(tc, test_fetch_copy_fails);
     tcase_add_test(tc, test_fetch_newline_paths);
+    tcase_add_test(tc, test_symlink_loops);
     suite_add_tcase(s, tc);
     return s;
 }
