@@ -124,14 +124,65 @@ static int take_value(char **argv, int which, cli_args *a)
     return 1;
 }
 
-/* The option getopt_long could not take, as typed: a long one whole, a short one alone. */
-static void bad_option(char **argv, const char *why)
+/* What a long option that is not one could have meant, after "(typed) is not an option":
+ * the options it abbreviates (getopt_long's ambiguity: --se is --seed or --set), a config
+ * key of that name (--lr: --set optimizer.lr=VALUE, with the value given, if any), or a
+ * near option (--seeds: --seed). value: the next argument (NULL: none). */
+static void long_hint(const char *typed, const char *value, char *buf, size_t n)
+{
+    char name[NN_CONFIG_KEY_LEN], joined[512] = "";
+    const char *eq = strchr(typed + 2, '=');
+    size_t len = eq ? (size_t)(eq - typed - 2) : strlen(typed + 2), used = 0, found = 0;
+    snprintf(name, sizeof name, "%.*s", (int)len, typed + 2);
+    const char *names[sizeof options / sizeof options[0]], *abbreviates[3];
+    for (size_t i = 0; options[i].name; i++) {
+        names[i] = options[i].name;
+        names[i + 1] = NULL;
+        if (len && strncmp(options[i].name, name, len) == 0 && found < 3)
+            abbreviates[found++] = options[i].name;
+    }
+    for (size_t i = 0; found > 1 && i < found; i++)
+        used += (size_t)snprintf(joined + used, sizeof joined - used, "%s--%s",
+                                 i == 0 ? "" : i + 1 == found ? " or " : ", ", abbreviates[i]);
+    if (found > 1 || (found == 1 && eq)) { /* one it abbreviates: given a value it takes none */
+        if (found > 1)
+            snprintf(buf, n, "is ambiguous: it could be %s", joined);
+        else
+            snprintf(buf, n, "is not an option: --%s takes no value", abbreviates[0]);
+        return;
+    }
+    for (char *p = name; *p; p++) /* --batch-size names batch_size */
+        *p = *p == '-' ? '_' : *p;
+    char keys[3][NN_CONFIG_KEY_LEN];
+    size_t k = nn_config_keys_named(name, keys, 3);
+    const char *v = eq ? eq + 1 : value && strncmp(value, "--", 2) != 0 ? value : "VALUE";
+    used = 0;
+    for (size_t i = 0; i < k && i < 3 && used < sizeof joined; i++)
+        used += (size_t)snprintf(joined + used, sizeof joined - used, "%s--set %s=%s",
+                                 i == 0 ? "" : i + 1 == k || i == 2 ? " or " : ", ", keys[i], v);
+    const char *near = k ? NULL : nn_config_closest(names, name);
+    if (k)
+        snprintf(buf, n, "is not an option; did you mean %s?", joined);
+    else if (near)
+        snprintf(buf, n, "is not an option; did you mean --%s?", near);
+    else
+        snprintf(buf, n, "is not an option");
+}
+
+/* The option getopt_long could not take, as typed: a long one whole (with what it could
+ * have meant), a short one alone. */
+static void bad_option(int argc, char **argv, int missing)
 {
     const char *typed = argv[optind - 1];
-    if (optopt && strncmp(typed, "--", 2) != 0)
-        cli_usage_error("'-%c' %s (see nntrain --help)", optopt, why);
-    else
-        cli_usage_error("'%s' %s (see nntrain --help)", typed, why);
+    char why[800] = "needs a value";
+    if (optopt && strncmp(typed, "--", 2) != 0) {
+        cli_usage_error("'-%c' %s (see nntrain --help)", optopt,
+                        missing ? why : "is not an option");
+        return;
+    }
+    if (!missing)
+        long_hint(typed, optind < argc ? argv[optind] : NULL, why, sizeof why);
+    cli_usage_error("'%s' %s (see nntrain --help)", typed, why);
 }
 
 static int take_config(const char *path, cli_args *a)
@@ -182,7 +233,7 @@ static int parse_args(int argc, char **argv, cli_args *a)
             break;
         case '?':
         case ':':
-            bad_option(argv, opt == ':' ? "needs a value" : "is not an option");
+            bad_option(argc, argv, opt == ':');
             ok = 0;
             break;
         default:

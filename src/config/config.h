@@ -122,6 +122,13 @@ void nn_config_join(char *buf, size_t n, const char *const *items, int quoted);
  * else NULL. */
 const char *nn_config_closest(const char *const *names, const char *s);
 
+/* The config keys called name (the last part of their path: "lr" -> "optimizer.lr"), or
+ * whose dotted path is name, a layer's key as "model.I.<key>": each path once, at most
+ * cap of them into paths. Returns how many there are (what a key given as an option
+ * would be set with: --set optimizer.lr=...). */
+#define NN_CONFIG_KEY_LEN 96
+size_t nn_config_keys_named(const char *name, char (*paths)[NN_CONFIG_KEY_LEN], size_t cap);
+
 /* JSON text to a tree (free with cJSON_Delete), with the syntax errors of a config:
  * "<src>:3:28 (byte 42): invalid JSON near '}': ...". NN_ECONFIG. */
 nn_status nn_config_parse_json(const char *json, const char *src, struct cJSON **out,

@@ -37,3 +37,8 @@ nn_status nn_config_apply_set(cJSON *root, const char *set, const char *src, nn_
     nn_cfg_ctx c = {src, err};
     return nn_cfg_apply_override(&c, root, set);
 }
+
+size_t nn_config_keys_named(const char *name, char (*paths)[NN_CONFIG_KEY_LEN], size_t cap)
+{
+    return nn_cfg_keys_named(name, (char *)paths, NN_CONFIG_KEY_LEN, cap);
+}

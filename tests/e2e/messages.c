@@ -1,7 +1,7 @@
 /* e2e/messages.c - the binary's one-line messages where the cause used to be lost or the
  * line broken: fetch on a full disk (cp's reason in the line, not beside it) and with a
  * newline in a path; a symlink loop as a sweep's base or a data file (ELOOP named, not
- * "not found"). */
+ * "not found"); an option that is not one says what it could have meant. */
 #include <check.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -127,6 +127,41 @@ START_TEST(test_symlink_loops)
 }
 END_TEST
 
+/* A long option that is not one: the options it abbreviates, the --set of a config key of
+ * that name (with the value given), a near option. */
+START_TEST(test_option_hints)
+{
+    static const struct {
+        const char *args, *line;
+    } cases[] = {
+        {"--lr 0.1", "'--lr' is not an option; did you mean --set optimizer.lr=0.1?"},
+        {"--lr=0.2", "'--lr=0.2' is not an option; did you mean --set optimizer.lr=0.2?"},
+        {"--momentum", "'--momentum' is not an option; did you mean --set "
+                       "optimizer.momentum=VALUE?"},
+        {"--batch-size 32", "'--batch-size' is not an option; did you mean --set "
+                            "train.batch_size=32?"},
+        {"--optimizer.schedule.gamma 0.5", "'--optimizer.schedule.gamma' is not an option; did "
+                                           "you mean --set optimizer.schedule.gamma=0.5?"},
+        {"--negative_slope 0.1", "'--negative_slope' is not an option; did you mean --set "
+                                 "model.I.negative_slope=0.1?"},
+        {"--type relu", "'--type' is not an option; did you mean --set optimizer.type=relu, "
+                        "--set optimizer.schedule.type=relu or --set model.I.type=relu?"},
+        {"--se 3", "'--se' is ambiguous: it could be --seed or --set"},
+        {"--seeds 3", "'--seeds' is not an option; did you mean --seed?"},
+        {"--quiet=1", "'--quiet=1' is not an option: --quiet takes no value"},
+        {"--bogus", "'--bogus' is not an option"},
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        char want[512];
+        snprintf(want, sizeof want, "nntrain: %s (see nntrain --help)\n", cases[i].line);
+        ck_assert_int_eq(th_sh_in(ft_dir(), "\"$B\" tiny.json %s", cases[i].args), 2);
+        char *err = th_read_in(ft_dir(), "err.txt");
+        ck_assert_msg(strcmp(err, want) == 0, "%s:\n got  %s want %s", cases[i].args, err, want);
+        free(err);
+    }
+}
+END_TEST
+
 Suite *messages_suite(void)
 {
     Suite *s = suite_create("messages");
@@ -136,6 +171,7 @@ Suite *messages_suite(void)
     tcase_add_test(tc, test_fetch_copy_fails);
     tcase_add_test(tc, test_fetch_newline_paths);
     tcase_add_test(tc, test_symlink_loops);
+    tcase_add_test(tc, test_option_hints);
     suite_add_tcase(s, tc);
     return s;
 }
