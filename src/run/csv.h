@@ -21,7 +21,8 @@
 
 /* A file of rows. Rows are formatted into buf and handed to the file by one write() (the
  * C library's buffer would split a row longer than its own size, 4 KiB, into several), so
- * a kill at any moment leaves whole rows only. */
+ * a kill between writes leaves whole rows only (the kernel itself may still cut one write
+ * at a page boundary when SIGKILL comes while it copies it: docs/design.md). */
 typedef struct nn_csv {
     int fd;
     int owned; /* 0 for stdout (nothing to close; never cut back) */
