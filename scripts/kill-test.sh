@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # kill-test.sh - kill -9 at random moments, then resume: the CSV always has whole rows
 # only, the last checkpoint always loads, and the run resumed again and again ends exactly
-# as the same run done without interruption (CSV without seconds, checkpoint byte for
-# byte). Needs data/mnist.
+# as the same run done without interruption (CSV without seconds, checkpoint tensors byte
+# for byte and its metadata but the command line). Needs data/mnist and /usr/bin/python3.
 #
 # usage: scripts/kill-test.sh [KILLS]   (default 20)
 set -euo pipefail
@@ -52,5 +52,21 @@ resume=()
 "$root/nntrain" "$config" "${args[@]}" "${resume[@]}"
 strip() { awk -F, 'BEGIN { OFS = "," } { NF = NF - 1; print }' "$1"; }
 cmp <(strip "$tmp/ref/run.csv") <(strip run.csv)
-cmp "$tmp/ref/run.st" run.st
+# The checkpoints: every tensor byte for byte, and every metadata field but the command
+# line that wrote them (the resumed run's has --resume).
+/usr/bin/python3 - "$tmp/ref/run.st" run.st <<'PY'
+import json, struct, sys
+def read(path):
+    blob = open(path, "rb").read()
+    (n,) = struct.unpack("<Q", blob[:8])
+    header = json.loads(blob[8:8 + n])
+    meta = header.pop("__metadata__", {})
+    meta.pop("command", None)
+    data = blob[8 + n:]
+    return meta, {k: (v["dtype"], v["shape"], data[v["data_offsets"][0]:v["data_offsets"][1]])
+                  for k, v in header.items()}
+a, b = read(sys.argv[1]), read(sys.argv[2])
+if a != b:
+    sys.exit("kill-test: the resumed run's checkpoint differs from the uninterrupted run's")
+PY
 echo "kill-test: $kills kills with kill -9 ($done_runs runs finished before theirs): whole rows only, every checkpoint loaded, the result equals the uninterrupted run"
